@@ -1,0 +1,399 @@
+"""Errors as data: one Issue type, one catalogue of stable codes with Indonesian templates.
+
+Every stage returns a `Report` (a list of issues). It is rendered in many ways: the
+Validasi sheet, a CLI table, JSON, the Word report. The CLI exits 1 when the report blocks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from string import Formatter
+from typing import Any, Iterable
+
+from pydantic import BaseModel, Field
+
+
+class Severity(str, Enum):
+    error = "error"  # blocks the next step (the report)
+    warning = "warning"  # needs a look
+    info = "info"  # for the record
+
+    @property
+    def label(self) -> str:
+        return {"error": "Kesalahan", "warning": "Peringatan", "info": "Informasi"}[self.value]
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+class Category(str, Enum):
+    structure = "struktur"  # the file or sheet is not what we expect
+    data = "data"  # a value is wrong
+    process = "proses"  # the SOP (late, missing, not approved)
+
+
+@dataclass(frozen=True)
+class IssueType:
+    code: str
+    severity: Severity
+    category: Category
+    title: str
+    template: str
+    action: str
+
+
+def _t(code: str, sev: str, cat: str, title: str, template: str, action: str) -> IssueType:
+    return IssueType(code, Severity(sev), Category(cat), title, template, action)
+
+
+# The catalogue. Codes are stable: never rename one, add a new one instead.
+# Templates use {placeholders} filled from the issue's params.
+_CATALOGUE: list[IssueType] = [
+    # --- the master workbook (kinerja check) ---------------------------------------------------
+    _t("sheet-missing", "error", "struktur", "Sheet tidak ditemukan",
+       "Sheet '{sheet}' tidak ada di workbook.",
+       "Kembalikan sheet '{sheet}' (jangan diganti nama), atau buat ulang workbook dengan 'kinerja init'."),
+    _t("header-missing", "error", "struktur", "Judul kolom tidak ditemukan",
+       "Kolom '{column}' tidak ditemukan pada baris judul sheet '{sheet}'.",
+       "Tulis kembali judul kolom '{column}' persis seperti semula pada baris judul."),
+    _t("column-extra", "info", "struktur", "Kolom tambahan diabaikan",
+       "Kolom '{column}' tidak dikenal dan diabaikan.",
+       "Tidak perlu tindakan; hapus kolom itu bila tidak dipakai."),
+    _t("row-blank", "info", "struktur", "Baris kosong dilewati",
+       "Baris {row} kosong dan dilewati.",
+       "Tidak perlu tindakan; baris kosong boleh dihapus."),
+    _t("value-required", "error", "data", "Isian wajib kosong",
+       "Kolom '{column}' wajib diisi.",
+       "Isi kolom '{column}' pada sel {cell}."),
+    _t("number-invalid", "error", "data", "Bukan angka",
+       "Nilai '{value}' bukan angka.",
+       "Ketik angka saja pada sel {cell}, misalnya 85 atau 1.234,5."),
+    _t("number-reformatted", "info", "data", "Angka dibaca ulang",
+       "Nilai '{value}' dibaca sebagai {number}.",
+       "Periksa bahwa {number} memang yang dimaksud; sebaiknya ketik angka tanpa teks tambahan."),
+    _t("number-ambiguous", "warning", "data", "Format angka meragukan",
+       "Nilai '{value}' dapat berarti dua angka; dibaca sebagai {number}.",
+       "Pastikan angkanya; tulis dengan koma desimal (mis. 1,5) dan titik ribuan (mis. 1.234)."),
+    _t("number-words", "warning", "data", "Angka ditulis dengan huruf",
+       "Nilai '{value}' ditulis dengan huruf; dibaca sebagai {number}.",
+       "Ketik angka dengan digit pada sel {cell}."),
+    _t("value-date", "error", "data", "Tanggal di sel angka",
+       "Sel berisi tanggal ({value}), padahal yang diminta angka.",
+       "Ganti format sel {cell} menjadi angka (General/Number) lalu ketik angkanya."),
+    _t("formula-error", "error", "data", "Galat rumus Excel",
+       "Sel berisi galat rumus {value}.",
+       "Perbaiki rumus atau ketik angkanya langsung pada sel {cell}."),
+    _t("choice-invalid", "error", "data", "Pilihan tidak dikenal",
+       "Nilai '{value}' tidak termasuk pilihan kolom '{column}' ({choices}).",
+       "Pilih salah satu dari: {choices}."),
+    _t("date-invalid", "error", "data", "Tanggal tidak valid",
+       "Nilai '{value}' bukan tanggal.",
+       "Ketik tanggal pada sel {cell}, misalnya 17/01/2026."),
+    _t("time-invalid", "error", "data", "Jam tidak valid",
+       "Nilai '{value}' bukan jam.",
+       "Ketik jam pada sel {cell}, misalnya 07.30."),
+    _t("duration-invalid", "error", "data", "Waktu mutu baku tidak terbaca",
+       "{detail}",
+       "Perbaiki waktu pada sel {cell}, misalnya '15 Menit', '2 Jam' atau '3 Hari'."),
+    _t("nip-invalid", "error", "data", "NIP tidak valid",
+       "NIP '{value}' tidak valid: {detail}.",
+       "Periksa NIP pada sel {cell}: 18 angka (tanggal lahir, TMT, jenis kelamin, nomor urut)."),
+    _t("setting-missing", "error", "struktur", "Pengaturan tidak ditemukan",
+       "Pengaturan '{key}' tidak ditemukan di sheet '{sheet}'.",
+       "Tambahkan baris '{key}' pada kolom Pengaturan sheet '{sheet}'."),
+    _t("setting-invalid", "error", "data", "Pengaturan tidak valid",
+       "Pengaturan '{key}' tidak valid: {detail}.",
+       "Perbaiki nilai pada sel {cell}."),
+    _t("unit-duplicate", "error", "data", "Kode unit ganda",
+       "Kode unit '{value}' dipakai lebih dari sekali (juga di baris {other_row}).",
+       "Beri setiap unit kode yang berbeda pada sheet '{sheet}'."),
+    _t("indicator-duplicate", "error", "data", "Kode indikator ganda",
+       "Kode indikator '{value}' dipakai lebih dari sekali (juga di baris {other_row}).",
+       "Beri setiap indikator kode yang berbeda pada sheet '{sheet}'."),
+    _t("indicator-unknown-unit", "error", "data", "Unit indikator tidak dikenal",
+       "Indikator '{indicator}' menunjuk unit '{value}' yang tidak ada di sheet Unit.",
+       "Tulis kode unit yang ada di sheet Unit, atau tambahkan unit '{value}'."),
+    _t("unit-no-indicators", "warning", "data", "Unit tanpa indikator",
+       "Unit '{unit}' belum memiliki indikator; formulirnya tidak dibuat.",
+       "Tambahkan indikator untuk unit '{unit}' di sheet Indikator, atau hapus unit itu."),
+    _t("target-sum-mismatch", "warning", "data", "Target triwulan tidak sesuai target tahunan",
+       "Jumlah/nilai target triwulan ({quarters}) tidak sama dengan target tahunan ({yearly}).",
+       "Periksa target pada baris {row} sheet Indikator."),
+    _t("sop-invalid", "error", "data", "Langkah SOP tidak valid",
+       "{detail}",
+       "Perbaiki langkah SOP pada sheet '{sheet}'."),
+    _t("workbook-unreadable", "error", "struktur", "Workbook tidak dapat dibuka",
+       "File '{file}' tidak dapat dibuka: {detail}.",
+       "Pastikan file itu workbook Excel (.xlsx/.xlsm) yang utuh dan tidak sedang dikunci."),
+    # --- forms (SOP steps 1-4) -------------------------------------------------------------------
+    _t("forms-exist", "error", "proses", "Formulir sudah ada",
+       "Folder '{folder}' sudah berisi formulir putaran {round}.",
+       "Pakai '--putaran-baru' untuk putaran berikutnya, atau '--force' untuk menimpa."),
+    # --- collect (SOP steps 5-9) -----------------------------------------------------------------
+    _t("file-lock", "info", "struktur", "File kunci Excel dilewati",
+       "File '{file}' adalah file kunci sementara Excel dan dilewati.",
+       "Tidak perlu tindakan."),
+    _t("file-empty", "error", "struktur", "File kosong",
+       "File '{file}' berukuran 0 byte.",
+       "Minta unit mengirim ulang formulirnya."),
+    _t("file-too-large", "error", "struktur", "File terlalu besar",
+       "File '{file}' ({size}) melebihi batas {limit} dan tidak dibaca.",
+       "Minta unit mengirim formulir asli tanpa lampiran atau gambar tambahan."),
+    _t("file-corrupt", "error", "struktur", "File rusak",
+       "File '{file}' rusak atau bukan workbook: {detail}.",
+       "Minta unit menyimpan ulang formulirnya dari Excel (File > Save As > .xlsx) dan mengirim ulang."),
+    _t("file-encrypted", "error", "struktur", "File berkata sandi",
+       "File '{file}' dilindungi kata sandi pembukaan dan tidak dapat dibaca.",
+       "Minta unit membuka proteksi kata sandi (File > Info > Protect Workbook) lalu mengirim ulang."),
+    _t("file-old-format", "warning", "struktur", "Format lama",
+       "File '{file}' berformat {format}; {detail}.",
+       "Sebaiknya unit menyimpan formulir sebagai .xlsx (File > Save As > Excel Workbook)."),
+    _t("file-not-form", "error", "struktur", "Bukan formulir kinerja",
+       "File '{file}' bukan formulir pengumpulan data kinerja dari workbook ini.",
+       "Periksa file itu; bila berisi data unit, minta unit mengisi formulir resmi yang dibagikan."),
+    _t("file-macro", "info", "struktur", "File bermakro",
+       "File '{file}' berisi makro; hanya nilainya yang dibaca, makro tidak dijalankan.",
+       "Tidak perlu tindakan; formulir resmi tidak memerlukan makro."),
+    _t("form-other-office", "error", "proses", "Formulir instansi lain",
+       "Formulir '{file}' milik instansi '{value}', bukan instansi ini.",
+       "Pastikan unit mengisi formulir yang dibagikan instansi ini."),
+    _t("form-other-period", "error", "proses", "Formulir periode lain",
+       "Formulir '{file}' untuk periode {value}, sedangkan periode berjalan {expected}.",
+       "Minta unit mengisi formulir periode {expected}."),
+    _t("form-unknown-unit", "error", "proses", "Unit tidak dikenal",
+       "Formulir '{file}' untuk unit '{value}' yang tidak ada di sheet Unit.",
+       "Periksa kode unit di sheet Unit, atau minta unit memakai formulir yang benar."),
+    _t("form-duplicate", "info", "proses", "Formulir dikirim lebih dari sekali",
+       "Unit '{unit}' mengirim formulir yang sama lebih dari sekali; dipakai '{used}', diabaikan '{file}'.",
+       "Tidak perlu tindakan; pastikan versi yang dipakai adalah yang terbaru."),
+    _t("form-superseded", "info", "proses", "Diganti putaran baru",
+       "Formulir putaran {old_round} dari unit '{unit}' diganti putaran {round}.",
+       "Tidak perlu tindakan; riwayat disimpan di sheet Penerimaan."),
+    _t("sheet-renamed", "info", "struktur", "Sheet diganti nama",
+       "Sheet formulir bernama '{value}' (semula '{expected}'); tetap dibaca.",
+       "Tidak perlu tindakan; sebaiknya nama sheet tidak diubah."),
+    _t("row-missing", "warning", "struktur", "Baris indikator hilang",
+       "Indikator '{indicator}' tidak ditemukan di formulir (baris dihapus?).",
+       "Minta unit mengisi indikator '{indicator}' (kirim ulang formulir asli)."),
+    _t("row-unknown", "warning", "struktur", "Baris indikator tidak dikenal",
+       "Baris {row} berkode '{value}' tidak ada dalam daftar indikator unit ini; diabaikan.",
+       "Bila indikator baru, tambahkan di sheet Indikator dahulu."),
+    _t("row-moved", "info", "struktur", "Baris indikator berpindah",
+       "Indikator '{indicator}' ditemukan di baris {row} (semula baris {expected}).",
+       "Tidak perlu tindakan; nilai dicocokkan menurut kode indikator."),
+    _t("text-formula", "info", "data", "Teks seperti rumus",
+       "Isian '{value}' diawali tanda rumus dan disimpan sebagai teks.",
+       "Tidak perlu tindakan; periksa isinya bila memang dimaksud rumus."),
+    # --- validation rules (SOP steps 10-11) ------------------------------------------------------
+    _t("realisasi-missing", "error", "data", "Realisasi kosong",
+       "Realisasi {quarter} indikator '{indicator}' belum diisi.",
+       "Minta unit '{unit}' mengisi realisasi pada formulir."),
+    _t("value-negative", "error", "data", "Nilai negatif",
+       "Nilai {value} negatif.",
+       "Periksa kembali; realisasi dan anggaran tidak boleh negatif."),
+    _t("target-zero", "warning", "data", "Target nol",
+       "Target indikator '{indicator}' bernilai 0, capaian tidak dapat dihitung ({rule}).",
+       "Periksa target di sheet Indikator; bila memang nol, beri penjelasan."),
+    _t("realisasi-zero-turun", "warning", "data", "Realisasi nol pada rumus T/R",
+       "Realisasi indikator '{indicator}' bernilai 0 dengan rumus T/R; capaian tidak dapat dihitung.",
+       "Periksa realisasi, atau pakai rumus (2T-R)/T untuk indikator ini."),
+    _t("capaian-above-ceiling", "warning", "data", "Capaian terlalu tinggi",
+       "Capaian {capaian} melebihi {limit} tanpa penjelasan.",
+       "Minta unit memeriksa angka atau menuliskan penjelasan."),
+    _t("capaian-below-floor", "warning", "data", "Capaian terlalu rendah",
+       "Capaian {capaian} di bawah {limit} tanpa penjelasan.",
+       "Minta unit memeriksa angka atau menuliskan penjelasan."),
+    _t("explanation-missing", "warning", "data", "Penjelasan belum ada",
+       "Capaian {capaian} di bawah target tetapi penjelasan kosong.",
+       "Minta unit menuliskan penjelasan dan upaya perbaikan."),
+    _t("cumulative-decrease", "warning", "data", "Realisasi kumulatif menurun",
+       "Realisasi kumulatif {quarter} ({value}) lebih kecil dari {previous_quarter} ({previous}).",
+       "Realisasi kumulatif tidak boleh turun; periksa angkanya."),
+    _t("evidence-missing", "warning", "data", "Bukti dukung belum ada",
+       "Indikator '{indicator}' wajib bukti dukung, tetapi tautan bukti kosong.",
+       "Minta unit melampirkan tautan bukti dukung."),
+    _t("budget-over-ceiling", "error", "data", "Realisasi anggaran melebihi pagu",
+       "Realisasi anggaran {value} melebihi pagu {limit}.",
+       "Periksa realisasi anggaran; tidak boleh melebihi pagu."),
+    _t("return-late", "warning", "proses", "Formulir terlambat",
+       "Unit '{unit}' mengembalikan formulir {late} setelah batas waktu {deadline}.",
+       "Catat keterlambatan; tidak perlu perbaikan data."),
+    _t("unit-not-returned", "error", "proses", "Formulir belum kembali",
+       "Unit '{unit}' (kepala: {head}) belum mengembalikan formulir; terlambat {late}.",
+       "Hubungi kepala unit '{unit}' ({contact})."),
+    _t("indicator-inconsistent", "error", "data", "Indikator tidak konsisten",
+       "Indikator '{indicator}' di formulir berbeda dengan sheet Indikator: {detail}.",
+       "Bagikan ulang formulir dari workbook ini; jangan ubah nama atau target indikator."),
+    # --- review and report (SOP steps 11-14) -----------------------------------------------------
+    _t("rekap-not-approved", "error", "proses", "Rekap belum disetujui",
+       "Rekap belum disetujui Sekretaris ({detail}).",
+       "Jalankan validasi dan minta persetujuan, atau pakai '--force' untuk laporan DRAF."),
+    _t("template-field-missing", "error", "struktur", "Templat kurang isian",
+       "Templat '{file}' tidak memakai isian wajib: {fields}.",
+       "Tambahkan kembali isian {fields} ke templat Word, atau pakai templat bawaan."),
+    _t("template-field-unknown", "error", "struktur", "Isian templat tidak dikenal",
+       "Templat '{file}' memakai isian yang tidak dikenal: {fields}.",
+       "Hapus atau perbaiki isian itu; isian yang tersedia: {available}."),
+    _t("archive-exists", "error", "proses", "Arsip sudah ada",
+       "Arsip '{folder}' sudah ada dan tidak ditimpa.",
+       "Pilih folder lain, atau pindahkan arsip lama terlebih dahulu."),
+    # --- timing ----------------------------------------------------------------------------------
+    _t("step-late", "warning", "proses", "Langkah melewati mutu baku",
+       "Langkah {step} ({role}) memakan {elapsed}, melebihi mutu baku {standard}.",
+       "Catat penyebab keterlambatan pada kolom Keterangan sheet Waktu SOP."),
+    _t("step-near-late", "info", "proses", "Langkah hampir melewati mutu baku",
+       "Langkah {step} ({role}) memakan {elapsed} dari mutu baku {standard}.",
+       "Tidak perlu tindakan."),
+]
+
+CATALOGUE: dict[str, IssueType] = {t.code: t for t in _CATALOGUE}
+assert len(CATALOGUE) == len(_CATALOGUE), "duplicate issue code"
+
+
+class Location(BaseModel):
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    unit: str | None = None
+    indicator: str | None = None
+
+    def text(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"{self.sheet}!{self.cell}" if self.cell else self.sheet)
+        elif self.cell:
+            parts.append(self.cell)
+        return " › ".join(parts)
+
+
+class Issue(BaseModel):
+    code: str
+    severity: Severity
+    location: Location = Field(default_factory=Location)
+    message: str
+    action: str
+    value: Any = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return CATALOGUE[self.code].title
+
+    @property
+    def category(self) -> Category:
+        return CATALOGUE[self.code].category
+
+    def text(self) -> str:
+        where = self.location.text()
+        return f"[{self.severity.label}] {where + ': ' if where else ''}{self.message} {self.action}"
+
+
+class _Defaulting(dict):
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+def make_issue(code: str, *, file: str | None = None, sheet: str | None = None,
+               cell: str | None = None, unit: str | None = None, indicator: str | None = None,
+               severity: Severity | str | None = None, **params: Any) -> Issue:
+    """Create an issue from the catalogue; unknown codes are a programming error."""
+    kind = CATALOGUE[code]
+    values = _Defaulting({k: _fmt(v) for k, v in params.items()})
+    values.setdefault("file", file or "-")
+    values.setdefault("sheet", sheet or "-")
+    values.setdefault("cell", cell or "-")
+    values.setdefault("unit", unit or "-")
+    values.setdefault("indicator", indicator or "-")
+    return Issue(
+        code=code,
+        severity=Severity(severity) if severity else kind.severity,
+        location=Location(file=file, sheet=sheet, cell=cell, unit=unit, indicator=indicator),
+        message=Formatter().vformat(kind.template, (), values),
+        action=Formatter().vformat(kind.action, (), values),
+        value=_jsonable(params.get("value")),
+        params={k: _jsonable(v) for k, v in params.items()},
+    )
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        from kinerja.numbers import format_number
+
+        return format_number(value)
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+class Report(BaseModel):
+    """The issues of one run, in the order found."""
+
+    issues: list[Issue] = Field(default_factory=list)
+
+    def add(self, issue: Issue) -> Issue:
+        self.issues.append(issue)
+        return issue
+
+    def issue(self, code: str, **kwargs: Any) -> Issue:
+        return self.add(make_issue(code, **kwargs))
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        self.issues.extend(issues)
+
+    @property
+    def blocking(self) -> bool:
+        return any(i.severity == Severity.error for i in self.issues)
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(i.severity.value for i in self.issues)
+        return {s.value: c.get(s.value, 0) for s in Severity}
+
+    def by_code(self, code: str) -> list[Issue]:
+        return [i for i in self.issues if i.code == code]
+
+    def codes(self) -> set[str]:
+        return {i.code for i in self.issues}
+
+    def sorted(self) -> list[Issue]:
+        return sorted(self.issues, key=lambda i: (i.severity.rank, i.location.unit or "",
+                                                  i.location.indicator or "", i.code))
+
+    def to_json(self) -> str:
+        return json.dumps({"counts": self.counts(), "blocking": self.blocking,
+                           "issues": [i.model_dump(mode="json") for i in self.issues]},
+                          ensure_ascii=False, indent=2)
+
+
+def issue_row(issue: Issue) -> list[Any]:
+    """An issue as a row of the 'Temuan Himpun' sheet (see sheets.TEMUAN_HIMPUN)."""
+    loc = issue.location
+    return [issue.code, issue.severity.label, loc.file, loc.sheet, loc.cell, loc.unit, loc.indicator,
+            None if issue.value is None else str(issue.value), issue.message, issue.action]
+
+
+def issue_from_row(values: list[Any]) -> Issue | None:
+    """Read back a row written by issue_row; None when the code is not in the catalogue."""
+    code = values[0]
+    if code not in CATALOGUE:
+        return None
+    labels = {s.label: s for s in Severity}
+    file, sheet, cell, unit, indicator = (None if v in (None, "") else str(v) for v in values[2:7])
+    return Issue(code=code, severity=labels.get(values[1], CATALOGUE[code].severity),
+                 location=Location(file=file, sheet=sheet, cell=cell, unit=unit, indicator=indicator),
+                 value=values[7], message=str(values[8] or ""), action=str(values[9] or ""))
+
+
+def catalogue_rows() -> list[list[str]]:
+    """The catalogue as table rows (the master's 'Katalog Masalah' sheet and the docs)."""
+    return [[t.code, t.severity.label, t.category.value, t.title, t.template, t.action]
+            for t in _CATALOGUE]

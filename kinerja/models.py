@@ -1,0 +1,320 @@
+"""The domain, as pydantic models: office, officials, period, units, indicators, results, rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from kinerja.sop import Sop
+from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
+
+ROMAN = ["I", "II", "III", "IV"]
+
+# ----------------------------------------------------------------------------------- NIP
+
+
+class NipError(ValueError):
+    """Why a NIP is not valid (Indonesian)."""
+
+
+def check_nip(raw: str, today: date | None = None) -> tuple[str, Literal["PNS", "PPPK"]]:
+    """Validate a NIP and return (18 digits, kind).
+
+    Layout: birth date (8) + appointment year-month (6) + sex (1) + sequence (3).
+    PPPK numbers carry a contract code, not a month, in digits 13-14; they are accepted.
+    """
+    today = today or date.today()
+    digits = re.sub(r"[\s.\-]", "", str(raw or ""))
+    if not digits.isdigit() or len(digits) != 18:
+        raise NipError(f"harus 18 angka (terbaca {len(digits)} karakter)")
+    try:
+        born = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        raise NipError(f"tanggal lahir {digits[6:8]}-{digits[4:6]}-{digits[0:4]} tidak ada") from None
+    if not (today.year - 75 <= born.year <= today.year - 17):
+        raise NipError(f"tahun lahir {born.year} tidak masuk akal untuk pegawai aktif")
+    year, month = int(digits[8:12]), int(digits[12:14])
+    if not (born.year + 17 <= year <= today.year):
+        raise NipError(f"tahun pengangkatan {year} tidak masuk akal (lahir {born.year})")
+    kind: Literal["PNS", "PPPK"] = "PNS"
+    if month == 0:
+        raise NipError("bulan pengangkatan 00 tidak ada")
+    if month > 12:
+        kind = "PPPK"  # digits 13-14 of a PPPK number are a contract code
+    elif date(year, month, 1) > today:
+        raise NipError(f"bulan pengangkatan {month:02d}-{year} belum terjadi")
+    if digits[14] not in "12":
+        raise NipError(f"angka jenis kelamin harus 1 atau 2, bukan {digits[14]}")
+    return digits, kind
+
+
+def format_nip(digits: str) -> str:
+    """'19720818 199403 1 009'."""
+    return f"{digits[0:8]} {digits[8:14]} {digits[14]} {digits[15:18]}" if len(digits) == 18 else digits
+
+
+# ----------------------------------------------------------------------------------- office
+
+
+class Official(BaseModel):
+    """A signatory: the head (Camat/Kepala), the Sekretaris, the planner."""
+
+    peran: Literal["kepala", "sekretaris", "perencana"]
+    jabatan: str
+    nama: str
+    pangkat: str = ""
+    nip: str = ""
+
+    @field_validator("nip")
+    @classmethod
+    def _nip(cls, value: str) -> str:
+        if not value:
+            return ""
+        return check_nip(value)[0]
+
+    @property
+    def nip_text(self) -> str:
+        return format_nip(self.nip)
+
+
+class Office(BaseModel):
+    nama: str  # "Kecamatan Sukamaju"
+    pemerintah: str  # "Pemerintah Kabupaten Sukamakmur"
+    alamat: str = ""
+    tempat: str = ""  # where letters are signed: "Sukamaju"
+    kop: list[str] = Field(default_factory=list)  # letterhead lines
+    kode_unit: str = ""  # letter-number code of the office, e.g. 427.83
+    logo: str = ""  # path to the logo image, relative to the master
+
+    def letterhead(self) -> list[str]:
+        if self.kop:
+            return self.kop
+        return [self.pemerintah.upper(), self.nama.upper(), self.alamat]
+
+
+# ----------------------------------------------------------------------------------- period
+
+PeriodKind = Literal["triwulan", "semester", "tahunan"]
+
+
+class Period(BaseModel):
+    tahun: int = Field(ge=2000, le=2100)
+    jenis: PeriodKind = "triwulan"
+    nomor: int | None = None
+
+    @model_validator(mode="after")
+    def _nomor(self) -> "Period":
+        limit = {"triwulan": 4, "semester": 2, "tahunan": None}[self.jenis]
+        if limit is None:
+            self.nomor = None
+        elif self.nomor is None or not (1 <= self.nomor <= limit):
+            raise ValueError(f"nomor {self.jenis} harus 1 sampai {limit}")
+        return self
+
+    @property
+    def quarters(self) -> list[int]:
+        """The quarters (1-4) this period covers."""
+        if self.jenis == "triwulan":
+            return [self.nomor]  # type: ignore[list-item]
+        if self.jenis == "semester":
+            return [1, 2] if self.nomor == 1 else [3, 4]
+        return [1, 2, 3, 4]
+
+    @property
+    def last_quarter(self) -> int:
+        return self.quarters[-1]
+
+    def label(self) -> str:
+        if self.jenis == "tahunan":
+            return f"Tahun {self.tahun}"
+        return f"{self.jenis.capitalize()} {ROMAN[self.nomor - 1]} Tahun {self.tahun}"  # type: ignore[operator]
+
+    def key(self) -> str:
+        """Stable short id: '2026-TW3', '2026-S1', '2026-TH'."""
+        if self.jenis == "tahunan":
+            return f"{self.tahun}-TH"
+        return f"{self.tahun}-{'TW' if self.jenis == 'triwulan' else 'S'}{self.nomor}"
+
+    @classmethod
+    def from_key(cls, key: str) -> "Period":
+        m = re.fullmatch(r"(\d{4})-(TW([1-4])|S([12])|TH)", key.strip())
+        if not m:
+            raise ValueError(f"kode periode '{key}' tidak dikenal")
+        if m.group(3):
+            return cls(tahun=int(m.group(1)), jenis="triwulan", nomor=int(m.group(3)))
+        if m.group(4):
+            return cls(tahun=int(m.group(1)), jenis="semester", nomor=int(m.group(4)))
+        return cls(tahun=int(m.group(1)), jenis="tahunan")
+
+
+# ----------------------------------------------------------------------------------- units, indicators
+
+Polarity = Literal["naik", "turun"]
+TurunFormula = Literal["2T-R", "T/R"]
+Method = Literal["per_triwulan", "kumulatif", "nilai_akhir"]
+
+POLARITY_LABELS: dict[str, str] = {"naik": "Naik", "turun": "Turun"}
+FORMULA_LABELS: dict[str, str] = {"2T-R": "(2T-R)/T", "T/R": "T/R"}
+METHOD_LABELS: dict[str, str] = {"per_triwulan": "Per Triwulan", "kumulatif": "Kumulatif",
+                                 "nilai_akhir": "Nilai Akhir"}
+
+
+class Unit(BaseModel):
+    kode: str = Field(min_length=1, max_length=20)
+    nama: str
+    jenis: str = "Seksi"  # Bidang / Seksi / Subbagian / Sekretariat
+    kepala: str = ""
+    nip_kepala: str = ""
+    jabatan_kepala: str = ""
+    kontak: str = ""
+
+    @field_validator("kode")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not re.fullmatch(r"[A-Z0-9][A-Z0-9_.\-]*", value):
+            raise ValueError("kode unit hanya huruf, angka, titik, garis bawah atau strip")
+        return value
+
+    @property
+    def sheet_name(self) -> str:
+        """The unit's sheet in the master."""
+        return f"Data {self.kode}"[:31]
+
+
+class Indicator(BaseModel):
+    kode: str = Field(min_length=1)
+    unit: str
+    sasaran: str = ""
+    program: str = ""
+    kegiatan: str = ""
+    nama: str
+    satuan: str = ""
+    polaritas: Polarity = "naik"
+    rumus_turun: TurunFormula | None = None  # None: the master's default
+    metode: Method = "per_triwulan"
+    target_tahunan: float | None = None
+    target_tw: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    pagu: float | None = None
+    wajib_bukti: bool = False
+
+    @field_validator("target_tw")
+    @classmethod
+    def _four(cls, value: list[float | None]) -> list[float | None]:
+        if len(value) != 4:
+            raise ValueError("target triwulan harus 4 kolom (TW I-IV)")
+        return value
+
+    def target_for_quarter(self, q: int) -> float | None:
+        t = self.target_tw[q - 1]
+        if t is None and q == 4:
+            return self.target_tahunan
+        return t
+
+
+class Result(BaseModel):
+    """What a unit reported for one indicator (realisasi per quarter, and the rest)."""
+
+    indikator: str
+    realisasi_tw: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    penjelasan: str = ""
+    bukti: str = ""
+    realisasi_anggaran: float | None = None
+
+
+# ----------------------------------------------------------------------------------- rules
+
+
+class PredicateBand(BaseModel):
+    batas_bawah: float  # inclusive lower bound of capaian (%)
+    predikat: str
+    warna: str = ""  # hex fill for reports/sheets, optional
+
+
+DEFAULT_SCALE = [
+    PredicateBand(batas_bawah=91, predikat="Sangat Tinggi", warna="63BE7B"),
+    PredicateBand(batas_bawah=76, predikat="Tinggi", warna="B5D99C"),
+    PredicateBand(batas_bawah=66, predikat="Sedang", warna="FFEB84"),
+    PredicateBand(batas_bawah=51, predikat="Rendah", warna="FBAA77"),
+    PredicateBand(batas_bawah=0, predikat="Sangat Rendah", warna="F8696B"),
+]
+
+ZeroTargetRule = Literal["kosong", "seratus_jika_nol"]
+ZERO_TARGET_LABELS = {"kosong": "Kosongkan dan tandai",
+                      "seratus_jika_nol": "100% jika realisasi juga 0, selain itu kosong"}
+
+
+class Rules(BaseModel):
+    """Business rules, editable in the master's Pengaturan sheet."""
+
+    rumus_turun: TurunFormula = "2T-R"
+    target_nol: ZeroTargetRule = "kosong"
+    batas_atas_capaian: float | None = None  # cap on capaian, e.g. 120; None: no cap
+    capaian_maks: float = 150.0  # above this without explanation: warning
+    capaian_min: float = 50.0  # below this without explanation: warning
+    wajib_penjelasan: bool = True  # explanation required below target
+    wajib_bukti: bool = False  # evidence required for every indicator
+    ambang_hampir: float = 0.8  # near-breach ratio for timing
+    desimal: int = 2
+    skala: list[PredicateBand] = Field(default_factory=lambda: list(DEFAULT_SCALE))
+
+    def predicate(self, capaian: float | None) -> str:
+        if capaian is None:
+            return "-"
+        for band in sorted(self.skala, key=lambda b: b.batas_bawah, reverse=True):
+            if capaian >= band.batas_bawah:
+                return band.predikat
+        return self.skala[-1].predikat if self.skala else "-"
+
+    def predicate_color(self, predikat: str) -> str:
+        return next((b.warna for b in self.skala if b.predikat == predikat), "")
+
+
+class LetterSettings(BaseModel):
+    format_nomor: str = "{klasifikasi}/{nomor}/{kode_unit}/{tahun}"
+    klasifikasi: str = "700"
+    yth: str = "Bupati"
+    di: str = "Tempat"
+    sifat: str = "Biasa"
+    hal: str = "Penyampaian Data Capaian Kinerja"
+    tembusan: list[str] = Field(default_factory=list)
+
+
+class Settings(BaseModel):
+    office: Office
+    officials: dict[str, Official]  # by peran
+    period: Period
+    batas_waktu: datetime | None = None  # deadline for units' returns
+    rules: Rules = Field(default_factory=Rules)
+    letter: LetterSettings = Field(default_factory=LetterSettings)
+    jam_kerja: list[OfficeDay] = Field(default_factory=lambda: list(DEFAULT_OFFICE_HOURS))
+    libur: list[ExtraHoliday] = Field(default_factory=list)
+    preset: str = ""
+
+    def official(self, peran: str) -> Official | None:
+        return self.officials.get(peran)
+
+
+class Master(BaseModel):
+    """Everything the master workbook says, validated."""
+
+    settings: Settings
+    sop: Sop
+    units: list[Unit]
+    indicators: list[Indicator]
+    results: dict[str, Result] = Field(default_factory=dict)  # by indicator code
+
+    def unit(self, kode: str) -> Unit | None:
+        return next((u for u in self.units if u.kode == kode), None)
+
+    def indicators_of(self, unit: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.unit == unit]
+
+    def indicator(self, kode: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.kode == kode), None)
+
+    def turun_formula(self, ind: Indicator) -> TurunFormula:
+        return ind.rumus_turun or self.settings.rules.rumus_turun

@@ -1,0 +1,101 @@
+"""Consolidation (rekapitulasi): every indicator with target, realisasi, capaian and predicate,
+and summaries per unit and per sasaran. Pure: takes the Master, returns rows and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import mean
+
+from kinerja import sheets as S
+from kinerja.capaian import Achievement, achievement
+from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Unit
+from kinerja.writes import WorkbookWrites
+
+
+@dataclass
+class RekapRow:
+    unit: Unit
+    indicator: Indicator
+    result: Result | None
+    ach: Achievement
+
+    @property
+    def below_target(self) -> bool:
+        return self.ach.capaian is not None and self.ach.capaian < 100
+
+
+def consolidate(master: Master) -> list[RekapRow]:
+    """One row per indicator, in unit order then indicator order."""
+    p, rules = master.settings.period, master.settings.rules
+    rows = []
+    for unit in master.units:
+        for ind in master.indicators_of(unit.kode):
+            res = master.results.get(ind.kode)
+            rows.append(RekapRow(unit, ind, res, achievement(ind, res, p, rules, master.turun_formula(ind))))
+    return rows
+
+
+def rekap_cell(index: int, key: str) -> str:
+    """The Rekap sheet cell of row `index` (0-based) and column `key`."""
+    return f"{S.REKAP.letter(key)}{S.REKAP.header_row + 1 + index}"
+
+
+def rekap_table_rows(rows: list[RekapRow], statuses: dict[str, str] | None = None) -> list[list]:
+    statuses = statuses or {}
+    out = []
+    for n, r in enumerate(rows, 1):
+        res = r.result
+        filled = r.ach.realisasi is not None
+        out.append([n, r.unit.kode, r.unit.nama, r.indicator.sasaran, r.indicator.kode, r.indicator.nama,
+                    r.indicator.satuan, POLARITY_LABELS[r.indicator.polaritas],
+                    METHOD_LABELS[r.indicator.metode], r.ach.target, r.ach.realisasi,
+                    None if r.ach.capaian is None else round(r.ach.capaian, 2), r.ach.predikat,
+                    res.penjelasan if res else "", res.bukti if res else "", r.indicator.pagu,
+                    res.realisasi_anggaran if res else None,
+                    statuses.get(r.unit.kode) or ("Terisi" if filled else "Kosong")])
+    return out
+
+
+@dataclass
+class Summary:
+    kelompok: str  # "Unit" or "Sasaran"
+    nama: str
+    jumlah: int
+    terisi: int
+    rata_rata: float | None
+    predikat: str
+    di_bawah_target: int
+
+
+def summaries(master: Master, rows: list[RekapRow]) -> list[Summary]:
+    rules = master.settings.rules
+    out: list[Summary] = []
+
+    def group(kelompok: str, name: str, members: list[RekapRow]) -> Summary:
+        caps = [m.ach.capaian for m in members if m.ach.capaian is not None]
+        avg = mean(caps) if caps else None
+        return Summary(kelompok, name, len(members), sum(1 for m in members if m.ach.realisasi is not None),
+                       avg, rules.predicate(avg), sum(1 for m in members if m.below_target))
+
+    for unit in master.units:
+        members = [r for r in rows if r.unit.kode == unit.kode]
+        if members:
+            out.append(group("Unit", f"{unit.kode} - {unit.nama}", members))
+    sasaran = list(dict.fromkeys(r.indicator.sasaran or "(tanpa sasaran)" for r in rows))
+    for s in sasaran:
+        out.append(group("Sasaran", s, [r for r in rows if (r.indicator.sasaran or "(tanpa sasaran)") == s]))
+    if rows:
+        out.append(group("Total", master.settings.office.nama, rows))
+    return out
+
+
+def rekap_writes(master: Master, rows: list[RekapRow] | None = None,
+                 statuses: dict[str, str] | None = None) -> WorkbookWrites:
+    """The Rekap and Ringkasan sheets, replaced whole."""
+    rows = consolidate(master) if rows is None else rows
+    w = WorkbookWrites()
+    w.sheet(S.REKAP.sheet, S.REKAP).rows = rekap_table_rows(rows, statuses)
+    w.sheet(S.RINGKASAN.sheet, S.RINGKASAN).rows = [
+        [s.kelompok, s.nama, s.jumlah, s.terisi, None if s.rata_rata is None else round(s.rata_rata, 2),
+         s.predikat, s.di_bawah_target] for s in summaries(master, rows)]
+    return w

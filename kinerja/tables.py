@@ -1,0 +1,318 @@
+"""Table sheets as data: one description drives writing a sheet and reading it back.
+
+Staff edit the master by hand, so the reader is lenient on shape (blank rows, extra columns,
+headers found by name, moved columns) and strict on meaning (every problem is an Issue with
+sheet and cell). It works on plain rows of values, whoever read them (calamine or openpyxl).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Callable, Literal
+
+from openpyxl.utils import get_column_letter
+
+from kinerja.durations import DurationError, parse_duration
+from kinerja.issues import Report
+from kinerja.models import NipError, check_nip
+from kinerja.numbers import BULAN, parse_number
+
+Kind = Literal["text", "number", "int", "choice", "date", "datetime", "time", "nip", "duration",
+               "bool"]
+
+HEADER_ROW = 3  # row 1 title, row 2 hint, row 3 headers, data from row 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: Kind = "text"
+    required: bool = False
+    choices: dict[str, str] | None = None  # value -> label shown in the sheet
+    width: float = 14
+    input: bool = True  # typed by staff (highlighted) or computed by the tool
+    number_format: str | None = None
+    aliases: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: str
+    title: str
+    columns: tuple[Column, ...]
+    hint: str = ""
+    header_row: int = HEADER_ROW
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def col(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def index(self, key: str) -> int:
+        """1-based column number of key in the canonical layout."""
+        return next(i for i, c in enumerate(self.columns, 1) if c.key == key)
+
+    def letter(self, key: str) -> str:
+        return get_column_letter(self.index(key))
+
+
+def norm(text: Any) -> str:
+    """Header/label comparison: case, spaces, punctuation and (units) insensitive."""
+    t = str(text or "").lower().replace("\n", " ")
+    t = re.sub(r"\(.*?\)", "", t)
+    return re.sub(r"[^a-z0-9]+", "", t)
+
+
+@dataclass
+class Row:
+    number: int  # the sheet row (1-based)
+    values: dict[str, Any]
+    cells: dict[str, str]  # key -> "C7"
+    ok: bool = True  # no error in this row
+
+    def cell(self, key: str) -> str:
+        return self.cells.get(key, f"?{self.number}")
+
+
+@dataclass
+class ReadTable:
+    rows: list[Row] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)  # key -> 0-based index found
+    header_row: int | None = None
+
+
+def find_header(rows: list[tuple], table: Table) -> tuple[int | None, dict[int, Column], list[tuple[int, str]]]:
+    """Locate the header row among the first rows by the most matching names."""
+    names: dict[str, Column] = {}
+    for c in table.columns:
+        names[norm(c.header)] = c
+        for a in c.aliases:
+            names[norm(a)] = c
+    best: tuple[int, int] = (0, -1)
+    for i, row in enumerate(rows[:15]):
+        score = sum(1 for v in row if norm(v) in names)
+        if score > best[0]:
+            best = (score, i)
+    if best[0] == 0:
+        return None, {}, []
+    i = best[1]
+    mapping: dict[int, Column] = {}
+    extras: list[tuple[int, str]] = []
+    for j, v in enumerate(rows[i]):
+        c = names.get(norm(v))
+        if c is not None and c not in mapping.values():
+            mapping[j] = c
+        elif v not in (None, "") and c is None:
+            extras.append((j, str(v)))
+    return i, mapping, extras
+
+
+def read_table(rows: list[tuple], table: Table, report: Report, file: str | None = None) -> ReadTable:
+    """Read a table sheet's rows into typed values, reporting every problem lazily."""
+    out = ReadTable()
+    idx, mapping, extras = find_header(rows, table)
+    sheet = table.sheet
+    if idx is None:
+        report.issue("header-missing", file=file, sheet=sheet,
+                     cell=f"A{table.header_row}", column=table.columns[0].header)
+        return out
+    out.header_row = idx + 1
+    found = {c.key for c in mapping.values()}
+    for c in table.columns:
+        if c.key not in found and c.required:
+            report.issue("header-missing", file=file, sheet=sheet,
+                         cell=f"{table.letter(c.key)}{idx + 1}", column=c.header)
+    for j, name in extras:
+        report.issue("column-extra", file=file, sheet=sheet, cell=f"{get_column_letter(j + 1)}{idx + 1}",
+                     column=name)
+    out.columns = {c.key: j for j, c in mapping.items()}
+    if any(c.required and c.key not in found for c in table.columns):
+        return out
+    pending_blank: list[int] = []
+    for r, raw in enumerate(rows[idx + 1:], start=idx + 2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+            pending_blank.append(r)
+            continue
+        for b in pending_blank:  # only blank rows between data rows are worth a note
+            report.issue("row-blank", file=file, sheet=sheet, cell=f"A{b}", row=b)
+        pending_blank = []
+        row = Row(number=r, values={}, cells={})
+        for j, c in mapping.items():
+            cell = f"{get_column_letter(j + 1)}{r}"
+            row.cells[c.key] = cell
+            value = raw[j] if j < len(raw) else None
+            ok, converted = convert(value, c, report, file=file, sheet=sheet, cell=cell)
+            row.values[c.key] = converted
+            row.ok &= ok
+        for c in table.columns:
+            row.values.setdefault(c.key, None)
+        out.rows.append(row)
+    return out
+
+
+def convert(value: Any, c: Column, report: Report, *, file: str | None, sheet: str,
+            cell: str) -> tuple[bool, Any]:
+    """Convert one cell by its column kind. Returns (ok, value); problems go to the report."""
+    where = dict(file=file, sheet=sheet, cell=cell)
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        if c.required:
+            report.issue("value-required", column=c.header, **where)
+            return False, None
+        return True, None
+    try:
+        return True, CONVERTERS[c.kind](value, c)
+    except _Bad as bad:
+        report.issue(bad.code, column=c.header, value=value, **bad.params, **where)
+        return False, None
+    except _Notes as notes:
+        ok = True
+        for code, params in notes.notes:
+            issue = report.issue(code, column=c.header, **{"value": value, **params}, **where)
+            ok &= issue.severity.value != "error"
+        return ok, notes.value
+
+
+class _Bad(Exception):
+    def __init__(self, code: str, **params: Any):
+        self.code, self.params = code, params
+
+
+class _Notes(Exception):
+    def __init__(self, value: Any, notes: list[tuple[str, dict[str, Any]]]):
+        self.value, self.notes = value, notes
+
+
+def _text(value: Any, c: Column) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+def _number(value: Any, c: Column) -> float:
+    parsed = parse_number(value)
+    if parsed.notes:
+        raise _Notes(parsed.value, parsed.notes)
+    return parsed.value  # type: ignore[return-value]
+
+
+def _int(value: Any, c: Column) -> int:
+    number = _number(value, c)
+    if number is None or not float(number).is_integer():
+        raise _Bad("number-invalid")
+    return int(number)
+
+
+def _choice(value: Any, c: Column) -> str:
+    assert c.choices
+    wanted = norm(value)
+    for key, label in c.choices.items():
+        if wanted in (norm(key), norm(label)):
+            return key
+    raise _Bad("choice-invalid", choices=", ".join(c.choices.values()))
+
+
+def _bool(value: Any, c: Column) -> bool:
+    if isinstance(value, bool):
+        return value
+    t = norm(value)
+    if t in {"ya", "y", "yes", "true", "1", "wajib"}:
+        return True
+    if t in {"tidak", "t", "no", "false", "0", "n", "tdk"}:
+        return False
+    raise _Bad("choice-invalid", choices="Ya, Tidak")
+
+
+def parse_date_text(text: str) -> date | None:
+    t = text.strip()
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%y"):
+        try:
+            return datetime.strptime(t, fmt).date()
+        except ValueError:
+            pass
+    m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", t)
+    if m:
+        month = next((i for i, b in enumerate(BULAN, 1) if b.lower().startswith(m.group(2).lower()[:3])), None)
+        if month:
+            try:
+                return date(int(m.group(3)), month, int(m.group(1)))
+            except ValueError:
+                return None
+    return None
+
+
+def _date(value: Any, c: Column) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and 20000 < value < 80000:  # Excel serial
+        return date(1899, 12, 30) + timedelta(days=int(value))
+    d = parse_date_text(str(value))
+    if d is None:
+        raise _Bad("date-invalid")
+    return d
+
+
+def _time(value: Any, c: Column) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, datetime):
+        return value.time()
+    if isinstance(value, timedelta):
+        return (datetime.min + value).time()
+    if isinstance(value, float) and 0 <= value < 1:
+        minutes = round(value * 24 * 60)
+        return time(minutes // 60, minutes % 60)
+    m = re.fullmatch(r"(\d{1,2})[.:](\d{2})", str(value).strip())
+    if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+        return time(int(m.group(1)), int(m.group(2)))
+    raise _Bad("time-invalid")
+
+
+def _datetime(value: Any, c: Column) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time(16, 0))
+    t = str(value).strip()
+    m = re.fullmatch(r"(.+?)[ T](\d{1,2})[.:](\d{2})(?::\d{2})?", t)
+    if m:
+        d = parse_date_text(m.group(1))
+        if d and int(m.group(2)) < 24 and int(m.group(3)) < 60:
+            return datetime.combine(d, time(int(m.group(2)), int(m.group(3))))
+    d = parse_date_text(t)
+    if d is None:
+        raise _Bad("date-invalid")
+    return datetime.combine(d, time(16, 0))
+
+
+def _nip(value: Any, c: Column) -> str:
+    text = _text(value, c)
+    try:
+        return check_nip(text)[0]
+    except NipError as e:
+        raise _Bad("nip-invalid", detail=str(e)) from None
+
+
+def _duration(value: Any, c: Column):
+    try:
+        return parse_duration(value)
+    except DurationError as e:
+        raise _Bad("duration-invalid", detail=str(e)) from None
+
+
+CONVERTERS: dict[str, Callable[[Any, Column], Any]] = {
+    "text": _text, "number": _number, "int": _int, "choice": _choice, "date": _date,
+    "datetime": _datetime, "time": _time, "nip": _nip, "duration": _duration, "bool": _bool,
+}
