@@ -1,0 +1,49 @@
+"""LibreOffice (headless) for recalculation, format conversion and PDF."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+class OfficeError(RuntimeError):
+    """LibreOffice is missing or failed; the message is Indonesian and user-facing."""
+
+
+def soffice() -> str:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for candidate in (r"C:\Program Files\LibreOffice\program\soffice.exe",
+                      "/Applications/LibreOffice.app/Contents/MacOS/soffice"):
+        if os.path.exists(candidate):
+            return candidate
+    raise OfficeError("LibreOffice tidak ditemukan. Pasang LibreOffice (di Debian: "
+                      "apt-get install libreoffice-calc libreoffice-writer).")
+
+
+def convert(src: Path, fmt: str, outdir: Path, timeout: int = 240) -> Path:
+    """Convert `src` with LibreOffice headless to `fmt` ('pdf', 'xlsx', 'csv', 'ods', ...).
+
+    A private user profile per call keeps parallel runs from blocking each other.
+    Formulas are recalculated on load for spreadsheet conversions.
+    """
+    src, outdir = Path(src), Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kinerja-lo-") as profile:
+        cmd = [soffice(), f"-env:UserInstallation=file://{Path(profile).as_posix()}", "--headless",
+               "--norestore", "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(src)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise OfficeError(f"LibreOffice tidak selesai mengonversi '{src.name}' dalam {timeout} detik.") from None
+    ext = fmt.split(":")[0]
+    out = outdir / f"{src.stem}.{ext}"
+    if proc.returncode != 0 or not out.exists():
+        raise OfficeError(f"LibreOffice gagal mengonversi '{src.name}' ke {ext}: "
+                          f"{(proc.stderr or proc.stdout).strip()[:300]}")
+    return out

@@ -1,0 +1,35 @@
+"""Shared fixtures: the sample office (Kecamatan Sukamaju) as a fresh master workbook."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kinerja.master import build_master, load_master, read_office_data
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data" / "sukamaju"
+
+
+@pytest.fixture(scope="session")
+def _sample_master_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "induk.xlsx"
+    build_master(path, "candipuro", read_office_data(SAMPLE))
+    return path
+
+
+@pytest.fixture
+def sample_master(tmp_path, _sample_master_template) -> Path:
+    """A fresh copy of the sample office's master workbook (TW III 2026, TW I-II filled)."""
+    path = tmp_path / "induk.xlsx"
+    shutil.copy(_sample_master_template, path)
+    return path
+
+
+@pytest.fixture
+def sample_loaded(sample_master):
+    loaded = load_master(sample_master)
+    assert loaded.master is not None, loaded.report.to_json()
+    return loaded

@@ -1,0 +1,63 @@
+"""Capaian math: polarity, turun formula, methods, zero target, cap, predicate."""
+
+import pytest
+
+from kinerja.capaian import achievement, ratio
+from kinerja.models import Indicator, Period, Result, Rules
+
+TW3 = Period(tahun=2026, jenis="triwulan", nomor=3)
+YEAR = Period(tahun=2026, jenis="tahunan")
+S1 = Period(tahun=2026, jenis="semester", nomor=1)
+
+
+def ind(**kw):
+    base = dict(kode="X.1", unit="U", nama="x", satuan="%", target_tahunan=100.0,
+                target_tw=[10.0, 20.0, 30.0, 40.0])
+    return Indicator(**{**base, **kw})
+
+
+def res(*r):
+    return Result(indikator="X.1", realisasi_tw=list(r))
+
+
+@pytest.mark.parametrize("target, real, pol, rumus, expected", [
+    (80, 60, "naik", "2T-R", 75.0),
+    (10, 8, "turun", "2T-R", 120.0),
+    (10, 25, "turun", "2T-R", 0.0),  # floored
+    (10, 8, "turun", "T/R", 125.0),
+])
+def test_ratio(target, real, pol, rumus, expected):
+    value, notes = ratio(target, real, pol, rumus, Rules())
+    assert value == pytest.approx(expected) and notes == []
+
+
+def test_zero_target_and_zero_realisasi_are_flagged_not_divided():
+    assert ratio(0, 5, "naik", "2T-R", Rules()) == (None, [("target-zero", {"rule": "capaian dikosongkan"})])
+    assert ratio(0, 0, "naik", "2T-R", Rules(target_nol="seratus_jika_nol"))[0] == 100.0
+    assert ratio(5, 0, "turun", "T/R", Rules())[1][0][0] == "realisasi-zero-turun"
+
+
+def test_cap_applies():
+    assert ratio(10, 20, "naik", "2T-R", Rules(batas_atas_capaian=120))[0] == 120.0
+
+
+def test_methods():
+    r = res(5.0, 10.0, 15.0, None)
+    per = achievement(ind(metode="per_triwulan"), r, TW3, Rules(), "2T-R")
+    assert (per.target, per.realisasi, per.capaian) == (30.0, 15.0, 50.0)
+    cum = achievement(ind(metode="kumulatif"), r, TW3, Rules(), "2T-R")
+    assert (cum.target, cum.realisasi, cum.capaian) == (60.0, 30.0, 50.0)
+    last = achievement(ind(metode="nilai_akhir"), r, TW3, Rules(), "2T-R")
+    assert (last.target, last.realisasi) == (30.0, 15.0)
+    sem = achievement(ind(metode="per_triwulan"), r, S1, Rules(), "2T-R")
+    assert (sem.target, sem.realisasi) == (30.0, 15.0)
+    year = achievement(ind(metode="kumulatif"), res(25.0, 25.0, 25.0, 30.0), YEAR, Rules(), "2T-R")
+    assert (year.target, year.realisasi, year.capaian) == (100.0, 105.0, 105.0)
+    missing = achievement(ind(metode="kumulatif"), res(5.0, None, 15.0, None), TW3, Rules(), "2T-R")
+    assert missing.realisasi is None and missing.capaian is None
+
+
+def test_predicate_scale():
+    rules = Rules()
+    assert [rules.predicate(x) for x in (95, 91, 90.9, 76, 70, 51, 50, None)] == [
+        "Sangat Tinggi", "Sangat Tinggi", "Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah", "-"]
