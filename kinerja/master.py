@@ -75,6 +75,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "wajib_penjelasan": "ya", "wajib_bukti": "tidak", "ambang_hampir": 80,
     "format_nomor": "{klasifikasi}/{nomor}/{kode_unit}/{tahun}", "klasifikasi": "700",
     "sifat": "Biasa", "hal": "Penyampaian Data Capaian Kinerja", "di": "Tempat",
+    **{f"folder_{k}": v for k, v in S.FOLDER_DEFAULTS.items()},
 }
 
 # ----------------------------------------------------------------------------------- build
@@ -337,7 +338,15 @@ def load_master(path: Path) -> Loaded:
     except Exception as e:  # noqa: BLE001 - any unreadable file becomes an issue
         report.issue("workbook-unreadable", file=file, detail=str(e) or type(e).__name__)
         return Loaded(None, report, path)
-    loaded = Loaded(None, report, path, sheets=list(sheets), rows=sheets)
+    return load_from_sheets(sheets, path, report)
+
+
+def load_from_sheets(sheets: dict[str, list[tuple]], path: Path, report: Report | None = None) -> Loaded:
+    """Build the Master from rows of values per sheet, whoever read them (calamine from the
+    file, or xlwings from the workbook open in Excel)."""
+    report = report if report is not None else Report()
+    file = Path(path).name
+    loaded = Loaded(None, report, Path(path), sheets=list(sheets), rows=sheets)
 
     def rows_of(name: str) -> list[tuple] | None:
         if name not in sheets:
@@ -461,7 +470,8 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
                     kode_unit=values.get("kode_unit") or "", logo=values.get("logo") or "")
     return Settings(office=office, officials=officials, period=period, batas_waktu=values.get("batas_waktu"),
                     rules=rules, letter=letter, jam_kerja=hours or list(DEFAULT_OFFICE_HOURS),
-                    libur=holidays, preset=values.get("preset") or "")
+                    libur=holidays, preset=values.get("preset") or "",
+                    folders={k: values.get(f"folder_{k}") or v for k, v in S.FOLDER_DEFAULTS.items()})
 
 
 def _or(value: Any, default: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -293,9 +294,15 @@ class Settings(BaseModel):
     jam_kerja: list[OfficeDay] = Field(default_factory=lambda: list(DEFAULT_OFFICE_HOURS))
     libur: list[ExtraHoliday] = Field(default_factory=list)
     preset: str = ""
+    folders: dict[str, str] = Field(default_factory=dict)  # formulir, masuk, laporan, arsip
 
     def official(self, peran: str) -> Official | None:
         return self.officials.get(peran)
+
+    def folder(self, key: str, master_path: Path) -> Path:
+        """A working folder (formulir/masuk/laporan/arsip), relative to the master's folder."""
+        folder = Path(self.folders.get(key) or key)
+        return folder if folder.is_absolute() else Path(master_path).parent / folder
 
 
 class Master(BaseModel):

@@ -83,7 +83,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hal", "Hal Surat", group="Surat"),
     Setting("tembusan", "Tembusan", group="Surat", help="Pisahkan dengan titik koma (;)"),
     Setting("preset", "Preset SOP", group="SOP", help="SOP asal saat workbook dibuat"),
+    Setting("folder_formulir", "Folder Formulir", group="Folder",
+            help="Tempat formulir unit dibuat (relatif terhadap folder workbook ini)"),
+    Setting("folder_masuk", "Folder Formulir Masuk", group="Folder",
+            help="Tempat formulir yang kembali dari unit ditaruh"),
+    Setting("folder_laporan", "Folder Laporan", group="Folder"),
+    Setting("folder_arsip", "Folder Arsip", group="Folder"),
 )
+FOLDER_DEFAULTS = {"formulir": "formulir", "masuk": "masuk", "laporan": "laporan", "arsip": "arsip"}
 
 # ----------------------------------------------------------------------------------- input tables
 

@@ -1,0 +1,218 @@
+"""xlwings' Book / Sheet / Range surface over an openpyxl workbook, to run the Excel door on Linux.
+
+Only the calls the project makes are implemented; each behaves as xlwings documents it
+(2-D blocks for ranges, scalars for single cells, `options(ndim=2)`, notes, hyperlinks, colours).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+
+def _rc(ref) -> tuple[int, int]:
+    if isinstance(ref, tuple):
+        return ref
+    letters, row = coordinate_from_string(ref)
+    return row, column_index_from_string(letters)
+
+
+class Cell:
+    def __init__(self, row: int, column: int):
+        self.row, self.column = row, column
+
+
+class Note:
+    def __init__(self, cell):
+        self._cell = cell
+
+    @property
+    def text(self) -> str:
+        return self._cell.comment.text
+
+    def delete(self) -> None:
+        self._cell.comment = None
+
+    @property
+    def location(self):
+        return Cell(self._cell.row, self._cell.column)
+
+
+class Range:
+    def __init__(self, sheet: "Sheet", a, b=None):
+        self.sheet = sheet
+        self.r1, self.c1 = _rc(a)
+        self.r2, self.c2 = _rc(b) if b is not None else (self.r1, self.c1)
+        self._ndim = None
+
+    def options(self, ndim=None, **_):
+        self._ndim = ndim
+        return self
+
+    def _cells(self):
+        ws = self.sheet.ws
+        return [[ws.cell(r, c) for c in range(self.c1, self.c2 + 1)] for r in range(self.r1, self.r2 + 1)]
+
+    @property
+    def value(self):
+        block = [[c.value for c in row] for row in self._cells()]
+        if self._ndim == 2:
+            return block
+        if len(block) == 1 and len(block[0]) == 1:
+            return block[0][0]
+        if len(block) == 1:
+            return block[0]
+        if all(len(r) == 1 for r in block):
+            return [r[0] for r in block]
+        return block
+
+    @value.setter
+    def value(self, data) -> None:
+        ws = self.sheet.ws
+        if not isinstance(data, (list, tuple)):
+            data = [[data]]
+        elif data and not isinstance(data[0], (list, tuple)):
+            data = [list(data)]
+        for i, row in enumerate(data):
+            for j, v in enumerate(row):
+                if isinstance(v, str) and v.startswith("'"):
+                    v = v[1:]  # Excel's text prefix: stored as text
+                    cell = ws.cell(self.r1 + i, self.c1 + j)
+                    cell.value = v
+                    cell.data_type = "s"
+                    continue
+                if isinstance(v, str) and v.startswith("="):
+                    ws.cell(self.r1 + i, self.c1 + j).value = v  # Excel would parse a formula
+                    continue
+                ws.cell(self.r1 + i, self.c1 + j).value = v
+        self.sheet.book.calls.append(("value", self.sheet.name, (self.r1, self.c1), len(data)))
+
+    @property
+    def color(self):
+        fill = self.sheet.ws.cell(self.r1, self.c1).fill
+        return fill.fgColor.rgb if fill.fill_type else None
+
+    @color.setter
+    def color(self, value) -> None:
+        for row in self._cells():
+            for c in row:
+                c.fill = PatternFill(fill_type=None) if value is None else PatternFill("solid", fgColor=value.lstrip("#"))
+
+    def clear_contents(self) -> None:
+        for row in self._cells():
+            for c in row:
+                c.value = None
+
+    def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip=None) -> None:
+        c = self.sheet.ws.cell(self.r1, self.c1)
+        c.value = text_to_display or address
+        if address.startswith("#"):
+            c.hyperlink = Hyperlink(ref=c.coordinate, location=address[1:])
+        else:
+            c.hyperlink = address
+
+    @property
+    def note(self):
+        c = self.sheet.ws.cell(self.r1, self.c1)
+        return Note(c) if c.comment is not None else None
+
+    def add_note(self, text: str):
+        c = self.sheet.ws.cell(self.r1, self.c1)
+        if c.comment is not None:
+            raise ValueError("cell already has a note")
+        c.comment = Comment(text, "xlwings")
+        return Note(c)
+
+    @property
+    def last_cell(self):
+        return Cell(self.r2, self.c2)
+
+    def select(self) -> None:
+        self.sheet.book.selection = self
+
+
+class Sheet:
+    def __init__(self, book: "Book", ws):
+        self.book, self.ws = book, ws
+
+    @property
+    def name(self) -> str:
+        return self.ws.title
+
+    def range(self, a, b=None) -> Range:
+        return Range(self, a, b)
+
+    def __getitem__(self, ref) -> Range:
+        return Range(self, ref)
+
+    @property
+    def used_range(self) -> Range:
+        return Range(self, (1, 1), (max(self.ws.max_row, 1), max(self.ws.max_column, 1)))
+
+    @property
+    def notes(self):
+        return [Note(c) for row in self.ws.iter_rows() for c in row if c.comment is not None]
+
+    def activate(self) -> None:
+        self.book.active_sheet = self.name
+
+
+class Sheets:
+    def __init__(self, book: "Book"):
+        self.book = book
+
+    def __iter__(self):
+        return iter([Sheet(self.book, ws) for ws in self.book.wb.worksheets])
+
+    def __len__(self) -> int:
+        return len(self.book.wb.worksheets)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return Sheet(self.book, self.book.wb.worksheets[key])
+        return Sheet(self.book, self.book.wb[key])
+
+    def add(self, name=None, before=None, after=None) -> Sheet:
+        ws = self.book.wb.create_sheet(name)
+        return Sheet(self.book, ws)
+
+    @property
+    def active(self) -> Sheet:
+        return self[self.book.active_sheet] if self.book.active_sheet else self[0]
+
+
+class App:
+    def __init__(self):
+        self.alerts: list[tuple[str, str]] = []
+        self.status_bar = None
+        self.screen_updating = True
+
+    def alert(self, prompt, title=None, buttons="ok", mode=None, callback=None):
+        self.alerts.append((title or "", prompt))
+        return "ok"
+
+
+class Book:
+    """An open workbook: changes stay in memory until `save_as` (as in Excel, unsaved)."""
+
+    def __init__(self, path: Path):
+        self.fullname = str(path)
+        self.wb = load_workbook(path, keep_vba=str(path).lower().endswith(".xlsm"))
+        self.sheets = Sheets(self)
+        self.app = App()
+        self.calls: list[tuple] = []
+        self.active_sheet: str | None = None
+        self.selection = None
+
+    @property
+    def name(self) -> str:
+        return Path(self.fullname).name
+
+    def save_as(self, path: Path) -> None:
+        self.wb.save(path)

@@ -1,0 +1,49 @@
+"""The xlwings path: the same WorkbookWrites applied to an open workbook, read back the same."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+
+from kinerja import sheets as S
+from kinerja.excel.book import load_open_book
+from kinerja.master import load_master
+from kinerja.writes import SEVERITY_FILL, Link, Mark, WorkbookWrites, apply_live, write_file
+
+from fake_xlwings import Book
+
+
+def _writes() -> WorkbookWrites:
+    w = WorkbookWrites()
+    sw = w.sheet("Rekap", S.REKAP)
+    sw.rows = [[1, "SEK", "=1+1", "+62"], [2, "PEM", Link("ke PEM", "#'Data PEM'!A4")]]
+    sw.marks = [Mark("L4", SEVERITY_FILL["warning"], "Periksa")]
+    sw.select = True
+    w.sheet("Riwayat", S.RIWAYAT).append = [[None, "Uji"]]
+    w.sheet("Sheet Baru", S.RIWAYAT).append = [[None, "baru"]]
+    return w
+
+
+def test_live_and_file_writers_agree(sample_master, tmp_path):
+    book = Book(sample_master)
+    apply_live(book, _writes())
+    live_path = tmp_path / "live.xlsx"
+    book.save_as(live_path)
+    write_file(sample_master, _writes())
+    live, disk = load_workbook(live_path), load_workbook(sample_master)
+    for name in ("Rekap", "Riwayat", "Sheet Baru"):
+        a = [[c.value for c in row] for row in live[name].iter_rows(min_row=4, max_col=6)]
+        b = [[c.value for c in row] for row in disk[name].iter_rows(min_row=4, max_col=6)]
+        assert a == b, name
+    assert live["Rekap"]["C4"].data_type == "s"  # '=1+1' from data stays text in Excel too
+    assert live["Rekap"]["L4"].comment.text == "Periksa"
+    assert live["Rekap"]["C5"].hyperlink.location == "'Data PEM'!A4"
+    assert book.active_sheet == "Rekap"
+    # whole blocks per call, not cell by cell
+    assert ("value", "Rekap", (4, 1), 2) in book.calls
+
+
+def test_open_book_loads_like_the_file(sample_master):
+    book = Book(sample_master)
+    live = load_open_book(book).master
+    disk = load_master(sample_master).master
+    assert live == disk
