@@ -1,0 +1,416 @@
+"""Turn an openpyxl-written .xlsx into the macro-enabled master workbook (.xlsm).
+
+:func:`make_xlsm` adds to the package
+
+* ``xl/vbaProject.bin`` (built by :func:`kinerja.excel.vbaproject.build_vba_project`
+  from ``addin/xlwings.bas`` and ``addin/Kinerja.bas``), its relationship from
+  ``xl/_rels/workbook.xml.rels`` and its content type, and switches the
+  workbook part to the macro-enabled content type;
+* ``customUI/customUI14.xml`` (the "Data Kinerja" ribbon tab, rendered from
+  :data:`kinerja.excel.actions.ACTIONS`) with its package relationship;
+* ``codeName`` attributes on the workbook and on every worksheet, matching the
+  document modules of the VBA project (``ThisWorkbook``, ``Sheet1``, ...).
+
+The zip is written with fixed timestamps and a stable entry order, so the
+same input gives byte-identical output.
+
+openpyxl can reload the .xlsm with ``keep_vba=True`` and save it again: it
+keeps ``xl/vbaProject.bin`` and copies the ``customUI/`` part, but it only
+re-creates the package relationship of the Office 2007 ribbon type, so the
+2010 (``customUI14``) ribbon would be silently lost. Call
+:func:`restore_addin_parts` after such a save.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from defusedxml import ElementTree as SafeET
+
+from .actions import ribbon_xml
+from .vbaproject import VbaProjectInfo, build_vba_project, read_vba_project
+
+__all__ = [
+    "ADDIN_DIR",
+    "CUSTOMUI_PART",
+    "make_xlsm",
+    "default_modules",
+    "restore_addin_parts",
+]
+
+ADDIN_DIR = Path(__file__).resolve().parents[2] / "addin"
+
+CUSTOMUI_PART = "customUI/customUI14.xml"
+VBA_PART = "xl/vbaProject.bin"
+
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+_REL_UI_2010 = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+_REL_UI_2007 = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+_UI_REL_TYPES = (_REL_UI_2010, _REL_UI_2007)
+_CT_VBA = "application/vnd.ms-office.vbaProject"
+_CT_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+_CT_PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_CT_XML = "application/xml"
+_RELATIONSHIPS_NS_ATTR = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
+
+
+# ---------------------------------------------------------------------------
+# Package (OPC) helpers
+# ---------------------------------------------------------------------------
+
+
+def _read_package(path: str | os.PathLike[str]) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+
+
+def _write_package(parts: Mapping[str, bytes], out_path: Path) -> None:
+    """Write a zip with fixed metadata; [Content_Types].xml first, then sorted."""
+    names = sorted(parts, key=lambda n: (n != "[Content_Types].xml", n))
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as zf:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            zf.writestr(info, parts[name], compresslevel=6)
+    os.replace(tmp, out_path)
+
+
+def _rels_path(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _resolve(source_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+def _parse_rels(data: bytes | None) -> list[dict[str, str]]:
+    if not data:
+        return []
+    root = SafeET.fromstring(data)
+    return [dict(el.attrib) for el in root if el.tag == f"{{{_REL_NS}}}Relationship"]
+
+
+def _render_rels(rels: Iterable[Mapping[str, str]]) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f'<Relationships xmlns="{_REL_NS}">']
+    for rel in rels:
+        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in rel.items())
+        out.append(f"<Relationship{attrs}/>")
+    out.append("</Relationships>")
+    return "".join(out).encode("utf-8")
+
+
+def _free_rel_id(rels: list[dict[str, str]]) -> str:
+    used = {r.get("Id") for r in rels}
+    n = 1
+    while f"rId{n}" in used:
+        n += 1
+    return f"rId{n}"
+
+
+def _set_rel(rels: list[dict[str, str]], rel_type: str, target: str) -> None:
+    """Make ``rels`` hold exactly one relationship of ``rel_type``, to ``target``."""
+    existing = [r for r in rels if r.get("Type") == rel_type]
+    if existing:
+        existing[0]["Target"] = target
+        for extra in existing[1:]:
+            rels.remove(extra)
+        return
+    rels.append({"Type": rel_type, "Target": target, "Id": _free_rel_id(rels)})
+
+
+def _parse_content_types(data: bytes) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    root = SafeET.fromstring(data)
+    defaults = [dict(el.attrib) for el in root if el.tag == f"{{{_CT_NS}}}Default"]
+    overrides = [dict(el.attrib) for el in root if el.tag == f"{{{_CT_NS}}}Override"]
+    return defaults, overrides
+
+
+def _render_content_types(defaults: list[dict[str, str]], overrides: list[dict[str, str]]) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f'<Types xmlns="{_CT_NS}">']
+    for d in defaults:
+        out.append(f"<Default Extension={quoteattr(d['Extension'])} ContentType={quoteattr(d['ContentType'])}/>")
+    for o in overrides:
+        out.append(f"<Override PartName={quoteattr(o['PartName'])} ContentType={quoteattr(o['ContentType'])}/>")
+    out.append("</Types>")
+    return "".join(out).encode("utf-8")
+
+
+def _set_override(overrides: list[dict[str, str]], part: str, content_type: str) -> None:
+    name = "/" + part
+    for o in overrides:
+        if o["PartName"].lower() == name.lower():
+            o["ContentType"] = content_type
+            return
+    overrides.append({"PartName": name, "ContentType": content_type})
+
+
+def _workbook_part(parts: Mapping[str, bytes]) -> str:
+    for rel in _parse_rels(parts.get("_rels/.rels")):
+        if rel.get("Type") == _REL_OFFICE_DOCUMENT:
+            return _resolve("", rel["Target"])
+    raise ValueError("not a spreadsheet package: no officeDocument relationship")
+
+
+# ---------------------------------------------------------------------------
+# codeName handling (workbook.xml and worksheet parts)
+# ---------------------------------------------------------------------------
+
+_ATTR_CODENAME = re.compile(r'\scodeName\s*=\s*("([^"]*)"|\'([^\']*)\')')
+
+
+def _start_tag(xml: str, local: str, start: int = 0) -> re.Match[str] | None:
+    return re.compile(rf"<(?:([A-Za-z_][\w.-]*):)?{local}\b[^>]*?(/?)>").search(xml, start)
+
+
+def _set_codename_attr(xml: str, tag: re.Match[str], code_name: str) -> str:
+    text = tag.group(0)
+    if _ATTR_CODENAME.search(text):
+        new = _ATTR_CODENAME.sub(f' codeName="{code_name}"', text, count=1)
+    else:
+        end = -2 if text.endswith("/>") else -1
+        new = text[:end].rstrip() + f' codeName="{code_name}"' + text[end:]
+    return xml[: tag.start()] + new + xml[tag.end() :]
+
+
+def _existing_codename(xml: str, local: str) -> str | None:
+    tag = _start_tag(xml, local)
+    if tag is None:
+        return None
+    m = _ATTR_CODENAME.search(tag.group(0))
+    if not m:
+        return None
+    return m.group(2) if m.group(2) is not None else m.group(3)
+
+
+def _with_workbook_codename(xml: str, code_name: str) -> str:
+    tag = _start_tag(xml, "workbookPr")
+    if tag is not None:
+        return _set_codename_attr(xml, tag, code_name)
+    root = _start_tag(xml, "workbook")
+    if root is None:
+        raise ValueError("workbook part has no <workbook> element")
+    prefix = f"{root.group(1)}:" if root.group(1) else ""
+    # CT_Workbook order: fileVersion, fileSharing, workbookPr, ...
+    insert_at = root.end()
+    for local in ("fileVersion", "fileSharing"):
+        tag = _start_tag(xml, local, root.end())
+        if tag is not None:
+            if tag.group(2):
+                insert_at = max(insert_at, tag.end())
+            else:
+                close = xml.find(f"</{prefix}{local}>", tag.end())
+                insert_at = max(insert_at, close + len(f"</{prefix}{local}>"))
+    return xml[:insert_at] + f'<{prefix}workbookPr codeName="{code_name}"/>' + xml[insert_at:]
+
+
+def _with_sheet_codename(xml: str, code_name: str) -> str:
+    tag = _start_tag(xml, "sheetPr")
+    if tag is not None:
+        return _set_codename_attr(xml, tag, code_name)
+    root = _start_tag(xml, "worksheet")
+    if root is None:
+        raise ValueError("worksheet part has no <worksheet> element")
+    prefix = f"{root.group(1)}:" if root.group(1) else ""
+    return xml[: root.end()] + f'<{prefix}sheetPr codeName="{code_name}"/>' + xml[root.end() :]
+
+
+def _worksheet_parts(parts: Mapping[str, bytes], workbook_part: str) -> list[str]:
+    """Worksheet part names in workbook tab order."""
+    rels = {r["Id"]: r for r in _parse_rels(parts.get(_rels_path(workbook_part)))}
+    root = SafeET.fromstring(parts[workbook_part])
+    ns_main = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
+    out = []
+    sheets = root.find(f"{ns_main}sheets")
+    for sheet in [] if sheets is None else list(sheets):
+        rid = sheet.attrib.get(f"{{{_RELATIONSHIPS_NS_ATTR}}}id")
+        rel = rels.get(rid or "")
+        if rel and rel.get("Type") == _REL_WORKSHEET:
+            out.append(_resolve(workbook_part, rel["Target"]))
+    return out
+
+
+def _assign_code_names(
+    parts: dict[str, bytes], workbook_part: str, reserved: Iterable[str]
+) -> list[str]:
+    """Give the workbook and every worksheet a codeName; return the sheets' names."""
+    parts[workbook_part] = _with_workbook_codename(parts[workbook_part].decode("utf-8"), "ThisWorkbook").encode(
+        "utf-8"
+    )
+    used = {r.lower() for r in reserved} | {"thisworkbook"}
+    sheet_parts = _worksheet_parts(parts, workbook_part)
+    existing = {}
+    for part in sheet_parts:
+        name = _existing_codename(parts[part].decode("utf-8"), "sheetPr")
+        if name and _IDENT.match(name) and name.lower() not in used and name.lower() not in existing.values():
+            existing[part] = name.lower()
+    names: list[str] = []
+    taken = used | set(existing.values())
+    n = 0
+    for part in sheet_parts:
+        xml = parts[part].decode("utf-8")
+        name = _existing_codename(xml, "sheetPr") if part in existing else None
+        if name is None:
+            n += 1
+            while f"sheet{n}" in taken:
+                n += 1
+            name = f"Sheet{n}"
+            taken.add(name.lower())
+        parts[part] = _with_sheet_codename(xml, name).encode("utf-8")
+        names.append(name)
+    return names
+
+
+# ---------------------------------------------------------------------------
+# Installing the add-in parts
+# ---------------------------------------------------------------------------
+
+
+def _install_vba(parts: dict[str, bytes], workbook_part: str, vba_bin: bytes) -> None:
+    vba_part = posixpath.join(posixpath.dirname(workbook_part), "vbaProject.bin")
+    parts[vba_part] = vba_bin
+    rels_name = _rels_path(workbook_part)
+    rels = _parse_rels(parts.get(rels_name))
+    _set_rel(rels, _REL_VBA, "vbaProject.bin")
+    parts[rels_name] = _render_rels(rels)
+    defaults, overrides = _parse_content_types(parts["[Content_Types].xml"])
+    _set_override(overrides, vba_part, _CT_VBA)
+    _set_override(overrides, workbook_part, _CT_MACRO_MAIN)
+    parts["[Content_Types].xml"] = _render_content_types(defaults, overrides)
+
+
+def _install_customui(parts: dict[str, bytes], part: str, data: bytes, rel_type: str = _REL_UI_2010) -> None:
+    parts[part] = data
+    rels = _parse_rels(parts.get("_rels/.rels"))
+    _set_rel(rels, rel_type, part)
+    parts["_rels/.rels"] = _render_rels(rels)
+    defaults, overrides = _parse_content_types(parts["[Content_Types].xml"])
+    ext = posixpath.splitext(part)[1].lstrip(".").lower()
+    has_default = any(d["Extension"].lower() == ext for d in defaults)
+    has_override = any(o["PartName"].lower() == "/" + part.lower() for o in overrides)
+    if not has_default and not has_override:
+        overrides.append({"PartName": "/" + part, "ContentType": _CT_XML})
+        parts["[Content_Types].xml"] = _render_content_types(defaults, overrides)
+
+
+def default_modules(addin_dir: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """The VBA modules of the master workbook, read from ``addin/``."""
+    folder = Path(addin_dir) if addin_dir is not None else ADDIN_DIR
+    out = {}
+    for name, filename in (("xlwings", "xlwings.bas"), ("Kinerja", "Kinerja.bas")):
+        path = folder / filename
+        if not path.is_file():
+            raise FileNotFoundError(f"VBA module source not found: {path}")
+        # VBA exports are written in the ANSI code page; keep CRLF as is.
+        with open(path, encoding="cp1252", newline="") as fh:
+            out[name] = fh.read()
+    return out
+
+
+def make_xlsm(
+    xlsx_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    modules: dict[str, str] | None = None,
+    customui_xml: str | None = None,
+) -> Path:
+    """Write ``out_path`` (.xlsm): ``xlsx_path`` plus VBA project and ribbon.
+
+    ``modules`` defaults to :func:`default_modules`; ``customui_xml`` defaults
+    to :func:`kinerja.excel.actions.ribbon_xml`. Returns ``out_path``.
+    """
+    out = Path(out_path)
+    if out.suffix.lower() != ".xlsm":
+        raise ValueError(f"a macro-enabled workbook must be saved as .xlsm, not {out.name!r}")
+    parts = _read_package(xlsx_path)
+    if "[Content_Types].xml" not in parts:
+        raise ValueError(f"{xlsx_path} is not an OOXML package")
+    modules = default_modules() if modules is None else dict(modules)
+    ui = ribbon_xml() if customui_xml is None else customui_xml
+    SafeET.fromstring(ui.encode("utf-8"))  # must be well-formed
+
+    workbook_part = _workbook_part(parts)
+    sheet_names = _assign_code_names(parts, workbook_part, modules)
+    vba_bin = build_vba_project(modules, sheet_code_names=sheet_names)
+    _install_vba(parts, workbook_part, vba_bin)
+    _install_customui(parts, CUSTOMUI_PART, ui.encode("utf-8"))
+    _write_package(parts, out)
+    return out
+
+
+_CLASS_HEADER = "VERSION 1.0 CLASS\r\nBEGIN\r\n  MultiUse = -1  'True\r\nEND\r\n"
+
+
+def _rebuild_sources(project: VbaProjectInfo) -> dict[str, str]:
+    """Module sources of a read-back project, in a form build_vba_project accepts."""
+    out = {}
+    for name, module in project.modules.items():
+        if name in project.classes:
+            out[name] = _CLASS_HEADER + module.source
+        else:
+            out[name] = module.source
+    return out
+
+
+def restore_addin_parts(src_xlsm: str | os.PathLike[str], dst_xlsm: str | os.PathLike[str]) -> Path:
+    """Re-insert the ribbon (and, if missing, the VBA project) of ``src_xlsm`` into ``dst_xlsm``.
+
+    For use after openpyxl has re-saved ``dst_xlsm`` (loaded from ``src_xlsm``
+    with ``keep_vba=True``): openpyxl drops the package relationship of the
+    ``customUI14`` ribbon part. ``dst_xlsm`` is rewritten in place with the
+    same fixed zip metadata as :func:`make_xlsm`.
+    """
+    src = _read_package(src_xlsm)
+    dst_path = Path(dst_xlsm)
+    dst = _read_package(dst_path)
+    src_wb = _workbook_part(src)
+    dst_wb = _workbook_part(dst)
+
+    # Ribbon parts: every ui/extensibility relationship of the source package.
+    for rel in _parse_rels(src.get("_rels/.rels")):
+        if rel.get("Type") in _UI_REL_TYPES:
+            part = _resolve("", rel["Target"])
+            if part not in src:
+                raise ValueError(f"{src_xlsm}: ribbon part {part} is missing")
+            _install_customui(dst, part, src[part], rel["Type"])
+
+    # VBA project: only when openpyxl lost it (loaded without keep_vba).
+    src_vba = next(
+        (_resolve(src_wb, r["Target"]) for r in _parse_rels(src.get(_rels_path(src_wb))) if r.get("Type") == _REL_VBA),
+        None,
+    )
+    dst_has_vba = any(
+        r.get("Type") == _REL_VBA and _resolve(dst_wb, r["Target"]) in dst
+        for r in _parse_rels(dst.get(_rels_path(dst_wb)))
+    )
+    if src_vba and src_vba in src and not dst_has_vba:
+        project = read_vba_project(src[src_vba])
+        modules = _rebuild_sources(project)
+        sheet_names = _assign_code_names(dst, dst_wb, [m for m in modules if m not in project.documents])
+        documents = {"thisworkbook", *(n.lower() for n in sheet_names)}
+        kept = {k: v for k, v in modules.items() if k.lower() in documents or k not in project.documents}
+        vba_bin = build_vba_project(kept, project.name, sheet_code_names=sheet_names)
+        _install_vba(dst, dst_wb, vba_bin)
+    elif dst_has_vba:
+        defaults, overrides = _parse_content_types(dst["[Content_Types].xml"])
+        _set_override(overrides, dst_wb, _CT_MACRO_MAIN)
+        dst["[Content_Types].xml"] = _render_content_types(defaults, overrides)
+    _write_package(dst, dst_path)
+    return dst_path
