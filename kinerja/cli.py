@@ -178,6 +178,58 @@ def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
 # ----------------------------------------------------------------------------------- timing
 # ----------------------------------------------------------------------------------- report, archive (12-14)
 # ----------------------------------------------------------------------------------- excel
+excel_app = typer.Typer(help="Persiapan Excel: pita 'Data Kinerja' lewat xlwings.", no_args_is_help=True)
+app.add_typer(excel_app, name="excel")
+
+
+@app.command("build-workbook")
+def build_workbook_cmd(
+    out: Path = typer.Option(Path("workbook/induk_kinerja.xlsm"), "--out", "-o", help="File .xlsm yang dibuat."),
+    preset: str = typer.Option("candipuro", "--preset", "-p", help="Nama SOP bawaan."),
+    data: Optional[Path] = typer.Option(None, "--data", "-d", help="Folder data instansi."),
+) -> None:
+    """Buat workbook induk bermakro (.xlsm) dengan tab pita 'Data Kinerja' dan sheet Panel.
+
+    Dua kali membangun dari sumber yang sama menghasilkan byte yang sama.
+
+    Contoh:
+
+        kinerja build-workbook --out workbook/induk_kinerja.xlsm --data sample_data/sukamaju
+    """
+    from kinerja.excel.build import build_workbook
+    from kinerja.master import read_office_data
+    from kinerja.sop import UnknownPresetError
+
+    try:
+        path = build_workbook(out, preset, read_office_data(data) if data else None)
+    except UnknownPresetError as e:
+        fail(str(e))
+    except (OSError, KeyError, ValueError) as e:
+        fail(str(e))
+    console.print(f"Workbook induk bermakro dibuat: [bold]{path}[/bold]")
+
+
+@excel_app.command("setup")
+def excel_setup_cmd(
+    master: Optional[Path] = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
+    interpreter: Optional[str] = typer.Option(None, "--python", help="Python yang dipakai Excel (bawaan: yang ini)."),
+) -> None:
+    """Siapkan PC kantor: tulis pengaturan xlwings dan periksa kecocokan versi.
+
+    Contoh:
+
+        kinerja excel setup induk_kinerja.xlsm
+    """
+    from kinerja.excel.setup import excel_setup
+
+    outcome = excel_setup(master, interpreter=interpreter)
+    for line in outcome.lines:
+        console.print(line)
+    for problem in outcome.problems:
+        err.print(f"[bold red]Masalah:[/bold red] {problem}")
+    raise typer.Exit(0 if outcome.ok else 1)
+
+
 
 
 @app.command()
