@@ -96,7 +96,7 @@ def excel_capaian_formula(ind: Indicator, period: Period, rules: Rules, rumus: T
     """The live Excel formula for a form's capaian cell, equal to `achievement`.
 
     target_cells / real_cells: the addresses of TW I-IV target and realisasi on the form.
-    Empty realisasi shows an empty cell; a zero target shows '-', never #DIV/0!.
+    Empty realisasi shows an empty cell; a zero or missing target shows '-', never #DIV/0!.
     """
     qs = _quarters(ind, period)
     if ind.metode == "nilai_akhir":
@@ -108,14 +108,16 @@ def excel_capaian_formula(ind: Indicator, period: Period, rules: Rules, rumus: T
             if ind.target_tw[qs[-1] - 1] is None and qs[-1] == 4:
                 target = yearly_cell
         needed = [real]
+        targets = [target]
     else:
         needed = [real_cells[q - 1] for q in qs]
         real = needed[0] if len(needed) == 1 else f"SUM({','.join(needed)})"
         if period.jenis == "tahunan" and ind.target_tahunan is not None:
             target = yearly_cell
+            targets = [yearly_cell]
         else:
-            cells = [target_cells[q - 1] for q in qs]
-            target = cells[0] if len(cells) == 1 else f"SUM({','.join(cells)})"
+            targets = [target_cells[q - 1] for q in qs]
+            target = targets[0] if len(targets) == 1 else f"SUM({','.join(targets)})"
     if ind.polaritas == "naik":
         core = f"{real}/{target}*100"
     elif rumus == "T/R":
@@ -128,9 +130,13 @@ def excel_capaian_formula(ind: Indicator, period: Period, rules: Rules, rumus: T
     zero = "\"-\""
     if rules.target_nol == "seratus_jika_nol":
         zero = f"IF({real}=0,{_num(_cap(100.0, rules))},\"-\")"
-    blanks = ",".join(f"ISBLANK({c})" for c in needed)
-    empty_check = f"OR({blanks})" if len(needed) > 1 else blanks
-    return f"=IF({empty_check},\"\",IF({target}=0,{zero},{core}))"
+    return (f"=IF({_any_blank(needed)},\"\",IF({_any_blank(targets)},\"-\","
+            f"IF({target}=0,{zero},{core})))")
+
+
+def _any_blank(cells: list[str]) -> str:
+    blanks = ",".join(f"ISBLANK({c})" for c in cells)
+    return f"OR({blanks})" if len(cells) > 1 else blanks
 
 
 def _num(value: float) -> str:

@@ -173,10 +173,478 @@ def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
 
 
 # ----------------------------------------------------------------------------------- forms (steps 1-4)
+
+
+@app.command("forms")
+def forms_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder formulir (bawaan: Folder Formulir di Pengaturan)."),
+    putaran_baru: bool = typer.Option(False, "--putaran-baru", help="Buka putaran berikutnya (formulir perbaikan)."),
+    force: bool = typer.Option(False, "--force", help="Timpa formulir putaran ini yang sudah ada."),
+    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (bawaan: perencana di sheet Pejabat)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Buat formulir pengumpulan data kinerja satu file per unit, tanda terima dan lembar
+    disposisi, lalu catat distribusinya di sheet Distribusi (langkah SOP 1-4).
+
+    Contoh:
+
+        kinerja forms induk.xlsx --out formulir
+        kinerja forms induk.xlsx --putaran-baru --oleh "AGUS PRASETYO"
+    """
+    from kinerja.forms import build_forms
+    from kinerja.master import load_master
+    from kinerja.writes import write_file
+
+    loaded = load_master(master)
+    folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
+    outcome = build_forms(loaded, folder, new_round=putaran_baru, force=force, who=oleh)
+    created = outcome.files + outcome.documents
+    if outcome.writes.sheets:
+        try:
+            write_file(master, outcome.writes)
+        except OSError as e:
+            for f in created:
+                f.unlink(missing_ok=True)
+            fail(f"Workbook induk tidak dapat disimpan ({e}); formulir yang baru dibuat dihapus. "
+                 "Tutup workbook di Excel lalu ulangi.")
+    if as_json:
+        console.print_json(json.dumps({"putaran": outcome.putaran, "files": [str(f) for f in created],
+                                       **json.loads(outcome.report.to_json())}, ensure_ascii=False))
+        finish(outcome.report)
+    for f in created:
+        console.print(f"Dibuat: [bold]{f}[/bold]")
+    if outcome.files:
+        console.print(f"{len(outcome.files)} formulir putaran {outcome.putaran}; distribusi dicatat di sheet Distribusi.")
+    render_report(outcome.report)
+    finish(outcome.report)
+
+
+@app.command("tanda-terima")
+def tanda_terima_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder tujuan (bawaan: Folder Formulir di Pengaturan)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Buat ulang tanda terima formulir putaran terakhir dari sheet Distribusi.
+
+    Contoh:
+
+        kinerja tanda-terima induk.xlsx --out formulir
+    """
+    from kinerja.forms import build_receipt
+    from kinerja.master import load_master
+
+    loaded = load_master(master)
+    report = Report()
+    folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
+    path = build_receipt(loaded, folder, report)
+    if path is not None and not as_json:
+        console.print(f"Dibuat: [bold]{path}[/bold]")
+    render_report(report, as_json)
+    finish(report)
+
 # ----------------------------------------------------------------------------------- collect (steps 5-9)
+
+
+@app.command("collect")
+def collect_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    inbox: Optional[Path] = typer.Argument(None, help="Folder formulir yang kembali (bawaan: Folder Formulir Masuk di Pengaturan)."),
+    oleh: str = typer.Option("", "--oleh", help="Nama yang menghimpun (dicatat di Waktu SOP)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Himpun formulir yang kembali dari unit: catat di sheet Penerimaan, isi sheet Data unit,
+    susun Rekap dan Ringkasan, dan tulis temuan ke sheet Temuan Himpun (langkah SOP 5-9).
+
+    File di folder formulir masuk tidak diubah. Keluar dengan kode 1 bila ada kesalahan.
+
+    Contoh:
+
+        kinerja collect induk.xlsx masuk
+        kinerja collect induk.xlsx masuk --json
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from kinerja.collect import collect
+    from kinerja.master import load_master
+    from kinerja.writes import write_file
+
+    loaded = load_master(master)
+    if loaded.master is None:
+        render_report(loaded.report, as_json)
+        finish(loaded.report)
+    folder = inbox or loaded.master.settings.folder("masuk", master)
+    with Progress(TextColumn("Membaca formulir"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("", total=None)
+        outcome = collect(loaded, folder, who=oleh,
+                          progress=lambda n, total, name: bar.update(task, completed=n, total=total, description=name))
+    try:
+        write_file(master, outcome.writes)
+    except OSError as e:
+        fail(f"Workbook induk tidak dapat disimpan ({e}). Tutup workbook di Excel lalu ulangi.")
+    if as_json:
+        console.print_json(json.dumps({**outcome.summary(), **json.loads(outcome.report.to_json())},
+                                      ensure_ascii=False))
+        finish(outcome.report)
+    t = RichTable(title=f"Formulir diterima ({folder})")
+    for h in ("File", "Unit", "Putaran", "Status", "Terlambat", "Keterangan"):
+        t.add_column(h, overflow="fold")
+    for f in outcome.files:
+        t.add_row(f.file, f.unit or "-", str(f.putaran or "-"), f.status, f.late or "-", f.note)
+    console.print(t)
+    console.print(f"Nilai masuk: {len(outcome.landed)} indikator dari {len(outcome.returned)} unit. "
+                  "Rekap dan Ringkasan diperbarui.")
+    if outcome.missing:
+        console.print("[bold]Unit yang belum mengembalikan formulir:[/bold]")
+        for x in outcome.missing:
+            console.print(f"  {x.unit.kode} - {x.unit.nama} (kepala: {x.unit.kepala or '-'}, "
+                          f"kontak: {x.unit.kontak or '-'}): {'terlambat ' + x.late if x.late and x.late != 'Tepat waktu' else 'belum lewat batas waktu'}")
+    render_report(outcome.report, title="Temuan Himpun")
+    finish(outcome.report)
+
+
+@app.command("export")
+def export_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    out: Path = typer.Option(..., "--out", "-o", help="File hasil: .csv, .json atau .xlsx."),
+) -> None:
+    """Ekspor tabel rekap (indikator, target, realisasi, capaian, predikat) untuk diunggah ke
+    aplikasi e-SAKIP. Format menurut akhiran file: .csv, .json atau .xlsx.
+
+    Contoh:
+
+        kinerja export induk.xlsx --out rekap-tw3.xlsx
+        kinerja export induk.xlsx --out rekap-tw3.csv
+    """
+    from kinerja.export import ExportError, export_rekap
+    from kinerja.master import load_master
+
+    loaded = load_master(master)
+    if loaded.master is None:
+        render_report(loaded.report)
+        finish(loaded.report)
+    try:
+        path = export_rekap(loaded.master, out)
+    except (ExportError, OSError) as e:
+        fail(f"Ekspor gagal: {e}")
+    console.print(f"Rekap diekspor: [bold]{path}[/bold] ({len(loaded.master.indicators)} indikator).")
+
+
 # ----------------------------------------------------------------------------------- validate, review (10-11)
+
+
+@app.command("validate")
+def validate_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Validasi rekap (langkah SOP 10): periksa setiap indikator dengan aturan di Pengaturan,
+    tulis lembar Validasi untuk Sekretaris, dan tandai sel bermasalah di sheet Rekap dan Data unit.
+
+    Keluar dengan kode 1 selama masih ada kesalahan yang menghalangi laporan.
+
+    Contoh:
+
+        kinerja validate induk.xlsx
+        kinerja validate induk.xlsx --json
+    """
+    from datetime import datetime
+
+    from kinerja.master import load_master
+    from kinerja.validate import validate
+    from kinerja.writes import write_file
+
+    outcome = validate(load_master(master), datetime.now().replace(microsecond=0))
+    if outcome.writes.sheets:
+        try:
+            write_file(master, outcome.writes)
+        except OSError as e:
+            fail(f"Workbook induk tidak dapat disimpan ({e}). Tutup workbook di Excel lalu ulangi.")
+    if not as_json:
+        console.print("Rekap " + ("[green]siap[/green] untuk laporan setelah disetujui Sekretaris."
+                                  if outcome.ready else "[red]belum siap[/red]: perbaiki kesalahan dahulu.")
+                      + " Lihat sheet Validasi.")
+    render_report(outcome.report, as_json, title="Validasi")
+    finish(outcome.report)
+
+
+@app.command("review")
+def review_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder formulir perbaikan (bawaan: Folder Formulir di Pengaturan)."),
+    oleh: str = typer.Option("", "--oleh", help="Nama yang memutuskan (bawaan: Sekretaris di sheet Pejabat)."),
+    force: bool = typer.Option(False, "--force", help="Setujui unit walaupun masih ada kesalahan (dicatat di Riwayat)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Jalankan keputusan Sekretaris di sheet Validasi (langkah SOP 11): unit yang diterima
+    disetujui dan dikunci, unit yang dikembalikan mendapat formulir perbaikan putaran baru;
+    bila semua unit disetujui, rekap diparaf. Semua tercatat di sheet Riwayat.
+
+    Contoh:
+
+        kinerja review induk.xlsx
+        kinerja review induk.xlsx --out perbaikan --oleh "SITI RAHMAWATI, S.Sos"
+    """
+    from datetime import datetime
+
+    from kinerja.master import load_master
+    from kinerja.review import review
+    from kinerja.writes import write_file
+
+    loaded = load_master(master)
+    if loaded.master is None:
+        render_report(loaded.report, as_json)
+        finish(loaded.report)
+    folder = out or loaded.master.settings.folder("formulir", master)
+    outcome = review(loaded, folder, who=oleh, now=datetime.now().replace(microsecond=0), force=force)
+    try:
+        write_file(master, outcome.writes)
+    except OSError as e:
+        for f in outcome.forms:
+            f.unlink(missing_ok=True)
+        fail(f"Workbook induk tidak dapat disimpan ({e}); formulir perbaikan dihapus. "
+             "Tutup workbook di Excel lalu ulangi.")
+    a = outcome.approval
+    if as_json:
+        console.print_json(json.dumps({
+            "disetujui": outcome.approved, "dikembalikan": outcome.returned, "menunggu": outcome.pending,
+            "putaran": outcome.round, "formulir": [str(f) for f in outcome.forms],
+            "rekap_disetujui": bool(a and a.approved), **json.loads(outcome.report.to_json())},
+            ensure_ascii=False))
+        finish(outcome.report)
+    for label, units in (("Disetujui", outcome.approved), ("Dikembalikan", outcome.returned),
+                         ("Menunggu", outcome.pending)):
+        console.print(f"{label}: {', '.join(units) or '-'}")
+    for f in outcome.forms:
+        console.print(f"Formulir perbaikan: [bold]{f}[/bold]")
+    if a is not None:
+        console.print("[green]" + a.paraf_line() + "[/green]" if a.approved else a.paraf_line())
+    render_report(outcome.report, title="Keputusan")
+    finish(outcome.report)
 # ----------------------------------------------------------------------------------- timing
+
+
+def _timing_load(master: Path, as_json: bool = False):
+    """Load the master; when it cannot be used, show why and exit 1."""
+    from kinerja.master import load_master
+
+    loaded = load_master(master)
+    if loaded.master is None:
+        render_report(loaded.report, as_json)
+        raise typer.Exit(1)
+    return loaded
+
+
+def _timing_save(master: Path, writes) -> None:
+    from kinerja.writes import write_file
+
+    try:
+        write_file(master, writes)
+    except OSError as e:
+        fail(f"Workbook induk tidak dapat disimpan (sedang dibuka di Excel?): {e}")
+
+
+@app.command("timing")
+def timing_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Hitung waktu setiap langkah SOP terhadap mutu baku (jam kerja) dan tulis sheet Waktu SOP.
+
+    Langkah yang terlambat atau hampir terlambat ditandai warna dan dicantumkan dalam tabel.
+
+    Contoh:
+
+        kinerja timing induk.xlsx
+        kinerja timing induk.xlsx --json
+    """
+    from datetime import datetime
+
+    from kinerja.timing import recompute
+
+    outcome = recompute(_timing_load(master, as_json), datetime.now())
+    _timing_save(master, outcome.writes)
+    if as_json:
+        console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        finish(outcome.report)
+    for label, value in outcome.summary.lines() if outcome.summary else []:
+        console.print(f"[bold]{label}[/bold]" + (f": {value}" if value else ""))
+    render_report(outcome.report, title="Waktu SOP terhadap Mutu Baku")
+    finish(outcome.report)
+
+
+@app.command("log")
+def log_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    step: int = typer.Argument(..., help="Nomor langkah SOP (lihat sheet Waktu SOP)."),
+    start: bool = typer.Option(False, "--start", help="Catat waktu mulai langkah."),
+    end: bool = typer.Option(False, "--end", help="Catat waktu selesai langkah."),
+    at: Optional[str] = typer.Option(None, "--at", help="Waktu 'dd/mm/yyyy hh.mm'; bawaan: sekarang."),
+    oleh: str = typer.Option("", "--oleh", help="Nama yang mengerjakan langkah."),
+) -> None:
+    """Catat mulai atau selesai satu langkah SOP yang dikerjakan orang (disposisi, rapat, tanda tangan).
+
+    Contoh:
+
+        kinerja log induk.xlsx 1 --start --at "12/10/2026 08.00" --oleh "Camat"
+        kinerja log induk.xlsx 1 --end
+    """
+    from datetime import datetime
+
+    from kinerja.timing import TimingError, log_step, parse_waktu
+    from kinerja.workcal import format_waktu
+
+    if not (start or end):
+        fail("Pilih --start (mulai) atau --end (selesai).")
+    now = datetime.now().replace(second=0, microsecond=0)
+    try:
+        moment = parse_waktu(at) if at else now
+        writes = log_step(_timing_load(master), step, start=moment if start else None,
+                          end=moment if end else None, who=oleh, now=max(now, moment))
+    except TimingError as e:
+        fail(str(e))
+    _timing_save(master, writes)
+    what = " dan ".join(w for w, on in (("mulai", start), ("selesai", end)) if on)
+    console.print(f"Langkah {step} dicatat {what} {format_waktu(moment)}. Sheet Waktu SOP diperbarui.")
+
+
+@app.command("status")
+def status_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Tampilkan posisi SOP sekarang: langkah berjalan dan pelaksananya, formulir yang sudah dan
+    belum kembali, temuan validasi terbuka, dan langkah yang melewati mutu baku.
+
+    Contoh:
+
+        kinerja status induk.xlsx
+        kinerja status induk.xlsx --json
+    """
+    from datetime import datetime
+
+    from kinerja.timing import sop_status
+
+    outcome = sop_status(_timing_load(master, as_json), datetime.now())
+    if as_json:
+        console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        return
+    for line in outcome.lines():
+        console.print(line, markup=False)
+
+
 # ----------------------------------------------------------------------------------- report, archive (12-14)
+
+
+def _stage_master(master: Path):
+    """Load the master for a report/archive command; exits with the findings when it cannot."""
+    from kinerja.master import load_master
+
+    loaded = load_master(master)
+    if loaded.master is None:
+        render_report(loaded.report)
+        finish(loaded.report)
+    return loaded
+
+
+def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True) -> None:
+    """Apply a document stage's writes. When the master cannot be saved, new documents are
+    removed (a letter number must never be in a file without being in the register)."""
+    from kinerja.writes import write_file
+
+    if outcome.writes.sheets:
+        try:
+            write_file(master, outcome.writes)
+        except OSError as e:
+            for f in outcome.files if documents else []:
+                if f.is_file():
+                    f.unlink()
+            fail(f"Workbook induk tidak dapat disimpan ({e})" + ("; dokumen yang baru dibuat dihapus" if documents else "")
+                 + ". Tutup workbook di Excel lalu ulangi.")
+    if not as_json and documents:
+        for f in outcome.files:
+            console.print(f"Dibuat: [bold]{f}[/bold]")
+        if getattr(outcome, "nomor_surat", None):
+            console.print(f"Nomor surat: [bold]{outcome.nomor_surat}[/bold]")
+    render_report(outcome.report, as_json)
+    finish(outcome.report)
+
+
+@app.command("report")
+def report_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Buat juga PDF (Word di Windows, atau LibreOffice)."),
+    force: bool = typer.Option(False, "--force", help="Buat DRAF walaupun rekap belum disetujui."),
+    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (dicatat di Log Laporan)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Buat Laporan Data Capaian Kinerja dan Surat Pengantar bernomor untuk ditandatangani.
+
+    Rekap harus sudah disetujui Sekretaris; dengan --force dibuat DRAF (setiap halaman
+    bertanda DRAF, surat tanpa nomor).
+
+    Contoh:
+
+        kinerja report induk.xlsx --out laporan --pdf
+        kinerja report induk.xlsx --out laporan --force
+    """
+    from kinerja import report as documents
+
+    loaded = _stage_master(master)
+    folder = out or loaded.master.settings.folder("laporan", master)
+    _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh), as_json)
+
+
+@app.command("surat")
+def surat_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Buat juga PDF."),
+    force: bool = typer.Option(False, "--force", help="Buat DRAF walaupun rekap belum disetujui."),
+    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (dicatat di Log Laporan)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Buat Surat Pengantar kepada Bupati saja, dengan nomor berikutnya dari Register Surat.
+
+    Contoh:
+
+        kinerja surat induk.xlsx --out laporan
+    """
+    from kinerja import report as documents
+
+    loaded = _stage_master(master)
+    folder = out or loaded.master.settings.folder("laporan", master)
+    _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh,
+                                                    documents=("surat",)), as_json)
+
+
+@app.command("archive")
+def archive_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder arsip (bawaan: Folder Arsip di Pengaturan)."),
+    inbox: Optional[Path] = typer.Option(None, "--inbox", help="Folder formulir masuk (bawaan: Folder Formulir Masuk)."),
+    oleh: str = typer.Option("", "--oleh", help="Nama pengarsip (dicatat di manifest)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Arsipkan periode berjalan: workbook induk, formulir masuk, dokumen laporan dan manifest
+    (SHA-256 setiap file, waktu langkah SOP, persetujuan). Arsip yang ada tidak ditimpa.
+
+    Contoh:
+
+        kinerja archive induk.xlsx --out arsip
+        kinerja archive induk.xlsx --out arsip --inbox masuk
+    """
+    from kinerja.archive import archive_period
+
+    loaded = _stage_master(master)
+    folder = out or loaded.master.settings.folder("arsip", master)
+    outcome = archive_period(loaded, folder, inbox=inbox, who=oleh)
+    if outcome.folder is not None and not as_json:
+        console.print(f"Arsip dibuat: [bold]{outcome.folder}[/bold] ({len(outcome.files)} file)")
+    _save_documents(master, outcome, as_json, documents=False)
 # ----------------------------------------------------------------------------------- excel
 excel_app = typer.Typer(help="Persiapan Excel: pita 'Data Kinerja' lewat xlwings.", no_args_is_help=True)
 app.add_typer(excel_app, name="excel")

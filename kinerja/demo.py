@@ -1,9 +1,21 @@
-"""`kinerja demo`: the whole SOP on the sample office (Kecamatan Sukamaju), step by step."""
+"""`kinerja demo`: the whole SOP on the sample office (Kecamatan Sukamaju), step by step.
+
+The demo plays every role: the planner runs the tool, the units type their realisasi into
+their forms (with openpyxl, only into the input cells, as Excel users would), the Sekretaris
+returns one unit and approves, the head signs. Times are set in October 2026 so the SOP
+timeline reads as one quarter's work.
+"""
 
 from __future__ import annotations
 
+import csv
+import os
+import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
+
+from openpyxl import load_workbook
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
 
@@ -16,19 +28,193 @@ def sample_dir() -> Path:
     raise FileNotFoundError("Folder sample_data/sukamaju tidak ditemukan; jalankan dari folder proyek.")
 
 
+def unit_entries(folder: Path | None = None) -> dict[str, dict[str, Any]]:
+    """What each unit types for TW III (sample_data/sukamaju/isian_tw3.csv), by indicator code."""
+    path = (folder or sample_dir()) / "isian_tw3.csv"
+    out: dict[str, dict[str, Any]] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            values: dict[str, Any] = {"r3": float(row["r3"])}
+            for key in ("penjelasan", "bukti"):
+                if row[key]:
+                    values[key] = row[key]
+            if row["realisasi_anggaran"]:
+                values["realisasi_anggaran"] = float(row["realisasi_anggaran"])
+            out[row["kode"]] = values
+    return out
+
+
+def fill_form(src: Path, dst: Path, values: dict[str, dict[str, Any]],
+              edit: Callable[[Any], None] | None = None) -> Path:
+    """Type into a unit form like a unit would: values[code][key] goes into that row's cell
+    (keys as in formspec.COLUMNS). `edit(workbook)` may change the workbook further."""
+    from kinerja.formspec import ID_SHEET
+    from kinerja.returns import find_header
+
+    wb = load_workbook(src)
+    ws = next(w for w in wb.worksheets if w.title != ID_SHEET)
+    rows = [[c.value for c in row] for row in ws.iter_rows(max_row=ws.max_row)]
+    found = find_header(rows)
+    assert found is not None, f"{src}: no form table"
+    header, cols = found
+    for r in range(header + 2, ws.max_row + 1):
+        code = ws.cell(row=r, column=cols["kode"] + 1).value
+        for key, value in values.get(str(code), {}).items():
+            cell = ws.cell(row=r, column=cols[key] + 1)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+    if edit:
+        edit(wb)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dst)
+    return dst
+
+
+def _at(path: Path, when: datetime) -> None:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
 def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
-    from kinerja.master import build_master, check, read_office_data
+    from kinerja import sheets as S
+    from kinerja.archive import archive_period
+    from kinerja.collect import collect
+    from kinerja.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
+    from kinerja.forms import build_forms
+    from kinerja.master import build_master, check, load_master, read_office_data
+    from kinerja.report import preview_pages, render_report
+    from kinerja.review import review
+    from kinerja.timing import log_step, recompute, sop_status
+    from kinerja.validate import BLOCK, validate
+    from kinerja.writes import write_file
 
     out = Path(out)
+    for sub in ("formulir", "masuk", "laporan", "pratinjau", "arsip", "cadangan"):
+        shutil.rmtree(out / sub, ignore_errors=True)  # a demo starts afresh
     out.mkdir(parents=True, exist_ok=True)
-    master = out / "induk-sukamaju.xlsx"
-    if master.exists():
-        master.unlink()
+    master = out / "induk_sukamaju.xlsx"
+    master.unlink(missing_ok=True)
+
+    def run(fn, *args, **kw):
+        outcome = fn(load_master(master), *args, **kw)
+        write_file(master, outcome.writes)
+        return outcome
+
+    # 1. the master workbook -----------------------------------------------------------------
     build_master(master, preset, read_office_data(sample_dir()))
-    yield f"1. Workbook induk dibuat: {master}"
     loaded = check(master)
-    c = loaded.report.counts()
     m = loaded.master
     assert m is not None, loaded.report.to_json()
-    yield (f"   Diperiksa: {len(m.units)} unit, {len(m.indicators)} indikator, "
-           f"{len(m.sop.steps)} langkah SOP; kesalahan {c['error']}, peringatan {c['warning']}.")
+    yield f"1. Workbook induk dibuat (kinerja init): {master}"
+    yield (f"   {m.settings.office.nama}, {m.settings.period.label()}: {len(m.units)} unit, "
+           f"{len(m.indicators)} indikator, SOP '{preset}' {len(m.sop.steps)} langkah.")
+    camat, sekretaris = m.settings.officials["kepala"].nama, m.settings.officials["sekretaris"].nama
+    perencana = m.settings.officials["perencana"].nama
+    write_file(master, log_step(load_master(master), 1, start=datetime(2026, 10, 5, 8, 0),
+                                end=datetime(2026, 10, 5, 8, 25), who=camat, now=datetime(2026, 10, 5, 8, 25)))
+
+    # 2. forms and receipt (SOP steps 2-3) ------------------------------------------------------
+    t = datetime(2026, 10, 5, 9, 0)
+    forms = run(build_forms, out / "formulir", who=perencana, now=t)
+    yield (f"2. Formulir dibuat (kinerja forms): {len(forms.files)} unit, putaran {forms.putaran}, "
+           f"di {out / 'formulir'}")
+    yield f"   Tanda terima: {forms.receipt.name}; lembar disposisi: {forms.disposisi.name}."
+    signed = datetime(2026, 10, 5, 10, 15)  # the signed receipt is back: the hand-out is done
+    write_file(master, log_step(load_master(master), 3, end=signed, who=perencana, now=signed))
+
+    # 3. the units fill in their forms and send them back, as they do --------------------------
+    inbox = out / "masuk"
+    entries = unit_entries()
+    by_unit = {i.unit: p for i, p in zip(forms.identities, forms.files)}
+    returned = datetime(2026, 10, 7, 10, 0)
+    for n, (unit, form) in enumerate(sorted(by_unit.items())):
+        values = {k: v for k, v in entries.items() if k.startswith(unit + ".")}
+        name = f"{unit.lower()}-tw3-isian.xlsx"  # units rename files; the content identifies them
+        edit = None
+        if unit == "TRANTIB":  # typed as text, the Indonesian way
+            values["TRANTIB.03"] = {**values["TRANTIB.03"], "r3": "24 kali"}
+            values["TRANTIB.04"] = {**values["TRANTIB.04"], "r3": "1.0"}
+        if unit == "YANUM":  # the unit renamed the sheet
+            def edit(wb):
+                wb[FORM_SHEET].title = "Isian YANUM"
+        dst = fill_form(form, inbox / name, values, edit)
+        _at(dst, returned + timedelta(hours=n))
+    (inbox / "~$sek-tw3-isian.xlsx").write_bytes(b"\x00" * 165)  # an Excel lock file
+    shutil.copy2(inbox / "sek-tw3-isian.xlsx", inbox / "sek-tw3-isian (1).xlsx")  # sent twice
+    yield f"3. {len(by_unit)} formulir kembali di {inbox} (satu dikirim dua kali, satu file kunci Excel)."
+
+    # 4. collect and consolidate (SOP steps 4: menghimpun, rekap) ------------------------------
+    got = run(collect, inbox, now=datetime(2026, 10, 8, 9, 0), who=perencana)
+    c = got.report.counts()
+    yield (f"4. Dihimpun dan direkap (kinerja collect): {sum(1 for f in got.files if f.status == 'Dipakai')} "
+           f"formulir dipakai; temuan: kesalahan {c['error']}, peringatan {c['warning']}, informasi {c['info']}.")
+
+    # 5-7. validation, the Sekretaris' decisions, one revision round ---------------------------
+    now = datetime(2026, 10, 12, 9, 0)
+    v = run(validate, now)
+    c = v.report.counts()
+    yield (f"5. Validasi (kinerja validate): kesalahan {c['error']}, peringatan {c['warning']}, "
+           f"informasi {c['info']}; sel bermasalah ditandai di Rekap dan sheet Data unit.")
+
+    def decide(decisions: dict[str, str], note: str = "") -> None:
+        wb = load_workbook(master)
+        ws = wb[S.VALIDASI.sheet]
+        for col in range(3, ws.max_column + 1):
+            unit = ws.cell(BLOCK["unit"][0], col).value
+            if unit in decisions:
+                ws.cell(BLOCK["keputusan"][0], col, decisions[unit])
+                ws.cell(BLOCK["catatan"][0], col, note if decisions[unit] == "Kembalikan" else None)
+        wb.save(master)
+
+    back = max(v.counts, key=lambda u: (v.counts[u]["error"], v.counts[u]["warning"]))
+    decide({u: "Kembalikan" if u == back else "Terima" for u in v.counts},
+           "Lengkapi penjelasan untuk capaian di bawah target.")
+    r = run(review, out / "formulir", who=sekretaris, now=now + timedelta(hours=2))
+    yield (f"6. Keputusan Sekretaris (kinerja review): disetujui {', '.join(r.approved)}; "
+           f"{back} dikembalikan dengan formulir perbaikan {r.forms[0].name}.")
+    wb = load_workbook(r.forms[0])
+    ws = wb[FORM_SHEET]
+    penjelasan = [k for k, _ in COLUMNS].index("penjelasan") + 1
+    for row in range(HEADER_ROW + 1, ws.max_row + 1):
+        if ws.cell(row, 2).value and not ws.cell(row, penjelasan).value:
+            ws.cell(row, penjelasan, "Kegiatan bergeser ke triwulan IV; dikejar sesuai jadwal baru.")
+    revised = inbox / r.forms[0].name
+    wb.save(revised)
+    later = datetime(2026, 10, 13, 10, 0)
+    _at(revised, later)
+    run(collect, inbox, now=later + timedelta(minutes=30), who=perencana)
+    v = run(validate, later + timedelta(hours=1))
+    yield (f"   Perbaikan {back} dihimpun ulang; validasi ulang: kesalahan {v.report.counts()['error']}, "
+           f"peringatan {v.counts[back]['warning']} untuk {back}.")
+    decide({back: "Terima"})
+    r = run(review, out / "formulir", who=sekretaris, now=later + timedelta(hours=2))
+    yield f"7. {r.approval.paraf_line()} Riwayat mencatat putaran 1 dan 2."
+
+    # 8. steps people do, and the SOP timing ----------------------------------------------------
+    human = [(7, datetime(2026, 10, 14, 8, 0), datetime(2026, 10, 15, 11, 0), sekretaris),  # koreksi
+             (8, datetime(2026, 10, 15, 13, 0), datetime(2026, 10, 15, 13, 50), sekretaris),
+             (9, datetime(2026, 10, 16, 8, 0), datetime(2026, 10, 16, 8, 30), camat)]  # 10 Menit: late
+    for no, start, end, who in human:
+        write_file(master, log_step(load_master(master), no, start=start, end=end, who=who, now=end))
+
+    # 9. report, cover letter, PDF, pages to look at --------------------------------------------
+    docs = run(render_report, out / "laporan", pdf=True, who=perencana, now=datetime(2026, 10, 16, 9, 0))
+    state = "DRAF" if docs.draf else f"surat nomor {docs.nomor_surat}"
+    yield f"8. Laporan dan surat pengantar (kinerja report --pdf, {state}): " + ", ".join(
+        p.name for p in docs.files)
+    pdf = next((p for p in docs.files if p.suffix == ".pdf" and p.name.startswith("Laporan")), None)
+    if pdf is not None:
+        pages = preview_pages(pdf, out / "pratinjau")
+        yield f"   Pratinjau untuk dilihat: {len(pages)} halaman PNG di {out / 'pratinjau'}"
+
+    timing = run(recompute, datetime(2026, 10, 16, 10, 0))
+    yield (f"9. Waktu SOP (kinerja timing): {len(timing.breaches)} langkah melewati atau hampir "
+           f"melewati mutu baku (sheet '{S.WAKTU.sheet}').")
+    for label, value in timing.summary.lines():
+        yield f"   {label}" + (f": {value}" if value else "")
+
+    # 10. archive ------------------------------------------------------------------------------
+    arsip = run(archive_period, out / "arsip", who=perencana, now=datetime(2026, 10, 16, 11, 0))
+    yield f"10. Arsip (kinerja archive): {len(arsip.files)} file dengan manifest.json di {arsip.folder}"
+    for line in sop_status(load_master(master), datetime(2026, 10, 16, 11, 0)).lines():
+        yield f"    {line}"

@@ -4,15 +4,23 @@ A form is recognised by its content, not its file name: a very hidden sheet `_ki
 custom document properties both carry a `FormIdentity`. Collect finds the data table by its
 header names (rows may be inserted above it, columns moved, the sheet renamed) and matches
 rows by indicator code (rows may be inserted, deleted or reordered).
+
+The hidden sheet: A1 holds `ID_MARKER`; then one `key | value` row per `FormIdentity` field
+(column A the field name, column B its text); a blank row; then the original indicator rows
+under `ORIGINAL_HEADERS` (code, name, satuan, polarity, formula, method, targets, pagu and the
+row the indicator had on the form), so a return can be compared with what was handed out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from kinerja.models import Indicator, Period
 
@@ -20,6 +28,7 @@ FORM_SHEET = "Formulir"  # the visible sheet (users may rename it)
 ID_SHEET = "_kinerja"  # very hidden: identity key/values, then the original indicator rows
 PROP_PREFIX = "kinerja_"  # custom document property names: kinerja_form_id, kinerja_unit, ...
 FORM_VERSION = "1"
+ID_MARKER = "kinerja-formulir"  # A1 of the hidden sheet: finds it even when renamed
 
 # The data table. key -> header text on the form (found by name, so order may change).
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -85,3 +94,93 @@ def indicator_checksum(indicators: list[Indicator]) -> str:
     payload = [[i.kode, i.nama, i.satuan, i.polaritas, i.metode, i.target_tahunan, *i.target_tw]
                for i in indicators]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+# ----------------------------------------------------------------------------------- hidden sheet
+
+ORIGINAL_HEADERS = ("kode", "nama", "satuan", "polaritas", "rumus_turun", "metode", "target_tahunan",
+                    "t1", "t2", "t3", "t4", "pagu", "baris")
+
+
+def identity_sheet_rows(identity: FormIdentity, originals: list[list[Any]]) -> list[list[Any]]:
+    """The hidden sheet's rows: marker, key/values, a blank row, the original indicator rows
+    (each as ORIGINAL_HEADERS)."""
+    rows: list[list[Any]] = [[ID_MARKER, "Identitas formulir kinerja; jangan diubah."]]
+    rows += [[k, v] for k, v in identity.as_properties().items()]
+    return rows + [[], list(ORIGINAL_HEADERS), *originals]
+
+
+def read_identity(path: Path) -> FormIdentity | None:
+    """A form's identity, or None when the file is not a readable form.
+
+    First the hidden sheet (python-calamine; found by name, else by its A1 marker), then the
+    custom document properties (docProps/custom.xml). Never raises.
+    """
+    path = Path(path)
+    try:
+        found = _identity_from_sheets(path)
+    except Exception:  # noqa: BLE001 - unreadable by calamine: try the properties
+        found = None
+    if found is None:
+        try:
+            found = _identity_from_custom_xml(path)
+        except Exception:  # noqa: BLE001 - not a zip, hostile or broken XML
+            found = None
+    return found
+
+
+def _prop_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return "" if value is None else str(value).strip()
+
+
+def _validated(props: dict[str, str]) -> FormIdentity | None:
+    wanted = {k: v for k, v in props.items() if k in FormIdentity.model_fields}
+    if not wanted:
+        return None
+    try:
+        return FormIdentity.from_properties(wanted)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def _identity_from_sheets(path: Path) -> FormIdentity | None:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    names = list(wb.sheet_names)
+    ordered = ([ID_SHEET] if ID_SHEET in names else []) + [n for n in names if n != ID_SHEET]
+    for name in ordered:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if name != ID_SHEET and not (rows and rows[0] and rows[0][0] == ID_MARKER):
+            continue
+        props: dict[str, str] = {}
+        for row in rows[1:] if rows and rows[0] and rows[0][0] == ID_MARKER else rows:
+            if not row or row[0] in (None, ""):
+                break
+            if len(row) >= 2 and isinstance(row[0], str):
+                props.setdefault(row[0].strip(), _prop_text(row[1]))
+        found = _validated(props)
+        if found is not None:
+            return found
+    return None
+
+
+def _identity_from_custom_xml(path: Path) -> FormIdentity | None:
+    from defusedxml import ElementTree
+
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("docProps/custom.xml")
+        if info.file_size > 2 * 1024 * 1024:
+            return None
+        root = ElementTree.fromstring(zf.read(info))
+    props: dict[str, str] = {}
+    for el in root:
+        name = el.get("name", "")
+        value = next(iter(el), None)
+        if name.startswith(PROP_PREFIX) and value is not None:
+            props[name[len(PROP_PREFIX):]] = (value.text or "").strip()
+    return _validated(props)

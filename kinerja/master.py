@@ -585,13 +585,15 @@ def _load_results(sheets: dict[str, list[tuple]], units: list[Unit], indicators:
         for row in read.rows:
             v = row.values
             code = str(v["kode"] or "").strip()
-            if code not in known:
+            # another unit's code, or a second row of one code: not used (validate reports it)
+            if code not in known or known[code].unit != unit.kode or code in rows_by_code:
                 continue
             rows_by_code[code] = row.number
             res = Result(indikator=code, realisasi_tw=[v["r1"], v["r2"], v["r3"], v["r4"]],
                          penjelasan=v["penjelasan"] or "", bukti=v["bukti"] or "",
                          realisasi_anggaran=v["realisasi_anggaran"])
-            if any(x is not None for x in res.realisasi_tw) or res.penjelasan or res.bukti:
+            if (any(x is not None for x in res.realisasi_tw) or res.penjelasan or res.bukti
+                    or res.realisasi_anggaran is not None):
                 results[code] = res
         loaded.unit_rows[unit.kode] = rows_by_code
     return results

@@ -268,7 +268,8 @@ class Rules(BaseModel):
         for band in sorted(self.skala, key=lambda b: b.batas_bawah, reverse=True):
             if capaian >= band.batas_bawah:
                 return band.predikat
-        return self.skala[-1].predikat if self.skala else "-"
+        # below every band (e.g. a negative capaian): the lowest band, whatever the sheet's row order
+        return min(self.skala, key=lambda b: b.batas_bawah).predikat if self.skala else "-"
 
     def predicate_color(self, predikat: str) -> str:
         return next((b.warna for b in self.skala if b.predikat == predikat), "")

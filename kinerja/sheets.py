@@ -89,8 +89,11 @@ SETTINGS: tuple[Setting, ...] = (
             help="Tempat formulir yang kembali dari unit ditaruh"),
     Setting("folder_laporan", "Folder Laporan", group="Folder"),
     Setting("folder_arsip", "Folder Arsip", group="Folder"),
+    Setting("folder_templat", "Folder Templat Word", group="Folder",
+            help="Kosongkan untuk templat bawaan; atau folder berisi laporan.docx dan surat_pengantar.docx milik kantor"),
 )
-FOLDER_DEFAULTS = {"formulir": "formulir", "masuk": "masuk", "laporan": "laporan", "arsip": "arsip"}
+FOLDER_DEFAULTS = {"formulir": "formulir", "masuk": "masuk", "laporan": "laporan", "arsip": "arsip",
+                   "templat": ""}
 
 # ----------------------------------------------------------------------------------- input tables
 
@@ -227,7 +230,9 @@ DISTRIBUSI = Table("Distribusi", "Distribusi Formulir (Tanda Terima)", (
     C("batas_waktu", "Batas Waktu", "datetime", number_format=DT, width=17, input=False),
     C("diterima_oleh", "Diterima Oleh", width=24),
     C("tanggal_terima", "Tanggal Terima", "datetime", number_format=DT, width=17),
-))
+    C("periode", "Periode", width=10, input=False),
+), hint="Satu baris per formulir yang dibagikan (ditulis oleh 'Buat Formulir'). Isi kolom Diterima "
+        "Oleh dan Tanggal Terima dari tanda terima yang sudah ditandatangani.")
 
 PENERIMAAN = Table("Penerimaan", "Formulir yang Diterima", (
     C("diterima", "Diterima", "datetime", number_format=DT, width=17, input=False),
@@ -277,6 +282,7 @@ RINGKASAN = Table("Ringkasan", "Ringkasan Capaian per Unit dan per Sasaran", (
 VALIDASI = Table("Validasi", "Lembar Validasi Rekapitulasi", (
     C("no", "No", "int", width=6, input=False),
     C("tingkat", "Tingkat", width=12, input=False),
+    C("jenis", "Jenis", width=10, input=False),
     C("kode_masalah", "Kode Masalah", width=22, input=False),
     C("unit", "Unit", width=10, input=False),
     C("indikator", "Indikator", width=12, input=False),
@@ -321,10 +327,13 @@ WAKTU = Table("Waktu SOP", "Pencatatan Waktu Langkah SOP terhadap Mutu Baku", (
     C("mulai", "Mulai", "datetime", number_format=DT, width=17),
     C("selesai", "Selesai", "datetime", number_format=DT, width=17),
     C("oleh", "Oleh", width=18),
-    C("terpakai", "Waktu Kerja Terpakai", width=16, input=False),
+    C("terpakai", "Waktu Kerja Terpakai", width=18, input=False),
     C("status", "Status", width=16, input=False),
+    C("lewat", "Lewat Batas", width=16, input=False),
     C("keterangan", "Keterangan", width=36),
-))
+), hint="Isi Mulai, Selesai dan Oleh untuk langkah yang dikerjakan orang (disposisi, rapat, "
+        "tanda tangan), mis. 19/10/2026 08.30; langkah yang dikerjakan kinerja tercatat sendiri. "
+        "Waktu dihitung dalam jam kerja dan hari kerja.")
 
 # Riwayat 'Kegiatan' values: the review stage and the report read approval state from them.
 KEGIATAN_PUTARAN = "Putaran baru"
@@ -349,7 +358,8 @@ REGISTER_SURAT = Table("Register Surat", "Register Nomor Surat", (
     C("hal", "Hal", width=40, input=False),
     C("tujuan", "Tujuan", width=30, input=False),
     C("file", "File", width=40, input=False),
-))
+), hint="Nomor urut berikutnya = nomor terbesar tahun itu (baris di bawah atau sel I2) + 1. Untuk melewati "
+        "nomor yang dipakai surat lain, naikkan angka di sel I2 (mis. '2026: 57'); jangan diturunkan.")
 
 LOG_LAPORAN = Table("Log Laporan", "Log Dokumen Laporan", (
     C("waktu", "Waktu", "datetime", number_format=DT, width=17, input=False),

@@ -75,6 +75,8 @@ class SheetWrite:
     marks: list[Mark] = field(default_factory=list)
     clear_marks: bool = False  # remove fills/notes of earlier marks in the data region
     select: bool = False  # the sheet the user should look at afterwards
+    choices: dict[str, list[str]] = field(default_factory=dict)  # range -> dropdown values
+    protect: bool | None = None  # lock (True) / unlock (False) the sheet against edits; None: leave
 
 
 @dataclass
@@ -229,10 +231,30 @@ def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:
                 comment = Comment(safe_text(m.note), AUTHOR)
                 comment.width, comment.height = 300, 120
                 cell.comment = comment
+        for ref, values in sw.choices.items():
+            _set_choices(ws, ref, values)
+        if sw.protect is not None:
+            ws.protection.sheet = sw.protect
         if sw.select:
             wb.active = wb.sheetnames.index(sw.sheet)
             for other in wb.worksheets:
                 other.sheet_view.tabSelected = other.title == sw.sheet
+
+
+def _set_choices(ws: Worksheet, ref: str, values: list[str]) -> None:
+    """A dropdown list on `ref`, replacing any earlier validation that overlaps it."""
+    from openpyxl.worksheet.cell_range import CellRange
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    target = CellRange(ref)
+    ws.data_validations.dataValidation = [
+        dv for dv in ws.data_validations.dataValidation
+        if all(target.isdisjoint(CellRange(str(r))) for r in dv.sqref.ranges)]
+    dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="Pilihan tidak dikenal",
+                        error="Pilih dari daftar: " + ", ".join(values))
+    ws.add_data_validation(dv)
+    dv.add(ref)
 
 
 def open_master(path: Path) -> Workbook:
@@ -322,6 +344,9 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
         sheet = book.sheets[sw.sheet]
         first = sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW
         ncols = len(sw.table.columns) if sw.table else None
+        was_locked = _excel_call(sheet, lambda api: bool(api.ProtectContents))
+        if was_locked:  # Excel refuses writes to a protected sheet; lock it again below
+            _excel_call(sheet, lambda api: api.Unprotect())
         if sw.clear_marks:
             used = sheet.used_range
             last = used.last_cell.row if used is not None else first
@@ -360,8 +385,27 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
                 if cell.note is not None:
                     cell.note.delete()
                 cell.add_note(m.note)
+        for ref, values in sw.choices.items():
+            first_cell, _, last_cell = ref.partition(":")
+            target = sheet.range(_split(first_cell), _split(last_cell or first_cell))
+            _excel_call(target, lambda api, v=values: (
+                api.Validation.Delete(), api.Validation.Add(3, 1, 1, ",".join(v))))
+        if sw.protect or (sw.protect is None and was_locked):
+            _excel_call(sheet, lambda api: api.Protect())
         if sw.select:
             sheet.activate()
+
+
+def _excel_call(obj: Any, call: Any) -> Any:
+    """An Excel object-model call through xlwings' `.api` (Windows COM). Dropdowns and sheet
+    locks are conveniences: where the platform lacks them the data is still written."""
+    api = getattr(obj, "api", None)
+    if api is None:
+        return None
+    try:
+        return call(api)
+    except Exception:  # noqa: BLE001 - platform without this part of the object model
+        return None
 
 
 def _block(sheet: Any, start: int, rows: list[list[Any]], links: list[tuple[int, int, Link]]) -> None:

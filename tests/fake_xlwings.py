@@ -216,3 +216,7 @@ class Book:
 
     def save_as(self, path: Path) -> None:
         self.wb.save(path)
+
+    def save(self) -> None:
+        """Excel's own save of the open book to its file."""
+        self.wb.save(self.fullname)

@@ -1,0 +1,640 @@
+"""SOP steps 5-9: collect the returned forms (menghimpun), land them in the master, consolidate.
+
+`collect(loaded, inbox)` reads every file in the inbox (recursively; dot-files, the master
+itself and its backups are not returns), recognises each form by its embedded identity, picks
+one form per unit, reads its input cells and returns the writes for the master: the unit sheets
+('Data <KODE>'), the received-returns log (Penerimaan), the collect findings (Temuan Himpun,
+replaced each run and carried by the validation step), Rekap and Ringkasan, and the SOP timing.
+Nothing in the inbox is changed.
+
+Rules:
+- One form per unit is used (Dipakai). Identical bytes sent twice: the copy is Duplikat. Two
+  different forms of the same round: the newest wins, by the unit's own last-save time
+  (docProps/core.xml `dcterms:modified`, ODS `dc:date`, the .xls summary), then by the
+  filesystem modification time, then by file name; the other is Duplikat. A later round
+  replaces an earlier one (Diganti). Forms of another office, period or unknown unit, and files
+  that are not readable forms are Ditolak.
+- Penerimaan keeps history: a row per (SHA-256, file); rows of files no longer in the inbox stay;
+  a row already logged is updated in place, never appended twice. An earlier used form of a
+  unit becomes Diganti/Duplikat when a new one is used; a form of a lower round than one used
+  earlier is not used.
+- Received time ('Diterima') is the file's modification time in the inbox, to the second (kept
+  from the first time the file was logged). 'Terlambat' is working time past the deadline (the
+  WorkCalendar of Jam Kerja and Libur Kantor): Settings.batas_waktu, or the Distribusi row's
+  Batas Waktu of the form's round; same rule and wording as kinerja.timing.
+- .xls and .ods returns are read with python-calamine, hidden identity sheet included
+  (`file-old-format`: a warning for .xls, information for .ods). An .xls whose identity is absent
+  (values copied into a new workbook) is refused with `file-old-format` as an error: its unit and
+  period cannot be established; the unit must send the .xlsx form it was given.
+- Only the period's quarters, penjelasan, bukti and realisasi anggaran are written; earlier
+  quarters the form showed read-only are never overwritten. A cell the unit left empty (or typed
+  something unreadable into) is written empty: the used form is the unit's statement. A column
+  missing from the form leaves the master's values untouched.
+- Rows are matched by indicator code; a value never lands on another indicator. When the
+  form's indicator checksum differs from the master's and a row's name differs, its values are
+  not used (`indicator-inconsistent`); when only targets/satuan differ, the values land and the
+  issue is raised so the Sekretaris checks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from openpyxl.utils import get_column_letter
+
+from kinerja import sheets as S
+from kinerja import timing
+from kinerja.forms import distribution_log
+from kinerja.formspec import HEADERS, TEXT_INPUT_KEYS, indicator_checksum, input_keys
+from kinerja.issues import Report, Severity, issue_row
+from kinerja.master import Loaded
+from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Period, Result, Unit
+from kinerja.numbers import format_number, parse_number
+from kinerja.rekap import RekapRow, consolidate, rekap_writes
+from kinerja.returns import Limits, ReturnFile, read_return
+from kinerja.tables import find_header, norm, read_table
+from kinerja.workcal import WorkCalendar, WorkCalendarError
+from kinerja.writes import WorkbookWrites, backup_dir, looks_like_formula
+
+USED, DUPLICATE, REPLACED, REJECTED = "Dipakai", "Duplikat", "Diganti", "Ditolak"
+NUMBER_KEYS = ("r1", "r2", "r3", "r4", "realisasi_anggaran")
+_CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,29}")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileStatus:
+    """One file of the inbox, as logged in Penerimaan."""
+
+    file: str
+    sha256: str
+    size: int
+    received: datetime | None
+    unit: str | None = None
+    form_id: str | None = None
+    putaran: int | None = None
+    status: str = REJECTED
+    late: str = ""
+    note: str = ""
+
+    def row(self) -> list[Any]:
+        return [self.received, self.file, self.sha256, self.size, self.unit, self.form_id,
+                self.putaran, self.status, self.late, self.note]
+
+
+@dataclass
+class MissingUnit:
+    unit: Unit
+    late: str  # '' when not late (or no deadline)
+    late_minutes: float = 0.0
+
+
+@dataclass
+class CollectOutcome:
+    report: Report
+    writes: WorkbookWrites
+    files: list[FileStatus] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)  # unit codes with a used form
+    missing: list[MissingUnit] = field(default_factory=list)
+    master: Master | None = None  # the master with the collected results
+    landed: dict[str, dict[str, Any]] = field(default_factory=dict)  # indicator -> key -> value
+
+    def summary(self) -> dict[str, Any]:
+        """Plain data for `--json`: files with their status, units returned and missing."""
+        return {
+            "files": [{"file": f.file, "status": f.status, "unit": f.unit, "putaran": f.putaran,
+                       "diterima": f.received.isoformat() if f.received else None,
+                       "terlambat": f.late, "keterangan": f.note, "sha256": f.sha256} for f in self.files],
+            "returned": self.returned,
+            "missing": [{"unit": x.unit.kode, "nama": x.unit.nama, "kepala": x.unit.kepala,
+                         "kontak": x.unit.kontak, "terlambat": x.late} for x in self.missing],
+            "landed": len(self.landed),
+        }
+
+
+# ----------------------------------------------------------------------------------- collect
+
+
+def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: str = "",
+            limits: Limits = Limits(), progress: Progress | None = None) -> CollectOutcome:
+    """Read the returned forms in `inbox` and describe what to write into the master."""
+    now = now or datetime.now()
+    report = Report()
+    out = CollectOutcome(report, WorkbookWrites())
+    m = loaded.master
+    if m is None:
+        report.issue("workbook-unreadable", file=loaded.path.name,
+                     detail="workbook induk belum valid; jalankan 'kinerja check' dan perbaiki dahulu")
+        return out
+    inbox = Path(inbox)
+    paths: list[Path] = []
+    if inbox.is_dir():
+        paths = inbox_files(inbox, loaded.path)
+    else:
+        report.issue("inbox-missing", folder=str(inbox))
+    history = _history(loaded)
+    reads: list[ReturnFile] = []
+    for n, path in enumerate(paths):
+        if progress:
+            progress(n, len(paths), path.name)
+        reads.append(read_return(path, inbox, limits))
+    if progress:
+        progress(len(paths), len(paths), "")
+
+    statuses, groups = _classify(reads, m, history, report)
+    _lateness(loaded, list(statuses.values()))
+    winners = _choose(groups, history, report)
+    new_results = dict(m.results)
+    for unit_code, (rf, fs) in winners.items():
+        unit = m.unit(unit_code)
+        assert unit is not None
+        values = _read_values(rf, unit, m, report, checksum=indicator_checksum(m.indicators_of(unit.kode)))
+        out.landed.update(values)
+        for code, vals in values.items():
+            new_results[code] = _merge(new_results.get(code), code, vals, m.settings.period)
+        found = sum(1 for i in report.issues if i.location.file == rf.name and i.severity != Severity.info)
+        fs.note = f"{len(values)} indikator terbaca" + (f"; {found} temuan" if found else "")
+    updated = m.model_copy(update={"results": new_results})
+    out.master = updated
+    out.files = [statuses[rf.name] for rf in reads if rf.name in statuses]
+
+    penerimaan = _penerimaan_rows(history, out.files)
+    returned = {str(r[4]) for r in penerimaan if r[7] == USED and r[4]}
+    out.returned = [u.kode for u in m.units if u.kode in returned]
+    timings = {t.unit: t for t in timing.unit_return_timing(loaded, {}, now)}
+    for u in m.units:
+        if u.kode not in returned:
+            t = timings.get(u.kode)
+            out.missing.append(MissingUnit(u, t.late_text() if t else "", t.late_minutes if t else 0.0))
+
+    rows = consolidate(updated)
+    w = out.writes
+    _unit_sheet_writes(w, loaded, updated, rows, out.landed, report)
+    w.sheet(S.PENERIMAAN.sheet, S.PENERIMAAN).rows = penerimaan
+    w.sheet(S.TEMUAN_HIMPUN.sheet, S.TEMUAN_HIMPUN).rows = [issue_row(i) for i in report.issues]
+    w.extend(rekap_writes(updated, rows))
+    w.sheet(S.REKAP.sheet).select = True
+    received = [f.received for f in out.files if f.received is not None and f.status != REJECTED]
+    if received:
+        w.extend(timing.stamp(loaded, "penerimaan", start=min(received), end=max(received),
+                              who=who or "kinerja"))
+    w.extend(timing.stamp(loaded, "rekap", end=now, who=who or "kinerja"))
+    return out
+
+
+def inbox_files(inbox: Path, master: Path | None = None) -> list[Path]:
+    """The files to read: everything below the inbox except dot-files/folders, the master and
+    its backup folder (when the inbox is the master's own folder)."""
+    root = inbox.resolve()
+    skip: list[tuple[str, ...]] = []
+    for p in ([Path(master), backup_dir(Path(master))] if master is not None else []):
+        try:
+            skip.append(p.resolve().relative_to(root).parts)
+        except ValueError:
+            pass
+    out = []
+    for p in inbox.rglob("*"):
+        rel = p.relative_to(inbox).parts
+        if any(part.startswith(".") for part in rel) or any(rel[:len(s)] == s for s in skip):
+            continue
+        if p.is_file():
+            out.append(p)
+    return sorted(out, key=lambda p: p.relative_to(inbox).as_posix())
+
+
+# ----------------------------------------------------------------------------------- classify
+
+
+@dataclass
+class _History:
+    rows: list[list[Any]]  # canonical Penerimaan rows, in sheet order
+    index: dict[tuple[str, str], int]  # (sha256, file) -> position in rows
+
+
+def _history(loaded: Loaded) -> _History:
+    raw = loaded.rows.get(S.PENERIMAAN.sheet) or []
+    read = read_table(raw, S.PENERIMAAN, Report())
+    keys = [c.key for c in S.PENERIMAAN.columns]
+    rows, index = [], {}
+    for r in read.rows:
+        source = raw[r.number - 1]
+        row = [source[read.columns[k]] if k in read.columns and read.columns[k] < len(source) else None
+               for k in keys]
+        row[0] = _second(r.values["diterima"]) or row[0]
+        for k in ("ukuran", "putaran"):
+            if r.values[k] is not None:
+                row[keys.index(k)] = r.values[k]
+        key = (str(r.values["sha256"] or ""), str(r.values["file"] or ""))
+        index.setdefault(key, len(rows))
+        rows.append(row)
+    return _History(rows, index)
+
+
+Candidate = tuple[ReturnFile, FileStatus]
+
+
+def _classify(reads: list[ReturnFile], m: Master, history: _History,
+              report: Report) -> tuple[dict[str, FileStatus], dict[str, list[Candidate]]]:
+    """A FileStatus per file (lock files aside); the acceptable forms grouped by unit. Forms of
+    another office, period or unknown unit, and unreadable files, are Ditolak."""
+    office = _plain(m.settings.office.nama)
+    period = m.settings.period
+    statuses: dict[str, FileStatus] = {}
+    groups: dict[str, list[Candidate]] = {}
+    for rf in reads:
+        start = len(report.issues)
+        report.extend(rf.issues)
+        if rf.skipped:
+            continue
+        old = history.index.get((rf.sha256, rf.name))
+        received = _second(history.rows[old][0]) if old is not None else None
+        fs = FileStatus(rf.name, rf.sha256, rf.size, received or _second(rf.mtime))
+        statuses[rf.name] = fs
+        ident = rf.identity
+        if ident is not None:
+            fs.unit, fs.form_id, fs.putaran = ident.unit.strip().upper(), ident.form_id, ident.putaran
+        where = dict(file=rf.name, unit=fs.unit)
+        if rf.fatal or ident is None:
+            pass
+        elif _plain(ident.instansi) != office:
+            report.issue("form-other-office", value=ident.instansi, **where)
+        elif ident.periode != period.key():
+            report.issue("form-other-period", value=_period_label(ident.periode),
+                         expected=period.label(), **where)
+        elif m.unit(fs.unit or "") is None:
+            report.issue("form-unknown-unit", value=ident.unit, **where)
+        else:
+            fs.status = USED
+            groups.setdefault(fs.unit, []).append((rf, fs))  # type: ignore[arg-type]
+            continue
+        fs.status = REJECTED
+        errors = [i for i in report.issues[start:] if i.severity == Severity.error]
+        fs.note = errors[0].message if errors else ""
+    return statuses, groups
+
+
+def _choose(groups: dict[str, list[Candidate]], history: _History, report: Report) -> dict[str, Candidate]:
+    """One form per unit: identical copies are Duplikat, a later round replaces an earlier one,
+    the newest of one round wins (see the module docstring)."""
+    winners: dict[str, Candidate] = {}
+    for unit, group in groups.items():
+        distinct: dict[str, Candidate] = {}
+        for rf, fs in group:
+            first = distinct.get(rf.sha256)
+            if first is None:
+                distinct[rf.sha256] = (rf, fs)
+                continue
+            _lose(fs, DUPLICATE, f"isi sama persis dengan '{first[0].name}'")
+            report.issue("form-duplicate", file=rf.name, unit=unit, used=first[0].name)
+        several = len(distinct) > 1  # the saved time is read from the file only when needed
+        ranked = sorted(distinct.values(), key=lambda x: (
+            x[1].putaran or 1, (x[0].modified() if several else None) or datetime.min,
+            x[0].mtime or datetime.min, x[0].name))
+        rf, fs = ranked[-1]
+        for other, ofs in ranked[:-1]:
+            _supersede(other.name, ofs, fs.putaran or 1, rf.name, unit, report)
+        current = {(f.sha256, f.file) for _, f in group}
+        older = [r for key, pos in history.index.items() if key not in current
+                 for r in [history.rows[pos]] if r[7] == USED and str(r[4] or "") == unit]
+        top = max((_int(r[6]) for r in older), default=0)
+        if top > (fs.putaran or 1):
+            _lose(fs, REPLACED, f"putaran {top} sudah dipakai sebelumnya")
+            report.issue("form-superseded", file=rf.name, unit=unit, old_round=fs.putaran, round=top)
+            continue
+        for r in older:
+            same = _int(r[6]) == (fs.putaran or 1)
+            r[7] = DUPLICATE if same else REPLACED
+            r[9] = f"{'versi lama' if same else 'diganti putaran ' + str(fs.putaran)}: dipakai '{rf.name}'"
+        winners[unit] = (rf, fs)
+    return winners
+
+
+def _supersede(name: str, fs: FileStatus, round_: int, used: str, unit: str, report: Report) -> None:
+    if (fs.putaran or 1) < round_:
+        _lose(fs, REPLACED, f"diganti putaran {round_} ('{used}')")
+        report.issue("form-superseded", file=name, unit=unit, old_round=fs.putaran, round=round_)
+    else:
+        _lose(fs, DUPLICATE, f"versi lebih lama dari '{used}'")
+        report.issue("form-duplicate", file=name, unit=unit, used=used)
+
+
+def _lose(fs: FileStatus, status: str, note: str) -> None:
+    fs.status, fs.note = status, note
+
+
+# ----------------------------------------------------------------------------------- values
+
+
+def _read_values(rf: ReturnFile, unit: Unit, m: Master, report: Report,
+                 checksum: str | None = None) -> dict[str, dict[str, Any]]:
+    """The input values of the used form, per indicator code; every problem is an issue.
+    `checksum`: the master's indicator_checksum of the unit (computed when not given)."""
+    period = m.settings.period
+    table, ident = rf.table, rf.identity
+    assert table is not None and ident is not None
+    cols = table.columns
+    inds = m.indicators_of(unit.kode)
+    by_code = {i.kode: i for i in inds}
+    keys = [k for k in input_keys(period) if k in cols]
+    base = dict(file=rf.name, sheet=table.sheet, unit=unit.kode)
+    for k in input_keys(period):
+        if k not in cols:
+            report.issue("header-missing", column=HEADERS[k], **base)
+    checked = ident.checksum != (checksum or indicator_checksum(inds))
+    number_cols = [cols[k] for k in keys if k in NUMBER_KEYS]
+    found: dict[str, int] = {}
+    values: dict[str, dict[str, Any]] = {}
+    for i in range(table.header_row, len(table.rows)):
+        row, r = table.rows[i], i + 1
+        code = _code(_cell(row, cols["kode"]))
+        ind = by_code.get(code)
+        if ind is None:
+            # a code, or a number, makes a row worth reporting; text alone may be a note
+            if (code and _CODE_LIKE.fullmatch(code)) or any(_cell(row, j) is not None for j in number_cols):
+                report.issue("row-unknown", cell=f"{_letter(cols['kode'])}{r}", row=r,
+                             value=code or "(kosong)", **base)
+            continue
+        if code in found:
+            report.issue("row-duplicate", cell=f"{_letter(cols['kode'])}{r}", indicator=code, row=r,
+                         other_row=found[code], **base)
+            continue
+        found[code] = r
+        if checked and not _consistent(row, r, cols, ind, report, base):
+            continue
+        vals: dict[str, Any] = {}
+        for k in keys:
+            j = cols[k]
+            raw = _cell(row, j)
+            if k in NUMBER_KEYS:
+                if raw is None:
+                    raw = rf.error_at(r, j)
+                if type(raw) is float and raw >= 0:  # the common case: a plain number, no issue
+                    vals[k] = raw
+                    continue
+            elif raw is None:
+                vals[k] = None
+                continue
+            where = dict(cell=f"{_letter(j)}{r}", indicator=code, column=HEADERS[k], **base)
+            vals[k] = _text(raw, where, report) if k in TEXT_INPUT_KEYS else _number(raw, where, report)
+        vals["sumber"] = f"{rf.name} (putaran {ident.putaran})"
+        values[code] = vals
+    original = ident.indikator or [i.kode for i in inds]
+    order = sorted(found, key=found.__getitem__)
+    expected = [c for c in original if c in found]
+    kept = set(order)
+    if order != expected:  # moved: the codes outside the longest common subsequence
+        matcher = difflib.SequenceMatcher(a=expected, b=order, autojunk=False)
+        kept = {c for blk in matcher.get_matching_blocks() for c in order[blk.b:blk.b + blk.size]}
+    for code in order:
+        if code not in kept and code in original:
+            was = _int(rf.original(code).get("baris")) or table.header_row + 1 + original.index(code)
+            report.issue("row-moved", cell=f"{_letter(cols['kode'])}{found[code]}", indicator=code,
+                         row=found[code], expected=was, **base)
+    for ind in inds:
+        if ind.kode not in found:
+            report.issue("row-missing", indicator=ind.kode, **base)
+    return values
+
+
+def _consistent(row: list[Any], r: int, cols: dict[str, int], ind: Indicator, report: Report,
+                base: dict[str, Any]) -> bool:
+    """Compare what the form shows with the master; False when the values must not be used."""
+    diffs: list[str] = []
+    name_differs = False
+    for key, expected in (("nama", ind.nama), ("satuan", ind.satuan)):
+        shown = _cell(row, cols[key]) if key in cols else None
+        if key in cols and _plain(shown) != _plain(expected):
+            diffs.append(f"{HEADERS[key]} '{shown if shown is not None else ''}' (induk: '{expected}')")
+            name_differs |= key == "nama"
+    targets = (("t1", ind.target_tw[0]), ("t2", ind.target_tw[1]), ("t3", ind.target_tw[2]),
+               ("t4", ind.target_tw[3]), ("target_tahunan", ind.target_tahunan))
+    for key, expected in targets:
+        if key not in cols:
+            continue
+        shown = parse_number(_cell(row, cols[key])).value
+        if (shown is None) != (expected is None) or (
+                shown is not None and abs(shown - expected) > 1e-9 * max(1.0, abs(expected))):  # type: ignore[operator]
+            diffs.append(f"{HEADERS[key]} {format_number(shown)} (induk: {format_number(expected)})")
+    for key, value, labels in (("polaritas", ind.polaritas, POLARITY_LABELS), ("metode", ind.metode, METHOD_LABELS)):
+        shown = _cell(row, cols[key]) if key in cols else None
+        if shown is not None and norm(shown) not in (norm(value), norm(labels[value])):
+            diffs.append(f"{HEADERS[key]} '{shown}' (induk: '{labels[value]}')")
+    if not diffs:
+        return True
+    detail = "; ".join(diffs) + (". Nilai baris ini tidak dipakai" if name_differs
+                                 else ". Nilai tetap dipakai dengan target dari sheet Indikator")
+    report.issue("indicator-inconsistent", cell=f"{_letter(cols['kode'])}{r}", indicator=ind.kode,
+                 detail=detail, **base)
+    return not name_differs
+
+
+def _number(raw: Any, where: dict[str, Any], report: Report) -> float | None:
+    parsed = parse_number(raw)
+    notes = parsed.notes
+    if isinstance(raw, str) and parsed.value is not None and not notes:
+        notes = [("number-reformatted", {"value": raw, "number": parsed.value})]  # text holding a number
+    for code, params in notes:
+        report.issue(code, **{**where, **params})
+    if not parsed.ok:
+        return None
+    if parsed.value is not None and parsed.value < 0:
+        report.issue("value-negative", **{**where, "value": parsed.value})
+    return parsed.value
+
+
+def _text(raw: Any, where: dict[str, Any], report: Report) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, float):
+        text = format_number(raw, 10) if not raw.is_integer() else str(int(raw))
+    elif isinstance(raw, (datetime, date, time)):
+        text = raw.isoformat()
+    else:
+        text = str(raw).strip()
+    if not text:
+        return None
+    if looks_like_formula(text):
+        report.issue("text-formula", **{**where, "value": text})
+    return text
+
+
+def _merge(old: Result | None, code: str, vals: dict[str, Any], period: Period) -> Result:
+    res = old.model_copy(deep=True) if old else Result(indikator=code)
+    for q in period.quarters:
+        if f"r{q}" in vals:
+            res.realisasi_tw[q - 1] = vals[f"r{q}"]
+    if "penjelasan" in vals:
+        res.penjelasan = vals["penjelasan"] or ""
+    if "bukti" in vals:
+        res.bukti = vals["bukti"] or ""
+    if "realisasi_anggaran" in vals:
+        res.realisasi_anggaran = vals["realisasi_anggaran"]
+    return res
+
+
+# ----------------------------------------------------------------------------------- writes
+
+
+def _unit_sheet_writes(w: WorkbookWrites, loaded: Loaded, m: Master, rows: list[RekapRow],
+                       landed_values: dict[str, dict[str, Any]], report: Report) -> None:
+    """Landed values, sumber, capaian and predikat into each unit's 'Data <KODE>' sheet."""
+    by_unit: dict[str, list[RekapRow]] = {}
+    for r in rows:
+        by_unit.setdefault(r.unit.kode, []).append(r)
+    for unit in m.units:
+        table = S.unit_data_table(unit.sheet_name)
+        members = by_unit.get(unit.kode, [])
+        landed = any(r.indicator.kode in landed_values for r in members)
+        raw = loaded.rows.get(unit.sheet_name)
+        if raw is None:
+            if landed:  # the sheet was deleted: create it whole
+                w.sheet(unit.sheet_name, table).rows = [_full_row(r) for r in members]
+            continue
+        idx, mapping, _ = find_header(raw, table)
+        letters = {c.key: get_column_letter(j + 1) for j, c in mapping.items()}
+        if idx is None or "kode" not in letters:
+            if landed:
+                report.issue("header-missing", file=loaded.path.name, sheet=unit.sheet_name,
+                             unit=unit.kode, column="Kode")
+            continue
+        code_rows = loaded.unit_rows.get(unit.kode, {})
+        free = max(len(raw), idx + 1) + 1
+        cells = w.sheet(unit.sheet_name, table).cells
+        for r in members:
+            ind = r.indicator
+            row = code_rows.get(ind.kode)
+            if row is None:
+                if not landed:
+                    continue
+                row, free = free, free + 1
+                for key, value in zip(("kode", "nama", "satuan", "target_tahunan", "t1", "t2", "t3", "t4"),
+                                      (ind.kode, ind.nama, ind.satuan, ind.target_tahunan, *ind.target_tw)):
+                    if key in letters:
+                        cells[f"{letters[key]}{row}"] = value
+            for key, value in landed_values.get(ind.kode, {}).items():
+                if key in letters:
+                    cells[f"{letters[key]}{row}"] = value
+            if "capaian" in letters:
+                cells[f"{letters['capaian']}{row}"] = None if r.ach.capaian is None else round(r.ach.capaian, 2)
+            if "predikat" in letters:
+                cells[f"{letters['predikat']}{row}"] = r.ach.predikat
+
+
+def _full_row(r: RekapRow) -> list[Any]:
+    ind, res = r.indicator, r.result
+    rt = res.realisasi_tw if res else [None] * 4
+    return [ind.kode, ind.nama, ind.satuan, ind.target_tahunan, *ind.target_tw, *rt,
+            res.penjelasan if res else None, res.bukti if res else None,
+            res.realisasi_anggaran if res else None,
+            None if r.ach.capaian is None else round(r.ach.capaian, 2), r.ach.predikat, None]
+
+
+def _penerimaan_rows(history: _History, files: list[FileStatus]) -> list[list[Any]]:
+    rows = [list(r) for r in history.rows]
+    for fs in files:
+        pos = history.index.get((fs.sha256, fs.file))
+        if pos is None:
+            rows.append(fs.row())
+        else:
+            rows[pos] = fs.row()
+    return rows
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+def _lateness(loaded: Loaded, files: list[FileStatus]) -> None:
+    """Each file's 'Terlambat': working time past the deadline of its round, by the rule and
+    wording of kinerja.timing ('2 hari kerja' when whole working days were lost after the due
+    date, else '1 jam 30 menit waktu kerja'; 'Tepat waktu'). The deadline is the Distribusi
+    row's Batas Waktu for the unit and round, else Settings.batas_waktu; a round handed out
+    after its deadline (a revision) has none. The calendar is walked once per deadline."""
+    m = loaded.master
+    assert m is not None
+    try:
+        cal = timing.calendar(m.settings)
+    except (ValueError, WorkCalendarError):
+        return
+    rounds = {(str(v.get("unit") or "").upper(), v.get("putaran")): v for v in distribution_log(loaded)}
+    due: dict[int, datetime | None] = {}
+    for n, fs in enumerate(files):
+        if fs.status == REJECTED:
+            continue  # not a return of this period: no deadline applies
+        row = rounds.get((fs.unit or "", fs.putaran))
+        deadline = (row or {}).get("batas_waktu") or m.settings.batas_waktu
+        handed = (row or {}).get("dibuat")
+        ok = isinstance(deadline, datetime) and not (isinstance(handed, datetime) and deadline < handed)
+        due[n] = deadline.replace(microsecond=0) if ok else None  # type: ignore[union-attr]
+    for deadline in {d for d in due.values() if d is not None}:
+        group = [(n, files[n].received) for n, d in due.items() if d == deadline and files[n].received]
+        total, last = 0.0, deadline
+        for n, at in sorted(group, key=lambda x: x[1]):
+            if at <= deadline:
+                files[n].late = "Tepat waktu"
+                continue
+            try:
+                total += cal.elapsed(last, at).minutes if at > last else 0.0
+            except (WorkCalendarError, ValueError, TypeError):
+                continue
+            last = at
+            days = _days_lost(cal, deadline, at) if total > 1e-6 else 0
+            files[n].late = ("Tepat waktu" if total <= 1e-6 else f"{days} hari kerja" if days
+                             else f"{timing.format_durasi(total)} waktu kerja")
+
+
+def _days_lost(cal: WorkCalendar, due: datetime, at: datetime) -> int:
+    """Working days after the due date on which office time passed before `at`."""
+    days = sum(1 for k in range(1, (at.date() - due.date()).days) if cal.is_working_day(due.date() + timedelta(k)))
+    if at.date() > due.date():
+        days += cal.elapsed(datetime.combine(at.date(), time()), at).minutes > 0
+    return days
+
+
+def _second(value: Any) -> datetime | None:
+    """A datetime to the nearest second (Excel keeps serial days, not microseconds)."""
+    if not isinstance(value, datetime):
+        return None
+    return (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def _plain(value: Any) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _period_label(key: str) -> str:
+    try:
+        return Period.from_key(key).label()
+    except ValueError:
+        return key
+
+
+def _cell(row: list[Any], j: int) -> Any:
+    value = row[j] if j < len(row) else None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _code(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _letter(j: int) -> str:
+    return get_column_letter(j + 1)

@@ -1,0 +1,295 @@
+"""The Excel door: one small handler per ribbon button, all logic in the core.
+
+`run(tag)` is what the VBA dispatcher calls (`RunPython "...h.run('<tag>')"`). Each handler
+reads the workbook open in Excel (unsaved edits included), calls the same core function as
+the CLI, writes the result into the open workbook through xlwings (never to the file on
+disk) and returns one Indonesian sentence for the message box. Errors show as an Indonesian
+message box; the traceback goes to a log file the message names.
+"""
+
+from __future__ import annotations
+
+import getpass
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from kinerja.excel.actions import ACTIONS
+from kinerja.excel.book import load_open_book
+from kinerja.issues import Report
+from kinerja.master import Loaded
+from kinerja.writes import WorkbookWrites, apply_live
+
+TITLE = "Data Kinerja"
+HANDLERS: dict[str, Callable[[Any, "Context"], str]] = {}
+
+
+class Context:
+    """What a handler needs besides the book: the time, who clicked, progress feedback."""
+
+    def __init__(self, book: Any, now: datetime | None = None, who: str | None = None):
+        self.book = book
+        self.now = now or datetime.now().replace(microsecond=0)
+        self.who = who or _user()
+
+    def progress(self, text: str) -> None:
+        try:
+            self.book.app.status_bar = f"Data Kinerja: {text}"
+        except Exception:  # noqa: BLE001 - feedback only
+            pass
+
+    def load(self) -> Loaded:
+        self.progress("membaca workbook ...")
+        return load_open_book(self.book)
+
+    def apply(self, writes: WorkbookWrites) -> None:
+        self.progress("menulis hasil ke workbook ...")
+        apply_live(self.book, writes)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def handler(tag: str):
+    if tag not in ACTIONS:
+        raise ValueError(f"no ribbon action {tag!r}")
+
+    def register(fn):
+        HANDLERS[tag] = fn
+        return fn
+
+    return register
+
+
+def log_path(book: Any) -> Path:
+    return Path(book.fullname).parent / "kinerja-galat.log"
+
+
+def summary(report: Report, done: str) -> str:
+    c = report.counts()
+    text = f"{done}\n\nKesalahan: {c['error']}, Peringatan: {c['warning']}, Informasi: {c['info']}."
+    errors = [i for i in report.sorted() if i.severity.value == "error"][:5]
+    if errors:
+        text += "\n\n" + "\n".join(f"- {i.location.text()}: {i.message}" for i in errors)
+    return text
+
+
+def not_loaded(loaded: Loaded) -> str:
+    return summary(loaded.report, "Workbook induk belum dapat dibaca; perbaiki dahulu masalah berikut "
+                                  "(lihat juga 'kinerja check').")
+
+
+def dispatch(book: Any, tag: str, now: datetime | None = None, who: str | None = None) -> str:
+    """Run the handler of a button's tag on an open book; always answer with a message box."""
+    action = ACTIONS.get(tag)
+    if action is None or tag not in HANDLERS:
+        message = f"Tombol '{tag}' tidak dikenal; tidak ada yang dijalankan."
+        book.app.alert(message, title=TITLE)
+        return message
+    ctx = Context(book, now, who)
+    ctx.progress(f"{action.label} ...")
+    try:
+        message = HANDLERS[tag](book, ctx)
+    except Exception:  # noqa: BLE001 - every failure becomes a message box and a log entry
+        log = log_path(book)
+        try:
+            with log.open("a", encoding="utf-8") as f:
+                f.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S} {tag}\n{traceback.format_exc()}\n")
+        except OSError:
+            pass
+        message = (f"Terjadi kesalahan saat menjalankan '{action.label}'. Workbook tidak diubah oleh "
+                   f"langkah yang gagal. Rincian teknis tersimpan di: {log}")
+    finally:
+        try:
+            book.app.status_bar = False
+        except Exception:  # noqa: BLE001
+            pass
+    book.app.alert(message, title=f"{TITLE} - {action.label}")
+    return message
+
+
+def run(tag: str) -> None:
+    """Called by the ribbon through VBA (xlwings RunPython)."""
+    import xlwings as xw
+
+    dispatch(xw.Book.caller(), tag)
+
+
+def main() -> None:
+    """xlwings' 'Run main' (the Panel fallback): run the action picked on the Panel sheet."""
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    dispatch(book, panel_tag(book))
+
+
+def panel_tag(book: Any) -> str:
+    from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
+
+    label = book.sheets[PANEL_SHEET].range(PANEL_CELL).value
+    return next((a.tag for a in ACTIONS.values() if a.label == label), str(label))
+
+
+# ----------------------------------------------------------------------------------- the buttons
+
+
+def _folder(loaded: Loaded, key: str) -> Path:
+    return loaded.master.settings.folder(key, loaded.path)  # type: ignore[union-attr]
+
+
+@handler("buat_formulir")
+def buat_formulir(book: Any, ctx: Context) -> str:
+    from kinerja.forms import build_forms
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    out = _folder(loaded, "formulir")
+    ctx.progress("membuat formulir unit ...")
+    outcome = build_forms(loaded, out, who=ctx.who, now=ctx.now)
+    ctx.apply(outcome.writes)
+    return summary(outcome.report, f"{len(outcome.files)} formulir putaran {outcome.putaran} dibuat di {out}. "
+                                   "Simpan workbook ini (Ctrl+S).")
+
+
+@handler("tanda_terima")
+def tanda_terima(book: Any, ctx: Context) -> str:
+    from kinerja.forms import build_receipt
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    report = Report()
+    path = build_receipt(loaded, _folder(loaded, "formulir"), report, now=ctx.now)
+    done = f"Tanda terima dibuat: {path}" if path else "Tanda terima tidak dibuat."
+    return summary(report, done)
+
+
+@handler("catat_langkah")
+def catat_langkah(book: Any, ctx: Context) -> str:
+    from kinerja.timing import TimingError, end_current_step
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    try:
+        no, writes = end_current_step(loaded, ctx.now, who=ctx.who)
+    except TimingError as e:
+        return str(e)
+    ctx.apply(writes)
+    step = loaded.master.sop.step(no)
+    return f"Langkah {no} ({step.pelaksana}) dicatat selesai pada {ctx.now:%d/%m/%Y %H.%M}."
+
+
+@handler("status")
+def status(book: Any, ctx: Context) -> str:
+    from kinerja.timing import sop_status
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    return "\n".join(sop_status(loaded, ctx.now).lines())
+
+
+def _documents(ctx: Context, documents: tuple[str, ...], done: str) -> str:
+    from kinerja.report import render_report
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    ctx.progress("menyusun dokumen dan PDF ...")
+    outcome = render_report(loaded, _folder(loaded, "laporan"), pdf=True, who=ctx.who, now=ctx.now,
+                            documents=documents)
+    ctx.apply(outcome.writes)
+    if not outcome.files:
+        return summary(outcome.report, f"{done} tidak dibuat.")
+    names = ", ".join(p.name for p in outcome.files)
+    return summary(outcome.report, f"{done} dibuat di {_folder(loaded, 'laporan')}: {names}. "
+                                   "Simpan workbook ini (Ctrl+S).")
+
+
+@handler("buat_laporan")
+def buat_laporan(book: Any, ctx: Context) -> str:
+    return _documents(ctx, ("laporan", "surat"), "Laporan dan surat pengantar")
+
+
+@handler("surat_pengantar")
+def surat_pengantar(book: Any, ctx: Context) -> str:
+    return _documents(ctx, ("surat",), "Surat pengantar")
+
+
+@handler("arsipkan")
+def arsipkan(book: Any, ctx: Context) -> str:
+    from kinerja.archive import archive_period
+
+    book.save()  # the archive copies the master file itself: it must hold what Excel shows
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    outcome = archive_period(loaded, _folder(loaded, "arsip"), who=ctx.who, now=ctx.now)
+    ctx.apply(outcome.writes)
+    where = outcome.folder if outcome.files else _folder(loaded, "arsip")
+    return summary(outcome.report, f"Arsip: {len(outcome.files)} file di {where}.")
+
+
+@handler("himpun_rekap")
+def himpun_rekap(book: Any, ctx: Context) -> str:
+    from kinerja.collect import collect
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    inbox = _folder(loaded, "masuk")
+    if not inbox.is_dir():
+        return f"Folder formulir masuk '{inbox}' belum ada. Taruh formulir dari unit di sana, lalu ulangi."
+    ctx.progress(f"menghimpun formulir dari {inbox} ...")
+    outcome = collect(loaded, inbox, now=ctx.now, who=ctx.who)
+    ctx.apply(outcome.writes)
+    done = f"{len(outcome.returned)} unit dihimpun dari {inbox}; rekap diperbarui."
+    if outcome.missing:
+        done += " Belum kembali: " + ", ".join(
+            f"{x.unit.kode} ({x.unit.kepala or 'kepala unit'}{', terlambat ' + x.late if x.late else ''})"
+            for x in outcome.missing) + "."
+    return summary(outcome.report, done + " Simpan workbook ini (Ctrl+S).")
+
+
+@handler("validasi")
+def validasi(book: Any, ctx: Context) -> str:
+    from kinerja.validate import validate
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    outcome = validate(loaded, ctx.now)
+    ctx.apply(outcome.writes)
+    state = ("Rekap siap dilaporkan setelah disetujui." if outcome.ready
+             else "Masih ada Kesalahan: rekap belum dapat dilaporkan.")
+    return summary(outcome.report, f"Lembar Validasi diperbarui. {state} Sekretaris mengisi kolom "
+                                   "Keputusan, lalu klik 'Setujui / Kembalikan'.")
+
+
+@handler("setujui_kembalikan")
+def setujui_kembalikan(book: Any, ctx: Context) -> str:
+    from kinerja.review import review
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    outcome = review(loaded, _folder(loaded, "formulir"), who=ctx.who, now=ctx.now)
+    ctx.apply(outcome.writes)
+    parts = []
+    if outcome.approved:
+        parts.append("Disetujui: " + ", ".join(outcome.approved) + ".")
+    if outcome.returned:
+        parts.append("Dikembalikan: " + ", ".join(outcome.returned) + f" (formulir perbaikan putaran "
+                     f"{outcome.round} di {_folder(loaded, 'formulir')}).")
+    if outcome.pending:
+        parts.append("Belum diputuskan: " + ", ".join(outcome.pending) + ".")
+    if outcome.approval is not None and outcome.approval.approved:
+        parts.append(outcome.approval.paraf_line())
+    return summary(outcome.report, " ".join(parts) or "Belum ada keputusan di lembar Validasi.")

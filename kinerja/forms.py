@@ -1,0 +1,522 @@
+"""SOP steps 1-4: the head's disposisi, one form per unit, the receipt (tanda terima), and the
+distribution log in the master.
+
+A form is an ordinary .xlsx (no macros) written with openpyxl: the letterhead, the unit, the
+period and deadline, short instructions, then the unit's indicators with targets (locked) and
+yellow input cells (unlocked, with data validation). The capaian column is a live formula equal
+to `capaian.achievement`. The sheet and the workbook structure are protected without a password,
+so the layout is not broken by accident. The form's identity (`formspec.FormIdentity`) sits in
+the very hidden sheet `_kinerja` and in the custom document properties.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.protection import SheetProtection
+
+from kinerja import sheets as S
+from kinerja import timing
+from kinerja.capaian import excel_capaian_formula
+from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, FormIdentity,
+                              identity_sheet_rows, indicator_checksum, input_keys)
+from kinerja.issues import Report, Severity
+from kinerja.master import Loaded
+from kinerja.models import (METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Official,
+                            Period, Unit, format_nip)
+from kinerja.numbers import format_date
+from kinerja.tables import read_table
+from kinerja.writes import (BORDER, HEADER_FILL, HEADER_FONT, Formula, WorkbookWrites, save_atomic,
+                            set_value)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+RECEIPT_TEMPLATE = "tanda_terima.docx"
+DISPOSISI_TEMPLATE = "disposisi.docx"
+TITLE = "FORMULIR PENGUMPULAN DATA CAPAIAN KINERJA"
+INPUT_FILL = "FFFF99"  # the cells a unit types into: plainly yellow
+READONLY_FILL = "EDEDED"  # realisasi already in the master (earlier quarters)
+CAPAIAN_FILL = "E2EFDA"
+# master sheets whose errors would make a wrong form
+FORM_SOURCES = (S.SETTINGS_SHEET, S.PEJABAT.sheet, S.UNIT.sheet, S.INDIKATOR.sheet)
+
+COL = {key: j for j, (key, _) in enumerate(COLUMNS, 1)}
+LETTER = {key: get_column_letter(j) for key, j in COL.items()}
+WIDTHS = {"no": 5, "kode": 11, "nama": 42, "satuan": 10, "polaritas": 9, "metode": 12,
+          "target_tahunan": 11, "capaian": 11, "penjelasan": 40, "bukti": 32, "pagu": 15,
+          "realisasi_anggaran": 16}
+WRAPPED = ("nama", "penjelasan", "bukti")
+NUMBER_FORMATS = {"capaian": "0.00", "pagu": "#,##0", "realisasi_anggaran": "#,##0"}
+
+
+@dataclass
+class FormsOutcome:
+    report: Report
+    writes: WorkbookWrites = field(default_factory=WorkbookWrites)
+    files: list[Path] = field(default_factory=list)  # the unit forms written
+    putaran: int = 1
+    identities: list[FormIdentity] = field(default_factory=list)
+    receipt: Path | None = None
+    disposisi: Path | None = None
+
+    @property
+    def documents(self) -> list[Path]:
+        return [p for p in (self.receipt, self.disposisi) if p is not None]
+
+
+def form_name(unit: str, period: Period, putaran: int) -> str:
+    return f"Formulir-{unit}-{period.key()}-P{putaran}.xlsx"
+
+
+# ----------------------------------------------------------------------------------- the log
+
+
+def distribution_log(loaded: Loaded) -> list[dict[str, Any]]:
+    """The Distribusi rows of the master's current period, in sheet order."""
+    m = loaded.master
+    rows = loaded.rows.get(S.DISTRIBUSI.sheet)
+    if m is None or not rows:
+        return []
+    key = m.settings.period.key()
+    out = []
+    for row in read_table(rows, S.DISTRIBUSI, Report()).rows:
+        v = row.values
+        periode = str(v.get("periode") or "").strip()
+        if periode == key or (not periode and f"-{key}-" in str(v.get("file") or "")):
+            out.append(v)
+    return out
+
+
+def current_round(loaded: Loaded) -> int:
+    """The highest round handed out for the current period (0 when none)."""
+    return max((int(v["putaran"]) for v in distribution_log(loaded) if v.get("putaran")), default=0)
+
+
+# ----------------------------------------------------------------------------------- build
+
+
+def build_forms(loaded: Loaded, out_dir: Path, *, new_round: bool = False, force: bool = False,
+                who: str = "", now: datetime | None = None,
+                units: Iterable[str] | None = None) -> FormsOutcome:
+    """SOP steps 1-4: one form per unit (of `units`, default all), the receipt, the disposisi
+    (first round), the Distribusi rows and the step times. Refuses (forms-exist) to overwrite
+    forms of the same round unless `force`; `new_round` opens the next round."""
+    report = Report()
+    m = loaded.master
+    if m is None:
+        report.extend(loaded.report.issues)
+        return FormsOutcome(report)
+    bad = [i for i in loaded.report.issues if i.severity == Severity.error and i.location.sheet in FORM_SOURCES]
+    for sheet in dict.fromkeys(i.location.sheet for i in bad):
+        details = [f"{i.location.cell or '-'}: {i.message}" for i in bad if i.location.sheet == sheet]
+        report.issue("forms-master-invalid", file=loaded.path.name, sheet=sheet,
+                     detail="; ".join(details[:3]) + (f"; dan {len(details) - 3} lainnya" if len(details) > 3 else ""))
+    if bad:
+        return FormsOutcome(report)
+    now = now or datetime.now().replace(microsecond=0)
+    s = m.settings
+    period = s.period
+    putaran = current_round(loaded) + 1 if new_round else max(current_round(loaded), 1)
+    wanted = {u.strip().upper() for u in units} if units is not None else None
+    targets = [u for u in m.units if wanted is None or u.kode in wanted]
+    out_dir = Path(out_dir)
+    existing = [out_dir / form_name(u.kode, period, putaran) for u in targets]
+    existing = [p for p in existing if p.exists()]
+    if existing and not force:
+        report.issue("forms-exist", file=existing[0].name, folder=str(out_dir), round=putaran)
+        return FormsOutcome(report, putaran=putaran)
+    if s.batas_waktu is None:
+        report.issue("deadline-missing", file=loaded.path.name, sheet=S.SETTINGS_SHEET)
+    elif s.batas_waktu < now:
+        report.issue("deadline-past", file=loaded.path.name, sheet=S.SETTINGS_SHEET,
+                     deadline=deadline_text(s.batas_waktu), now=deadline_text(now))
+    planner = s.official("perencana")
+    who = who or (planner.nama if planner else "") or "kinerja"
+    outcome = FormsOutcome(report, putaran=putaran)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        report.issue("form-write-failed", file=str(out_dir), detail=str(e))
+        return outcome
+    log_rows: list[list[Any]] = []
+    logo = _logo(m, loaded.path)
+    for unit in targets:
+        inds = m.indicators_of(unit.kode)
+        if not inds:
+            report.issue("unit-no-indicators", file=loaded.path.name, sheet=S.INDIKATOR.sheet, unit=unit.kode)
+            continue
+        identity = FormIdentity(form_id=uuid.uuid4().hex, instansi=s.office.nama, unit=unit.kode,
+                                periode=period.key(), putaran=putaran, checksum=indicator_checksum(inds),
+                                dibuat=now, indikator=[i.kode for i in inds])
+        path = out_dir / form_name(unit.kode, period, putaran)
+        try:
+            write_form(m, unit, identity, path, logo=logo)
+        except OSError as e:
+            report.issue("form-write-failed", file=path.name, unit=unit.kode, detail=str(e))
+            continue
+        outcome.files.append(path)
+        outcome.identities.append(identity)
+        values = {"putaran": putaran, "unit": unit.kode, "nama_unit": unit.nama, "file": path.name,
+                  "form_id": identity.form_id, "checksum": identity.checksum, "dibuat": now,
+                  "oleh": who, "batas_waktu": s.batas_waktu, "periode": period.key()}
+        log_rows.append([values.get(c.key) for c in S.DISTRIBUSI.columns])
+    if not outcome.files:
+        return outcome
+    rows = [_receipt_row(n, m.unit(i.unit), p.name) for n, (i, p) in
+            enumerate(zip(outcome.identities, outcome.files), 1)]
+    outcome.receipt = render_document(RECEIPT_TEMPLATE, receipt_context(m, rows, putaran, now, logo),
+                                      out_dir / f"Tanda-Terima-{period.key()}-P{putaran}.docx",
+                                      loaded.path, report)
+    if putaran == 1:
+        outcome.disposisi = render_document(DISPOSISI_TEMPLATE, disposisi_context(m, now, logo),
+                                            out_dir / f"Lembar-Disposisi-{period.key()}.docx",
+                                            loaded.path, report)
+    sw = outcome.writes.sheet(S.DISTRIBUSI.sheet, S.DISTRIBUSI)
+    sw.append, sw.select = log_rows, True
+    if putaran == 1:  # a revision round is the review's loop, not the SOP's first hand-out
+        outcome.writes.extend(timing.stamp(loaded, "formulir", start=now, end=now, who=who))
+        outcome.writes.extend(timing.stamp(loaded, "distribusi", start=now, who=who))
+    return outcome
+
+
+def build_receipt(loaded: Loaded, out_dir: Path, report: Report | None = None, *,
+                  now: datetime | None = None) -> Path | None:
+    """The receipt of the latest round handed out (from the Distribusi sheet), again.
+
+    Returns None (with an issue in `report`) when nothing was handed out or it cannot be written.
+    """
+    report = report if report is not None else Report()
+    m = loaded.master
+    if m is None:
+        report.extend(loaded.report.issues)
+        return None
+    log = distribution_log(loaded)
+    putaran = current_round(loaded)
+    latest: dict[str, dict[str, Any]] = {}
+    for v in log:
+        if v.get("putaran") == putaran and v.get("unit"):
+            latest[str(v["unit"]).upper()] = v  # a later (forced) row for a unit wins
+    if not latest:
+        report.issue("forms-not-distributed", file=loaded.path.name, sheet=S.DISTRIBUSI.sheet,
+                     periode=m.settings.period.label())
+        return None
+    order = [u.kode for u in m.units if u.kode in latest] + [k for k in latest if m.unit(k) is None]
+    rows = [_receipt_row(n, m.unit(k), str(latest[k]["file"] or ""), k, latest[k].get("nama_unit"))
+            for n, k in enumerate(order, 1)]
+    now = now or datetime.now().replace(microsecond=0)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return render_document(RECEIPT_TEMPLATE, receipt_context(m, rows, putaran, now, _logo(m, loaded.path)),
+                           out_dir / f"Tanda-Terima-{m.settings.period.key()}-P{putaran}.docx",
+                           loaded.path, report)
+
+
+# ----------------------------------------------------------------------------------- the form
+
+
+def deadline_text(when: datetime | None) -> str:
+    """'Jumat, 9 Oktober 2026 pukul 16.00'."""
+    return "-" if when is None else f"{format_date(when, with_day=True)} pukul {when:%H.%M}"
+
+
+def quarters_text(period: Period) -> str:
+    """'TW III', 'TW III dan TW IV', 'TW I, TW II, TW III dan TW IV'."""
+    names = [f"TW {ROMAN[q - 1]}" for q in period.quarters]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
+
+
+def instructions(m: Master) -> list[str]:
+    s = m.settings
+    planner = s.official("perencana")
+    to = planner.jabatan if planner else "perencana"
+    by = f" paling lambat {deadline_text(s.batas_waktu)}" if s.batas_waktu else ""
+    return [
+        f"1. Isi hanya sel berwarna kuning: Realisasi {quarters_text(s.period)}, Penjelasan, Bukti Dukung "
+        "(tautan) dan Realisasi Anggaran. Sel lain dikunci; Capaian (%) dihitung otomatis.",
+        "2. Ketik angka saja tanpa satuan atau tanda %; angka desimal boleh memakai koma (mis. 85,5). "
+        "Bila capaian di bawah target, tulis sebab dan upaya perbaikannya pada kolom Penjelasan.",
+        "3. Jangan mengganti nama, menghapus, menyisipkan atau memindahkan baris, kolom dan sheet formulir ini.",
+        f"4. Simpan sebagai Excel Workbook (.xlsx) dan kembalikan kepada {to}{by}.",
+    ]
+
+
+def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: Path | None = None) -> Path:
+    """Write one unit's form (atomic save)."""
+    s = m.settings
+    period = s.period
+    inds = [m.indicator(code) for code in identity.indikator]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = FORM_SHEET
+    last = LETTER[COLUMNS[-1][0]]
+    for key, j in COL.items():
+        ws.column_dimensions[get_column_letter(j)].width = WIDTHS.get(key, 11)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def banner(r: int, text: str, font: Font, height: float = 18) -> None:
+        ws.merge_cells(f"A{r}:{last}{r}")
+        set_value(ws[f"A{r}"], text)
+        ws[f"A{r}"].font, ws[f"A{r}"].alignment = font, center
+        ws.row_dimensions[r].height = height
+
+    kop = (s.office.letterhead() + ["", "", ""])[:3]
+    for r, (line, font) in enumerate(zip(kop, (Font(bold=True, size=12), Font(bold=True, size=14),
+                                               Font(size=9))), 1):
+        banner(r, line, font, 20 if r < 3 else 16)
+    rule = Side(style="double", color="000000")
+    for j in range(1, len(COLUMNS) + 1):
+        ws.cell(row=3, column=j).border = Border(bottom=rule)
+    banner(4, TITLE, Font(bold=True, size=14, color="1F4E78"), 24)
+    banner(5, period.label().upper(), Font(bold=True, size=12))
+    head = unit.kepala + (f" (NIP {format_nip(unit.nip_kepala)})" if unit.nip_kepala else "")
+    info = [("Unit Kerja", f"{unit.nama} ({unit.kode})"),
+            ("Kepala Unit", head or "-"),
+            ("Batas Waktu", deadline_text(s.batas_waktu) if s.batas_waktu else "belum ditetapkan"),
+            ("Putaran", str(identity.putaran) + (" (perbaikan)" if identity.putaran > 1 else ""))]
+    for r, (label, value) in enumerate(info, 6):
+        ws.merge_cells(f"A{r}:B{r}")
+        ws.merge_cells(f"C{r}:{last}{r}")
+        set_value(ws[f"A{r}"], label)
+        set_value(ws[f"C{r}"], ": " + value)
+        ws[f"A{r}"].font = Font(bold=True)
+        ws[f"C{r}"].font = Font(bold=label == "Batas Waktu", color="C00000" if label == "Batas Waktu" else None)
+    ws.merge_cells(f"A10:B{HEADER_ROW - 1}")
+    set_value(ws["A10"], "Petunjuk")
+    ws["A10"].font = Font(bold=True)
+    ws["A10"].alignment = Alignment(vertical="top")
+    for r, text in enumerate(instructions(m), 10):
+        ws.merge_cells(f"C{r}:{last}{r}")
+        set_value(ws[f"C{r}"], text)
+        ws[f"C{r}"].font = Font(size=9)
+        ws[f"C{r}"].alignment = Alignment(vertical="top", wrap_text=True)
+        ws.row_dimensions[r].height = 15
+    for key, text in COLUMNS:
+        c = ws.cell(row=HEADER_ROW, column=COL[key], value=text)
+        c.font, c.alignment, c.border = HEADER_FONT, center, BORDER
+        c.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    ws.row_dimensions[HEADER_ROW].height = 45
+
+    inputs = set(input_keys(period))
+    first_q = period.quarters[0]
+    revision = identity.putaran > 1
+    yellow, grey = PatternFill("solid", fgColor=INPUT_FILL), PatternFill("solid", fgColor=READONLY_FILL)
+    green = PatternFill("solid", fgColor=CAPAIAN_FILL)
+    first = HEADER_ROW + 1
+    originals = []
+    for n, ind in enumerate(inds):
+        r = first + n
+        res = m.results.get(ind.kode)
+        rumus = m.turun_formula(ind)
+        cells = {k: f"{LETTER[k]}{r}" for k in COL}
+        values: dict[str, Any] = {
+            "no": n + 1, "kode": ind.kode, "nama": ind.nama, "satuan": ind.satuan,
+            "polaritas": POLARITY_LABELS[ind.polaritas], "metode": METHOD_LABELS[ind.metode],
+            "target_tahunan": ind.target_tahunan, "pagu": ind.pagu,
+            **{f"t{q}": ind.target_tw[q - 1] for q in range(1, 5)},
+            **{f"r{q}": (res.realisasi_tw[q - 1] if res and q <= period.last_quarter else None)
+               for q in range(1, 5)},
+        }
+        if res and revision:
+            values.update(penjelasan=res.penjelasan or None, bukti=res.bukti or None,
+                          realisasi_anggaran=res.realisasi_anggaran)
+        for key, j in COL.items():
+            c = ws.cell(row=r, column=j)
+            if key == "capaian":
+                set_value(c, Formula(excel_capaian_formula(
+                    ind, period, s.rules, rumus, [cells[f"t{q}"] for q in range(1, 5)],
+                    [cells[f"r{q}"] for q in range(1, 5)], cells["target_tahunan"])))
+                c.fill = green
+            elif values.get(key) is not None:
+                set_value(c, values[key])
+            c.border = BORDER
+            c.alignment = Alignment(vertical="top", wrap_text=key in WRAPPED,
+                                    horizontal="center" if key in ("no", "satuan", "polaritas", "metode") else None)
+            c.number_format = NUMBER_FORMATS.get(key, "General")
+            if key in inputs:
+                c.fill, c.protection = yellow, Protection(locked=False)
+            elif key.startswith("r") and key[1:].isdigit() and int(key[1:]) < first_q:
+                c.fill = grey
+        ws.row_dimensions[r].height = 15 * max(
+            [1] + [-(-len(str(values.get(k) or "")) // int(WIDTHS[k] * 1.1)) for k in WRAPPED])
+        originals.append([ind.kode, ind.nama, ind.satuan, ind.polaritas,
+                          rumus if ind.polaritas == "turun" else "", ind.metode, ind.target_tahunan,
+                          *ind.target_tw, ind.pagu, r])
+    end = first + len(inds) - 1
+    _validations(ws, period, first, end)
+
+    ws.freeze_panes = f"D{first}"
+    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
+                                    selectLockedCells=False, selectUnlockedCells=False)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{last}{end}"
+    if logo is not None:
+        _add_logo(ws, logo)
+
+    hidden = wb.create_sheet(ID_SHEET)
+    for r, row in enumerate(identity_sheet_rows(identity, originals), 1):
+        for j, v in enumerate(row, 1):
+            if v is not None:
+                set_value(hidden.cell(row=r, column=j), v if isinstance(v, (int, float)) else str(v))
+    hidden.sheet_state = "veryHidden"
+    hidden.protection = SheetProtection(sheet=True)
+    for key, value in identity.as_properties().items():
+        if value:
+            wb.custom_doc_props.append(StringProperty(name=PROP_PREFIX + key, value=value))
+    wb.properties.title = f"Formulir {unit.kode} {period.label()}"
+    wb.properties.subject = TITLE.title()
+    wb.properties.creator = s.office.nama
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.active = 0
+    save_atomic(wb, path, backup=False)
+    return path
+
+
+def _validations(ws: Any, period: Period, first: int, end: int) -> None:
+    def col(key: str) -> str:
+        return f"{LETTER[key]}{first}:{LETTER[key]}{end}"
+
+    for q in period.quarters:
+        tw = f"TW {ROMAN[q - 1]}"
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorStyle="stop", errorTitle="Realisasi tidak valid",
+                            error=f"Realisasi {tw} harus angka 0 atau lebih, tanpa satuan atau tanda %, "
+                                  "mis. 85 atau 85,5 (bila koma ditolak Excel, pakai titik: 85.5).",
+                            showInputMessage=True, promptTitle=f"Realisasi {tw}",
+                            prompt="Ketik angka realisasi (desimal boleh memakai koma). Kosongkan bila belum ada.")
+        ws.add_data_validation(dv)
+        dv.add(col(f"r{q}"))
+    dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="1000", allow_blank=True,
+                        showErrorMessage=True, errorStyle="stop", errorTitle="Penjelasan terlalu panjang",
+                        error="Penjelasan paling banyak 1000 karakter; ringkas atau lampirkan pada bukti dukung.",
+                        showInputMessage=True, promptTitle="Penjelasan",
+                        prompt="Wajib bila capaian di bawah target: sebab dan upaya perbaikannya.")
+    ws.add_data_validation(dv)
+    dv.add(col("penjelasan"))
+    top = f"{LETTER['bukti']}{first}"
+    dv = DataValidation(type="custom", formula1=f'ISNUMBER(SEARCH("://",{top}))', allow_blank=True,
+                        showErrorMessage=True, errorStyle="warning", errorTitle="Bukan tautan",
+                        error="Bukti dukung sebaiknya tautan, mis. https://drive.example/bukti.pdf. "
+                              "Tetap simpan isian ini?",
+                        showInputMessage=True, promptTitle="Bukti Dukung",
+                        prompt="Tempel tautan (https://...) ke dokumen bukti dukung.")
+    ws.add_data_validation(dv)
+    dv.add(col("bukti"))
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                        showErrorMessage=True, errorStyle="stop", errorTitle="Realisasi anggaran tidak valid",
+                        error="Realisasi anggaran harus angka rupiah 0 atau lebih, tanpa 'Rp', mis. 12500000.",
+                        showInputMessage=True, promptTitle="Realisasi Anggaran",
+                        prompt=f"Anggaran yang terpakai pada {period.label()}, dalam rupiah.")
+    ws.add_data_validation(dv)
+    dv.add(col("realisasi_anggaran"))
+
+
+def _logo(m: Master, master_path: Path) -> Path | None:
+    if not m.settings.office.logo:
+        return None
+    path = Path(m.settings.office.logo)
+    path = path if path.is_absolute() else Path(master_path).parent / path
+    return path if path.is_file() else None
+
+
+def _add_logo(ws: Any, logo: Path) -> None:
+    from openpyxl.drawing.image import Image
+
+    try:
+        img = Image(str(logo))
+    except Exception:  # noqa: BLE001 - an unreadable image: the form goes out without it
+        return
+    ratio = 56 / max(1, img.height)
+    img.height, img.width = 56, int(img.width * ratio)
+    ws.add_image(img, "A1")
+
+
+# ----------------------------------------------------------------------------------- documents
+
+
+def _official(o: Official | None) -> dict[str, str]:
+    dots = "...................................."
+    if o is None:
+        return {"jabatan": dots, "nama": dots, "pangkat": "", "nip": dots}
+    return {"jabatan": o.jabatan, "nama": o.nama, "pangkat": o.pangkat, "nip": o.nip_text or dots}
+
+
+def document_context(m: Master, now: datetime, logo: Path | None = None) -> dict[str, Any]:
+    """Fields every forms document may use: letterhead, office, period, dates, officials."""
+    s = m.settings
+    o = s.office
+    if o.kop:
+        judul, alamat = (o.kop[:-1], o.kop[-1]) if len(o.kop) > 1 else (o.kop, "")
+    else:
+        judul, alamat = [o.pemerintah.upper(), o.nama.upper()], o.alamat
+    return {"kop_judul": judul, "kop_alamat": alamat, "logo": "", "logo_path": logo, "instansi": o.nama,
+            "pemerintah": o.pemerintah, "tempat": o.tempat or o.nama, "periode": s.period.label(),
+            "tanggal": format_date(now), "batas_waktu": deadline_text(s.batas_waktu),
+            "kepala": _official(s.official("kepala")), "sekretaris": _official(s.official("sekretaris")),
+            "perencana": _official(s.official("perencana"))}
+
+
+def _receipt_row(n: int, unit: Unit | None, file: str, code: str = "", name: Any = None) -> dict[str, Any]:
+    if unit is None:
+        return {"no": n, "kode": code, "unit": f"{name or code} ({code})", "kepala": "", "file": file}
+    head = unit.kepala + (f"\nNIP {format_nip(unit.nip_kepala)}" if unit.nip_kepala else "")
+    return {"no": n, "kode": unit.kode, "unit": f"{unit.nama} ({unit.kode})", "kepala": head, "file": file}
+
+
+def receipt_context(m: Master, rows: list[dict[str, Any]], putaran: int, now: datetime,
+                    logo: Path | None = None) -> dict[str, Any]:
+    return {**document_context(m, now, logo), "baris": rows, "putaran": putaran}
+
+
+def disposisi_context(m: Master, now: datetime, logo: Path | None = None) -> dict[str, Any]:
+    units = [{"kode": u.kode, "nama": u.nama, "kepala": u.kepala or "-"}
+             for u in m.units if m.indicators_of(u.kode)]
+    return {**document_context(m, now, logo), "unit": units}
+
+
+def template_path(name: str, master_path: Path) -> Path | None:
+    """The office's own template (a 'templates' folder beside the master), else the built-in one."""
+    for folder in (Path(master_path).parent / "templates", TEMPLATES):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def render_document(name: str, context: dict[str, Any], out: Path, master_path: Path,
+                    report: Report) -> Path | None:
+    """Render a docxtpl template to `out`; problems become issues (None returned)."""
+    from docxtpl import DocxTemplate, InlineImage
+    from docx.shared import Cm
+
+    src = template_path(name, master_path)
+    if src is None:
+        report.issue("forms-template-missing", file=name)
+        return None
+    try:
+        tpl = DocxTemplate(str(src))
+        ctx = dict(context)
+        logo = ctx.pop("logo_path", None)
+        if logo is not None:
+            ctx["logo"] = InlineImage(tpl, str(logo), height=Cm(2.2))
+        tpl.render(ctx, autoescape=True)
+    except Exception as e:  # noqa: BLE001 - a broken template (Jinja syntax, bad docx) is reported
+        report.issue("forms-template-invalid", file=src.name, detail=f"{type(e).__name__}: {e}"[:300])
+        return None
+    try:
+        tpl.save(str(out))
+    except OSError as e:
+        report.issue("form-write-failed", file=out.name, detail=str(e))
+        return None
+    return out

@@ -1,0 +1,522 @@
+"""SOP steps 12-14: the performance-data report for signing, the numbered cover letter, PDF.
+
+Documents come from Word templates (docxtpl, Jinja tags) that staff may edit: the built-in ones
+in the repository's `templates/` folder, or the office's own in the folder named by the
+master's setting 'Folder Templat Word'. A template is checked before anything is written: it
+must use every required field and no unknown one.
+
+Letter numbers come from the master's 'Register Surat' sheet: the next running number of a
+year is one more than the largest number used that year, both in the register's rows and in
+the counter cell (I2, "2026: 7; 2025: 31"). The counter only grows, so deleting the last
+register row never gives its number out again; staff can raise the counter (or add a row) to
+skip numbers taken by other letters of the office. A draft (forced, unapproved) letter gets no
+number and no register row.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import re
+import string
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from kinerja import sheets as S
+from kinerja.issues import Issue, Report, make_issue
+from kinerja.master import Loaded
+from kinerja.models import Master
+from kinerja.numbers import format_date, format_datetime, format_number, format_percent
+from kinerja.rekap import RekapRow, Summary, consolidate, summaries
+from kinerja.review import approval_status
+from kinerja.tables import read_table
+from kinerja.timing import format_durasi, recompute, stamp
+from kinerja.writes import WorkbookWrites
+
+TEMPLATE_FILES = {"laporan": "laporan.docx", "surat": "surat_pengantar.docx"}
+DOCUMENT_NAMES = {"laporan": "Laporan Data Capaian Kinerja", "surat": "Surat Pengantar"}
+TAHAP = {"laporan": "laporan", "surat": "surat_pengantar"}
+# The fields a template must keep (the rest of the context is optional).
+REQUIRED_FIELDS = {
+    "laporan": {"draf", "instansi", "periode", "ringkasan", "kelompok", "kepala", "tanggal"},
+    "surat": {"draf", "nomor_surat", "tanggal", "yth", "hal", "kepala"},
+}
+JINJA_NAMES = {"range", "lipsum", "dict", "cycler", "joiner", "namespace", "loop"}
+LAMPIRAN = "1 (satu) berkas"
+STATUS_FINAL, STATUS_DRAF = "Final", "DRAF"
+REGISTER_COUNTER_LABEL_CELL, REGISTER_COUNTER_CELL = "I1", "I2"
+LETTER_FIELDS = ("klasifikasi", "nomor", "kode_unit", "tahun", "bulan_romawi")
+ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+@dataclass
+class ReportOutcome:
+    files: list[Path] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    writes: WorkbookWrites = field(default_factory=WorkbookWrites)
+    draf: bool = False
+    nomor_surat: str | None = None
+
+
+# ----------------------------------------------------------------------------------- templates
+
+
+def builtin_templates_dir() -> Path:
+    """The repository's templates/ folder (beside the package; found after `pip install -e .`)."""
+    here = Path(__file__).resolve().parent.parent / "templates"
+    for candidate in (here, Path.cwd() / "templates"):
+        if (candidate / TEMPLATE_FILES["laporan"]).exists():
+            return candidate
+    return here
+
+
+def template_path(master: Master, master_path: Path, kind: str, report: Report) -> Path:
+    """The office's own template: in the folder named by the setting 'Folder Templat Word', else
+    in a 'templates' folder beside the master (as the forms stage does), else the built-in one."""
+    name = TEMPLATE_FILES[kind]
+    if master.settings.folders.get("templat"):
+        folder = master.settings.folder("templat", master_path)
+        if (folder / name).is_file():
+            return folder / name
+        report.issue("template-not-found", file=name, folder=str(folder))
+    elif (Path(master_path).parent / "templates" / name).is_file():
+        return Path(master_path).parent / "templates" / name
+    return builtin_templates_dir() / name
+
+
+def check_template(path: Path, kind: str, available: Iterable[str]) -> list[Issue]:
+    """Refuse a template that lost a required field or uses one the tool does not provide."""
+    from docxtpl import DocxTemplate
+
+    try:
+        used = set(DocxTemplate(str(path)).get_undeclared_template_variables())
+    except Exception as e:  # noqa: BLE001 - a broken user template is data, not a crash
+        return [make_issue("template-invalid", file=path.name, detail=str(e) or type(e).__name__)]
+    issues = []
+    missing = sorted(REQUIRED_FIELDS[kind] - used)
+    unknown = sorted(used - set(available) - JINJA_NAMES)
+    if missing:
+        issues.append(make_issue("template-field-missing", file=path.name, fields=", ".join(missing),
+                                 value=",".join(missing)))
+    if unknown:
+        issues.append(make_issue("template-field-unknown", file=path.name, fields=", ".join(unknown),
+                                 value=",".join(unknown), available=", ".join(sorted(available))))
+    return issues
+
+
+# ----------------------------------------------------------------------------------- SOP timing
+
+
+def sop_compliance(loaded: Loaded, now: datetime) -> dict[str, Any]:
+    """The SOP steps against mutu baku at `now` (timing.recompute), for the report and archive:
+    {'ringkas': one sentence, 'langkah': rows for the table, 'baris': the summary lines,
+    'timeline': the steps as plain data}."""
+    t = recompute(loaded, now)
+    s = t.summary
+    steps = [{"no": r.step.no, "uraian": r.step.uraian, "pelaksana": r.step.pelaksana,
+              "mutu_baku": r.step.waktu_text() or "-", "mulai": format_datetime(r.start) if r.start else "-",
+              "selesai": format_datetime(r.end) if r.end else "-",
+              "terpakai": "-" if r.elapsed is None else format_durasi(r.elapsed), "status": r.status,
+              "lewat": r.lewat() or "-"} for r in t.rows]
+    if s is None:
+        text = "Waktu langkah SOP belum dapat dihitung (periksa sheet Waktu SOP)."
+    else:
+        text = (f"Per {format_date(now)}, {s.done} dari {s.steps} langkah SOP telah selesai; "
+                f"{s.on_time} dari {s.measured} langkah yang terukur sesuai mutu baku waktu, "
+                f"{s.late} terlambat" + (f" dan {s.near} hampir terlambat" if s.near else "") + ".")
+        if s.cycle_minutes is not None:
+            text += (f" Waktu siklus {format_durasi(s.cycle_minutes)}"
+                     f"{'' if s.finished else ' (masih berjalan)'}, mutu baku seluruh langkah "
+                     f"{format_durasi(s.standard_minutes)}.")
+    return {"ringkas": text, "langkah": steps,
+            "baris": [{"label": a, "nilai": b} for a, b in (s.lines() if s else [])],
+            "timeline": [r.to_dict() for r in t.rows]}
+
+
+# ----------------------------------------------------------------------------------- context
+
+
+def _band_rows(master: Master, rows: list[RekapRow], decimals: int) -> list[dict[str, Any]]:
+    """Indicators per predicate of the master's scale (and those not computable)."""
+    bands = sorted(master.settings.rules.skala, key=lambda b: b.batas_bawah, reverse=True)
+    out = []
+    for i, b in enumerate(bands):
+        low = format_number(b.batas_bawah, decimals) + "%"
+        upper = format_number(bands[i - 1].batas_bawah, decimals) + "%" if i else None
+        last = i == len(bands) - 1
+        rentang = ("semua" if last else f"≥ {low}") if upper is None else (
+            f"< {upper}" if last else f"{low} - < {upper}")
+        out.append({"predikat": b.predikat, "rentang": rentang,
+                    "jumlah": sum(1 for r in rows if r.ach.capaian is not None and r.ach.predikat == b.predikat)})
+    none = sum(1 for r in rows if r.ach.capaian is None)
+    if none:
+        out.append({"predikat": "Belum dapat dihitung", "rentang": "-", "jumlah": none})
+    return out
+
+
+def _summary_dict(s: Summary, decimals: int) -> dict[str, Any]:
+    return {"nama": s.nama, "jumlah": s.jumlah, "terisi": s.terisi,
+            "rata_rata": format_percent(s.rata_rata, decimals), "predikat": s.predikat,
+            "di_bawah_target": s.di_bawah_target, "nilai": s.rata_rata}
+
+
+def common_context(master: Master, now: datetime, draf: bool, report: Report) -> dict[str, Any]:
+    """The fields every document shares (forms.document_context: letterhead, office, period,
+    date, officials), and `draf`. A missing signatory is reported."""
+    from kinerja.forms import document_context
+
+    for peran, purpose in (("kepala", "tanda tangan"), ("sekretaris", "paraf")):
+        if master.settings.official(peran) is None:
+            report.issue("official-missing", sheet=S.PEJABAT.sheet, role=peran, purpose=purpose)
+    context = document_context(master, now)
+    context.pop("logo_path", None)
+    return {**context, "draf": draf, "alamat": master.settings.office.alamat,
+            "tahun": master.settings.period.tahun}
+
+
+def report_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[str, Any]:
+    """Everything the report template may use (images are filled in at render time)."""
+    master = loaded.master
+    assert master is not None
+    d = master.settings.rules.desimal
+    rows = consolidate(master)
+    sums = summaries(master, rows)
+    by_kind = {k: [s for s in sums if s.kelompok == k] for k in ("Unit", "Sasaran", "Total")}
+    total = by_kind["Total"][0] if by_kind["Total"] else None
+    groups = []
+    for no, s in enumerate(by_kind["Sasaran"], 1):
+        members = [r for r in rows if (r.indicator.sasaran or "(tanpa sasaran)") == s.nama]
+        groups.append({**_summary_dict(s, d), "no": no, "baris": [
+            {"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
+             "nama_unit": r.unit.nama, "satuan": r.indicator.satuan,
+             "target": format_number(r.ach.target, d), "realisasi": format_number(r.ach.realisasi, d),
+             "capaian": format_percent(r.ach.capaian, d), "predikat": r.ach.predikat,
+             "penjelasan": r.result.penjelasan if r.result else ""}
+            for i, r in enumerate(members, 1)]})
+    below = [r for r in rows if r.below_target]
+    return {
+        **base,
+        "ringkasan": {"jumlah": len(rows), "terisi": total.terisi if total else 0,
+                      "dihitung": sum(1 for r in rows if r.ach.capaian is not None),
+                      "jumlah_unit": len(by_kind["Unit"]),
+                      "rata_rata": format_percent(total.rata_rata if total else None, d),
+                      "predikat": total.predikat if total else "-",
+                      "di_bawah_target": len(below), "predikat_rows": _band_rows(master, rows, d)},
+        "unit_rows": [_summary_dict(s, d) for s in by_kind["Unit"]],
+        "kelompok": groups,
+        "penjelasan": [{"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
+                        "capaian": format_percent(r.ach.capaian, d),
+                        "penjelasan": (r.result.penjelasan if r.result else "") or "(belum ada penjelasan)"}
+                       for i, r in enumerate(below, 1)],
+        "kepatuhan": sop_compliance(loaded, now),
+        "grafik": "",
+        "_units": [(u, s) for u, s in zip([u for u in master.units if master.indicators_of(u.kode)],
+                                           by_kind["Unit"])],
+    }
+
+
+def letter_context(master: Master, nomor_surat: str, base: dict[str, Any]) -> dict[str, Any]:
+    letter = master.settings.letter
+    rows = consolidate(master)
+    total = summaries(master, rows)[-1] if rows else None
+    return {
+        **base,
+        "nomor_surat": nomor_surat, "sifat": letter.sifat, "lampiran": LAMPIRAN, "hal": letter.hal,
+        "yth": letter.yth, "di": letter.di, "tembusan": list(letter.tembusan), "jumlah_indikator": len(rows),
+        "rata_rata": format_percent(total.rata_rata if total else None, master.settings.rules.desimal),
+        "predikat": total.predikat if total else "-",
+    }
+
+
+# ----------------------------------------------------------------------------------- letter numbers
+
+
+class _Blank:
+    """The number of a draft letter: left open, to be filled in by hand."""
+
+    def __format__(self, spec: str) -> str:
+        return "...."
+
+
+def letter_number(fmt: str, *, nomor: int | None, kode_unit: str, klasifikasi: str, when: datetime) -> str:
+    """Format a letter number; raises ValueError (Indonesian) for an unusable format."""
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None}
+    except ValueError as e:
+        raise ValueError(f"tanda kurung kurawal tidak seimbang ({e})") from None
+    unknown = sorted(n for n in names if n not in LETTER_FIELDS)
+    if "nomor" not in names:
+        raise ValueError("isian {nomor} tidak ada")
+    if unknown:
+        raise ValueError("isian tidak dikenal: " + ", ".join("{" + n + "}" for n in unknown))
+    try:
+        return fmt.format(klasifikasi=klasifikasi, nomor=_Blank() if nomor is None else nomor,
+                          kode_unit=kode_unit, tahun=when.year, bulan_romawi=ROMAN_MONTHS[when.month - 1])
+    except (ValueError, IndexError, KeyError) as e:
+        raise ValueError(str(e)) from None
+
+
+def _counter(rows: list[tuple]) -> dict[int, int]:
+    r, c = int(REGISTER_COUNTER_CELL[1:]) - 1, ord(REGISTER_COUNTER_CELL[0]) - ord("A")
+    text = str(rows[r][c]) if len(rows) > r and len(rows[r]) > c and rows[r][c] is not None else ""
+    return {int(y): int(n) for y, n in re.findall(r"(\d{4})\s*[:=]\s*(\d+)", text)}
+
+
+def next_letter_number(loaded: Loaded, year: int) -> tuple[int, dict[int, int]]:
+    """(next running number for `year`, the counter per year) from the Register Surat sheet."""
+    rows = loaded.rows.get(S.REGISTER_SURAT.sheet) or []
+    used = [r.values["nomor_urut"] for r in read_table(rows, S.REGISTER_SURAT, Report()).rows
+            if r.values["tahun"] == year and isinstance(r.values["nomor_urut"], int)]
+    counter = _counter(rows)
+    return max(used + [counter.get(year, 0)]) + 1, counter
+
+
+def _counter_text(counter: dict[int, int]) -> str:
+    return "; ".join(f"{y}: {n}" for y, n in sorted(counter.items(), reverse=True))
+
+
+# ----------------------------------------------------------------------------------- rendering
+
+
+def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path:
+    """Average capaian per unit as a horizontal bar chart (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rules, d = master.settings.rules, master.settings.rules.desimal
+    labels = [u.kode for u, _ in units][::-1]
+    values = [s.rata_rata or 0.0 for _, s in units][::-1]
+    colors = ["#" + (rules.predicate_color(s.predikat) or "5B9BD5") for _, s in units][::-1]
+    fig, ax = plt.subplots(figsize=(6.3, 0.8 + 0.36 * max(1, len(units))), dpi=150)
+    bars = ax.barh(labels, values, color=colors, edgecolor="#404040", linewidth=0.5)
+    ax.axvline(100, color="#C00000", linestyle="--", linewidth=0.8)
+    for bar, (_, s) in zip(bars, units[::-1]):
+        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2,
+                f"{format_percent(s.rata_rata, d)} ({s.predikat})", va="center", fontsize=7)
+    ax.set_xlim(0, max([110.0] + [v * 1.35 for v in values]))
+    ax.set_xlabel("Rata-rata capaian (%)", fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+LOGO_BOX_MM = (22.0, 24.0)  # the letterhead's logo cell: at most this wide and this high
+
+
+def _logo(master: Master, master_path: Path, report: Report) -> tuple[Path, dict[str, float]] | None:
+    """The office logo (relative to the master) and its size in mm, fitted to the logo cell."""
+    name = master.settings.office.logo
+    if not name:
+        return None
+    path = Path(name) if Path(name).is_absolute() else Path(master_path).parent / name
+    try:
+        from docx.image.image import Image
+
+        image = Image.from_file(str(path))
+    except Exception as e:  # noqa: BLE001 - a missing or odd logo leaves the letterhead without it
+        report.issue("logo-not-found", sheet=S.SETTINGS_SHEET, file=name, detail=type(e).__name__)
+        return None
+    wide = image.px_width * LOGO_BOX_MM[1] > image.px_height * LOGO_BOX_MM[0]
+    return path, {"width": LOGO_BOX_MM[0]} if wide else {"height": LOGO_BOX_MM[1]}
+
+
+def _render(template: Path, context: dict[str, Any], out: Path,
+            images: dict[str, tuple[Path, dict[str, float]]]) -> Path:
+    """Render a docxtpl template with autoescaping (unit text never breaks the XML)."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+
+    tpl = DocxTemplate(str(template))
+    ctx = {k: v for k, v in context.items() if not k.startswith("_")}
+    for key, (path, size) in images.items():
+        ctx[key] = InlineImage(tpl, str(path), **{k: Mm(v) for k, v in size.items()})
+    tpl.render(ctx, autoescape=True)
+    tmp = out.with_name(f".~{out.name}")
+    try:
+        tpl.save(str(tmp))
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def to_pdf(docx: Path, out_dir: Path) -> Path:
+    """Convert with Word (Windows, when pywin32 and Word are there) or LibreOffice headless."""
+    docx, out_dir = Path(docx).resolve(), Path(out_dir).resolve()
+    if sys.platform == "win32":
+        try:
+            import win32com.client  # type: ignore[import-not-found]
+        except ImportError:
+            win32com = None  # type: ignore[assignment]
+        if win32com is not None:
+            target = out_dir / (docx.stem + ".pdf")
+            word = None
+            try:
+                word = win32com.client.DispatchEx("Word.Application")
+                word.Visible = False
+                doc = word.Documents.Open(str(docx), ReadOnly=True)
+                doc.SaveAs2(str(target), FileFormat=17)  # wdFormatPDF
+                doc.Close(False)
+                return target
+            except Exception:  # noqa: BLE001 - no Word: fall back to LibreOffice
+                pass
+            finally:
+                if word is not None:
+                    word.Quit()
+    from kinerja.office import convert
+
+    return convert(docx, "pdf", out_dir)
+
+
+def preview_pages(pdf: Path, out_dir: Path, dpi: int = 60) -> list[Path]:
+    """PNG images of a PDF's pages (poppler's pdftoppm), for a person to look at."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(pdf).stem
+    pages = re.compile(re.escape(stem) + r"-(\d+)\.png")
+
+    def found() -> list[Path]:
+        return sorted((p for p in out_dir.iterdir() if pages.fullmatch(p.name)),
+                      key=lambda p: int(pages.fullmatch(p.name).group(1)))  # type: ignore[union-attr]
+
+    for old in found():  # pages of an earlier, longer version
+        old.unlink()
+    try:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(out_dir / stem)], check=True,
+                       capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return found()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def relative_to_master(path: Path, master_path: Path) -> str:
+    """A path as written in the master's logs: relative to the master's folder when inside it."""
+    path, base = Path(path).resolve(), Path(master_path).resolve().parent
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bool = False, who: str = "",
+                  now: datetime | None = None, documents: Iterable[str] = ("laporan", "surat")) -> ReportOutcome:
+    """Render the report and/or the cover letter of the period into `out_dir`.
+
+    Unapproved rekap: refused (`rekap-not-approved`) unless `force`, which makes drafts with
+    DRAF on every page and no letter number. Templates are checked before anything is written.
+    Returns the files and the master writes (Log Laporan, Register Surat, Waktu SOP stamps).
+    """
+    out = ReportOutcome()
+    master = loaded.master
+    if master is None:
+        out.report.extend(loaded.report.issues)
+        return out
+    now = now or datetime.now()
+    who = who or getpass.getuser()
+    kinds = [k for k in ("laporan", "surat") if k in set(documents)]
+    approval = approval_status(loaded)  # the Sekretaris' paraf on the rekap (review stage)
+    if not approval.approved and not force:
+        out.report.issue("rekap-not-approved", sheet=S.RIWAYAT.sheet, detail=approval.detail)
+        return out
+    out.draf = draf = not approval.approved
+    if draf:
+        out.report.issue("report-draft", detail=approval.detail)
+
+    # everything the templates may use, then the checks, before a single file is written
+    report = Report()
+    base = common_context(master, now, draf, report)
+    contexts: dict[str, dict[str, Any]] = {}
+    if "laporan" in kinds:
+        contexts["laporan"] = report_context(loaded, now, base)
+    number: int | None = None
+    counter: dict[int, int] = {}
+    if "surat" in kinds:
+        if not draf:
+            number, counter = next_letter_number(loaded, now.year)
+        try:
+            out.nomor_surat = letter_number(master.settings.letter.format_nomor, nomor=number,
+                                            kode_unit=master.settings.office.kode_unit,
+                                            klasifikasi=master.settings.letter.klasifikasi, when=now)
+        except ValueError as e:
+            out.report.issue("letter-format-invalid", sheet=S.SETTINGS_SHEET,
+                             value=master.settings.letter.format_nomor, detail=str(e),
+                             available=", ".join("{" + f + "}" for f in LETTER_FIELDS))
+            return out
+        contexts["surat"] = letter_context(master, out.nomor_surat, base)
+    templates = {k: template_path(master, loaded.path, k, out.report) for k in kinds}
+    for k in kinds:
+        out.report.extend(check_template(templates[k], k, [f for f in contexts[k] if not f.startswith("_")]))
+    if out.report.blocking:
+        return out
+    out.report.extend(report.issues)
+    logo = _logo(master, loaded.path, out.report)
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = master.settings.period.key()
+    suffix = "-DRAF" if draf else ""
+    names = {"laporan": f"Laporan-Data-Capaian-Kinerja-{key}{suffix}.docx",
+             "surat": f"Surat-Pengantar-{key}{suffix if draf else f'-{number:03d}'}.docx"}
+    made: list[tuple[str, Path]] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="kinerja-laporan-") as tmp:
+            for k in kinds:
+                images = {"logo": logo} if logo else {}
+                if k == "laporan":
+                    images["grafik"] = (_chart(contexts[k]["_units"], master, Path(tmp) / "grafik.png"),
+                                        {"width": 140.0})
+                made.append((k, _render(templates[k], contexts[k], out_dir / names[k], images)))
+    except Exception as e:  # noqa: BLE001 - a file open in Word, or a template failing at render
+        for _, p in made:  # all or nothing: no letter file without its register row
+            p.unlink(missing_ok=True)
+        k = kinds[len(made)]
+        if isinstance(e, OSError):
+            out.report.issue("report-write-failed", file=names[k], detail=str(e))
+        else:
+            out.report.issue("template-invalid", file=templates[k].name, detail=f"{type(e).__name__}: {e}")
+        return out
+    if pdf:
+        from kinerja.office import OfficeError
+
+        for k, docx in list(made):
+            try:
+                made.append((k, to_pdf(docx, out_dir)))
+            except OfficeError as e:
+                out.report.issue("pdf-failed", file=docx.name, detail=str(e))
+    out.files = [p for _, p in made]
+
+    status = STATUS_DRAF if draf else STATUS_FINAL
+    w = out.writes
+    w.sheet(S.LOG_LAPORAN.sheet, S.LOG_LAPORAN).append = [
+        [now, DOCUMENT_NAMES[k] + (" (PDF)" if p.suffix == ".pdf" else ""),
+         relative_to_master(p, loaded.path), sha256_file(p), status, who] for k, p in made]
+    if number is not None:
+        letter = master.settings.letter
+        reg = w.sheet(S.REGISTER_SURAT.sheet, S.REGISTER_SURAT)
+        reg.append = [[now.year, number, out.nomor_surat, now.date(), letter.hal, letter.yth,
+                       relative_to_master(out_dir / names["surat"], loaded.path)]]
+        reg.cells[REGISTER_COUNTER_LABEL_CELL] = "Nomor terakhir per tahun (jangan dikurangi)"
+        reg.cells[REGISTER_COUNTER_CELL] = _counter_text({**counter, now.year: number})
+    if not draf:
+        for k in kinds:
+            w.extend(stamp(loaded, TAHAP[k], start=now, end=now, who=who))
+    return out

@@ -1,0 +1,358 @@
+"""SOP step 11: the Sekretaris' decisions on the validated rekap (approve, or return for revision).
+
+State lives in the master, never in this module: the Riwayat sheet records every decision
+(who, when, round, note) and is the source of truth for `approval_status`; the Validasi sheet
+holds the decisions still to be acted on.
+
+- Approving a unit writes a Riwayat row 'Unit disetujui' carrying a fingerprint of the unit's
+  data ("Sidik data: ..."), sets the unit's Rekap status to 'Disetujui' and locks the unit's
+  sheet (sheet protection without a password: it stops accidental typing, Excel shows "sel
+  dilindungi"; a deliberate correction needs Review > Unprotect Sheet). The lock is a guard,
+  the fingerprint is the guarantee: if the unit's data change after approval by any route
+  (hand edit, a new collection), the approval no longer counts and the unit shows 'Berubah'.
+- Returning a unit writes 'Dikembalikan' with the Sekretaris' note, opens a new round
+  ('Putaran baru') and builds the unit's revision form: its own form for the new round, values
+  prefilled, every problem cell highlighted with a note saying what to fix.
+- When every unit is approved the rekap gets its paraf: a Riwayat row 'Rekap disetujui' with
+  the fingerprint of all data, and a visible line on the Rekap sheet. A report made from a rekap
+  that is not approved needs --force and is marked DRAF (the report stage reads
+  `approval_status`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kinerja import sheets as S
+from kinerja import timing
+from kinerja.issues import Report, Severity
+from kinerja.master import Loaded
+from kinerja.models import Master
+from kinerja.numbers import format_datetime
+from kinerja.tables import Row, Table, read_table
+from kinerja.writes import WorkbookWrites
+
+MENUNGGU = "Menunggu"  # no decision yet
+DIKEMBALIKAN = "Dikembalikan"  # returned, revision not received yet
+DIPERBAIKI = "Diperbaiki"  # returned, a revision has been received since
+DISETUJUI = "Disetujui"
+BERUBAH = "Berubah"  # approved, but the data changed afterwards: the approval no longer counts
+
+FINGERPRINT = re.compile(r"Sidik data: ([0-9a-f]{12})")
+
+
+def active_units(master: Master) -> list:
+    """The units that take part in the round: those with indicators (others get no form)."""
+    return [u for u in master.units if master.indicators_of(u.kode)]
+
+
+def read_rows(loaded: Loaded, table: Table) -> list[Row]:
+    """A stage sheet's rows as typed values (problems ignored: the sheets are the tool's own)."""
+    return read_table(loaded.rows.get(table.sheet) or [], table, Report()).rows
+
+
+def fingerprint(master: Master, unit: str | None = None) -> str:
+    """12 hex digits over what the rekap is made of (targets, realisasi, explanation, evidence,
+    budget) for one unit or the whole office."""
+    payload = []
+    for ind in master.indicators:
+        if unit is not None and ind.unit != unit:
+            continue
+        r = master.results.get(ind.kode)
+        payload.append([ind.kode, ind.unit, ind.polaritas, ind.metode, ind.target_tahunan, *ind.target_tw,
+                        ind.pagu, *(r.realisasi_tw if r else [None] * 4), r.penjelasan if r else "",
+                        r.bukti if r else "", r.realisasi_anggaran if r else None])
+    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()[:12]
+
+
+@dataclass
+class Approval:
+    """Whether the Sekretaris approved the rekap, by whom and when, and each unit's status."""
+
+    approved: bool
+    by: str = ""
+    at: datetime | None = None
+    units: dict[str, str] = field(default_factory=dict)  # unit code -> MENUNGGU / ... / DISETUJUI
+    detail: str = ""  # why not approved (Indonesian), for the report's DRAF note
+    round: int = 1  # the current round (putaran)
+
+    def paraf_line(self) -> str:
+        """The visible line on the Rekap sheet."""
+        if self.approved:
+            return f"Disetujui (paraf) oleh {self.by} pada {format_datetime(self.at)}."
+        return f"Belum disetujui Sekretaris: {self.detail}."
+
+
+def period_tag(master: Master) -> str:
+    """The prefix of every Riwayat note this module writes: '[2026-TW3] '."""
+    return f"[{master.settings.period.key()}] "
+
+
+def history(loaded: Loaded) -> list[dict[str, Any]]:
+    """The Riwayat rows of the current period (rows tagged with another period are skipped)."""
+    m = loaded.master
+    tag = period_tag(m) if m else ""
+    out = []
+    for r in read_rows(loaded, S.RIWAYAT):
+        note = str(r.values.get("catatan") or "")
+        if r.values.get("kegiatan") and (not note.startswith("[") or note.startswith(tag)):
+            out.append(r.values)
+    return out
+
+
+def current_round(loaded: Loaded) -> int:
+    """The current round (putaran): the highest handed out (Distribusi) or opened (Riwayat)."""
+    from kinerja.forms import current_round as handed_out
+
+    opened = [e["putaran"] for e in history(loaded) if e["kegiatan"] == S.KEGIATAN_PUTARAN and e["putaran"]]
+    return max([1, handed_out(loaded), *opened])
+
+
+def approval_status(loaded: Loaded) -> Approval:
+    """The approval state from the Riwayat sheet, checked against the data as it is now."""
+    m = loaded.master
+    if m is None:
+        return Approval(False, detail="workbook induk tidak dapat dibaca")
+    events = history(loaded)
+    receipts = [r.values for r in read_rows(loaded, S.PENERIMAAN) if r.values.get("unit")]
+    units: dict[str, str] = {}
+    for unit in active_units(m):
+        state = MENUNGGU
+        for e in events:
+            if e["unit"] != unit.kode:
+                continue
+            if e["kegiatan"] == S.KEGIATAN_UNIT_DISETUJUI:
+                found = FINGERPRINT.search(str(e["catatan"] or ""))
+                state = DISETUJUI if found and found.group(1) == fingerprint(m, unit.kode) else BERUBAH
+            elif e["kegiatan"] == S.KEGIATAN_DIKEMBALIKAN:
+                since = e["waktu"]
+                fixed = any(str(r["unit"]).upper() == unit.kode and r["diterima"] and since
+                            and r["diterima"] > since for r in receipts)
+                state = DIPERBAIKI if fixed else DIKEMBALIKAN
+        units[unit.kode] = state
+    out = Approval(False, units=units, round=current_round(loaded))
+    last = max((i for i, e in enumerate(events) if e["kegiatan"] == S.KEGIATAN_REKAP_DISETUJUI), default=None)
+    waiting = [f"{k}: {v}" for k, v in units.items() if v != DISETUJUI]
+    if last is None:
+        out.detail = ("belum semua unit disetujui (" + ", ".join(waiting) + ")") if waiting else \
+            "rekap belum diparaf Sekretaris"
+        return out
+    approved = events[last]
+    later = next((e["kegiatan"] for e in events[last + 1:]
+                  if e["kegiatan"] in (S.KEGIATAN_DIKEMBALIKAN, S.KEGIATAN_PUTARAN)), None)
+    found = FINGERPRINT.search(str(approved["catatan"] or ""))
+    when = format_datetime(approved["waktu"])
+    if later:
+        out.detail = f"ada kegiatan '{later}' setelah rekap disetujui pada {when}"
+    elif not found or found.group(1) != fingerprint(m):
+        out.detail = f"data berubah setelah rekap disetujui pada {when}"
+    elif waiting:
+        out.detail = "belum semua unit disetujui (" + ", ".join(waiting) + ")"
+    else:
+        out.approved, out.by, out.at = True, approved["oleh"] or "", approved["waktu"]
+    return out
+
+
+# ----------------------------------------------------------------------------------- review
+
+
+@dataclass
+class ReviewOutcome:
+    report: Report
+    writes: WorkbookWrites
+    approved: list[str] = field(default_factory=list)  # units approved (now or earlier)
+    returned: list[str] = field(default_factory=list)  # units returned by this review
+    pending: list[str] = field(default_factory=list)  # units still waiting
+    forms: list[Path] = field(default_factory=list)  # revision forms written
+    round: int = 1  # the round after this review
+    approval: Approval | None = None  # the state after this review
+    validation: Any = None  # the ValidationOutcome the decisions were made on
+
+
+def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force: bool = False) -> ReviewOutcome:
+    """Act on the Sekretaris' decisions on the Validasi sheet.
+
+    Per unit: the Keputusan Unit cell (Terima / Kembalikan); left empty, a unit with any issue
+    row marked Kembalikan is returned. Terima is refused while the unit still has Kesalahan,
+    unless `force` (then recorded as such). Decisions acted on are cleared from the sheet; the
+    Riwayat keeps them. `force` also lets revision forms of this round be written again.
+    """
+    from kinerja.validate import DECISIONS, V, render, validate
+
+    report = Report()
+    out = ReviewOutcome(report, WorkbookWrites())
+    m = loaded.master
+    if m is None:
+        report.extend(loaded.report.issues)
+        return out
+    sek = m.settings.official("sekretaris")
+    who = who or (sek.nama if sek else "") or "Sekretaris"
+    v = validate(loaded, now)
+    out.validation, before = v, v.approval or approval_status(loaded)
+    statuses, tag, rnd = dict(before.units), period_tag(m), before.round
+    by_unit: dict[str, list] = {}
+    for f in v.found:
+        by_unit.setdefault(f.issue.location.unit or "", []).append(f)
+        if f.keputusan_raw not in (None, "") and f.keputusan is None:
+            report.issue("choice-invalid", sheet=V.sheet, cell=f"{V.letter('keputusan')}{f.row}",
+                         column="Keputusan", value=f.keputusan_raw, choices=", ".join(DECISIONS.values()))
+    events: list[list[Any]] = []
+    consumed: set[str] = set()
+    to_return: list[str] = []
+    for unit in active_units(m):
+        k, d, mine = unit.kode, v.decisions[unit.kode], by_unit.get(unit.kode, [])
+        state, errors = statuses[k], v.counts[k]["error"]
+        if d.raw not in (None, "") and d.keputusan is None:
+            report.issue("choice-invalid", sheet=V.sheet, cell=d.cell, column="Keputusan Unit", unit=k,
+                         value=d.raw, choices=", ".join(DECISIONS.values()))
+        decision = d.keputusan
+        if decision is None and state != DISETUJUI and any(f.keputusan == "kembalikan" for f in mine):
+            decision = "kembalikan"
+        if decision == "terima" and state != DISETUJUI:
+            if errors and not force:
+                report.issue("unit-approval-blocked", sheet=V.sheet, cell=d.cell, unit=k, count=errors)
+                out.pending.append(k)
+                continue
+            if errors:
+                report.issue("unit-approved-with-errors", sheet=S.RIWAYAT.sheet, unit=k, who=who, count=errors)
+            accepted = sum(1 for f in mine if f.issue.severity != Severity.error)
+            note = _text(d.catatan) + (f"{accepted} temuan diterima. " if accepted else "") + \
+                (f"Disetujui dengan {errors} kesalahan. " if errors else "")
+            events.append([now, S.KEGIATAN_UNIT_DISETUJUI, k, rnd, who,
+                           f"{tag}{note}Sidik data: {fingerprint(m, k)}"])
+            statuses[k] = DISETUJUI
+        elif decision == "kembalikan" and state != DIKEMBALIKAN:
+            to_return.append(k)
+            continue
+        elif state == DIKEMBALIKAN:
+            report.issue("unit-awaiting-revision", sheet=V.sheet, cell=d.cell, unit=k, round=rnd)
+        elif state != DISETUJUI:
+            report.issue("unit-undecided", sheet=V.sheet, cell=d.cell, unit=k)
+        consumed.add(k)
+        (out.approved if statuses[k] == DISETUJUI else out.pending).append(k)
+    if to_return:
+        events += _return_units(loaded, v, to_return, by_unit, out, out_dir, who, now, force)
+        statuses.update({k: DIKEMBALIKAN for k in out.returned})
+        consumed.update(out.returned)
+        out.pending += [k for k in to_return if k not in out.returned]
+    out.round = max(rnd, out.round)
+    after = Approval(False, units=statuses, round=out.round)
+    loose = [f.issue for f in v.found if f.issue.severity == Severity.error and f.issue.location.unit not in statuses]
+    if all(state == DISETUJUI for state in statuses.values()):
+        if before.approved:
+            after = before
+        elif loose and not force:
+            report.issue("rekap-approval-blocked", sheet=V.sheet, count=len(loose),
+                         detail="; ".join(f"{i.code}: {i.location.text() or '-'}" for i in loose[:3]))
+            after.detail = "masih ada kesalahan di luar unit"
+        else:
+            events.append([now, S.KEGIATAN_REKAP_DISETUJUI, None, out.round, who,
+                           f"{tag}Semua unit disetujui; rekap diparaf. Sidik data: {fingerprint(m)}"])
+            after = Approval(True, who, now, statuses, round=out.round)
+    if not after.approved and not after.detail:
+        after.detail = "belum semua unit disetujui (" + ", ".join(
+            f"{k}: {s}" for k, s in statuses.items() if s != DISETUJUI) + ")"
+    out.approval = after
+    w = out.writes
+    w.extend(render(v.ctx, v, statuses, consumed, after))
+    if events:
+        w.sheet(S.RIWAYAT.sheet, S.RIWAYAT).append = events
+    for unit in active_units(m):
+        if unit.sheet_name in loaded.sheets and statuses[unit.kode] in (DISETUJUI, DIKEMBALIKAN):
+            w.sheet(unit.sheet_name).protect = statuses[unit.kode] == DISETUJUI
+    w.extend(timing.stamp(loaded, "validasi", start=now, end=now, who=who))
+    w.sheet(S.VALIDASI.sheet).select = True
+    return out
+
+
+def _text(value: Any) -> str:
+    text = " ".join(str(value or "").split())
+    return text + ("" if not text or text.endswith(".") else ".") + (" " if text else "")
+
+
+def _return_units(loaded: Loaded, v: Any, units: list[str], by_unit: dict[str, list], out: ReviewOutcome,
+                  out_dir: Path, who: str, now: datetime, force: bool) -> list[list[Any]]:
+    """Revision forms for the returned units (a new round), each problem cell marked; the
+    Riwayat rows 'Dikembalikan' and 'Putaran baru'."""
+    from kinerja.forms import build_forms
+
+    m = loaded.master
+    assert m is not None
+    tag = period_tag(m)
+    forms = build_forms(loaded, out_dir, new_round=True, force=force, who=who, now=now, units=units)
+    # a revision round is handed out after the original deadline by nature: not worth a warning
+    out.report.extend(i for i in forms.report.issues if i.code not in ("deadline-past", "deadline-missing"))
+    if not forms.files:
+        return []
+    out.writes.extend(forms.writes)
+    out.forms, out.round = list(forms.files), forms.putaran
+    events = []
+    for ident, path in zip(forms.identities, forms.files):
+        k = ident.unit
+        d = v.decisions[k]
+        sent = [f for f in by_unit.get(k, []) if f.issue.severity == Severity.error
+                or f.keputusan == "kembalikan" or (f.keputusan is None and f.issue.severity == Severity.warning)]
+        mark_revision_form(path, sent, _text(d.catatan).strip())
+        out.returned.append(k)
+        listed = ", ".join(f"{f.issue.location.indicator or '-'} {f.issue.code}" for f in sent[:8])
+        more = f" dan {len(sent) - 8} lainnya" if len(sent) > 8 else ""
+        events.append([now, S.KEGIATAN_DIKEMBALIKAN, k, max(1, forms.putaran - 1), who,
+                       f"{tag}{_text(d.catatan)}{len(sent)} temuan: {listed or '-'}{more}. "
+                       f"Formulir perbaikan: {path.name}"])
+    events.append([now, S.KEGIATAN_PUTARAN, None, forms.putaran, who,
+                   f"{tag}Formulir perbaikan putaran {forms.putaran} untuk: {', '.join(out.returned)}"])
+    return events
+
+
+def mark_revision_form(path: Path, found: list, note: str) -> None:
+    """Highlight each problem cell of a revision form with a note saying what to fix, and put
+    the Sekretaris' note on the form's 'Putaran' line. Issues without a cell on the form (a
+    unit-level problem) go into that line too."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from kinerja.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
+    from kinerja.writes import AUTHOR, SEVERITY_FILL, save_atomic, set_value
+
+    letters = {key: _col(j) for j, (key, _h) in enumerate(COLUMNS, 1)}
+    wb = load_workbook(path)
+    ws = wb[FORM_SHEET]
+    rows = {str(ws[f"{letters['kode']}{r}"].value or "").strip(): r for r in range(HEADER_ROW + 1, ws.max_row + 1)}
+    cells: dict[str, list] = {}
+    general: list[str] = []
+    for f in found:
+        i = f.issue
+        key = i.params.get("field") or "kode"
+        r = rows.get(i.location.indicator or "")
+        if r is None or key not in letters:
+            general.append(i.message)
+            continue
+        cells.setdefault(f"{letters[key]}{r}", []).append(f)
+    for ref, items in cells.items():
+        worst = min(items, key=lambda f: f.issue.severity.rank).issue.severity
+        text = "\n".join(f"{f.issue.message} {f.issue.action}" + (f" Catatan Sekretaris: {f.catatan}"
+                                                                  if f.catatan else "") for f in items)
+        ws[ref].fill = PatternFill("solid", fgColor=SEVERITY_FILL[worst.value])
+        comment = Comment(text, AUTHOR)
+        comment.width, comment.height = 320, 140
+        ws[ref].comment = comment
+    # the form's 'Putaran' line (label in column A, value in C) carries the Sekretaris' note
+    r = next((r for r in range(1, HEADER_ROW) if str(ws[f"A{r}"].value or "").strip() == "Putaran"), None)
+    if r is not None:
+        told = [note, f"Perbaiki {len(cells)} sel berwarna (arahkan kursor ke sel untuk membaca "
+                      "catatannya)" if cells else "", *general]
+        set_value(ws[f"C{r}"], " - ".join(x for x in [str(ws[f"C{r}"].value or ""), *told] if x))
+    save_atomic(wb, path, backup=False)
+
+
+def _col(j: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(j)

@@ -1,0 +1,136 @@
+"""Every ribbon button, run as Excel would run it: on the open workbook, through xlwings' surface.
+
+The book is `fake_xlwings.Book` (xlwings' Book/Sheet/Range surface over the real file's
+content). Handlers must write into the open book, never to the master file on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from kinerja import sheets as S
+from kinerja.demo import fill_form, unit_entries
+from kinerja.excel.actions import ACTIONS
+from kinerja.excel.handlers import HANDLERS, dispatch, log_path, panel_tag
+from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
+from kinerja.excel.book import load_open_book
+from kinerja.validate import BLOCK
+
+from fake_xlwings import Book
+
+T = datetime(2026, 10, 5, 9, 0)
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def _values(book: Book, sheet: str, first_row: int = 4) -> list[list]:
+    ws = book.wb[sheet]
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=first_row)
+            if any(c.value is not None for c in row)]
+
+
+def test_every_ribbon_tag_has_a_handler():
+    assert set(HANDLERS) == set(ACTIONS)
+
+
+def test_unknown_tag_runs_nothing(sample_master):
+    book = Book(sample_master)
+    message = dispatch(book, "hapus_semua")
+    assert "tidak dikenal" in message
+    assert book.app.alerts == [("Data Kinerja", message)]
+
+
+def test_a_failing_handler_shows_a_message_and_logs_the_traceback(sample_master, monkeypatch):
+    book = Book(sample_master)
+
+    def boom(book, ctx):
+        raise RuntimeError("rusak")
+
+    monkeypatch.setitem(HANDLERS, "status", boom)
+    message = dispatch(book, "status")
+    assert "Terjadi kesalahan" in message and str(log_path(book)) in message
+    assert "RuntimeError: rusak" in log_path(book).read_text(encoding="utf-8")
+
+
+def test_the_whole_sop_from_the_ribbon(sample_master):
+    folder = sample_master.parent
+    book = Book(sample_master)
+    on_disk = _sha(sample_master)
+
+    # Buat Formulir: forms on disk, the distribution logged in the open book only
+    msg = dispatch(book, "buat_formulir", now=T, who="AGUS")
+    forms = sorted((folder / "formulir").glob("Formulir-*.xlsx"))
+    assert len(forms) == 6, msg
+    dist = _values(book, S.DISTRIBUSI.sheet)
+    assert sorted(r[1] for r in dist) == ["KESOS", "PEM", "PMD", "SEK", "TRANTIB", "YANUM"]
+    assert _sha(sample_master) == on_disk  # the file on disk is untouched
+    assert book.active_sheet == S.DISTRIBUSI.sheet
+
+    # Tanda Terima
+    dispatch(book, "tanda_terima", now=T)
+    assert list((folder / "formulir").glob("Tanda-Terima-*.docx"))
+
+    # the units fill in and return their forms
+    entries = unit_entries()
+    for form in forms:
+        unit = form.name.split("-")[1]
+        fill_form(form, folder / "masuk" / form.name,
+                  {k: v for k, v in entries.items() if k.startswith(unit + ".")})
+
+    # Himpun & Rekap: values land in the unit sheets of the open book
+    msg = dispatch(book, "himpun_rekap", now=datetime(2026, 10, 7, 9, 0))
+    assert "6 unit dihimpun" in msg, msg
+    loaded = load_open_book(book)
+    assert loaded.master.results["SEK.02"].realisasi_tw[2] == entries["SEK.02"]["r3"]
+    assert len(_values(book, S.REKAP.sheet)) == 39
+
+    # Validasi: the sheet for the Sekretaris
+    msg = dispatch(book, "validasi", now=datetime(2026, 10, 8, 9, 0))
+    assert "Lembar Validasi diperbarui" in msg
+    assert book.wb[S.VALIDASI.sheet].max_row >= S.VALIDASI.header_row
+
+    # Setujui / Kembalikan: the Sekretaris accepts every unit
+    ws = book.wb[S.VALIDASI.sheet]
+    for col in range(3, ws.max_column + 1):
+        if ws.cell(BLOCK["unit"][0], col).value:
+            ws.cell(BLOCK["keputusan"][0], col, "Terima")
+    msg = dispatch(book, "setujui_kembalikan", now=datetime(2026, 10, 8, 11, 0), who="SITI")
+    assert "Disetujui" in msg and "paraf" in msg.lower(), msg
+    assert any(r[1] == S.KEGIATAN_REKAP_DISETUJUI for r in _values(book, S.RIWAYAT.sheet))
+
+    # Catat Langkah and Status
+    msg = dispatch(book, "catat_langkah", now=datetime(2026, 10, 8, 13, 0))
+    assert "dicatat selesai" in msg
+    msg = dispatch(book, "status", now=datetime(2026, 10, 8, 13, 5))
+    assert "Langkah sekarang" in msg and "6 dari 6" in msg
+
+    # Buat Laporan (with the cover letter), Surat Pengantar
+    msg = dispatch(book, "buat_laporan", now=datetime(2026, 10, 9, 9, 0))
+    reports = folder / "laporan"
+    assert list(reports.glob("Laporan-*.pdf")) and list(reports.glob("Surat-Pengantar-*.pdf")), msg
+    assert [r[2] for r in _values(book, S.REGISTER_SURAT.sheet)][-1] == "700/1/435.501/2026"
+    dispatch(book, "surat_pengantar", now=datetime(2026, 10, 9, 10, 0))
+    assert [r[2] for r in _values(book, S.REGISTER_SURAT.sheet)][-1] == "700/2/435.501/2026"
+    assert _sha(sample_master) == on_disk
+
+    # Arsipkan: Excel saves the book, then the period is archived
+    msg = dispatch(book, "arsipkan", now=datetime(2026, 10, 9, 11, 0))
+    manifest = folder / "arsip" / "2026-TW3" / "manifest.json"
+    assert manifest.exists(), msg
+    assert [t for t, _ in book.app.alerts] == [f"Data Kinerja - {ACTIONS[k].label}" for k in (
+        "buat_formulir", "tanda_terima", "himpun_rekap", "validasi", "setujui_kembalikan", "catat_langkah",
+        "status", "buat_laporan", "surat_pengantar", "arsipkan")]
+
+
+def test_panel_fallback_picks_the_action_by_label(sample_master):
+    book = Book(sample_master)
+    ws = book.wb.create_sheet(PANEL_SHEET)
+    ws[PANEL_CELL] = ACTIONS["status"].label
+    assert panel_tag(book) == "status"
+    assert "Langkah sekarang" in dispatch(book, panel_tag(book), now=T)
