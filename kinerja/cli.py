@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from kinerja.issues import Report, Severity
+from kinerja.issues import Report
 
 app = typer.Typer(
     help="kinerja: SOP Pengumpulan Data Kinerja dari satu workbook induk Excel.",
@@ -56,6 +56,34 @@ def finish(report: Report) -> None:
 def fail(message: str) -> None:
     err.print(f"[bold red]Gagal:[/bold red] {message}")
     raise typer.Exit(2)
+
+
+def load(master: Path, as_json: bool = False):
+    """Load the master; when it cannot be used, show why and exit 1."""
+    from kinerja.master import load_master
+
+    loaded = load_master(master)
+    if loaded.master is None:
+        render_report(loaded.report, as_json)
+        raise typer.Exit(1)
+    return loaded
+
+
+def save(master: Path, writes, created: list[Path] = ()) -> None:
+    """Apply a stage's writes to the master file (atomic, with a backup). When the master cannot
+    be saved, the files this run created are removed: nothing exists that the master does not log."""
+    from kinerja.writes import write_file
+
+    if not writes.sheets:
+        return
+    try:
+        write_file(master, writes)
+    except OSError as e:
+        for f in created:
+            if Path(f).is_file():
+                Path(f).unlink()
+        fail(f"Workbook induk tidak dapat disimpan ({e})" + ("; file yang baru dibuat dihapus" if created else "")
+             + ". Tutup workbook di Excel lalu ulangi.")
 
 
 # ----------------------------------------------------------------------------------- foundation
@@ -194,20 +222,12 @@ def forms_cmd(
     """
     from kinerja.forms import build_forms
     from kinerja.master import load_master
-    from kinerja.writes import write_file
 
     loaded = load_master(master)
     folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
     outcome = build_forms(loaded, folder, new_round=putaran_baru, force=force, who=oleh)
     created = outcome.files + outcome.documents
-    if outcome.writes.sheets:
-        try:
-            write_file(master, outcome.writes)
-        except OSError as e:
-            for f in created:
-                f.unlink(missing_ok=True)
-            fail(f"Workbook induk tidak dapat disimpan ({e}); formulir yang baru dibuat dihapus. "
-                 "Tutup workbook di Excel lalu ulangi.")
+    save(master, outcome.writes, created)
     if as_json:
         console.print_json(json.dumps({"putaran": outcome.putaran, "files": [str(f) for f in created],
                                        **json.loads(outcome.report.to_json())}, ensure_ascii=False))
@@ -267,23 +287,15 @@ def collect_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from kinerja.collect import collect
-    from kinerja.master import load_master
-    from kinerja.writes import write_file
 
-    loaded = load_master(master)
-    if loaded.master is None:
-        render_report(loaded.report, as_json)
-        finish(loaded.report)
+    loaded = load(master, as_json)
     folder = inbox or loaded.master.settings.folder("masuk", master)
     with Progress(TextColumn("Membaca formulir"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("", total=None)
         outcome = collect(loaded, folder, who=oleh,
                           progress=lambda n, total, name: bar.update(task, completed=n, total=total, description=name))
-    try:
-        write_file(master, outcome.writes)
-    except OSError as e:
-        fail(f"Workbook induk tidak dapat disimpan ({e}). Tutup workbook di Excel lalu ulangi.")
+    save(master, outcome.writes)
     if as_json:
         console.print_json(json.dumps({**outcome.summary(), **json.loads(outcome.report.to_json())},
                                       ensure_ascii=False))
@@ -354,14 +366,9 @@ def validate_cmd(
 
     from kinerja.master import load_master
     from kinerja.validate import validate
-    from kinerja.writes import write_file
 
     outcome = validate(load_master(master), datetime.now().replace(microsecond=0))
-    if outcome.writes.sheets:
-        try:
-            write_file(master, outcome.writes)
-        except OSError as e:
-            fail(f"Workbook induk tidak dapat disimpan ({e}). Tutup workbook di Excel lalu ulangi.")
+    save(master, outcome.writes)
     if not as_json:
         console.print("Rekap " + ("[green]siap[/green] untuk laporan setelah disetujui Sekretaris."
                                   if outcome.ready else "[red]belum siap[/red]: perbaiki kesalahan dahulu.")
@@ -389,23 +396,12 @@ def review_cmd(
     """
     from datetime import datetime
 
-    from kinerja.master import load_master
     from kinerja.review import review
-    from kinerja.writes import write_file
 
-    loaded = load_master(master)
-    if loaded.master is None:
-        render_report(loaded.report, as_json)
-        finish(loaded.report)
+    loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("formulir", master)
     outcome = review(loaded, folder, who=oleh, now=datetime.now().replace(microsecond=0), force=force)
-    try:
-        write_file(master, outcome.writes)
-    except OSError as e:
-        for f in outcome.forms:
-            f.unlink(missing_ok=True)
-        fail(f"Workbook induk tidak dapat disimpan ({e}); formulir perbaikan dihapus. "
-             "Tutup workbook di Excel lalu ulangi.")
+    save(master, outcome.writes, outcome.forms)
     a = outcome.approval
     if as_json:
         console.print_json(json.dumps({
@@ -426,26 +422,6 @@ def review_cmd(
 # ----------------------------------------------------------------------------------- timing
 
 
-def _timing_load(master: Path, as_json: bool = False):
-    """Load the master; when it cannot be used, show why and exit 1."""
-    from kinerja.master import load_master
-
-    loaded = load_master(master)
-    if loaded.master is None:
-        render_report(loaded.report, as_json)
-        raise typer.Exit(1)
-    return loaded
-
-
-def _timing_save(master: Path, writes) -> None:
-    from kinerja.writes import write_file
-
-    try:
-        write_file(master, writes)
-    except OSError as e:
-        fail(f"Workbook induk tidak dapat disimpan (sedang dibuka di Excel?): {e}")
-
-
 @app.command("timing")
 def timing_cmd(
     master: Path = typer.Argument(..., help="Workbook induk."),
@@ -464,8 +440,8 @@ def timing_cmd(
 
     from kinerja.timing import recompute
 
-    outcome = recompute(_timing_load(master, as_json), datetime.now())
-    _timing_save(master, outcome.writes)
+    outcome = recompute(load(master, as_json), datetime.now())
+    save(master, outcome.writes)
     if as_json:
         console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
         finish(outcome.report)
@@ -501,11 +477,11 @@ def log_cmd(
     now = datetime.now().replace(second=0, microsecond=0)
     try:
         moment = parse_waktu(at) if at else now
-        writes = log_step(_timing_load(master), step, start=moment if start else None,
+        writes = log_step(load(master), step, start=moment if start else None,
                           end=moment if end else None, who=oleh, now=max(now, moment))
     except TimingError as e:
         fail(str(e))
-    _timing_save(master, writes)
+    save(master, writes)
     what = " dan ".join(w for w, on in (("mulai", start), ("selesai", end)) if on)
     console.print(f"Langkah {step} dicatat {what} {format_waktu(moment)}. Sheet Waktu SOP diperbarui.")
 
@@ -527,7 +503,7 @@ def status_cmd(
 
     from kinerja.timing import sop_status
 
-    outcome = sop_status(_timing_load(master, as_json), datetime.now())
+    outcome = sop_status(load(master, as_json), datetime.now())
     if as_json:
         console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
         return
@@ -538,31 +514,10 @@ def status_cmd(
 # ----------------------------------------------------------------------------------- report, archive (12-14)
 
 
-def _stage_master(master: Path):
-    """Load the master for a report/archive command; exits with the findings when it cannot."""
-    from kinerja.master import load_master
-
-    loaded = load_master(master)
-    if loaded.master is None:
-        render_report(loaded.report)
-        finish(loaded.report)
-    return loaded
-
-
 def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True) -> None:
     """Apply a document stage's writes. When the master cannot be saved, new documents are
     removed (a letter number must never be in a file without being in the register)."""
-    from kinerja.writes import write_file
-
-    if outcome.writes.sheets:
-        try:
-            write_file(master, outcome.writes)
-        except OSError as e:
-            for f in outcome.files if documents else []:
-                if f.is_file():
-                    f.unlink()
-            fail(f"Workbook induk tidak dapat disimpan ({e})" + ("; dokumen yang baru dibuat dihapus" if documents else "")
-                 + ". Tutup workbook di Excel lalu ulangi.")
+    save(master, outcome.writes, outcome.files if documents else [])
     if not as_json and documents:
         for f in outcome.files:
             console.print(f"Dibuat: [bold]{f}[/bold]")
@@ -593,7 +548,7 @@ def report_cmd(
     """
     from kinerja import report as documents
 
-    loaded = _stage_master(master)
+    loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("laporan", master)
     _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh), as_json)
 
@@ -615,7 +570,7 @@ def surat_cmd(
     """
     from kinerja import report as documents
 
-    loaded = _stage_master(master)
+    loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("laporan", master)
     _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh,
                                                     documents=("surat",)), as_json)
@@ -639,7 +594,7 @@ def archive_cmd(
     """
     from kinerja.archive import archive_period
 
-    loaded = _stage_master(master)
+    loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("arsip", master)
     outcome = archive_period(loaded, folder, inbox=inbox, who=oleh)
     if outcome.folder is not None and not as_json:

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from kinerja.models import Indicator, Period
 
@@ -108,79 +106,3 @@ def identity_sheet_rows(identity: FormIdentity, originals: list[list[Any]]) -> l
     rows: list[list[Any]] = [[ID_MARKER, "Identitas formulir kinerja; jangan diubah."]]
     rows += [[k, v] for k, v in identity.as_properties().items()]
     return rows + [[], list(ORIGINAL_HEADERS), *originals]
-
-
-def read_identity(path: Path) -> FormIdentity | None:
-    """A form's identity, or None when the file is not a readable form.
-
-    First the hidden sheet (python-calamine; found by name, else by its A1 marker), then the
-    custom document properties (docProps/custom.xml). Never raises.
-    """
-    path = Path(path)
-    try:
-        found = _identity_from_sheets(path)
-    except Exception:  # noqa: BLE001 - unreadable by calamine: try the properties
-        found = None
-    if found is None:
-        try:
-            found = _identity_from_custom_xml(path)
-        except Exception:  # noqa: BLE001 - not a zip, hostile or broken XML
-            found = None
-    return found
-
-
-def _prop_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return "" if value is None else str(value).strip()
-
-
-def _validated(props: dict[str, str]) -> FormIdentity | None:
-    wanted = {k: v for k, v in props.items() if k in FormIdentity.model_fields}
-    if not wanted:
-        return None
-    try:
-        return FormIdentity.from_properties(wanted)
-    except (ValidationError, ValueError, TypeError):
-        return None
-
-
-def _identity_from_sheets(path: Path) -> FormIdentity | None:
-    from python_calamine import CalamineWorkbook
-
-    wb = CalamineWorkbook.from_path(str(path))
-    names = list(wb.sheet_names)
-    ordered = ([ID_SHEET] if ID_SHEET in names else []) + [n for n in names if n != ID_SHEET]
-    for name in ordered:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if name != ID_SHEET and not (rows and rows[0] and rows[0][0] == ID_MARKER):
-            continue
-        props: dict[str, str] = {}
-        for row in rows[1:] if rows and rows[0] and rows[0][0] == ID_MARKER else rows:
-            if not row or row[0] in (None, ""):
-                break
-            if len(row) >= 2 and isinstance(row[0], str):
-                props.setdefault(row[0].strip(), _prop_text(row[1]))
-        found = _validated(props)
-        if found is not None:
-            return found
-    return None
-
-
-def _identity_from_custom_xml(path: Path) -> FormIdentity | None:
-    from defusedxml import ElementTree
-
-    with zipfile.ZipFile(path) as zf:
-        info = zf.getinfo("docProps/custom.xml")
-        if info.file_size > 2 * 1024 * 1024:
-            return None
-        root = ElementTree.fromstring(zf.read(info))
-    props: dict[str, str] = {}
-    for el in root:
-        name = el.get("name", "")
-        value = next(iter(el), None)
-        if name.startswith(PROP_PREFIX) and value is not None:
-            props[name[len(PROP_PREFIX):]] = (value.text or "").strip()
-    return _validated(props)

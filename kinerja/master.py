@@ -6,7 +6,7 @@ import csv
 import json
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from kinerja import sheets as S
 from kinerja.capaian import achievement
 from kinerja.issues import Report, catalogue_rows
-from kinerja.models import (DEFAULT_SCALE, FORMULA_LABELS, METHOD_LABELS, POLARITY_LABELS, ROMAN,
-                            ZERO_TARGET_LABELS, Indicator, LetterSettings, Master, Office,
+from kinerja.models import (DEFAULT_SCALE, ROMAN,
+                            Indicator, LetterSettings, Master, Office,
                             Official, Period, PredicateBand, Result, Rules, Settings, Unit)
 from kinerja.sop import Sop, load_preset, sop_from_rows
 from kinerja.tables import Column, Row, Table, convert, norm, read_table

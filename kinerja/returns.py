@@ -111,6 +111,13 @@ class ReturnFile:
         return self._modified  # type: ignore[return-value]
 
 
+def read_identity(path: Path) -> FormIdentity | None:
+    """A form's identity (hidden sheet, else custom document properties), or None when the
+    file is not a readable form. Never raises."""
+    path = Path(path)
+    return read_return(path, path.parent).identity
+
+
 def read_return(path: Path, inbox: Path, limits: Limits = Limits()) -> ReturnFile:
     """Read one file from the inbox. Never raises: every problem is an issue on the result."""
     path = Path(path)

@@ -9,7 +9,6 @@ when they look like a formula; a `Formula` is the only way to write one.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field

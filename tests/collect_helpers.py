@@ -8,14 +8,14 @@ import shutil
 import zipfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from openpyxl import load_workbook
 
 from kinerja.formspec import ID_SHEET, PROP_PREFIX
+from kinerja.demo import fill_form
 from kinerja.forms import build_forms
 from kinerja.master import Loaded
-from kinerja.returns import find_header
 
 
 def blank_forms(loaded: Loaded, out_dir: Path, **kwargs: Any) -> dict[str, Path]:
@@ -41,26 +41,7 @@ def retag(src: Path, dst: Path, **changes: Any) -> Path:
     return dst
 
 
-def fill(src: Path, dst: Path, values: dict[str, dict[str, Any]],
-         edit: Callable[[Any], None] | None = None) -> Path:
-    """Type values into a form like a unit would: values[code][key] -> the cell of that row.
-    `edit(workbook)` may change the workbook further (insert rows, rename sheets...)."""
-    wb = load_workbook(src)
-    ws = next(w for w in wb.worksheets if w.title != ID_SHEET)
-    rows = [[c.value for c in row] for row in ws.iter_rows(max_row=ws.max_row)]
-    header, cols = find_header(rows)
-    for r in range(header + 2, ws.max_row + 1):
-        code = ws.cell(row=r, column=cols["kode"] + 1).value
-        for key, value in values.get(str(code), {}).items():
-            cell = ws.cell(row=r, column=cols[key] + 1)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"
-    if edit:
-        edit(wb)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dst)
-    return dst
+fill = fill_form  # a unit typing into its form, as the demo does
 
 
 def typed(loaded: Loaded, unit: str, base: float = 1.0) -> dict[str, dict[str, Any]]:

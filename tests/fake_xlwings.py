@@ -7,7 +7,6 @@ Only the calls the project makes are implemented; each behaves as xlwings docume
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment

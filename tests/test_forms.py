@@ -26,7 +26,8 @@ from kinerja.capaian import achievement, excel_capaian_formula
 from kinerja.cli import app
 from kinerja.forms import INPUT_FILL, build_forms, build_receipt, current_round, distribution_log
 from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, indicator_checksum,
-                              input_keys, read_identity)
+                              input_keys)
+from kinerja.returns import read_identity
 from kinerja.master import load_master
 from kinerja.models import Result
 from kinerja.office import convert_many

@@ -10,7 +10,6 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 
 from kinerja import sheets as S
 from kinerja.demo import fill_form, unit_entries

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import string
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import load_workbook
 
 from kinerja import sheets as S
-from kinerja.master import OfficeData, build_master, check, load_master, read_office_data
+from kinerja.master import build_master, check, load_master, read_office_data
 from kinerja.models import NipError, Period, check_nip
 from kinerja.office import convert
 from kinerja.sop import list_presets, load_preset
