@@ -58,3 +58,19 @@ def test_setup_flags_a_bad_file_name_and_a_plain_xlsx(tmp_path, sample_master):
     assert any("Run main" in p for p in out.problems)
     out = excel_setup(tmp_path / "tidak-ada.xlsm", conf=tmp_path / "c.conf", interpreter="python")
     assert any("tidak ditemukan" in p for p in out.problems)
+
+
+def test_committed_workbook_is_the_build_of_its_sources(tmp_path):
+    """workbook/induk_kinerja.xlsm is what `kinerja build-workbook --data sample_data/sukamaju`
+    makes from the sources today (compared part by part, independent of zip compression)."""
+    import zipfile
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parent.parent / "workbook" / "induk_kinerja.xlsm"
+    fresh = build_workbook(tmp_path / "induk_kinerja.xlsm", data=read_office_data(SAMPLE))
+
+    def parts(p):
+        with zipfile.ZipFile(p) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    assert parts(committed) == parts(fresh), "rebuild: kinerja build-workbook --data sample_data/sukamaju"

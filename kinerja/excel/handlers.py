@@ -248,7 +248,8 @@ def himpun_rekap(book: Any, ctx: Context) -> str:
     if not inbox.is_dir():
         return f"Folder formulir masuk '{inbox}' belum ada. Taruh formulir dari unit di sana, lalu ulangi."
     ctx.progress(f"menghimpun formulir dari {inbox} ...")
-    outcome = collect(loaded, inbox, now=ctx.now, who=ctx.who)
+    outcome = collect(loaded, inbox, now=ctx.now, who=ctx.who,
+                      progress=lambda n, total, name: ctx.progress(f"menghimpun {n} dari {total}: {name}"))
     ctx.apply(outcome.writes)
     done = f"{len(outcome.returned)} unit dihimpun dari {inbox}; rekap diperbarui."
     if outcome.missing:
