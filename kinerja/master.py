@@ -480,7 +480,8 @@ def _or(value: Any, default: Any) -> Any:
 
 def _first_error(e: ValidationError) -> str:
     err = e.errors()[0]
-    return f"{'.'.join(str(x) for x in err.get('loc', ()))}: {err.get('msg', '')}".strip(": ")
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")  # pydantic's English prefix
+    return f"{'.'.join(str(x) for x in err.get('loc', ()))}: {msg}".strip(": ")
 
 
 def _load_sop(rows_of, report: Report, file: str) -> Sop | None:

@@ -114,12 +114,15 @@ def _late(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> tuple[float, 
     return minutes, cal.elapsed(next_day, at).working_days if at > next_day else 0
 
 
-def _near_ratio(settings: Settings, report: Report, file: str) -> float:
-    ratio = settings.rules.ambang_hampir
+def _near_ratio(loaded: Loaded, report: Report, file: str) -> float:
+    ratio = loaded.master.settings.rules.ambang_hampir  # type: ignore[union-attr]
     if 0 < ratio <= 1:
         return ratio
     default = Rules().ambang_hampir
-    report.add(make_issue("setting-invalid", severity="warning", file=file, sheet=S.SETTINGS_SHEET,
+    label = norm(next(s.label for s in S.SETTINGS if s.key == "ambang_hampir"))
+    cell = next((f"B{r}" for r, row in enumerate(loaded.rows.get(S.SETTINGS_SHEET) or [], 1)
+                 if row and norm(row[0]) == label), None)
+    report.add(make_issue("setting-invalid", severity="warning", file=file, sheet=S.SETTINGS_SHEET, cell=cell,
                           key="Ambang Hampir Terlambat (%)",
                           detail=f"harus di atas 0 sampai 100, terbaca {ratio * 100:g}; "
                                  f"dipakai {default * 100:g}"))
@@ -525,7 +528,7 @@ def _compute(loaded: Loaded, now: dt.datetime, overrides: dict[int, Entry]) -> T
     now = _naive(now)  # type: ignore[assignment]
     file = loaded.path.name
     cal = calendar(m.settings)
-    near = _near_ratio(m.settings, report, file)
+    near = _near_ratio(loaded, report, file)
     log = read_log(loaded, report)
     if log.unreadable:
         return TimingOutcome([], [], None, report, WorkbookWrites())
