@@ -106,15 +106,18 @@ def current_round(loaded: Loaded) -> int:
 
 def build_forms(loaded: Loaded, out_dir: Path, *, new_round: bool = False, force: bool = False,
                 who: str = "", now: datetime | None = None,
-                units: Iterable[str] | None = None) -> FormsOutcome:
+                units: Iterable[str] | None = None, deadline: datetime | None = None) -> FormsOutcome:
     """SOP steps 1-4: one form per unit (of `units`, default all), the receipt, the disposisi
     (first round), the Distribusi rows and the step times. Refuses (forms-exist) to overwrite
-    forms of the same round unless `force`; `new_round` opens the next round."""
+    forms of the same round unless `force`; `new_round` opens the next round. `deadline`
+    replaces the master's Batas Waktu Pengisian (a revision round gets its own)."""
     report = Report()
     m = loaded.master
     if m is None:
         report.extend(loaded.report.issues)
         return FormsOutcome(report)
+    if deadline is not None:
+        m = m.model_copy(update={"settings": m.settings.model_copy(update={"batas_waktu": deadline})})
     bad = [i for i in loaded.report.issues if i.severity == Severity.error and i.location.sheet in FORM_SOURCES]
     for sheet in dict.fromkeys(i.location.sheet for i in bad):
         details = [f"{i.location.cell or '-'}: {i.message}" for i in bad if i.location.sheet == sheet]

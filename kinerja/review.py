@@ -276,6 +276,16 @@ def _text(value: Any) -> str:
     return text + ("" if not text or text.endswith(".") else ".") + (" " if text else "")
 
 
+def revision_deadline(m: Master, now: datetime) -> datetime:
+    """A returned unit gets the SOP's fill-in time again (its 'pengisian' step; 2 hari when the
+    SOP has none), counted in working time from the moment it is returned."""
+    from kinerja.durations import Duration
+    from kinerja.timing import calendar
+
+    standard = next((s.waktu for s in m.sop.steps_for("pengisian") if s.waktu), None)
+    return calendar(m.settings).due(now, standard or Duration(amount=2, unit="hari"))
+
+
 def _return_units(loaded: Loaded, v: Any, units: list[str], by_unit: dict[str, list], out: ReviewOutcome,
                   out_dir: Path, who: str, now: datetime, force: bool) -> list[list[Any]]:
     """Revision forms for the returned units (a new round), each problem cell marked; the
@@ -285,9 +295,9 @@ def _return_units(loaded: Loaded, v: Any, units: list[str], by_unit: dict[str, l
     m = loaded.master
     assert m is not None
     tag = period_tag(m)
-    forms = build_forms(loaded, out_dir, new_round=True, force=force, who=who, now=now, units=units)
-    # a revision round is handed out after the original deadline by nature: not worth a warning
-    out.report.extend(i for i in forms.report.issues if i.code not in ("deadline-past", "deadline-missing"))
+    forms = build_forms(loaded, out_dir, new_round=True, force=force, who=who, now=now, units=units,
+                        deadline=revision_deadline(m, now))
+    out.report.extend(forms.report.issues)
     if not forms.files:
         return []
     out.writes.extend(forms.writes)

@@ -107,6 +107,8 @@ def test_full_loop_two_rounds_to_an_approved_rekap(sample_master, tmp_path):
     assert "belum diisi" in ws[f"N{pem06}"].comment.text
     assert ws[f"N{pem06 - 5}"].value == 10  # PEM.01 prefilled with what the unit sent
     assert "Lengkapi realisasi TW III" in ws["C9"].value
+    # a returned unit gets the fill-in time again (2 hari kerja from Mon 12 Oct 10.00), not the old deadline
+    assert "Selasa, 13 Oktober 2026 pukul 16.00" in ws["C8"].value
     pmd = load_workbook(r1.forms[1])["Formulir"]
     pmd04 = next(r for r in range(15, pmd.max_row + 1) if pmd[f"B{r}"].value == "PMD.04")
     assert pmd[f"P{pmd04}"].fill.fgColor.rgb.endswith(SEVERITY_FILL["warning"])  # the capaian cell
