@@ -11,11 +11,16 @@ the very hidden sheet `_kinerja` and in the custom document properties.
 
 from __future__ import annotations
 
+import io
+import re
 import uuid
+import zipfile
+from copy import copy
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
+from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
@@ -32,12 +37,14 @@ from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PR
                               identity_sheet_rows, indicator_checksum, input_keys)
 from kinerja.issues import Report, Severity
 from kinerja.master import Loaded
-from kinerja.models import (METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Official,
+from kinerja.models import (METHOD_LABELS, POLARITY_LABELS, ROMAN, Indicator, Master, Official,
                             Period, Unit, format_nip)
 from kinerja.numbers import format_date
 from kinerja.tables import read_table
-from kinerja.writes import (BORDER, HEADER_FILL, HEADER_FONT, Formula, WorkbookWrites, save_atomic,
-                            set_value)
+from kinerja.writes import (BORDER, HEADER_FILL, HEADER_FONT, Formula, WorkbookWrites, replace_atomic,
+                            save_atomic, set_value)
+from kinerja.xlsxpatch import (ROW, Book, Cells, Row, Unsupported, copy_member, member_info, row_number,
+                               split_sheet)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RECEIPT_TEMPLATE = "tanda_terima.docx"
@@ -49,6 +56,7 @@ CAPAIAN_FILL = "E2EFDA"
 # master sheets whose errors would make a wrong form
 FORM_SOURCES = (S.SETTINGS_SHEET, S.PEJABAT.sheet, S.UNIT.sheet, S.INDIKATOR.sheet)
 
+INFO_ROW = 6  # the unit's block (info_rows) starts here
 COL = {key: j for j, (key, _) in enumerate(COLUMNS, 1)}
 LETTER = {key: get_column_letter(j) for key, j in COL.items()}
 WIDTHS = {"no": 5, "kode": 11, "nama": 42, "satuan": 10, "polaritas": 9, "metode": 12,
@@ -152,6 +160,7 @@ def build_forms(loaded: Loaded, out_dir: Path, *, new_round: bool = False, force
         return outcome
     log_rows: list[list[Any]] = []
     logo = _logo(m, loaded.path)
+    template: FormTemplate | bool | None = None  # False: forms are written one by one
     for unit in targets:
         inds = m.indicators_of(unit.kode)
         if not inds:
@@ -162,7 +171,12 @@ def build_forms(loaded: Loaded, out_dir: Path, *, new_round: bool = False, force
                                 dibuat=now, indikator=[i.kode for i in inds])
         path = out_dir / form_name(unit.kode, period, putaran)
         try:
-            write_form(m, unit, identity, path, logo=logo)
+            if template:
+                template.write(m, unit, identity, path)
+            else:
+                write_form(m, unit, identity, path, logo=logo)
+                if template is None and len(targets) > 1:
+                    template = _template(path)  # the next forms: this one with their rows
         except OSError as e:
             report.issue("form-write-failed", file=path.name, unit=unit.kode, detail=str(e))
             continue
@@ -280,12 +294,7 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
         ws.cell(row=3, column=j).border = Border(bottom=rule)
     banner(4, TITLE, Font(bold=True, size=14, color="1F4E78"), 24)
     banner(5, period.label().upper(), Font(bold=True, size=12))
-    head = unit.kepala + (f" (NIP {format_nip(unit.nip_kepala)})" if unit.nip_kepala else "")
-    info = [("Unit Kerja", f"{unit.nama} ({unit.kode})"),
-            ("Kepala Unit", head or "-"),
-            ("Batas Waktu", deadline_text(s.batas_waktu) if s.batas_waktu else "belum ditetapkan"),
-            ("Putaran", str(identity.putaran) + (" (perbaikan)" if identity.putaran > 1 else ""))]
-    for r, (label, value) in enumerate(info, 6):
+    for r, (label, value) in enumerate(info_rows(m, unit, identity), INFO_ROW):
         ws.merge_cells(f"A{r}:B{r}")
         ws.merge_cells(f"C{r}:{last}{r}")
         set_value(ws[f"A{r}"], label)
@@ -310,49 +319,32 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
 
     inputs = set(input_keys(period))
     first_q = period.quarters[0]
-    revision = identity.putaran > 1
     yellow, grey = PatternFill("solid", fgColor=INPUT_FILL), PatternFill("solid", fgColor=READONLY_FILL)
     green = PatternFill("solid", fgColor=CAPAIAN_FILL)
     first = HEADER_ROW + 1
     originals = []
-    for n, ind in enumerate(inds):
-        r = first + n
-        res = m.results.get(ind.kode)
-        rumus = m.turun_formula(ind)
-        cells = {k: f"{LETTER[k]}{r}" for k in COL}
-        values: dict[str, Any] = {
-            "no": n + 1, "kode": ind.kode, "nama": ind.nama, "satuan": ind.satuan,
-            "polaritas": POLARITY_LABELS[ind.polaritas], "metode": METHOD_LABELS[ind.metode],
-            "target_tahunan": ind.target_tahunan, "pagu": ind.pagu,
-            **{f"t{q}": ind.target_tw[q - 1] for q in range(1, 5)},
-            **{f"r{q}": (res.realisasi_tw[q - 1] if res and q <= period.last_quarter else None)
-               for q in range(1, 5)},
-        }
-        if res and revision:
-            values.update(penjelasan=res.penjelasan or None, bukti=res.bukti or None,
-                          realisasi_anggaran=res.realisasi_anggaran)
+    protos: dict[str, Any] = {}  # column -> the style of its data cells
+    for r, values, height, original in data_rows(m, inds, identity.putaran > 1):
         for key, j in COL.items():
             c = ws.cell(row=r, column=j)
-            if key == "capaian":
-                set_value(c, Formula(excel_capaian_formula(
-                    ind, period, s.rules, rumus, [cells[f"t{q}"] for q in range(1, 5)],
-                    [cells[f"r{q}"] for q in range(1, 5)], cells["target_tahunan"])))
-                c.fill = green
-            elif values.get(key) is not None:
+            if values.get(key) is not None:
                 set_value(c, values[key])
+            if key in protos:  # a column's style is made once, then copied (openpyxl is slow at it)
+                c._style = copy(protos[key])
+                continue
             c.border = BORDER
             c.alignment = Alignment(vertical="top", wrap_text=key in WRAPPED,
                                     horizontal="center" if key in ("no", "satuan", "polaritas", "metode") else None)
             c.number_format = NUMBER_FORMATS.get(key, "General")
-            if key in inputs:
+            if key == "capaian":
+                c.fill = green
+            elif key in inputs:
                 c.fill, c.protection = yellow, Protection(locked=False)
             elif key.startswith("r") and key[1:].isdigit() and int(key[1:]) < first_q:
                 c.fill = grey
-        ws.row_dimensions[r].height = 15 * max(
-            [1] + [-(-len(str(values.get(k) or "")) // int(WIDTHS[k] * 1.1)) for k in WRAPPED])
-        originals.append([ind.kode, ind.nama, ind.satuan, ind.polaritas,
-                          rumus if ind.polaritas == "turun" else "", ind.metode, ind.target_tahunan,
-                          *ind.target_tw, ind.pagu, r])
+            protos[key] = copy(c._style)
+        ws.row_dimensions[r].height = height
+        originals.append(original)
     end = first + len(inds) - 1
     _validations(ws, period, first, end)
 
@@ -385,6 +377,148 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
     wb.active = 0
     save_atomic(wb, path, backup=False)
     return path
+
+
+def info_rows(m: Master, unit: Unit, identity: FormIdentity) -> list[tuple[str, str]]:
+    """The form's block about the unit (from row INFO_ROW): label, value."""
+    s = m.settings
+    head = unit.kepala + (f" (NIP {format_nip(unit.nip_kepala)})" if unit.nip_kepala else "")
+    return [("Unit Kerja", f"{unit.nama} ({unit.kode})"),
+            ("Kepala Unit", head or "-"),
+            ("Batas Waktu", deadline_text(s.batas_waktu) if s.batas_waktu else "belum ditetapkan"),
+            ("Putaran", str(identity.putaran) + (" (perbaikan)" if identity.putaran > 1 else ""))]
+
+
+def data_rows(m: Master, inds: list[Indicator], revision: bool) -> Iterator[tuple[int, dict[str, Any], float, list[Any]]]:
+    """The form's data rows, one per indicator: (sheet row, value per column key with the
+    capaian a live Formula, row height, the row as handed out for the hidden sheet)."""
+    s = m.settings
+    period = s.period
+    for n, ind in enumerate(inds):
+        r = HEADER_ROW + 1 + n
+        res = m.results.get(ind.kode)
+        rumus = m.turun_formula(ind)
+        cells = {k: f"{LETTER[k]}{r}" for k in COL}
+        values: dict[str, Any] = {
+            "no": n + 1, "kode": ind.kode, "nama": ind.nama, "satuan": ind.satuan,
+            "polaritas": POLARITY_LABELS[ind.polaritas], "metode": METHOD_LABELS[ind.metode],
+            "target_tahunan": ind.target_tahunan, "pagu": ind.pagu,
+            **{f"t{q}": ind.target_tw[q - 1] for q in range(1, 5)},
+            **{f"r{q}": (res.realisasi_tw[q - 1] if res and q <= period.last_quarter else None)
+               for q in range(1, 5)},
+        }
+        if res and revision:
+            values.update(penjelasan=res.penjelasan or None, bukti=res.bukti or None,
+                          realisasi_anggaran=res.realisasi_anggaran)
+        height = 15 * max([1] + [-(-len(str(values.get(k) or "")) // int(WIDTHS[k] * 1.1)) for k in WRAPPED])
+        values["capaian"] = Formula(excel_capaian_formula(
+            ind, period, s.rules, rumus, [cells[f"t{q}"] for q in range(1, 5)],
+            [cells[f"r{q}"] for q in range(1, 5)], cells["target_tahunan"]))
+        yield r, values, height, [ind.kode, ind.nama, ind.satuan, ind.polaritas,
+                                  rumus if ind.polaritas == "turun" else "", ind.metode, ind.target_tahunan,
+                                  *ind.target_tw, ind.pagu, r]
+
+
+class FormTemplate:
+    """The first form of a hand-out (written by write_form) as the pattern of the others: the
+    same package, each unit with its own block, rows, hidden identity sheet, properties and
+    print area. write_form stays the one description of the layout; the copies are equal to
+    what it writes, cell for cell (tests/test_fast_paths.py), at a fraction of the time."""
+
+    def __init__(self, path: Path) -> None:
+        self.data = Path(path).read_bytes()
+        with zipfile.ZipFile(io.BytesIO(self.data)) as zin:
+            book = Book(zin)
+            self.form_part, self.id_part, self.wb_part = book.parts[FORM_SHEET], book.parts[ID_SHEET], book.wb_path
+            with zin.open(self.form_part) as src:
+                self.head, rows_xml, self.tail = split_sheet(src, None)
+            with zin.open(self.id_part) as src:
+                self.id_head, _, self.id_tail = split_sheet(src, None)
+            self.workbook = zin.read(self.wb_part).decode("utf-8")
+            self.core = zin.read("docProps/core.xml").decode("utf-8")
+            self.custom = zin.read("docProps/custom.xml").decode("utf-8")
+        self.cells = Cells(book.styles, book.epoch, [])
+        self.top: dict[int, Row | str] = {}  # the rows above the data; the unit's block parsed
+        self.styles: dict[str, str] = {}  # column key -> style attribute of its data cells
+        for m in ROW.finditer(rows_xml):
+            r = row_number(m.group(1))
+            if r <= HEADER_ROW:
+                block = INFO_ROW <= r < INFO_ROW + 4
+                self.top[r] = Row.parse(m.group(1), m.group(3)) if block else m.group(0)
+            elif r == HEADER_ROW + 1:
+                row = Row.parse(m.group(1), m.group(3))
+                self.styles = {key: f' s="{row.style(j)}"' if row.style(j) else "" for key, j in COL.items()}
+        if not self.styles or not all(isinstance(self.top.get(r), Row) for r in range(INFO_ROW, INFO_ROW + 4)):
+            raise ValueError("not a form written by write_form")
+
+    def write(self, m: Master, unit: Unit, identity: FormIdentity, path: Path) -> Path:
+        """This unit's form at `path` (atomic save)."""
+        xml = self.cells.xml
+        inds = [m.indicator(code) for code in identity.indikator]
+        end = HEADER_ROW + len(inds)
+        rows: list[str] = []
+        info = info_rows(m, unit, identity)
+        for r, row in sorted(self.top.items()):
+            if isinstance(row, Row):  # the value of the unit's block is in column C
+                style = row.style(3)
+                row.cells[3] = xml(f"C{r}", ": " + info[r - INFO_ROW][1], f' s="{style}"' if style else "")
+                rows.append(row.xml())
+            else:
+                rows.append(row)
+        originals = []
+        for r, values, height, original in data_rows(m, inds, identity.putaran > 1):
+            cells = "".join(xml(f"{LETTER[key]}{r}", values.get(key), self.styles[key]) for key in COL)
+            rows.append(f'<row r="{r}" ht="{height:g}" customHeight="1">{cells}</row>')
+            originals.append(original)
+        last = LETTER[COLUMNS[-1][0]]
+        head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}{end}"/>', self.head, count=1)
+        tail = re.sub(r'sqref="([A-Z]+)' + str(HEADER_ROW + 1) + r':([A-Z]+)\d+"',
+                      lambda mo: f'sqref="{mo.group(1)}{HEADER_ROW + 1}:{mo.group(2)}{end}"', self.tail)
+        sheet = head + "".join(rows) + tail
+        hidden = []
+        width = 1
+        for r, row in enumerate(identity_sheet_rows(identity, originals), 1):
+            out = [xml(f"{get_column_letter(j)}{r}", v if isinstance(v, (int, float)) else str(v), "")
+                   for j, v in enumerate(row, 1) if v is not None]
+            width = max(width, len(row))
+            hidden.append(f'<row r="{r}">' + "".join(out) + "</row>" if out else f'<row r="{r}"/>')
+        id_head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{get_column_letter(width)}{len(hidden)}"/>',
+                         self.id_head, count=1)
+        workbook = re.sub(r"(_xlnm\.Print_Area[^>]*>[^<]*\$)(\d+)(</definedName>)",
+                          lambda mo: f"{mo.group(1)}{end}{mo.group(3)}", self.workbook)
+        vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+        props = [(PROP_PREFIX + k, v) for k, v in identity.as_properties().items() if v]
+        custom = self.custom[:self.custom.index("<property")] + "".join(
+            f'<property name={quoteattr(name)} fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}">'
+            f'<vt:lpwstr xmlns:vt="{vt}">{escape(value)}</vt:lpwstr></property>'
+            for pid, (name, value) in enumerate(props, 2)) + "</Properties>"
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        core = re.sub(r"(<dc:title[^>]*>)[^<]*(</dc:title>)",
+                      lambda mo: mo.group(1) + escape(f"Formulir {unit.kode} {m.settings.period.label()}") + mo.group(2),
+                      self.core)
+        core = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", lambda mo: mo.group(1) + stamp + mo.group(2), core)
+        parts = {self.form_part: sheet, self.id_part: id_head + "".join(hidden) + self.id_tail,
+                 self.wb_part: workbook, "docProps/custom.xml": custom, "docProps/core.xml": core}
+
+        def produce(tmp: Path) -> None:
+            with zipfile.ZipFile(io.BytesIO(self.data)) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+                for info_ in zin.infolist():
+                    if info_.filename in parts:
+                        new = member_info(info_)
+                        new._compresslevel = 6  # type: ignore[attr-defined] # forms travel by mail: small
+                        zout.writestr(new, parts[info_.filename].encode("utf-8"))
+                    else:
+                        copy_member(zin, zout, info_)
+
+        replace_atomic(path, produce, backup=False)
+        return path
+
+
+def _template(path: Path) -> FormTemplate | bool:
+    try:
+        return FormTemplate(path)
+    except (ValueError, KeyError, Unsupported):  # a layout this reader does not know: write_form
+        return False
 
 
 def _validations(ws: Any, period: Period, first: int, end: int) -> None:

@@ -24,8 +24,8 @@ from kinerja.models import (DEFAULT_SCALE, ROMAN,
 from kinerja.sop import Sop, load_preset, sop_from_rows
 from kinerja.tables import Column, Row, Table, convert, norm, read_table
 from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
-from kinerja.writes import (HINT_FONT, INPUT_FILL, TITLE_FONT, save_atomic, set_value, style_table,
-                            write_rows)
+from kinerja.writes import (HINT_FONT, INPUT_FILL, TITLE_FONT, gc_paused, save_atomic, set_value,
+                            style_table, write_rows)
 
 DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
@@ -126,13 +126,14 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
         ind_rows.append(row)
     _table(wb, S.INDIKATOR, ind_rows)
     results = {r["kode"]: r for r in data.results}
+    by_unit: dict[str, list[dict[str, Any]]] = {}
+    for i in data.indicators:
+        by_unit.setdefault((i.get("unit") or "").upper(), []).append(i)
     for u in data.units:
         unit = Unit.model_validate({k: v for k, v in u.items() if v is not None})
         table = S.unit_data_table(unit.sheet_name)
         rows = []
-        for i in data.indicators:
-            if (i.get("unit") or "").upper() != unit.kode:
-                continue
+        for i in by_unit.get(unit.kode, []):
             r = results.get(i["kode"], {})
             rows.append([i["kode"], i["nama"], i.get("satuan"), _f(i.get("target_tahunan")),
                          _f(i.get("tw1")), _f(i.get("tw2")), _f(i.get("tw3")), _f(i.get("tw4")),
@@ -320,12 +321,18 @@ def read_sheets(path: Path) -> dict[str, list[tuple]]:
 
     wb = CalamineWorkbook.from_path(str(path))
     out: dict[str, list[tuple]] = {}
+    # one object per distinct text and number: names, labels and targets recur on many rows/sheets
+    texts: dict[str, str] = {}
+    numbers: dict[float, float] = {}
     for name in wb.sheet_names:
         data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        out[name] = [tuple(None if v == "" else v for v in row) for row in data]
+        out[name] = [tuple(None if v == "" else texts.setdefault(v, v) if type(v) is str
+                           else numbers.setdefault(v, v) if type(v) is float else v for v in row)
+                     for row in data]
     return out
 
 
+@gc_paused()
 def load_master(path: Path) -> Loaded:
     """Read the master workbook into models, reporting every problem (never raising)."""
     path = Path(path)

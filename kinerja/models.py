@@ -316,13 +316,35 @@ class Master(BaseModel):
     results: dict[str, Result] = Field(default_factory=dict)  # by indicator code
 
     def unit(self, kode: str) -> Unit | None:
-        return next((u for u in self.units if u.kode == kode), None)
+        hits = _index(self.units, "kode").get(kode)
+        return hits[0] if hits else None
 
     def indicators_of(self, unit: str) -> list[Indicator]:
-        return [i for i in self.indicators if i.unit == unit]
+        return list(_index(self.indicators, "unit").get(unit, ()))
 
     def indicator(self, kode: str) -> Indicator | None:
-        return next((i for i in self.indicators if i.kode == kode), None)
+        hits = _index(self.indicators, "kode").get(kode)
+        return hits[0] if hits else None
 
     def turun_formula(self, ind: Indicator) -> TurunFormula:
         return ind.rumus_turun or self.settings.rules.rumus_turun
+
+
+_INDEXES: dict[tuple[int, str], tuple[list, int, dict]] = {}
+
+
+def _index(items: list, attr: str) -> dict:
+    """`items` grouped by `attr`, in list order; built once per list (lookups by code on an
+    office of thousands of indicators stay constant-time). A list that changed length is
+    indexed again; the few most recent lists are kept."""
+    key = (id(items), attr)
+    hit = _INDEXES.get(key)
+    if hit is not None and hit[0] is items and hit[1] == len(items):
+        return hit[2]
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(getattr(item, attr), []).append(item)
+    if len(_INDEXES) >= 16:
+        _INDEXES.pop(next(iter(_INDEXES)))
+    _INDEXES[key] = (items, len(items), groups)
+    return groups

@@ -77,13 +77,17 @@ def summaries(master: Master, rows: list[RekapRow]) -> list[Summary]:
         return Summary(kelompok, name, len(members), sum(1 for m in members if m.ach.realisasi is not None),
                        avg, rules.predicate(avg), sum(1 for m in members if m.below_target))
 
+    by_unit: dict[str, list[RekapRow]] = {}
+    by_sasaran: dict[str, list[RekapRow]] = {}  # in order of first appearance
+    for r in rows:
+        by_unit.setdefault(r.unit.kode, []).append(r)
+        by_sasaran.setdefault(r.indicator.sasaran or "(tanpa sasaran)", []).append(r)
     for unit in master.units:
-        members = [r for r in rows if r.unit.kode == unit.kode]
+        members = by_unit.get(unit.kode)
         if members:
             out.append(group("Unit", f"{unit.kode} - {unit.nama}", members))
-    sasaran = list(dict.fromkeys(r.indicator.sasaran or "(tanpa sasaran)" for r in rows))
-    for s in sasaran:
-        out.append(group("Sasaran", s, [r for r in rows if (r.indicator.sasaran or "(tanpa sasaran)") == s]))
+    for s, members in by_sasaran.items():
+        out.append(group("Sasaran", s, members))
     if rows:
         out.append(group("Total", master.settings.office.nama, rows))
     return out

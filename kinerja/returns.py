@@ -29,8 +29,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_MARKER, ID_SHEET, ORIGINAL_HEADERS,
-                              PROP_PREFIX, REALISASI_KEYS, FormIdentity)
+                              PROP_PREFIX, REALISASI_KEYS, TEXT_INPUT_KEYS, FormIdentity, input_keys)
 from kinerja.issues import Issue, make_issue
+from kinerja.models import Period
 from kinerja.tables import norm
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -103,6 +104,12 @@ class ReturnFile:
                 if _text(r[0]) == code:
                     return dict(zip(ORIGINAL_HEADERS, r))
         return {}
+
+    def release(self) -> None:
+        """Let go of the sheet rows once the values are taken (error_at still works)."""
+        if self.table is not None:
+            self.table.rows = []
+        self._tail = []
 
     def modified(self) -> datetime | None:
         """When the unit last saved the form, from the file's own metadata (UTC, naive)."""
@@ -199,6 +206,8 @@ def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
     if rf.table.sheet != FORM_SHEET:
         rf.issue("sheet-renamed", sheet=rf.table.sheet, unit=rf.identity.unit, value=rf.table.sheet,
                  expected=FORM_SHEET)
+    if rf.kind in ("xlsx", "xlsm") and (not _blank_input(rf) or not _has_error_cells(data)):
+        rf._errors = {}  # nothing for error_at to look up: the file is not read again
 
 
 # ----------------------------------------------------------------------------------- containers
@@ -444,15 +453,41 @@ def _find_table(wb: Any) -> FormTable | None:
     return None
 
 
+def _blank_input(rf: ReturnFile) -> bool:
+    """Whether a number the unit types for its period (realisasi, realisasi anggaran) reads
+    empty on a row with a code: only there can an error value hide (see error_at)."""
+    assert rf.table is not None and rf.identity is not None
+    try:
+        period = Period.from_key(rf.identity.periode)
+    except ValueError:
+        return True
+    cols = rf.table.columns
+    numbers = [cols[k] for k in input_keys(period) if k in cols and k not in TEXT_INPUT_KEYS]
+    code = cols.get("kode")
+    for row in rf.table.rows[rf.table.header_row:]:
+        if code is not None and code < len(row) and row[code] not in (None, ""):
+            if any(j >= len(row) or row[j] in (None, "") for j in numbers):
+                return True
+    return False
+
+
+def _has_error_cells(data: bytes) -> bool:
+    """Whether any sheet of an .xlsx/.xlsm package holds a cell of type error (a byte search)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            return any(b't="e"' in _member(zf, n, 50 * MB) for n in parts)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return True  # undecided: looked up when needed
+
+
 def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """Cached formula errors on the form sheet (calamine shows them as empty)."""
     out: dict[tuple[int, int], str] = {}
     try:
         data = path.read_bytes()
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-            if not any(b't="e"' in _member(zf, n, 50 * MB) for n in parts):
-                return out
+        if not _has_error_cells(data):
+            return out
         from openpyxl import load_workbook
 
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

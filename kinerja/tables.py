@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from math import isfinite
 from typing import Any, Callable, Literal
 
 from openpyxl.utils import get_column_letter
@@ -65,7 +67,12 @@ class Table:
 
 def norm(text: Any) -> str:
     """Header/label comparison: case, spaces, punctuation and (units) insensitive."""
-    t = str(text or "").lower().replace("\n", " ")
+    return _norm(text if type(text) is str else str(text or ""))
+
+
+@lru_cache(maxsize=65536)
+def _norm(text: str) -> str:  # the same labels and choices recur on every row: computed once
+    t = text.lower().replace("\n", " ")
     t = re.sub(r"\(.*?\)", "", t)
     return re.sub(r"[^a-z0-9]+", "", t)
 
@@ -136,6 +143,7 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
     if any(c.required and c.key not in found for c in table.columns):
         return out
     pending_blank: list[int] = []
+    letters = {j: get_column_letter(j + 1) for j in mapping}
     for r, raw in enumerate(rows[idx + 1:], start=idx + 2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             pending_blank.append(r)
@@ -145,7 +153,7 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
         pending_blank = []
         row = Row(number=r, values={}, cells={})
         for j, c in mapping.items():
-            cell = f"{get_column_letter(j + 1)}{r}"
+            cell = f"{letters[j]}{r}"
             row.cells[c.key] = cell
             value = raw[j] if j < len(raw) else None
             ok, converted = convert(value, c, report, file=file, sheet=sheet, cell=cell)
@@ -160,6 +168,11 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
 def convert(value: Any, c: Column, report: Report, *, file: str | None, sheet: str,
             cell: str) -> tuple[bool, Any]:
     """Convert one cell by its column kind. Returns (ok, value); problems go to the report."""
+    kind = type(value)
+    if kind is float and c.kind == "number" and isfinite(value):
+        return True, value  # the common cells first: a plain number, a plain text
+    if kind is str and c.kind == "text" and (text := value.strip()):
+        return True, text
     where = dict(file=file, sheet=sheet, cell=cell)
     if isinstance(value, str):
         value = value.strip()

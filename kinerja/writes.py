@@ -8,13 +8,15 @@ when they look like a formula; a `Formula` is the only way to write one.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -98,6 +100,20 @@ class WorkbookWrites:
     @property
     def selected(self) -> str | None:
         return next((s.sheet for s in reversed(self.sheets) if s.select), None)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of plain values are made (reading a
+    large master, the returns, writing sheets): none of them form cycles, and the collector
+    would otherwise walk them all again and again. Reference counting frees them as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def safe_text(value: str) -> str:
@@ -267,15 +283,27 @@ def backup_dir(path: Path) -> Path:
 def save_atomic(wb: Workbook, path: Path, backup: bool = True, keep: int = 20) -> Path | None:
     """Save via a temporary file and an atomic replace; keep a timestamped backup first."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~kinerja-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    saved: Path | None = None
-    try:
+
+    def produce(tmp: Path) -> None:
         wb.save(tmp)
         if path.suffix.lower() == ".xlsm" and path.exists():
             from kinerja.excel.xlsm import restore_addin_parts
 
-            restore_addin_parts(path, Path(tmp))
+            restore_addin_parts(path, tmp)
+
+    return replace_atomic(path, produce, backup, keep)
+
+
+def replace_atomic(path: Path, produce: Callable[[Path], None], backup: bool = True,
+                   keep: int = 20) -> Path | None:
+    """`produce(tmp)` writes the new file beside `path`; then a timestamped backup of `path`
+    is kept and the new file replaces it atomically. Returns the backup path."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".~kinerja-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    saved: Path | None = None
+    try:
+        produce(Path(tmp))
         if backup and path.exists():
             bdir = backup_dir(path)
             bdir.mkdir(exist_ok=True)
@@ -293,8 +321,20 @@ def save_atomic(wb: Workbook, path: Path, backup: bool = True, keep: int = 20) -
 
 
 def write_file(path: Path, writes: WorkbookWrites, backup: bool = True) -> Path | None:
-    """Apply writes to the master file on disk (atomic, with backup). Returns the backup path."""
+    """Apply writes to the master file on disk (atomic, with backup). Returns the backup path.
+
+    The changed sheets are rewritten in the package directly (kinerja.xlsxpatch: fast on a
+    large master, every other part kept as it is); what that writer does not handle (marks,
+    dropdowns, new sheets, ...) goes through openpyxl, with the same result."""
+    from kinerja.xlsxpatch import Unsupported, patch_file
+
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm") and path.exists():
+        try:
+            with gc_paused():
+                return replace_atomic(path, lambda tmp: patch_file(path, tmp, writes), backup=backup)
+        except Unsupported:
+            pass
     wb = open_master(path)
     apply_to_workbook(wb, writes)
     return save_atomic(wb, path, backup=backup)

@@ -1,0 +1,516 @@
+"""Benchmark: collecting N returned forms, against the floor and the hand-written way.
+
+    python benchmarks/bench_collect.py --units 1000 --indicators 50 --runs 3 --out bench-out
+
+Generates an office of N units with K indicators each (the master by `kinerja.master.build_master`,
+the forms by `kinerja.forms.build_forms`, each form filled by its unit with openpyxl through
+`kinerja.demo.fill_form`, input cells only), then times on the same files, in a fresh process
+per scenario and run:
+
+  floor        python-calamine reads each return's form sheet into Python lists, nothing else
+  handwritten  openpyxl loads each return, values appended to a list, a rekap workbook written
+  handwritten_ro  the same with openpyxl's read-only mode
+  collect      `kinerja collect` end to end: load the master, read, identify, check and parse
+               every return, write the master (unit sheets, Penerimaan, Rekap, Ringkasan)
+  validate     `kinerja validate` on the collected master: rules, Validasi sheet, highlights
+  forms        `kinerja forms`: load the master, build the N forms, receipt, write the master
+  report       `kinerja report --force`: the report (N x K indicators) and letter as .docx
+
+Prints medians over the runs, the ratios (collect's read phase / floor, collect / handwritten)
+and each scenario's peak resident memory (VmHWM of the process, plus any worker processes).
+Generated data is kept in OUT/data-N-K and reused by later runs with the same size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SCENARIOS = ("floor", "handwritten", "handwritten_ro", "collect", "validate", "forms", "report")
+GENERATOR_VERSION = "1"
+NOW_FORMS = datetime(2026, 10, 5, 9, 0)
+NOW_COLLECT = datetime(2026, 10, 12, 9, 0)
+DEADLINE = datetime(2026, 10, 9, 16, 0)
+
+# ----------------------------------------------------------------------------------- the office
+
+KECAMATAN = ["Sukamaju", "Cibeber", "Karangsari", "Mekarjaya", "Sindangrasa", "Tanjungsari",
+             "Sukaresmi", "Margamulya", "Cikalong", "Pasirjambu", "Bojongsoang", "Rancabali",
+             "Sumberjaya", "Wonosari", "Kedungwaru", "Ngemplak", "Gedangan", "Purwodadi",
+             "Tegalrejo", "Banyuurip", "Sidomulyo", "Sukorejo", "Jatiroto", "Kalibaru"]
+UNIT_KINDS = [  # code prefix, name, jenis, head's title
+    ("SEK", "Subbagian Umum dan Kepegawaian", "Subbagian", "Kepala Subbagian Umum dan Kepegawaian"),
+    ("PEM", "Seksi Pemerintahan", "Seksi", "Kepala Seksi Pemerintahan"),
+    ("TRANTIB", "Seksi Ketenteraman dan Ketertiban Umum", "Seksi", "Kepala Seksi Trantibum"),
+    ("PMD", "Seksi Pemberdayaan Masyarakat dan Desa", "Seksi", "Kepala Seksi PMD"),
+    ("KESOS", "Seksi Kesejahteraan Sosial", "Seksi", "Kepala Seksi Kesejahteraan Sosial"),
+    ("YANUM", "Seksi Pelayanan Umum", "Seksi", "Kepala Seksi Pelayanan Umum"),
+    ("PKM", "UPT Puskesmas", "UPT", "Kepala UPT Puskesmas"),
+    ("PERENC", "Subbagian Perencanaan dan Keuangan", "Subbagian", "Kepala Subbagian Perencanaan dan Keuangan"),
+]
+FIRST_NAMES = ["AGUS", "BUDI", "DEWI", "SITI", "RINA", "JOKO", "HENDRA", "NUR", "EKO", "SRI", "ANDI",
+               "YULIA", "RUDI", "WATI", "DIAN", "FAJAR", "INDAH", "HERU", "LINDA", "BAMBANG"]
+LAST_NAMES = ["SANTOSO", "RAHMAWATI", "PRASETYO", "KARTIKA", "SUSILO", "MARLINA", "HIDAYAT",
+              "WIJAYA", "LESTARI", "SAPUTRA", "HANDAYANI", "NUGROHO", "PURNAMA", "SETIAWAN"]
+DEGREES = ["S.Sos", "S.AP", "S.IP", "S.E.", "S.H.", "S.Kep", "M.Si", "S.ST"]
+
+EXTRA_INDICATORS = [  # beyond the sample office's 39: (nama, satuan, polaritas, metode)
+    ("Persentase balita yang ditimbang di posyandu", "%", "naik", "nilai_akhir"),
+    ("Cakupan imunisasi dasar lengkap", "%", "naik", "nilai_akhir"),
+    ("Jumlah kunjungan rumah oleh kader kesehatan", "kali", "naik", "kumulatif"),
+    ("Angka kematian ibu per 100.000 kelahiran hidup", "indeks", "turun", "nilai_akhir"),
+    ("Rata-rata waktu tunggu pelayanan rawat jalan", "menit", "turun", "per_triwulan"),
+    ("Jumlah titik rawan banjir yang ditangani", "titik", "naik", "kumulatif"),
+    ("Panjang saluran drainase yang dibersihkan", "km", "naik", "kumulatif"),
+    ("Jumlah kelompok usaha masyarakat yang dibina", "kelompok", "naik", "kumulatif"),
+    ("Persentase laporan keuangan yang disampaikan tepat waktu", "%", "naik", "nilai_akhir"),
+    ("Jumlah paket pengadaan yang selesai tepat waktu", "paket", "naik", "kumulatif"),
+    ("Jumlah pengaduan masyarakat yang belum ditindaklanjuti", "pengaduan", "turun", "nilai_akhir"),
+]
+
+
+def _nip(rng: random.Random) -> str:
+    born = datetime(rng.randint(1968, 1994), rng.randint(1, 12), rng.randint(1, 28))
+    year = min(born.year + rng.randint(23, 30), 2022)
+    return f"{born:%Y%m%d}{year}{rng.randint(1, 12):02d}{rng.randint(1, 2)}{rng.randint(1, 30):03d}"
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}, {rng.choice(DEGREES)}"
+
+
+def _templates() -> list[dict[str, Any]]:
+    """Indicator templates: the sample office's indicators, then a few more."""
+    import csv
+
+    from kinerja.demo import sample_dir
+
+    with (sample_dir() / "indikator.csv").open(encoding="utf-8", newline="") as f:
+        rows = [dict(r) for r in csv.DictReader(f)]
+    out = [{k: r[k] for k in ("sasaran", "program", "kegiatan", "nama", "satuan", "polaritas",
+                             "rumus_turun", "metode")} for r in rows]
+    for nama, satuan, polaritas, metode in EXTRA_INDICATORS:
+        out.append({"sasaran": "Meningkatnya kualitas pelayanan dasar masyarakat",
+                    "program": "Program Pemenuhan Upaya Kesehatan Perorangan dan Masyarakat",
+                    "kegiatan": "Penyediaan Layanan Kesehatan untuk UKM dan UKP", "nama": nama,
+                    "satuan": satuan, "polaritas": polaritas, "rumus_turun": "", "metode": metode})
+    return out
+
+
+def _targets(rng: random.Random, satuan: str, metode: str) -> tuple[float, list[float]]:
+    """(yearly target, TW I-IV targets) consistent with the method (the master checks the sum)."""
+    if metode == "nilai_akhir":
+        final = float(rng.choice([80, 85, 90, 95, 100] if satuan == "%" else [2, 6, 12, 30, 120]))
+        return final, [round(final * f, 1) for f in (0.4, 0.6, 0.8)] + [final]
+    quarter = 25.0 if satuan == "%" else float(rng.choice([1, 3, 6, 15, 30, 60, 300]))
+    return quarter * 4, [quarter] * 4
+
+
+def office_data(units: int, per_unit: int, seed: int = 2026) -> tuple[Any, dict[str, dict[str, dict[str, Any]]]]:
+    """An OfficeData of `units` units with `per_unit` indicators each (TW I-II reported), and
+    what each unit types for TW III: unit -> indicator -> key -> value."""
+    from kinerja.demo import sample_dir
+    from kinerja.master import read_office_data
+
+    rng = random.Random(seed)
+    sample = read_office_data(sample_dir())
+    settings = {**sample.settings, "nama_instansi": "Kabupaten Sukamakmur",
+                "pemerintah": "Pemerintah Kabupaten Sukamakmur", "batas_waktu": DEADLINE.isoformat()}
+    templates = _templates()
+    unit_rows, indicators, results = [], [], []
+    entries: dict[str, dict[str, dict[str, Any]]] = {}
+    for n in range(units):
+        prefix, nama, jenis, jabatan = UNIT_KINDS[n % len(UNIT_KINDS)]
+        kec = KECAMATAN[(n // len(UNIT_KINDS)) % len(KECAMATAN)]
+        code = f"{prefix}{n + 1:04d}"
+        unit_rows.append({"kode": code, "nama": f"{nama} Kecamatan {kec}", "jenis": jenis,
+                          "kepala": _person(rng), "jabatan_kepala": jabatan, "nip_kepala": _nip(rng),
+                          "kontak": f"0812-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"})
+        typed: dict[str, dict[str, Any]] = {}
+        start = rng.randrange(len(templates))
+        for k in range(per_unit):
+            t = templates[(start + k) % len(templates)]
+            kode = f"{code}.{k + 1:02d}"
+            final, tws = _targets(rng, t["satuan"], t["metode"])
+            pagu = float(rng.randint(5, 250) * 1_000_000)
+            indicators.append({"kode": kode, "unit": code, **t, "nama": t["nama"] + f" di Kecamatan {kec}",
+                               "rumus_turun": t["rumus_turun"] or None, "target_tahunan": final,
+                               "tw1": tws[0], "tw2": tws[1], "tw3": tws[2], "tw4": tws[3], "pagu": pagu,
+                               "wajib_bukti": rng.choice(["ya", "tidak"])})
+            lower = t["polaritas"] == "turun"
+            real = [round(tws[q] * rng.uniform(0.85, 1.15) * (1 if not lower else 0.95), 1) for q in range(3)]
+            results.append({"kode": kode, "r1": real[0], "r2": real[1], "penjelasan": None, "bukti": None,
+                            "realisasi_anggaran": round(pagu * rng.uniform(0.15, 0.25))})
+            value: Any = real[2] if rng.random() > 0.15 else round(tws[2] * rng.uniform(0.5, 0.85), 1)
+            roll = rng.random()
+            if roll < 0.02:
+                value = None  # left empty
+            elif roll < 0.05:  # typed the Indonesian way
+                value = f"{value:,.1f}".replace(",", "#").replace(".", ",").replace("#", ".")
+            elif roll < 0.06:
+                value = f"{value:g} {t['satuan']}"
+            cell: dict[str, Any] = {"r3": value, "bukti": f"https://drive.sukamakmurkab.go.id/kinerja/2026/tw3/{kode.lower()}.pdf",
+                                    "realisasi_anggaran": float(round(pagu * rng.uniform(0.15, 0.3)))}
+            if isinstance(value, float) and not lower and value < tws[2]:
+                cell["penjelasan"] = "Sebagian kegiatan tertunda karena penyesuaian jadwal; dikejar pada triwulan IV."
+            typed[kode] = cell
+        entries[code] = typed
+    from kinerja.master import OfficeData
+
+    return OfficeData(settings=settings, officials=sample.officials, units=unit_rows,
+                      indicators=indicators, results=results, holidays=sample.holidays), entries
+
+
+def _fill(job: tuple[str, str, dict[str, dict[str, Any]], float]) -> str:
+    from kinerja.demo import fill_form
+
+    src, dst, values, when = job
+    fill_form(Path(src), Path(dst), values)
+    os.utime(dst, (when, when))
+    return dst
+
+
+def generate(data: Path, units: int, per_unit: int, log=print) -> dict[str, Path]:
+    """The master, the blank forms and the filled returns in `data` (reused when complete)."""
+    from multiprocessing import get_context
+
+    from kinerja.forms import build_forms
+    from kinerja.master import build_master, load_master
+    from kinerja.writes import write_file
+
+    paths = {"master": data / "induk.xlsx", "forms": data / "formulir", "inbox": data / "masuk"}
+    marker = data / "generated.json"
+    params = {"units": units, "indicators": per_unit, "version": GENERATOR_VERSION}
+    if marker.exists() and json.loads(marker.read_text()) == params:
+        return paths
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    t0 = time.perf_counter()
+    od, entries = office_data(units, per_unit)
+    build_master(paths["master"], "candipuro", od)
+    loaded = load_master(paths["master"])
+    assert loaded.master is not None, loaded.report.to_json()
+    forms = build_forms(loaded, paths["forms"], now=NOW_FORMS, who="AGUS PRASETYO, S.E.")
+    assert len(forms.files) == units, forms.report.to_json()
+    write_file(paths["master"], forms.writes, backup=False)
+    log(f"  master and {units} forms built in {time.perf_counter() - t0:.0f} s; filling the forms ...")
+    returned = DEADLINE - timedelta(days=2)
+    jobs = [(str(p), str(paths["inbox"] / f"{i.unit.lower()}-tw3-isian.xlsx"), entries[i.unit],
+             (returned + timedelta(minutes=5 * n)).timestamp())
+            for n, (i, p) in enumerate(zip(forms.identities, forms.files))]
+    paths["inbox"].mkdir()
+    if len(jobs) < 50:
+        for job in jobs:
+            _fill(job)
+    else:  # two processes type into the forms (openpyxl); they import this module by name
+        here = str(Path(__file__).resolve().parent)
+        if here not in sys.path:
+            sys.path.insert(0, here)
+        with get_context("spawn").Pool(min(2, os.cpu_count() or 1)) as pool:
+            for _ in pool.imap_unordered(_fill, jobs, chunksize=8):
+                pass
+    marker.write_text(json.dumps(params))
+    log(f"  generated in {time.perf_counter() - t0:.0f} s: {data}")
+    return paths
+
+
+# ----------------------------------------------------------------------------------- scenarios
+
+
+def _returns(inbox: Path) -> list[Path]:
+    return sorted(p for p in inbox.iterdir() if p.suffix == ".xlsx")
+
+
+def run_floor(data: Path, work: Path) -> dict[str, Any]:
+    from python_calamine import CalamineWorkbook
+
+    from kinerja.formspec import FORM_SHEET
+
+    t0 = time.perf_counter()
+    cells = 0
+    for p in _returns(data / "masuk"):
+        rows = CalamineWorkbook.from_path(str(p)).get_sheet_by_name(FORM_SHEET).to_python()
+        cells += sum(len(r) for r in rows)
+    return {"seconds": time.perf_counter() - t0, "check": {"cells": cells}}
+
+
+def run_handwritten(data: Path, work: Path, read_only: bool = False) -> dict[str, Any]:
+    """What a planner's own script does: open each return with openpyxl, take the rows under
+    the header, append them to one list, write the rekap workbook."""
+    from openpyxl import Workbook, load_workbook
+
+    from kinerja.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
+
+    t0 = time.perf_counter()
+    rows = []
+    for p in _returns(data / "masuk"):
+        wb = load_workbook(p, data_only=True, read_only=read_only)
+        ws = wb[FORM_SHEET]
+        unit = next(ws.iter_rows(min_row=6, max_row=6, min_col=3, max_col=3, values_only=True))[0]
+        for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+            if row[1]:
+                rows.append([p.name, unit, *row])
+        wb.close()
+    read = time.perf_counter() - t0
+    out = Workbook()
+    ws = out.active
+    ws.title = "Rekap"
+    ws.append(["File", "Unit", *(h for _, h in COLUMNS)])
+    for r in rows:
+        ws.append(r)
+    out.save(work / "rekap.xlsx")
+    return {"seconds": time.perf_counter() - t0, "phases": {"read": read}, "check": {"rows": len(rows)}}
+
+
+def _copy_master(src: Path, work: Path) -> Path:
+    dst = work / "induk.xlsx"
+    shutil.copy2(src, dst)
+    return dst
+
+
+def run_collect(data: Path, work: Path) -> dict[str, Any]:
+    from kinerja.collect import collect
+    from kinerja.master import load_master
+    from kinerja.writes import write_file
+
+    master = _copy_master(data / "induk.xlsx", work)
+    phases: dict[str, float] = {}
+    t0 = time.perf_counter()
+    loaded = load_master(master)
+    phases["load"] = time.perf_counter() - t0
+    outcome = collect(loaded, data / "masuk", now=NOW_COLLECT, who="AGUS PRASETYO, S.E.", timings=phases)
+    t1 = time.perf_counter()
+    write_file(master, outcome.writes)
+    phases["write"] = time.perf_counter() - t1
+    used = sum(1 for f in outcome.files if f.status == "Dipakai")
+    return {"seconds": time.perf_counter() - t0, "phases": phases,
+            "check": {"used": used, "landed": len(outcome.landed), "issues": outcome.report.counts()},
+            "master": str(master)}
+
+
+def run_validate(data: Path, work: Path) -> dict[str, Any]:
+    from kinerja.master import load_master
+    from kinerja.validate import validate
+    from kinerja.writes import write_file
+
+    master = _copy_master(data / "induk-terhimpun.xlsx", work)
+    t0 = time.perf_counter()
+    loaded = load_master(master)
+    t1 = time.perf_counter()
+    outcome = validate(loaded, NOW_COLLECT + timedelta(hours=2))
+    t2 = time.perf_counter()
+    write_file(master, outcome.writes)
+    marks = sum(len(s.marks) for s in outcome.writes.sheets)
+    return {"seconds": time.perf_counter() - t0,
+            "phases": {"load": t1 - t0, "validate": t2 - t1, "write": time.perf_counter() - t2},
+            "check": {"issues": outcome.report.counts(), "marks": marks}}
+
+
+def run_forms(data: Path, work: Path) -> dict[str, Any]:
+    from kinerja.forms import build_forms
+    from kinerja.master import load_master
+    from kinerja.writes import write_file
+
+    master = _copy_master(data / "induk.xlsx", work)
+    t0 = time.perf_counter()
+    loaded = load_master(master)
+    t1 = time.perf_counter()
+    outcome = build_forms(loaded, work / "formulir", now=NOW_FORMS, force=True, who="AGUS PRASETYO, S.E.")
+    t2 = time.perf_counter()
+    write_file(master, outcome.writes)
+    return {"seconds": time.perf_counter() - t0,
+            "phases": {"load": t1 - t0, "build": t2 - t1, "write": time.perf_counter() - t2},
+            "check": {"forms": len(outcome.files)}}
+
+
+def run_report(data: Path, work: Path) -> dict[str, Any]:
+    from kinerja.master import load_master
+    from kinerja.report import render_report
+    from kinerja.writes import write_file
+
+    master = _copy_master(data / "induk-terhimpun.xlsx", work)
+    t0 = time.perf_counter()
+    loaded = load_master(master)
+    t1 = time.perf_counter()
+    outcome = render_report(loaded, work / "laporan", force=True, pdf=False, who="AGUS PRASETYO, S.E.",
+                            now=NOW_COLLECT + timedelta(days=3))
+    t2 = time.perf_counter()
+    write_file(master, outcome.writes)
+    return {"seconds": time.perf_counter() - t0,
+            "phases": {"load": t1 - t0, "render": t2 - t1, "write": time.perf_counter() - t2},
+            "check": {"files": [p.name for p in outcome.files],
+                      "bytes": sum(p.stat().st_size for p in outcome.files)}}
+
+
+def run_handwritten_ro(data: Path, work: Path) -> dict[str, Any]:
+    """The same script with openpyxl's read-only mode (faster; what a careful hand would use)."""
+    return run_handwritten(data, work, read_only=True)
+
+
+RUNNERS = {"floor": run_floor, "handwritten": run_handwritten, "handwritten_ro": run_handwritten_ro,
+           "collect": run_collect,
+           "validate": run_validate, "forms": run_forms, "report": run_report}
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process (VmHWM) plus its largest finished child, in MB."""
+    own = 0.0
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024
+    except OSError:
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _child(scenario: str, data: Path, work: Path) -> None:
+    work.mkdir(parents=True, exist_ok=True)
+    result = RUNNERS[scenario](data, work)
+    result["peak_mb"] = _peak_mb()
+    print("RESULT " + json.dumps(result, default=str))
+
+
+def run_scenario(scenario: str, data: Path, work: Path) -> dict[str, Any]:
+    """One scenario in a fresh interpreter (so memory and imports are its own)."""
+    shutil.rmtree(work, ignore_errors=True)
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", scenario,
+                           "--data", str(data), "--work", str(work)],
+                          capture_output=True, text=True, cwd=ROOT)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if proc.returncode != 0 or line is None:
+        raise RuntimeError(f"scenario {scenario} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return json.loads(line[len("RESULT "):])
+
+
+# ----------------------------------------------------------------------------------- main
+
+
+def machine() -> dict[str, Any]:
+    import platform
+    from importlib.metadata import version
+
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    mem = next((int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal:")), 0)
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem / 1024 / 1024, 1),
+            "python": platform.python_version(), "openpyxl": version("openpyxl"),
+            "python-calamine": version("python-calamine"), "load_after": os.getloadavg()[0]}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--units", type=int, default=1000)
+    ap.add_argument("--indicators", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "kinerja-bench",
+                    help="folder for the generated office and the results (kept for later runs)")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
+                    help="comma-separated subset of: " + ", ".join(SCENARIOS))
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child:
+        _child(a.child, a.data, a.work)
+        return {}
+    wanted = [s.strip() for s in a.scenarios.split(",") if s.strip()]
+    unknown = set(wanted) - set(SCENARIOS)
+    if unknown:
+        ap.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    out = a.out.resolve()
+    data = out / f"data-{a.units}x{a.indicators}"
+    print(f"Generating {a.units} units x {a.indicators} indicators in {data} ...", flush=True)
+    generate(data, a.units, a.indicators)
+    if {"validate", "report"} & set(wanted) and not (data / "induk-terhimpun.xlsx").exists():
+        first = run_scenario("collect", data, out / "work" / "collect-prep")
+        shutil.copy2(first["master"], data / "induk-terhimpun.xlsx")
+    load_before = os.getloadavg()[0]
+    if load_before > 0.5:
+        print(f"  note: load average {load_before:.2f}; the machine is busy, timings will be noisy", flush=True)
+    results: dict[str, list[dict[str, Any]]] = {s: [] for s in wanted}
+    for n in range(a.runs):  # interleaved, so drift in machine load hits every scenario alike
+        for s in wanted:
+            r = run_scenario(s, data, out / "work" / f"{s}-{n}")
+            results[s].append(r)
+            print(f"  run {n + 1}/{a.runs} {s:<15} {r['seconds']:8.2f} s  peak {r['peak_mb']:7.0f} MB",
+                  flush=True)
+    summary = summarise(results, a.units, a.indicators)
+    summary["machine"] = {**machine(), "load_before": load_before}
+    summary["command"] = "python benchmarks/bench_collect.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    (out / f"results-{a.units}x{a.indicators}.json").write_text(json.dumps(summary, indent=2, default=str))
+    print(table(summary))
+    print(markdown(summary))
+    return summary
+
+
+def summarise(results: dict[str, list[dict[str, Any]]], units: int, per_unit: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"units": units, "indicators": per_unit, "scenarios": {}}
+    for s, runs in results.items():
+        if not runs:
+            continue
+        phases = {k: statistics.median(r["phases"][k] for r in runs) for k in runs[0].get("phases", {})}
+        out["scenarios"][s] = {"median_s": statistics.median(r["seconds"] for r in runs),
+                               "runs_s": [r["seconds"] for r in runs], "phases_s": phases,
+                               "peak_mb": max(r["peak_mb"] for r in runs), "check": runs[-1]["check"]}
+    ratios: dict[str, float] = {}  # the median of each run's ratio (the runs are interleaved)
+    collect = results.get("collect") or []
+    if collect and results.get("floor"):
+        ratios["collect_read_vs_floor"] = statistics.median(
+            sum(c["phases"].get(k, 0.0) for k in READ_PHASES) / f["seconds"]
+            for c, f in zip(collect, results["floor"]))
+    for base in ("handwritten", "handwritten_ro"):
+        if collect and results.get(base):
+            ratios[f"collect_vs_{base}"] = statistics.median(
+                c["seconds"] / b["seconds"] for c, b in zip(collect, results[base]))
+    out["ratios"] = ratios
+    return out
+
+
+def markdown(summary: dict[str, Any]) -> str:
+    """The results as a Markdown table (for the README)."""
+    names = {"floor": "(a) lantai: python-calamine membaca sheet formulir", "handwritten": "(b) cara manual: openpyxl",
+             "handwritten_ro": "(b') cara manual: openpyxl read-only", "collect": "(c) `kinerja collect` ujung ke ujung",
+             "validate": "(c2) `kinerja validate`", "forms": "`kinerja forms` (formulir + tanda terima)",
+             "report": "`kinerja report --force` (.docx)"}
+    lines = ["| skenario | median (detik) | memori puncak (MB) | rincian (median, detik) |", "|---|---:|---:|---|"]
+    for s, v in summary["scenarios"].items():
+        ph = ", ".join(f"{k} {t:.2f}" for k, t in v["phases_s"].items())
+        lines.append(f"| {names.get(s, s)} | {v['median_s']:.2f} | {v['peak_mb']:.0f} | {ph} |")
+    return "\n".join(lines)
+
+
+READ_PHASES = ("read", "identify", "values")  # collect's reading phase, compared with the floor
+
+
+def table(summary: dict[str, Any]) -> str:
+    lines = [f"\n{summary['units']} returns x {summary['indicators']} indicators "
+             f"(median of {len(next(iter(summary['scenarios'].values()))['runs_s'])} runs)",
+             f"{'scenario':<15} {'median s':>9} {'peak MB':>8}  phases (median s)"]
+    for s, v in summary["scenarios"].items():
+        ph = ", ".join(f"{k} {t:.2f}" for k, t in v["phases_s"].items())
+        lines.append(f"{s:<15} {v['median_s']:9.2f} {v['peak_mb']:8.0f}  {ph}")
+    for k, v in summary["ratios"].items():
+        lines.append(f"{k}: {v:.2f}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
