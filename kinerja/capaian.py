@@ -17,7 +17,7 @@ from typing import Any
 from kinerja.models import Indicator, Period, Result, Rules, TurunFormula
 
 
-@dataclass
+@dataclass(slots=True)
 class Achievement:
     target: float | None
     realisasi: float | None

@@ -572,6 +572,13 @@ def _unit_sheet_writes(w: WorkbookWrites, loaded: Loaded, m: Master, rows: list[
     by_unit: dict[str, list[RekapRow]] = {}
     for r in rows:
         by_unit.setdefault(r.unit.kode, []).append(r)
+    refs: dict[tuple[str, int], str] = {}  # 'K45' is the same cell name on every unit sheet: made once
+
+    def ref(column: str, row: int) -> str:
+        name = refs.get((column, row))
+        if name is None:
+            name = refs[(column, row)] = f"{column}{row}"
+        return name
     for unit in m.units:
         table = S.unit_data_table(unit.sheet_name)
         members = by_unit.get(unit.kode, [])
@@ -601,14 +608,14 @@ def _unit_sheet_writes(w: WorkbookWrites, loaded: Loaded, m: Master, rows: list[
                 for key, value in zip(("kode", "nama", "satuan", "target_tahunan", "t1", "t2", "t3", "t4"),
                                       (ind.kode, ind.nama, ind.satuan, ind.target_tahunan, *ind.target_tw)):
                     if key in letters:
-                        cells[f"{letters[key]}{row}"] = value
+                        cells[ref(letters[key], row)] = value
             for key, value in landed_values.get(ind.kode, {}).items():
                 if key in letters:
-                    cells[f"{letters[key]}{row}"] = value
+                    cells[ref(letters[key], row)] = value
             if "capaian" in letters:
-                cells[f"{letters['capaian']}{row}"] = None if r.ach.capaian is None else round(r.ach.capaian, 2)
+                cells[ref(letters['capaian'], row)] = None if r.ach.capaian is None else round(r.ach.capaian, 2)
             if "predikat" in letters:
-                cells[f"{letters['predikat']}{row}"] = r.ach.predikat
+                cells[ref(letters['predikat'], row)] = r.ach.predikat
 
 
 def _full_row(r: RekapRow) -> list[Any]:

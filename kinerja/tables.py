@@ -81,11 +81,17 @@ def _norm(text: str) -> str:  # the same labels and choices recur on every row: 
 class Row:
     number: int  # the sheet row (1-based)
     values: dict[str, Any]
-    cells: dict[str, str]  # key -> "C7"
+    letters: dict[str, str]  # key -> column letter, one mapping shared by the table's rows
     ok: bool = True  # no error in this row
 
+    @property
+    def cells(self) -> dict[str, str]:
+        """key -> "C7" (made when asked: a large table does not hold a name per cell)."""
+        return {key: f"{letter}{self.number}" for key, letter in self.letters.items()}
+
     def cell(self, key: str) -> str:
-        return self.cells.get(key, f"?{self.number}")
+        letter = self.letters.get(key)
+        return f"{letter}{self.number}" if letter else f"?{self.number}"
 
 
 @dataclass
@@ -144,6 +150,8 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
         return out
     pending_blank: list[int] = []
     letters = {j: get_column_letter(j + 1) for j in mapping}
+    by_key = {c.key: letters[j] for j, c in mapping.items()}
+    plan = [(j, c, c.kind == "number", c.kind == "text", c.required) for j, c in mapping.items()]
     for r, raw in enumerate(rows[idx + 1:], start=idx + 2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             pending_blank.append(r)
@@ -151,14 +159,20 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
         for b in pending_blank:  # only blank rows between data rows are worth a note
             report.issue("row-blank", file=file, sheet=sheet, cell=f"A{b}", row=b)
         pending_blank = []
-        row = Row(number=r, values={}, cells={})
-        for j, c in mapping.items():
-            cell = f"{letters[j]}{r}"
-            row.cells[c.key] = cell
-            value = raw[j] if j < len(raw) else None
-            ok, converted = convert(value, c, report, file=file, sheet=sheet, cell=cell)
-            row.values[c.key] = converted
-            row.ok &= ok
+        row = Row(number=r, values={}, letters=by_key)
+        values, width = row.values, len(raw)
+        for j, c, number, text, required in plan:
+            value = raw[j] if j < width else None
+            kind = type(value)
+            if value is None and not required:
+                values[c.key] = None  # the common cells, as convert() reads them, without a call
+            elif kind is float and number and isfinite(value):
+                values[c.key] = value
+            elif kind is str and text and (stripped := value.strip()):
+                values[c.key] = stripped
+            else:
+                ok, values[c.key] = convert(value, c, report, file=file, sheet=sheet, cell=f"{letters[j]}{r}")
+                row.ok &= ok
         for c in table.columns:
             row.values.setdefault(c.key, None)
         out.rows.append(row)

@@ -287,3 +287,24 @@ def test_gc_paused_restores_the_collector():
     with pytest.raises(ValueError), gc_paused():
         raise ValueError
     assert gc.isenabled()
+
+
+def test_master_rows_are_read_from_a1_row_by_row(sample_master, tmp_path):
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    from kinerja.master import read_sheets
+
+    wb = Workbook()
+    wb.active["C3"], wb.active["E5"] = "mulai di C3", 2.5
+    wb.create_sheet("kosong")
+    wb.create_sheet("A1")["A1"] = 1
+    odd = tmp_path / "geser.xlsx"
+    wb.save(odd)
+    for path in (odd, sample_master):
+        whole = CalamineWorkbook.from_path(str(path))
+        expected = {n: [tuple(None if v == "" else v for v in row)
+                        for row in whole.get_sheet_by_name(n).to_python(skip_empty_area=False)]
+                    for n in whole.sheet_names}
+        assert read_sheets(path) == expected
+    assert read_sheets(odd)["Sheet"][2] == (None, None, "mulai di C3", None, None)
