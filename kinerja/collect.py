@@ -38,13 +38,11 @@ Rules:
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable
@@ -54,21 +52,18 @@ from openpyxl.utils import get_column_letter
 from kinerja import sheets as S
 from kinerja import timing
 from kinerja.forms import distribution_log
-from kinerja.formspec import HEADERS, TEXT_INPUT_KEYS, indicator_checksum, input_keys
+from kinerja.formspec import indicator_checksum
 from kinerja.issues import Issue, Report, Severity, issue_row
 from kinerja.master import Loaded
-from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Period, Result, Unit
-from kinerja.numbers import format_number, parse_number
+from kinerja.models import Master, Period, Result, Unit
 from kinerja.rekap import RekapRow, consolidate, rekap_writes
-from kinerja.returns import Limits, ReturnFile, read_return
-from kinerja.tables import find_header, norm, read_table
+from kinerja.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
+from kinerja.tables import find_header, read_table
 from kinerja.workcal import WorkCalendar, WorkCalendarError
-from kinerja.writes import WorkbookWrites, backup_dir, gc_paused, looks_like_formula
+from kinerja.writes import WorkbookWrites, backup_dir, gc_paused
 
 USED, DUPLICATE, REPLACED, REJECTED = "Dipakai", "Duplikat", "Diganti", "Ditolak"
 READ_WORKERS = 2  # threads reading returns (see read_returns)
-NUMBER_KEYS = ("r1", "r2", "r3", "r4", "realisasi_anggaran")
-_CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,29}")
 
 Progress = Callable[[int, int, str], None]
 
@@ -152,6 +147,7 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
         report.issue("inbox-missing", folder=str(inbox))
     history = _history(loaded)
     parsed: dict[str, tuple[dict[str, dict[str, Any]], list[Issue]]] = {}
+    period = m.settings.period
     checksums: dict[str, str] = {}
 
     def digest(rf: ReturnFile) -> None:
@@ -161,10 +157,13 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
         lap("read")
         unit = m.unit(rf.identity.unit.strip().upper()) if rf.identity and rf.table and not rf.fatal else None
         if unit is not None:
+            inds = m.indicators_of(unit.kode)
             if unit.kode not in checksums:
-                checksums[unit.kode] = indicator_checksum(m.indicators_of(unit.kode))
+                checksums[unit.kode] = indicator_checksum(inds)
             own = Report()
-            parsed[rf.name] = (_read_values(rf, unit, m, own, checksum=checksums[unit.kode]), own.issues)
+            differs = rf.identity.checksum != checksums[unit.kode]  # type: ignore[union-attr]
+            parsed[rf.name] = (read_values(rf, unit.kode, period, [i.kode for i in inds], own,
+                                           {i.kode: i for i in inds} if differs else None), own.issues)
         rf.release()
         lap("values")
 
@@ -237,9 +236,10 @@ def read_returns(paths: list[Path], inbox: Path, limits: Limits = Limits(), prog
                  workers: int | None = None, each: Callable[[ReturnFile], None] | None = None) -> list[ReturnFile]:
     """Every file read (returns.read_return), in the order given, by `workers` threads
     (default: one per CPU, at most READ_WORKERS); `each(rf)` is called on this thread for
-    every file in order, as soon as it is read. python-calamine parses a sheet without holding
-    the interpreter lock, so two threads read nearly twice as fast as one; no worker processes
-    to start, nothing to copy between them. Only a few files are read ahead of `each`."""
+    every file in order, as soon as it is read; only a few files are read ahead of it.
+    python-calamine builds a sheet mostly under the interpreter lock, so the threads overlap
+    only partly (worker processes were measured too: on two cores their start and the copying
+    of results back cost what they saved, see the README's benchmark)."""
     total = len(paths)
     workers = workers or min(READ_WORKERS, os.cpu_count() or 1)
     reads: list[ReturnFile] = []
@@ -323,7 +323,7 @@ def _classify(reads: list[ReturnFile], m: Master, history: _History,
               report: Report) -> tuple[dict[str, FileStatus], dict[str, list[Candidate]]]:
     """A FileStatus per file (lock files aside); the acceptable forms grouped by unit. Forms of
     another office, period or unknown unit, and unreadable files, are Ditolak."""
-    office = _plain(m.settings.office.nama)
+    office = plain(m.settings.office.nama)
     period = m.settings.period
     statuses: dict[str, FileStatus] = {}
     groups: dict[str, list[Candidate]] = {}
@@ -342,7 +342,7 @@ def _classify(reads: list[ReturnFile], m: Master, history: _History,
         where = dict(file=rf.name, unit=fs.unit)
         if rf.fatal or ident is None:
             pass
-        elif _plain(ident.instansi) != office:
+        elif plain(ident.instansi) != office:
             report.issue("form-other-office", value=ident.instansi, **where)
         elif ident.periode != period.key():
             report.issue("form-other-period", value=_period_label(ident.periode),
@@ -382,13 +382,13 @@ def _choose(groups: dict[str, list[Candidate]], history: _History, report: Repor
         current = {(f.sha256, f.file) for _, f in group}
         older = [r for key, pos in history.index.items() if key not in current
                  for r in [history.rows[pos]] if r[7] == USED and str(r[4] or "") == unit]
-        top = max((_int(r[6]) for r in older), default=0)
+        top = max((as_int(r[6]) for r in older), default=0)
         if top > (fs.putaran or 1):
             _lose(fs, REPLACED, f"putaran {top} sudah dipakai sebelumnya")
             report.issue("form-superseded", file=rf.name, unit=unit, old_round=fs.putaran, round=top)
             continue
         for r in older:
-            same = _int(r[6]) == (fs.putaran or 1)
+            same = as_int(r[6]) == (fs.putaran or 1)
             r[7] = DUPLICATE if same else REPLACED
             r[9] = f"{'versi lama' if same else 'diganti putaran ' + str(fs.putaran)}: dipakai '{rf.name}'"
         winners[unit] = (rf, fs)
@@ -409,145 +409,6 @@ def _lose(fs: FileStatus, status: str, note: str) -> None:
 
 
 # ----------------------------------------------------------------------------------- values
-
-
-def _read_values(rf: ReturnFile, unit: Unit, m: Master, report: Report,
-                 checksum: str | None = None) -> dict[str, dict[str, Any]]:
-    """The input values of the used form, per indicator code; every problem is an issue.
-    `checksum`: the master's indicator_checksum of the unit (computed when not given)."""
-    period = m.settings.period
-    table, ident = rf.table, rf.identity
-    assert table is not None and ident is not None
-    cols = table.columns
-    inds = m.indicators_of(unit.kode)
-    by_code = {i.kode: i for i in inds}
-    keys = [k for k in input_keys(period) if k in cols]
-    base = dict(file=rf.name, sheet=table.sheet, unit=unit.kode)
-    for k in input_keys(period):
-        if k not in cols:
-            report.issue("header-missing", column=HEADERS[k], **base)
-    checked = ident.checksum != (checksum or indicator_checksum(inds))
-    number_cols = [cols[k] for k in keys if k in NUMBER_KEYS]
-    plan = [(k, cols[k], k in NUMBER_KEYS, k in TEXT_INPUT_KEYS) for k in keys]
-    sumber = f"{rf.name} (putaran {ident.putaran})"
-    found: dict[str, int] = {}
-    values: dict[str, dict[str, Any]] = {}
-    for i in range(table.header_row, len(table.rows)):
-        row, r = table.rows[i], i + 1
-        code = _code(_cell(row, cols["kode"]))
-        ind = by_code.get(code)
-        if ind is None:
-            # a code, or a number, makes a row worth reporting; text alone may be a note
-            if (code and _CODE_LIKE.fullmatch(code)) or any(_cell(row, j) is not None for j in number_cols):
-                report.issue("row-unknown", cell=f"{_letter(cols['kode'])}{r}", row=r,
-                             value=code or "(kosong)", **base)
-            continue
-        if code in found:
-            report.issue("row-duplicate", cell=f"{_letter(cols['kode'])}{r}", indicator=code, row=r,
-                         other_row=found[code], **base)
-            continue
-        found[code] = r
-        if checked and not _consistent(row, r, cols, ind, report, base):
-            continue
-        vals: dict[str, Any] = {}
-        for k, j, is_number, is_text in plan:
-            raw = row[j] if j < len(row) else None
-            if type(raw) is str and not raw.strip():
-                raw = None
-            if is_number:
-                if raw is None:
-                    raw = rf.error_at(r, j)
-                if raw is None or (type(raw) is float and raw >= 0):  # the common case: no issue
-                    vals[k] = raw
-                    continue
-            elif raw is None:
-                vals[k] = None
-                continue
-            elif is_text and type(raw) is str and not looks_like_formula(text := raw.strip()):
-                vals[k] = text  # plain text, no issue
-                continue
-            where = dict(cell=f"{_letter(j)}{r}", indicator=code, column=HEADERS[k], **base)
-            vals[k] = _text(raw, where, report) if is_text else _number(raw, where, report)
-        vals["sumber"] = sumber
-        values[code] = vals
-    original = ident.indikator or [i.kode for i in inds]
-    order = sorted(found, key=found.__getitem__)
-    expected = [c for c in original if c in found]
-    kept = set(order)
-    if order != expected:  # moved: the codes outside the longest common subsequence
-        matcher = difflib.SequenceMatcher(a=expected, b=order, autojunk=False)
-        kept = {c for blk in matcher.get_matching_blocks() for c in order[blk.b:blk.b + blk.size]}
-    for code in order:
-        if code not in kept and code in original:
-            was = _int(rf.original(code).get("baris")) or table.header_row + 1 + original.index(code)
-            report.issue("row-moved", cell=f"{_letter(cols['kode'])}{found[code]}", indicator=code,
-                         row=found[code], expected=was, **base)
-    for ind in inds:
-        if ind.kode not in found:
-            report.issue("row-missing", indicator=ind.kode, **base)
-    return values
-
-
-def _consistent(row: list[Any], r: int, cols: dict[str, int], ind: Indicator, report: Report,
-                base: dict[str, Any]) -> bool:
-    """Compare what the form shows with the master; False when the values must not be used."""
-    diffs: list[str] = []
-    name_differs = False
-    for key, expected in (("nama", ind.nama), ("satuan", ind.satuan)):
-        shown = _cell(row, cols[key]) if key in cols else None
-        if key in cols and _plain(shown) != _plain(expected):
-            diffs.append(f"{HEADERS[key]} '{shown if shown is not None else ''}' (induk: '{expected}')")
-            name_differs |= key == "nama"
-    targets = (("t1", ind.target_tw[0]), ("t2", ind.target_tw[1]), ("t3", ind.target_tw[2]),
-               ("t4", ind.target_tw[3]), ("target_tahunan", ind.target_tahunan))
-    for key, expected in targets:
-        if key not in cols:
-            continue
-        shown = parse_number(_cell(row, cols[key])).value
-        if (shown is None) != (expected is None) or (
-                shown is not None and abs(shown - expected) > 1e-9 * max(1.0, abs(expected))):  # type: ignore[operator]
-            diffs.append(f"{HEADERS[key]} {format_number(shown)} (induk: {format_number(expected)})")
-    for key, value, labels in (("polaritas", ind.polaritas, POLARITY_LABELS), ("metode", ind.metode, METHOD_LABELS)):
-        shown = _cell(row, cols[key]) if key in cols else None
-        if shown is not None and norm(shown) not in (norm(value), norm(labels[value])):
-            diffs.append(f"{HEADERS[key]} '{shown}' (induk: '{labels[value]}')")
-    if not diffs:
-        return True
-    detail = "; ".join(diffs) + (". Nilai baris ini tidak dipakai" if name_differs
-                                 else ". Nilai tetap dipakai dengan target dari sheet Indikator")
-    report.issue("indicator-inconsistent", cell=f"{_letter(cols['kode'])}{r}", indicator=ind.kode,
-                 detail=detail, **base)
-    return not name_differs
-
-
-def _number(raw: Any, where: dict[str, Any], report: Report) -> float | None:
-    parsed = parse_number(raw)
-    notes = parsed.notes
-    if isinstance(raw, str) and parsed.value is not None and not notes:
-        notes = [("number-reformatted", {"value": raw, "number": parsed.value})]  # text holding a number
-    for code, params in notes:
-        report.issue(code, **{**where, **params})
-    if not parsed.ok:
-        return None
-    if parsed.value is not None and parsed.value < 0:
-        report.issue("value-negative", **{**where, "value": parsed.value})
-    return parsed.value
-
-
-def _text(raw: Any, where: dict[str, Any], report: Report) -> str | None:
-    if raw is None:
-        return None
-    if isinstance(raw, float):
-        text = format_number(raw, 10) if not raw.is_integer() else str(int(raw))
-    elif isinstance(raw, (datetime, date, time)):
-        text = raw.isoformat()
-    else:
-        text = str(raw).strip()
-    if not text:
-        return None
-    if looks_like_formula(text):
-        report.issue("text-formula", **{**where, "value": text})
-    return text
 
 
 def _merge(old: Result | None, code: str, vals: dict[str, Any], period: Period) -> Result:
@@ -695,38 +556,8 @@ def _second(value: Any) -> datetime | None:
     return (value + timedelta(microseconds=500_000)).replace(microsecond=0)
 
 
-def _plain(value: Any) -> str:
-    return " ".join(str(value or "").split()).casefold()
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
-
-
 def _period_label(key: str) -> str:
     try:
         return Period.from_key(key).label()
     except ValueError:
         return key
-
-
-def _cell(row: list[Any], j: int) -> Any:
-    value = row[j] if j < len(row) else None
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _code(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _letter(j: int) -> str:
-    return get_column_letter(j + 1)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from string import Formatter
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -411,8 +411,8 @@ def make_issue(code: str, *, file: str | None = None, sheet: str | None = None,
         code=code,
         severity=Severity(severity) if severity else kind.severity,
         location=Location(file=file, sheet=sheet, cell=cell, unit=unit, indicator=indicator),
-        message=Formatter().vformat(kind.template, (), values),
-        action=Formatter().vformat(kind.action, (), values),
+        message=kind.template.format_map(values),
+        action=kind.action.format_map(values),
         value=_jsonable(params.get("value")),
         params={k: _jsonable(v) for k, v in params.items()},
     )

@@ -211,3 +211,8 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "-"
     return f"{format_date(value)} pukul {value:%H.%M}"
+
+
+def looks_like_formula(value: Any) -> bool:
+    """Text Excel would take for a formula if typed (it is always written back as text)."""
+    return isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and len(value) > 1

@@ -16,23 +16,29 @@ defusedxml: entity tricks are refused, not followed.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import html
 import io
+import posixpath
+import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_MARKER, ID_SHEET, ORIGINAL_HEADERS,
+from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, HEADERS, ID_MARKER, ID_SHEET, ORIGINAL_HEADERS,
                               PROP_PREFIX, REALISASI_KEYS, TEXT_INPUT_KEYS, FormIdentity, input_keys)
-from kinerja.issues import Issue, make_issue
-from kinerja.models import Period
-from kinerja.tables import norm
+from kinerja.issues import Issue, Report, make_issue
+from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Period
+from kinerja.numbers import format_number, looks_like_formula, parse_number
+from kinerja.tables import column_letter, norm
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".ods"}
@@ -76,7 +82,7 @@ class ReturnFile:
     fatal: bool = False  # refused at file level (not a readable form)
     skipped: bool = False  # not a return at all (Excel lock file)
     _modified: datetime | None | bool = False
-    _tail: list[list[Any]] = field(default_factory=list)  # hidden sheet rows after the identity
+    _tail: list[list[Any]] | None = None  # hidden sheet rows after the identity (None: not read yet)
     _errors: dict[tuple[int, int], str] | None = None
 
     def issue(self, code: str, fatal: bool = False, **params: Any) -> Issue:
@@ -97,7 +103,10 @@ class ReturnFile:
         return self._errors.get((row, col))
 
     def original(self, code: str) -> dict[str, Any]:
-        """The indicator row as handed out (hidden sheet, ORIGINAL_HEADERS), or {}."""
+        """The indicator row as handed out (hidden sheet, ORIGINAL_HEADERS), or {}. The hidden
+        sheet is read only now when the identity came from the document properties."""
+        if self._tail is None:
+            self._tail = _hidden_tail(self.path)
         tail = [r for r in self._tail if r and r[0] not in (None, "")]
         if tail and tuple(tail[0][:len(ORIGINAL_HEADERS)]) == ORIGINAL_HEADERS:
             for r in tail[1:]:
@@ -163,8 +172,10 @@ def read_return(path: Path, inbox: Path, limits: Limits = Limits()) -> ReturnFil
 
 def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
     suffix = rf.path.suffix.lower()
+    pkg: Package | None = None
     if data[:2] == b"PK":
-        if not _check_zip(rf, data, limits, suffix):
+        pkg = _check_zip(rf, data, limits, suffix)
+        if pkg is None:
             return
     elif data[:8] == OLE_MAGIC:
         if not _check_ole(rf, data):
@@ -186,7 +197,8 @@ def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
             rf.issue("file-encrypted", fatal=True)
             return
         raise
-    rf.identity = _identity_from_sheet(wb, rf) or _identity_from_properties(data, rf.kind)
+    # the properties first: a small part, where the hidden sheet is as large as the form's rows
+    rf.identity = _identity_from_properties(pkg, rf.kind) or _identity_from_sheet(wb, rf)
     if rf.identity is None:
         if rf.kind == "xls":
             rf.issue("file-old-format", fatal=True, severity="error", format=KIND_LABELS["xls"],
@@ -206,55 +218,106 @@ def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
     if rf.table.sheet != FORM_SHEET:
         rf.issue("sheet-renamed", sheet=rf.table.sheet, unit=rf.identity.unit, value=rf.table.sheet,
                  expected=FORM_SHEET)
-    if rf.kind in ("xlsx", "xlsm") and (not _blank_input(rf) or not _has_error_cells(data)):
+    if rf.kind in ("xlsx", "xlsm") and not _has_error_cells(pkg, rf.table.sheet):
         rf._errors = {}  # nothing for error_at to look up: the file is not read again
 
 
 # ----------------------------------------------------------------------------------- containers
 
 
-def zip_entries(data: bytes) -> list[tuple[str, int, int]] | None:
-    """(name, compressed size, declared size) of every member, read straight from the zip's
-    central directory (fast: no objects per member). None when the directory is damaged or
-    uses ZIP64; zipfile then decides."""
+class Package:
+    """The members of a zip package held in memory, found straight from the zip's central
+    directory: no object per member, and a member read is one zlib call (zipfile's own reading
+    costs more than the small parts read here). zipfile decides when the directory is not a
+    plain one (damaged, ZIP64); `error` then says why it could not."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.error = ""
+        self._zf: zipfile.ZipFile | None = None
+        self.entries = _directory(data)  # name -> (flags, method, compressed, size, header offset)
+        if self.entries is None:
+            self.entries = {}
+            try:
+                self._zf = zipfile.ZipFile(io.BytesIO(data))
+                self.entries = {i.filename: (i.flag_bits, i.compress_type, i.compress_size, i.file_size,
+                                             i.header_offset) for i in self._zf.infolist()}
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+                self.error = _detail(e)
+
+    def read(self, name: str, limit: int = -1) -> bytes:
+        """A member's bytes (at most `limit`), b"" when absent or unreadable."""
+        entry = self.entries.get(name)
+        if entry is None:
+            return b""
+        flags, method, csize, _, offset = entry
+        d = self.data
+        if self._zf is None and not flags & 1 and method in (0, 8) and d[offset:offset + 4] == b"PK\x03\x04":
+            start = offset + 30 + sum(struct.unpack_from("<HH", d, offset + 26))
+            raw = d[start:start + csize]
+            if method == 0:
+                return raw if limit < 0 else raw[:limit]
+            try:
+                return zlib.decompressobj(-15).decompress(raw, max(limit, 0))
+            except zlib.error:
+                return b""
+        zf = self._zf or _zip(d)
+        if zf is None:
+            return b""
+        try:
+            with zf.open(name) as f:
+                return f.read(limit)
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError):
+            return b""
+
+
+def _directory(data: bytes) -> dict[str, tuple[int, int, int, int, int]] | None:
+    """The zip's central directory, or None when it is damaged or uses ZIP64."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
     if end < 0 or end + 22 > len(data):
         return None
     count, size, offset = struct.unpack_from("<HII", data, end + 10)
     if count == 0xFFFF or offset == 0xFFFFFFFF or offset + size > end:
         return None
-    out, pos = [], offset
+    out, pos = {}, offset
     for _ in range(count):
         if data[pos:pos + 4] != b"PK\x01\x02" or pos + 46 > end:
             return None
+        flags, method = struct.unpack_from("<HH", data, pos + 8)
         csize, usize, nlen, xlen, clen = struct.unpack_from("<IIHHH", data, pos + 20)
-        if 0xFFFFFFFF in (csize, usize):
+        local = struct.unpack_from("<I", data, pos + 42)[0]
+        if 0xFFFFFFFF in (csize, usize, local):
             return None
-        out.append((data[pos + 46:pos + 46 + nlen].decode("utf-8", "replace"), csize, usize))
+        name = data[pos + 46:pos + 46 + nlen].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        out[name] = (flags, method, csize, usize, local)
         pos += 46 + nlen + xlen + clen
     return out
 
 
-def _check_zip(rf: ReturnFile, data: bytes, limits: Limits, suffix: str) -> bool:
-    entries = zip_entries(data)
-    if entries is None:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                entries = [(i.filename, i.compress_size, i.file_size) for i in zf.infolist()]
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
-            if suffix in SPREADSHEET_SUFFIXES:
-                rf.issue("file-corrupt", fatal=True, detail=f"arsip zip rusak ({_detail(e)})")
-            else:
-                rf.issue("file-not-form", fatal=True)
-            return False
-    total = sum(e[2] for e in entries)
+def _zip(data: bytes) -> zipfile.ZipFile | None:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def _check_zip(rf: ReturnFile, data: bytes, limits: Limits, suffix: str) -> Package | None:
+    pkg = Package(data)
+    if pkg.error:
+        if suffix in SPREADSHEET_SUFFIXES:
+            rf.issue("file-corrupt", fatal=True, detail=f"arsip zip rusak ({pkg.error})")
+        else:
+            rf.issue("file-not-form", fatal=True)
+        return None
+    entries = pkg.entries.values()
+    total = sum(e[3] for e in entries)
     bomb = any(usize > limits.ratio_floor and usize > limits.max_ratio * max(csize, 1)
-               for _, csize, usize in entries)
-    if len(entries) > limits.max_members or total > limits.max_unzipped or bomb:
+               for _, _, csize, usize, _ in entries)
+    if len(pkg.entries) > limits.max_members or total > limits.max_unzipped or bomb:
         rf.issue("file-too-large", fatal=True, size=f"{_size(total)} setelah diekstrak",
                  limit=f"{_size(limits.max_unzipped)} / rasio {limits.max_ratio:g}x")
-        return False
-    names = {e[0] for e in entries}
+        return None
+    names = pkg.entries
     if "xl/workbook.xml" in names:
         rf.kind = "xlsm" if "xl/vbaProject.bin" in names or suffix in (".xlsm", ".xltm") else "xlsx"
     elif "xl/workbook.bin" in names:
@@ -263,8 +326,8 @@ def _check_zip(rf: ReturnFile, data: bytes, limits: Limits, suffix: str) -> bool
         rf.kind = "ods"  # the first member is the uncompressed 'mimetype'
     else:
         rf.issue("file-not-form", fatal=True)
-        return False
-    return True
+        return None
+    return pkg
 
 
 def _check_ole(rf: ReturnFile, data: bytes) -> bool:
@@ -345,6 +408,18 @@ def _identity_from_sheet(wb: Any, rf: ReturnFile) -> FormIdentity | None:
     return None
 
 
+def _hidden_tail(path: Path) -> list[list[Any]]:
+    """The hidden sheet's rows after the identity (see ReturnFile.original), read again."""
+    from python_calamine import CalamineWorkbook
+
+    probe = ReturnFile(path=path, name=path.name)
+    try:
+        _identity_from_sheet(CalamineWorkbook.from_path(str(path)), probe)
+    except Exception:  # noqa: BLE001 - the originals are a bonus: without them, the form's own order
+        return []
+    return probe._tail or []
+
+
 def _xml(data: bytes) -> Any:
     from defusedxml import ElementTree
 
@@ -358,26 +433,38 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _identity_from_properties(data: bytes, kind: str) -> FormIdentity | None:
+_PROPERTY = re.compile(r'<property\s[^>]*?\bname="([^"]*)"[^>]*>\s*<[\w:]+(?:\s[^>]*)?>([^<]*)</[\w:]+>\s*</property>')
+
+
+def custom_properties(xml: bytes) -> dict[str, str]:
+    """name -> text of docProps/custom.xml. Plain XML (no DTD, no CDATA: what Excel and
+    LibreOffice write) by one pattern; anything else through defusedxml."""
+    text = xml.decode("utf-8", "replace")
+    if "<!" not in text:
+        found = {html.unescape(n): html.unescape(v).strip() for n, v in _PROPERTY.findall(text)}
+        if len(found) == text.count("<property"):
+            return found
+    root = _xml(xml)
+    out: dict[str, str] = {}
+    for el in root if root is not None else ():
+        value = next(iter(el), None)
+        out[el.get("name", "")] = (value.text or "").strip() if value is not None else ""
+    return out
+
+
+def _identity_from_properties(pkg: Package | None, kind: str) -> FormIdentity | None:
     """The custom document properties kinerja_* (docProps/custom.xml, or meta.xml in .ods)."""
-    if kind == "xls":
+    if kind == "xls" or pkg is None:
         return None  # the .xls user-defined property set is not read; its hidden sheet is
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None
     props: dict[str, str] = {}
     if kind == "ods":
-        root = _xml(_member(zf, "meta.xml", 2 * MB))
+        root = _xml(pkg.read("meta.xml", 2 * MB))
         for el in root.iter() if root is not None else ():
             if _local(el.tag) == "user-defined":
                 name = next((v for k, v in el.attrib.items() if _local(k) == "name"), "")
                 props[name] = (el.text or "").strip()
     else:
-        root = _xml(_member(zf, "docProps/custom.xml", 2 * MB))
-        for el in root if root is not None else ():
-            value = next(iter(el), None)
-            props[el.get("name", "")] = (value.text or "").strip() if value is not None else ""
+        props = custom_properties(pkg.read("docProps/custom.xml", 2 * MB))
     return _identity({k[len(PROP_PREFIX):]: v for k, v in props.items()
                       if k.startswith(PROP_PREFIX) and k[len(PROP_PREFIX):] in _IDENTITY_FIELDS})
 
@@ -397,7 +484,7 @@ def _saved_time(path: Path, kind: str) -> datetime | None:
         for el in root.iter() if root is not None else ():
             if _local(el.tag) == wanted and el.text:
                 when = datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
-                return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+                return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
     except Exception:  # noqa: BLE001
         return None
     return None
@@ -453,32 +540,35 @@ def _find_table(wb: Any) -> FormTable | None:
     return None
 
 
-def _blank_input(rf: ReturnFile) -> bool:
-    """Whether a number the unit types for its period (realisasi, realisasi anggaran) reads
-    empty on a row with a code: only there can an error value hide (see error_at)."""
-    assert rf.table is not None and rf.identity is not None
-    try:
-        period = Period.from_key(rf.identity.periode)
-    except ValueError:
-        return True
-    cols = rf.table.columns
-    numbers = [cols[k] for k in input_keys(period) if k in cols and k not in TEXT_INPUT_KEYS]
-    code = cols.get("kode")
-    for row in rf.table.rows[rf.table.header_row:]:
-        if code is not None and code < len(row) and row[code] not in (None, ""):
-            if any(j >= len(row) or row[j] in (None, "") for j in numbers):
-                return True
-    return False
-
-
-def _has_error_cells(data: bytes) -> bool:
-    """Whether any sheet of an .xlsx/.xlsm package holds a cell of type error (a byte search)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-            return any(b't="e"' in _member(zf, n, 50 * MB) for n in parts)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+def _has_error_cells(pkg: Package | None, sheet: str | None = None) -> bool:
+    """Whether a sheet (`sheet`, else any) of an .xlsx/.xlsm package holds a cell of type error
+    (a byte search of its XML)."""
+    if pkg is None or pkg.error:
         return True  # undecided: looked up when needed
+    part = sheet_parts(pkg).get(sheet) if sheet else None
+    return any(b't="e"' in pkg.read(n, 50 * MB) for n in ([part] if part else pkg.entries)
+               if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+_TAG_ATTRS = {name: re.compile(rf"<(?:\w+:)?{name}\s([^>]*)>") for name in ("sheet", "Relationship")}
+_ATTR = re.compile(r'([\w:.-]+)\s*=\s*"([^"]*)"')
+
+
+def _tags(xml: str, name: str) -> list[dict[str, str]]:
+    """The attributes (local names, unescaped) of every <name ...> element of a small XML part."""
+    return [{k.rsplit(":", 1)[-1]: html.unescape(v) for k, v in _ATTR.findall(attrs)}
+            for attrs in _TAG_ATTRS[name].findall(xml)]
+
+
+def sheet_parts(pkg: Package) -> dict[str, str]:
+    """Sheet name -> its part ('xl/worksheets/sheet1.xml'), from xl/workbook.xml and its
+    relationships ({} when they do not read plainly: callers then look at every sheet)."""
+    workbook = pkg.read("xl/workbook.xml", 10 * MB).decode("utf-8", "replace")
+    rels = pkg.read("xl/_rels/workbook.xml.rels", 10 * MB).decode("utf-8", "replace")
+    targets = {a.get("Id"): posixpath.normpath(t[1:] if t.startswith("/") else "xl/" + t)
+               for a in _tags(rels, "Relationship") if (t := a.get("Target", ""))}
+    return {a["name"]: targets[a["id"]] for a in _tags(workbook, "sheet")
+            if "name" in a and a.get("id") in targets}
 
 
 def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
@@ -486,7 +576,7 @@ def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     out: dict[tuple[int, int], str] = {}
     try:
         data = path.read_bytes()
-        if not _has_error_cells(data):
+        if not _has_error_cells(Package(data), sheet):
             return out
         from openpyxl import load_workbook
 
@@ -501,6 +591,187 @@ def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     except Exception:  # noqa: BLE001 - calamine already read the values; errors are a bonus
         return out
     return out
+
+
+# ----------------------------------------------------------------------------------- the values
+
+
+NUMBER_KEYS = ("r1", "r2", "r3", "r4", "realisasi_anggaran")
+_CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,29}")
+
+
+def read_values(rf: ReturnFile, unit: str, period: Period, codes: list[str], report: Report,
+                 indicators: dict[str, Indicator] | None = None) -> dict[str, dict[str, Any]]:
+    """The input values of a form of `unit` (its indicator `codes` in the master), per indicator
+    code; every problem is an issue. `indicators` (code -> the master's Indicator) when the
+    form's checksum differs from the master's: each row is then compared with the master."""
+    table, ident = rf.table, rf.identity
+    assert table is not None and ident is not None
+    cols = table.columns
+    wanted = set(codes)
+    keys = [k for k in input_keys(period) if k in cols]
+    base = dict(file=rf.name, sheet=table.sheet, unit=unit)
+    for k in input_keys(period):
+        if k not in cols:
+            report.issue("header-missing", column=HEADERS[k], **base)
+    number_cols = [cols[k] for k in keys if k in NUMBER_KEYS]
+    plan = [(k, cols[k], k in NUMBER_KEYS, k in TEXT_INPUT_KEYS) for k in keys]
+    sumber = f"{rf.name} (putaran {ident.putaran})"
+    found: dict[str, int] = {}
+    values: dict[str, dict[str, Any]] = {}
+    kode_col = cols["kode"]
+    for i in range(table.header_row, len(table.rows)):
+        row, r = table.rows[i], i + 1
+        width = len(row)
+        code = row[kode_col] if kode_col < width else None
+        if type(code) is not str or code not in wanted:  # the common case: the code as handed out
+            code = _code(_cell(row, kode_col))
+        if code not in wanted:
+            # a code, or a number, makes a row worth reporting; text alone may be a note
+            if (code and _CODE_LIKE.fullmatch(code)) or any(_cell(row, j) is not None for j in number_cols):
+                report.issue("row-unknown", cell=f"{_letter(cols['kode'])}{r}", row=r,
+                             value=code or "(kosong)", **base)
+            continue
+        if code in found:
+            report.issue("row-duplicate", cell=f"{_letter(cols['kode'])}{r}", indicator=code, row=r,
+                         other_row=found[code], **base)
+            continue
+        found[code] = r
+        if indicators is not None and not _consistent(row, r, cols, indicators[code], report, base):
+            continue
+        vals: dict[str, Any] = {"sumber": sumber}
+        for k, j, is_number, is_text in plan:
+            raw = row[j] if j < width else None
+            kind = type(raw)
+            if is_number and kind is float and raw >= 0:  # the common case: no issue
+                vals[k] = raw
+                continue
+            if kind is str and (raw == "" or raw.isspace()):
+                raw = None
+            if is_number:
+                if raw is None:
+                    raw = rf.error_at(r, j)
+                    if raw is None:
+                        vals[k] = None
+                        continue
+            elif raw is None:
+                vals[k] = None
+                continue
+            elif is_text and type(raw) is str and not looks_like_formula(text := raw.strip()):
+                vals[k] = text  # plain text, no issue
+                continue
+            where = dict(cell=f"{_letter(j)}{r}", indicator=code, column=HEADERS[k], **base)
+            vals[k] = _input_text(raw, where, report) if is_text else _input_number(raw, where, report)
+        values[code] = vals
+    original = ident.indikator or codes
+    order = sorted(found, key=found.__getitem__)
+    expected = [c for c in original if c in found]
+    kept = set(order)
+    if order != expected:  # moved: the codes outside the longest common subsequence
+        matcher = difflib.SequenceMatcher(a=expected, b=order, autojunk=False)
+        kept = {c for blk in matcher.get_matching_blocks() for c in order[blk.b:blk.b + blk.size]}
+    for code in order:
+        if code not in kept and code in original:
+            was = as_int(rf.original(code).get("baris")) or table.header_row + 1 + original.index(code)
+            report.issue("row-moved", cell=f"{_letter(cols['kode'])}{found[code]}", indicator=code,
+                         row=found[code], expected=was, **base)
+    for code in codes:
+        if code not in found:
+            report.issue("row-missing", indicator=code, **base)
+    return values
+
+
+def _consistent(row: list[Any], r: int, cols: dict[str, int], ind: Indicator, report: Report,
+                base: dict[str, Any]) -> bool:
+    """Compare what the form shows with the master; False when the values must not be used."""
+    diffs: list[str] = []
+    name_differs = False
+    for key, expected in (("nama", ind.nama), ("satuan", ind.satuan)):
+        shown = _cell(row, cols[key]) if key in cols else None
+        if key in cols and plain(shown) != plain(expected):
+            diffs.append(f"{HEADERS[key]} '{shown if shown is not None else ''}' (induk: '{expected}')")
+            name_differs |= key == "nama"
+    targets = (("t1", ind.target_tw[0]), ("t2", ind.target_tw[1]), ("t3", ind.target_tw[2]),
+               ("t4", ind.target_tw[3]), ("target_tahunan", ind.target_tahunan))
+    for key, expected in targets:
+        if key not in cols:
+            continue
+        shown = parse_number(_cell(row, cols[key])).value
+        if (shown is None) != (expected is None) or (
+                shown is not None and abs(shown - expected) > 1e-9 * max(1.0, abs(expected))):  # type: ignore[operator]
+            diffs.append(f"{HEADERS[key]} {format_number(shown)} (induk: {format_number(expected)})")
+    for key, value, labels in (("polaritas", ind.polaritas, POLARITY_LABELS), ("metode", ind.metode, METHOD_LABELS)):
+        shown = _cell(row, cols[key]) if key in cols else None
+        if shown is not None and norm(shown) not in (norm(value), norm(labels[value])):
+            diffs.append(f"{HEADERS[key]} '{shown}' (induk: '{labels[value]}')")
+    if not diffs:
+        return True
+    detail = "; ".join(diffs) + (". Nilai baris ini tidak dipakai" if name_differs
+                                 else ". Nilai tetap dipakai dengan target dari sheet Indikator")
+    report.issue("indicator-inconsistent", cell=f"{_letter(cols['kode'])}{r}", indicator=ind.kode,
+                 detail=detail, **base)
+    return not name_differs
+
+
+def _input_number(raw: Any, where: dict[str, Any], report: Report) -> float | None:
+    parsed = parse_number(raw)
+    notes = parsed.notes
+    if isinstance(raw, str) and parsed.value is not None and not notes:
+        notes = [("number-reformatted", {"value": raw, "number": parsed.value})]  # text holding a number
+    for code, params in notes:
+        report.issue(code, **{**where, **params})
+    if not parsed.ok:
+        return None
+    if parsed.value is not None and parsed.value < 0:
+        report.issue("value-negative", **{**where, "value": parsed.value})
+    return parsed.value
+
+
+def _input_text(raw: Any, where: dict[str, Any], report: Report) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, float):
+        text = format_number(raw, 10) if not raw.is_integer() else str(int(raw))
+    elif isinstance(raw, (datetime, date, time)):
+        text = raw.isoformat()
+    else:
+        text = str(raw).strip()
+    if not text:
+        return None
+    if looks_like_formula(text):
+        report.issue("text-formula", **{**where, "value": text})
+    return text
+
+
+def plain(value: Any) -> str:
+    """Text compared loosely: spaces collapsed, case folded."""
+    return " ".join(str(value or "").split()).casefold()
+
+
+def as_int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _cell(row: list[Any], j: int) -> Any:
+    value = row[j] if j < len(row) else None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _code(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _letter(j: int) -> str:
+    return column_letter(j + 1)
 
 
 # ----------------------------------------------------------------------------------- helpers

@@ -14,8 +14,6 @@ from functools import lru_cache
 from math import isfinite
 from typing import Any, Callable, Literal
 
-from openpyxl.utils import get_column_letter
-
 from kinerja.durations import DurationError, parse_duration
 from kinerja.issues import Report
 from kinerja.models import NipError, check_nip
@@ -62,7 +60,19 @@ class Table:
         return next(i for i, c in enumerate(self.columns, 1) if c.key == key)
 
     def letter(self, key: str) -> str:
-        return get_column_letter(self.index(key))
+        return column_letter(self.index(key))
+
+
+@lru_cache(maxsize=1024)
+def column_letter(n: int) -> str:
+    """The letters of a 1-based column number (1 -> 'A', 28 -> 'AB'), as Excel names it."""
+    if not 1 <= n <= 18278:
+        raise ValueError(f"kolom {n} di luar batas Excel")
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def norm(text: Any) -> str:
@@ -143,13 +153,13 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
             report.issue("header-missing", file=file, sheet=sheet,
                          cell=f"{table.letter(c.key)}{idx + 1}", column=c.header)
     for j, name in extras:
-        report.issue("column-extra", file=file, sheet=sheet, cell=f"{get_column_letter(j + 1)}{idx + 1}",
+        report.issue("column-extra", file=file, sheet=sheet, cell=f"{column_letter(j + 1)}{idx + 1}",
                      column=name)
     out.columns = {c.key: j for j, c in mapping.items()}
     if any(c.required and c.key not in found for c in table.columns):
         return out
     pending_blank: list[int] = []
-    letters = {j: get_column_letter(j + 1) for j in mapping}
+    letters = {j: column_letter(j + 1) for j in mapping}
     by_key = {c.key: letters[j] for j, c in mapping.items()}
     plan = [(j, c, c.kind == "number", c.kind == "text", c.required) for j, c in mapping.items()]
     for r, raw in enumerate(rows[idx + 1:], start=idx + 2):

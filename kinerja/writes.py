@@ -27,6 +27,7 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kinerja.numbers import looks_like_formula
 from kinerja.tables import FIRST_DATA_ROW, Table
 
 # ----------------------------------------------------------------------------------- style
@@ -118,10 +119,6 @@ def gc_paused() -> Iterator[None]:
 
 def safe_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
-def looks_like_formula(value: Any) -> bool:
-    return isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and len(value) > 1
 
 
 # ----------------------------------------------------------------------------------- openpyxl
