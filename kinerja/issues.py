@@ -108,6 +108,10 @@ _CATALOGUE: list[IssueType] = [
     _t("setting-invalid", "error", "data", "Pengaturan tidak valid",
        "Pengaturan '{key}' tidak valid: {detail}.",
        "Perbaiki nilai pada sel {cell}."),
+    _t("holidays-unknown", "warning", "data", "Cuti bersama belum diketahui",
+       "Kalender kinerja belum memuat cuti bersama tahun {year} dan sheet '{sheet}' belum berisi tanggal "
+       "tahun itu; hari cuti bersama akan dihitung sebagai hari kerja dalam Waktu SOP.",
+       "Tambahkan tanggal cuti bersama tahun {year} (SKB 3 Menteri) ke sheet '{sheet}', satu baris per tanggal."),
     _t("unit-duplicate", "error", "data", "Kode unit ganda",
        "Kode unit '{value}' dipakai lebih dari sekali (juga di baris {other_row}).",
        "Beri setiap unit kode yang berbeda pada sheet '{sheet}'."),

@@ -23,7 +23,7 @@ from kinerja.models import (DEFAULT_SCALE, ROMAN,
                             Official, Period, PredicateBand, Result, Rules, Settings, Unit)
 from kinerja.sop import Sop, load_preset, sop_from_rows
 from kinerja.tables import Column, Row, Table, convert, norm, read_table
-from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
+from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
 from kinerja.writes import (HINT_FONT, INPUT_FILL, TITLE_FONT, gc_paused, save_atomic, set_value,
                             style_table, write_rows)
 
@@ -621,4 +621,8 @@ def check(path: Path) -> Loaded:
         for ind in m.indicators:
             achievement(ind, m.results.get(ind.kode), m.settings.period, m.settings.rules,
                         m.turun_formula(ind))
+        year = m.settings.period.tahun
+        if not cuti_bersama_known(year) and not any(h.date.year == year for h in m.settings.libur):
+            loaded.report.issue("holidays-unknown", file=path.name, sheet=S.LIBUR.sheet,
+                                cell=f"A{S.LIBUR.header_row + 1}", year=year)
     return loaded

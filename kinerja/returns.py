@@ -1,17 +1,23 @@
-"""Reading one returned form, safely and fast.
+"""Reading one returned form, safely and fast, and the values its unit typed.
 
 Order of checks, cheapest and safest first: Excel lock file, empty file, size limit, the file's
 magic bytes (zip or OLE compound file), the zip's declared uncompressed size and compression
 ratio (zip bombs are refused before any parser sees them), OLE encryption streams, then values
-via python-calamine. The form is recognised by its identity (the very hidden sheet `_kinerja`,
-else the custom document properties), never by its file name. The data table is found by its
-header names on any sheet (the form sheet may be renamed).
+via python-calamine. The form is recognised by its identity (the custom document properties,
+a small part; else the very hidden sheet `_kinerja`, read only then or when a moved row needs
+the original rows), never by its file name. The data table is found by its header names on any
+sheet (the form sheet may be renamed). The zip's members are found from its central directory
+(`Package`), read once into memory.
 
-calamine reads a cached formula error (#DIV/0!, #REF!) as an empty cell; when an input cell of
-an .xlsx/.xlsm reads empty, `ReturnFile.error_at` looks (once per file: a byte search of the
-sheet XML, then openpyxl only when an error cell exists) for the error behind it.
+calamine reads a cached formula error (#DIV/0!, #REF!) as an empty cell: the XML of the sheet
+holding the table is searched once for an error cell, and only when one exists does
+`ReturnFile.error_at` read the file again with openpyxl for the error behind an empty input.
 XML this module parses itself (docProps/core.xml, docProps/custom.xml, meta.xml) goes through
-defusedxml: entity tricks are refused, not followed.
+defusedxml (entity tricks are refused, not followed), except the plain custom.xml Excel and
+LibreOffice write, read by one pattern (`custom_properties`).
+
+`read_values` then takes the unit's input cells: numbers as typed ("1.234,5", "85%"), text,
+every problem an issue at its cell. This module does not import openpyxl (quick to start).
 """
 
 from __future__ import annotations

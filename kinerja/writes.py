@@ -205,16 +205,21 @@ def _clear_region(ws: Worksheet, first: int, ncols: int | None) -> None:
 
 
 def _clear_marks(ws: Worksheet, table: Table | None, first: int) -> None:
+    """Fills and notes of earlier marks gone from the data region. Only the cells the sheet has
+    are visited (not the whole rectangle), and a mark is known by its fill's index in the
+    workbook's fill table: no style objects are made per cell."""
     input_cols = {j for j, c in enumerate(table.columns, 1) if c.input} if table else set()
     plain = PatternFill(fill_type=None)
-    fills = {v.upper() for v in SEVERITY_FILL.values()}
-    for row in ws.iter_rows(min_row=first, max_row=ws.max_row):
-        for c in row:
-            if c.comment is not None and c.comment.author == AUTHOR:
-                c.comment = None
-            color = (c.fill.fgColor.rgb or "") if c.fill is not None and c.fill.fill_type else ""
-            if isinstance(color, str) and color[-6:].upper() in fills:
-                c.fill = PatternFill("solid", fgColor=INPUT_FILL) if c.column in input_cols else plain
+    colors = {v.upper() for v in SEVERITY_FILL.values()}
+    marked = {i for i, f in enumerate(ws.parent._fills)
+              if getattr(f, "fill_type", None) and isinstance(f.fgColor.rgb, str) and f.fgColor.rgb[-6:].upper() in colors}
+    for (r, col), c in list(ws._cells.items()):
+        if r < first:
+            continue
+        if c.comment is not None and c.comment.author == AUTHOR:
+            c.comment = None
+        if c.has_style and c._style.fillId in marked:
+            c.fill = PatternFill("solid", fgColor=INPUT_FILL) if col in input_cols else plain
 
 
 def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:

@@ -308,3 +308,72 @@ def test_master_rows_are_read_from_a1_row_by_row(sample_master, tmp_path):
                     for n in whole.sheet_names}
         assert read_sheets(path) == expected
     assert read_sheets(odd)["Sheet"][2] == (None, None, "mulai di C3", None, None)
+
+
+# ----------------------------------------------------------------------------------- a return's package
+
+
+def _zip(members: dict[str, bytes], stored: tuple[str, ...] = ()) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data, zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def test_package_reads_members_as_zipfile_does(sample_master):
+    from kinerja.returns import Package
+
+    data = sample_master.read_bytes()
+    pkg = Package(data)
+    with zipfile.ZipFile(sample_master) as z:
+        assert sorted(pkg.entries) == sorted(z.namelist())
+        for name in z.namelist():
+            assert pkg.read(name) == z.read(name)
+        assert pkg.read("xl/workbook.xml", 40) == z.read("xl/workbook.xml")[:40]
+    raw = _zip({"a.txt": b"plain " * 50, "b.txt": b"squeezed " * 500}, stored=("a.txt",))
+    odd = Package(raw)
+    assert (odd.read("a.txt"), odd.read("b.txt"), odd.read("c.txt")) == (b"plain " * 50, b"squeezed " * 500, b"")
+    broken = Package(raw[: len(raw) // 2])  # no central directory: zipfile decides, and says why
+    assert broken.error and broken.entries == {} and broken.read("a.txt") == b""
+
+
+def test_custom_properties_by_pattern_equal_the_xml_parser():
+    from kinerja.returns import _xml, custom_properties
+
+    def parsed(xml: bytes) -> dict[str, str]:
+        root = _xml(xml)
+        return {el.get("name", ""): (next(iter(el)).text or "").strip() for el in root}
+
+    vt = 'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"'
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.openxmlformats.org/'
+           'officeDocument/2006/custom-properties" ' + vt + '>'
+           '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="kinerja_unit">'
+           '<vt:lpwstr>PEM</vt:lpwstr></property>'
+           '<property name="kinerja_instansi" fmtid="{x}" pid="3">\n  <vt:lpwstr>A &amp; B &lt;C&gt; &#233;</vt:lpwstr>\n'
+           '</property><property name="kosong" pid="4"><vt:lpwstr></vt:lpwstr></property></Properties>').encode()
+    assert custom_properties(xml) == parsed(xml) == {"kinerja_unit": "PEM", "kinerja_instansi": "A & B <C> é",
+                                                     "kosong": ""}
+    odd = xml.replace(b"<vt:lpwstr>PEM</vt:lpwstr>", b"<vt:i4>7</vt:i4><vt:lpwstr>x</vt:lpwstr>")
+    assert custom_properties(odd)["kinerja_instansi"] == "A & B <C> é"  # not the pattern's shape: parsed
+    hostile = b'<!DOCTYPE p [<!ENTITY e "PEM">]>' + xml.replace(b">PEM<", b">&e;<")
+    assert custom_properties(hostile) == {}  # a DTD goes to defusedxml, which refuses it
+
+
+def test_sheet_parts_and_column_letters(sample_master):
+    from openpyxl.utils import get_column_letter
+
+    from kinerja.returns import Package, sheet_parts
+    from kinerja.tables import column_letter
+
+    from kinerja.xlsxpatch import Book
+
+    parts = sheet_parts(Package(sample_master.read_bytes()))
+    assert list(parts) == load_workbook(sample_master, read_only=True).sheetnames
+    with zipfile.ZipFile(sample_master) as z:
+        assert parts == Book(z).parts  # the package writer's own reading of workbook.xml
+    assert [column_letter(n) for n in range(1, 18279)] == [get_column_letter(n) for n in range(1, 18279)]
+    with pytest.raises(ValueError):
+        column_letter(0)

@@ -229,3 +229,29 @@ def test_office_data_round_trips(tmp_path_factory, nama, pemerintah, tempat, tah
     assert s.period == Period(tahun=tahun, jenis=jenis, nomor=None if jenis == "tahunan" else nomor)
     assert s.official("kepala").nama == kepala
     assert len(loaded.master.indicators) == 39
+
+
+def test_check_warns_when_the_year_has_no_cuti_bersama(sample_master):
+    from datetime import datetime
+
+    from kinerja.workcal import cuti_bersama_known
+
+    assert not [i for i in check(sample_master).report.issues if i.code == "holidays-unknown"]  # 2026: decreed
+    year = next(y for y in range(2030, 2101) if not cuti_bersama_known(y))
+
+    def to_year(wb, libur: bool):
+        for row in wb["Pengaturan"].iter_rows(min_row=1, max_col=2):
+            if row[0].value == "Tahun":
+                row[1].value = year
+        ws = wb[S.LIBUR.sheet]
+        ws.delete_rows(S.LIBUR.header_row + 1, ws.max_row)
+        if libur:
+            ws.cell(S.LIBUR.header_row + 1, 1, datetime(year, 12, 24))
+            ws.cell(S.LIBUR.header_row + 1, 2, "Cuti bersama Natal")
+
+    _edit(sample_master, lambda wb: to_year(wb, libur=False))
+    [issue] = [i for i in check(sample_master).report.issues if i.code == "holidays-unknown"]
+    assert issue.severity.value == "warning" and issue.location.sheet == S.LIBUR.sheet
+    assert str(year) in issue.message and issue.location.cell == f"A{S.LIBUR.header_row + 1}"
+    _edit(sample_master, lambda wb: to_year(wb, libur=True))  # the office listed its own: no warning
+    assert not [i for i in check(sample_master).report.issues if i.code == "holidays-unknown"]

@@ -55,3 +55,32 @@ def test_rows_replace_append_and_marks_clear(sample_master):
     assert [ws.cell(r, 2).value for r in range(4, 6)] == ["YANUM", None]
     assert ws["L5"].comment is None
     assert ws["L5"].fill.fill_type is None
+
+
+def test_clear_marks_restores_input_cells_and_keeps_other_notes(sample_master):
+    from openpyxl.comments import Comment
+
+    from kinerja.writes import INPUT_FILL
+
+    table = S.unit_data_table("Data PEM")
+    first = table.header_row + 1
+    r3, nama = f"{table.letter('r3')}{first}", f"{table.letter('nama')}{first + 1}"
+    w = WorkbookWrites()
+    w.sheet("Data PEM", table).marks = [Mark(r3, SEVERITY_FILL["error"], "kosong"),
+                                        Mark(nama, SEVERITY_FILL["warning"], "nama beda")]
+    write_file(sample_master, w)
+    wb = load_workbook(sample_master)
+    wb["Data PEM"]["A1"].comment = Comment("catatan staf", "Staf")  # not kinerja's: stays
+    wb["Data PEM"][f"{table.letter('bukti')}{first}"].comment = Comment("catatan staf", "Staf")
+    wb.save(sample_master)
+    ws = load_workbook(sample_master)["Data PEM"]
+    assert ws[r3].fill.fgColor.rgb.endswith(SEVERITY_FILL["error"]) and ws[nama].comment.text == "nama beda"
+
+    w2 = WorkbookWrites()
+    w2.sheet("Data PEM", table).clear_marks = True
+    write_file(sample_master, w2)
+    ws = load_workbook(sample_master)["Data PEM"]
+    assert ws[r3].fill.fgColor.rgb.endswith(INPUT_FILL) and ws[r3].comment is None  # an input cell: yellow again
+    assert ws[nama].fill.fill_type is None and ws[nama].comment is None
+    assert ws[f"{table.letter('bukti')}{first}"].comment.text.startswith("catatan staf")
+    assert ws["A1"].comment is not None
