@@ -634,15 +634,17 @@ def template_path(name: str, master_path: Path) -> Path | None:
 def render_document(name: str, context: dict[str, Any], out: Path, master_path: Path,
                     report: Report) -> Path | None:
     """Render a docxtpl template to `out`; problems become issues (None returned)."""
-    from docxtpl import DocxTemplate, InlineImage
     from docx.shared import Cm
+    from docxtpl import InlineImage
+
+    from kinerja.office import docx_template
 
     src = template_path(name, master_path)
     if src is None:
         report.issue("forms-template-missing", file=name)
         return None
     try:
-        tpl = DocxTemplate(str(src))
+        tpl = docx_template(src)
         ctx = dict(context)
         logo = ctx.pop("logo_path", None)
         if logo is not None:

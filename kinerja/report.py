@@ -335,9 +335,11 @@ def _render(template: Path, context: dict[str, Any], out: Path,
             images: dict[str, tuple[Path, dict[str, float]]]) -> Path:
     """Render a docxtpl template with autoescaping (unit text never breaks the XML)."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import InlineImage
 
-    tpl = DocxTemplate(str(template))
+    from kinerja.office import docx_template
+
+    tpl = docx_template(template)
     ctx = {k: v for k, v in context.items() if not k.startswith("_")}
     for key, (path, size) in images.items():
         ctx[key] = InlineImage(tpl, str(path), **{k: Mm(v) for k, v in size.items()})

@@ -405,3 +405,36 @@ def test_cli_report_and_surat(collected_master, tmp_path):
     assert "700/1/435.501/" in res.output
     assert len(list((collected_master.parent / "laporan").glob("Surat-Pengantar-2026-TW3-001.docx"))) == 1
     assert [r["nomor_urut"] for r in sheet_rows(collected_master, S.REGISTER_SURAT)] == [1]
+
+
+def test_large_tables_render_as_docxtpl_renders_them(tmp_path):
+    """docx_template moves the rows of large tables one by one: the document is the same."""
+    import zipfile
+
+    from docx import Document
+    from docxtpl import DocxTemplate
+
+    from kinerja.office import BIG_TABLE_ROWS, docx_template
+
+    doc = Document()
+    doc.add_paragraph("Laporan {{ judul }}")
+    table = doc.add_table(rows=3, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "{%tr for r in baris %}", ""
+    table.cell(1, 0).text, table.cell(1, 1).text = "{{ r.kode }}", "{{ r.nilai }}"
+    table.cell(2, 0).text, table.cell(2, 1).text = "{%tr endfor %}", ""
+    inner = table.cell(1, 1).add_table(rows=1, cols=1)  # a table inside a large one
+    inner.cell(0, 0).text = "{{ r.kode }} & <catatan>"
+    src = tmp_path / "t.docx"
+    doc.save(src)
+    context = {"judul": "TW III", "baris": [{"kode": f"K.{i:04d}", "nilai": i * 1.5}
+                                            for i in range(3 * BIG_TABLE_ROWS)]}
+    outs = []
+    for make in (lambda p: DocxTemplate(str(p)), docx_template):
+        tpl = make(src)
+        tpl.render(context, autoescape=True)
+        out = tmp_path / f"out{len(outs)}.docx"
+        tpl.save(str(out))
+        with zipfile.ZipFile(out) as z:
+            outs.append(z.read("word/document.xml"))
+    assert outs[0] == outs[1]
+    assert outs[1].count(b"<w:tr") > 3 * BIG_TABLE_ROWS and b"K.0599 &amp; &lt;catatan&gt;" in outs[1]
