@@ -241,15 +241,18 @@ class Package:
         self.data = data
         self.error = ""
         self._zf: zipfile.ZipFile | None = None
-        self.entries = _directory(data)  # name -> (flags, method, compressed, size, header offset)
-        if self.entries is None:
-            self.entries = {}
+        # every member as (name, flags, method, compressed, size, header offset); a name given
+        # twice is in `members` twice (the size limits see both), in `entries` once
+        self.members = _directory(data)
+        if self.members is None:
+            self.members = []
             try:
                 self._zf = zipfile.ZipFile(io.BytesIO(data))
-                self.entries = {i.filename: (i.flag_bits, i.compress_type, i.compress_size, i.file_size,
-                                             i.header_offset) for i in self._zf.infolist()}
+                self.members = [(i.filename, i.flag_bits, i.compress_type, i.compress_size, i.file_size,
+                                 i.header_offset) for i in self._zf.infolist()]
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
                 self.error = _detail(e)
+        self.entries = {m[0]: m[1:] for m in self.members}  # name -> (flags, method, compressed, size, offset)
 
     def read(self, name: str, limit: int = -1) -> bytes:
         """A member's bytes (at most `limit`), b"" when absent or unreadable."""
@@ -277,7 +280,7 @@ class Package:
             return b""
 
 
-def _directory(data: bytes) -> dict[str, tuple[int, int, int, int, int]] | None:
+def _directory(data: bytes) -> list[tuple[str, int, int, int, int, int]] | None:
     """The zip's central directory, or None when it is damaged or uses ZIP64."""
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
     if end < 0 or end + 22 > len(data):
@@ -285,7 +288,7 @@ def _directory(data: bytes) -> dict[str, tuple[int, int, int, int, int]] | None:
     count, size, offset = struct.unpack_from("<HII", data, end + 10)
     if count == 0xFFFF or offset == 0xFFFFFFFF or offset + size > end:
         return None
-    out, pos = {}, offset
+    out, pos = [], offset
     for _ in range(count):
         if data[pos:pos + 4] != b"PK\x01\x02" or pos + 46 > end:
             return None
@@ -295,7 +298,7 @@ def _directory(data: bytes) -> dict[str, tuple[int, int, int, int, int]] | None:
         if 0xFFFFFFFF in (csize, usize, local):
             return None
         name = data[pos + 46:pos + 46 + nlen].decode("utf-8" if flags & 0x800 else "cp437", "replace")
-        out[name] = (flags, method, csize, usize, local)
+        out.append((name, flags, method, csize, usize, local))
         pos += 46 + nlen + xlen + clen
     return out
 
@@ -315,11 +318,10 @@ def _check_zip(rf: ReturnFile, data: bytes, limits: Limits, suffix: str) -> Pack
         else:
             rf.issue("file-not-form", fatal=True)
         return None
-    entries = pkg.entries.values()
-    total = sum(e[3] for e in entries)
+    total = sum(m[4] for m in pkg.members)
     bomb = any(usize > limits.ratio_floor and usize > limits.max_ratio * max(csize, 1)
-               for _, _, csize, usize, _ in entries)
-    if len(pkg.entries) > limits.max_members or total > limits.max_unzipped or bomb:
+               for _, _, _, csize, usize, _ in pkg.members)
+    if len(pkg.members) > limits.max_members or total > limits.max_unzipped or bomb:
         rf.issue("file-too-large", fatal=True, size=f"{_size(total)} setelah diekstrak",
                  limit=f"{_size(limits.max_unzipped)} / rasio {limits.max_ratio:g}x")
         return None

@@ -377,3 +377,17 @@ def test_sheet_parts_and_column_letters(sample_master):
     assert [column_letter(n) for n in range(1, 18279)] == [get_column_letter(n) for n in range(1, 18279)]
     with pytest.raises(ValueError):
         column_letter(0)
+
+
+def test_a_bomb_behind_a_repeated_member_name_is_refused(tmp_path):
+    from kinerja.returns import read_return
+
+    bom = tmp_path / "bom.xlsx"
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(bom, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w") as member:
+            for _ in range(30):
+                member.write(b"\x00" * 1024 * 1024)
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")  # the same name again, small
+    rf = read_return(bom, tmp_path)
+    assert rf.fatal and [i.code for i in rf.issues] == ["file-too-large"]
