@@ -1,0 +1,5 @@
+"""`python -m kinerja ...` runs the same CLI as the `kinerja` command."""
+
+from kinerja.cli import app
+
+app()
