@@ -27,7 +27,7 @@ from kinerja import sheets as S
 from kinerja.issues import Report
 from kinerja.master import Loaded
 from kinerja.report import relative_to_master, sha256_file, sop_compliance
-from kinerja.review import approval_status
+from kinerja.approval import approval_status
 from kinerja.tables import read_table
 from kinerja.timing import stamp
 from kinerja.writes import WorkbookWrites

@@ -333,6 +333,16 @@ _CATALOGUE: list[IssueType] = [
     _t("archive-file-changed", "info", "proses", "File berubah sejak dicatat",
        "File {kind} '{file}' berbeda dari yang dicatat (SHA-256 lain); diarsipkan apa adanya.",
        "Tidak perlu tindakan bila file itu memang sudah dikoreksi; sidik barunya tercatat di manifest."),
+    # --- approved values and periods ----------------------------------------------------------------
+    _t("approved-value-changed", "error", "proses", "Nilai yang sudah disetujui berubah",
+       "Realisasi TW {quarter} indikator '{indicator}' disetujui {who} pada {when} (periode {period}) "
+       "sebesar {approved}, sekarang {value}.",
+       "Kembalikan nilai itu ke {approved}, atau bila perubahan itu memang koreksi, minta Sekretaris "
+       "memeriksa dan menyetujui ulang unit '{unit}' (Validasi, lalu Setujui / Kembalikan)."),
+    _t("approved-record-altered", "error", "proses", "Catatan persetujuan diubah",
+       "Baris sheet Nilai Disetujui untuk unit '{unit}' periode {period} (disetujui {who} pada {when}) "
+       "tidak cocok lagi dengan sidik SHA-256-nya: nilainya diubah setelah disetujui.",
+       "Jangan mengubah sheet Nilai Disetujui; pulihkan dari cadangan atau dari arsip periode {period}."),
     # --- timing ----------------------------------------------------------------------------------
     _t("step-late", "warning", "proses", "Langkah melewati mutu baku",
        "Langkah {step} ({role}) memakan {elapsed}, melebihi mutu baku {standard}: lewat {late} "

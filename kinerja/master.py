@@ -625,4 +625,7 @@ def check(path: Path) -> Loaded:
         if not cuti_bersama_known(year) and not any(h.date.year == year for h in m.settings.libur):
             loaded.report.issue("holidays-unknown", file=path.name, sheet=S.LIBUR.sheet,
                                 cell=f"A{S.LIBUR.header_row + 1}", year=year)
+        from kinerja.approval import report_changes
+
+        report_changes(loaded, loaded.report)
     return loaded

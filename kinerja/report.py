@@ -34,7 +34,7 @@ from kinerja.master import Loaded
 from kinerja.models import Master
 from kinerja.numbers import format_date, format_datetime, format_number, format_percent
 from kinerja.rekap import RekapRow, Summary, consolidate, summaries
-from kinerja.review import approval_status
+from kinerja.approval import approval_status
 from kinerja.tables import read_table
 from kinerja.timing import format_durasi, recompute, stamp
 from kinerja.writes import WorkbookWrites

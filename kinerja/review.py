@@ -1,11 +1,11 @@
 """SOP step 11: the Sekretaris' decisions on the validated rekap (approve, or return for revision).
 
 State lives in the master, never in this module: the Riwayat sheet records every decision
-(who, when, round, note) and is the source of truth for `approval_status`; the Validasi sheet
-holds the decisions still to be acted on.
+(who, when, round, note) and is the source of truth for `approval_status` (kinerja.approval,
+which every stage reads); the Validasi sheet holds the decisions still to be acted on.
 
 - Approving a unit writes a Riwayat row 'Unit disetujui' carrying a fingerprint of the unit's
-  data ("Sidik data: ..."), sets the unit's Rekap status to 'Disetujui' and locks the unit's
+  data ("Sidik data: ..."), records the approved values on the 'Nilai Disetujui' sheet, sets the unit's Rekap status to 'Disetujui' and locks the unit's
   sheet (sheet protection without a password: it stops accidental typing, Excel shows "sel
   dilindungi"; a deliberate correction needs Review > Unprotect Sheet). The lock is a guard,
   the fingerprint is the guarantee: if the unit's data change after approval by any route
@@ -21,9 +21,6 @@ holds the decisions still to be acted on.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,131 +30,11 @@ from kinerja import sheets as S
 from kinerja import timing
 from kinerja.issues import Report, Severity
 from kinerja.master import Loaded
+from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU,  # noqa: F401
+                              Approval, active_units, approval_rows, approval_status, current_round,
+                              fingerprint, history, period_tag, read_rows)
 from kinerja.models import Master
-from kinerja.numbers import format_datetime
-from kinerja.tables import Row, Table, read_table
 from kinerja.writes import WorkbookWrites
-
-MENUNGGU = "Menunggu"  # no decision yet
-DIKEMBALIKAN = "Dikembalikan"  # returned, revision not received yet
-DIPERBAIKI = "Diperbaiki"  # returned, a revision has been received since
-DISETUJUI = "Disetujui"
-BERUBAH = "Berubah"  # approved, but the data changed afterwards: the approval no longer counts
-
-FINGERPRINT = re.compile(r"Sidik data: ([0-9a-f]{12})")
-
-
-def active_units(master: Master) -> list:
-    """The units that take part in the round: those with indicators (others get no form)."""
-    return [u for u in master.units if master.indicators_of(u.kode)]
-
-
-def read_rows(loaded: Loaded, table: Table) -> list[Row]:
-    """A stage sheet's rows as typed values (problems ignored: the sheets are the tool's own)."""
-    return read_table(loaded.rows.get(table.sheet) or [], table, Report()).rows
-
-
-def fingerprint(master: Master, unit: str | None = None) -> str:
-    """12 hex digits over what the rekap is made of (targets, realisasi, explanation, evidence,
-    budget) for one unit or the whole office."""
-    payload = []
-    for ind in master.indicators:
-        if unit is not None and ind.unit != unit:
-            continue
-        r = master.results.get(ind.kode)
-        payload.append([ind.kode, ind.unit, ind.polaritas, ind.metode, ind.target_tahunan, *ind.target_tw,
-                        ind.pagu, *(r.realisasi_tw if r else [None] * 4), r.penjelasan if r else "",
-                        r.bukti if r else "", r.realisasi_anggaran if r else None])
-    return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()[:12]
-
-
-@dataclass
-class Approval:
-    """Whether the Sekretaris approved the rekap, by whom and when, and each unit's status."""
-
-    approved: bool
-    by: str = ""
-    at: datetime | None = None
-    units: dict[str, str] = field(default_factory=dict)  # unit code -> MENUNGGU / ... / DISETUJUI
-    detail: str = ""  # why not approved (Indonesian), for the report's DRAF note
-    round: int = 1  # the current round (putaran)
-
-    def paraf_line(self) -> str:
-        """The visible line on the Rekap sheet."""
-        if self.approved:
-            return f"Disetujui (paraf) oleh {self.by} pada {format_datetime(self.at)}."
-        return f"Belum disetujui Sekretaris: {self.detail}."
-
-
-def period_tag(master: Master) -> str:
-    """The prefix of every Riwayat note this module writes: '[2026-TW3] '."""
-    return f"[{master.settings.period.key()}] "
-
-
-def history(loaded: Loaded) -> list[dict[str, Any]]:
-    """The Riwayat rows of the current period (rows tagged with another period are skipped)."""
-    m = loaded.master
-    tag = period_tag(m) if m else ""
-    out = []
-    for r in read_rows(loaded, S.RIWAYAT):
-        note = str(r.values.get("catatan") or "")
-        if r.values.get("kegiatan") and (not note.startswith("[") or note.startswith(tag)):
-            out.append(r.values)
-    return out
-
-
-def current_round(loaded: Loaded) -> int:
-    """The current round (putaran): the highest handed out (Distribusi) or opened (Riwayat)."""
-    from kinerja.forms import current_round as handed_out
-
-    opened = [e["putaran"] for e in history(loaded) if e["kegiatan"] == S.KEGIATAN_PUTARAN and e["putaran"]]
-    return max([1, handed_out(loaded), *opened])
-
-
-def approval_status(loaded: Loaded) -> Approval:
-    """The approval state from the Riwayat sheet, checked against the data as it is now."""
-    m = loaded.master
-    if m is None:
-        return Approval(False, detail="workbook induk tidak dapat dibaca")
-    events = history(loaded)
-    receipts = [r.values for r in read_rows(loaded, S.PENERIMAAN) if r.values.get("unit")]
-    units: dict[str, str] = {}
-    for unit in active_units(m):
-        state = MENUNGGU
-        for e in events:
-            if e["unit"] != unit.kode:
-                continue
-            if e["kegiatan"] == S.KEGIATAN_UNIT_DISETUJUI:
-                found = FINGERPRINT.search(str(e["catatan"] or ""))
-                state = DISETUJUI if found and found.group(1) == fingerprint(m, unit.kode) else BERUBAH
-            elif e["kegiatan"] == S.KEGIATAN_DIKEMBALIKAN:
-                since = e["waktu"]
-                fixed = any(str(r["unit"]).upper() == unit.kode and r["diterima"] and since
-                            and r["diterima"] > since for r in receipts)
-                state = DIPERBAIKI if fixed else DIKEMBALIKAN
-        units[unit.kode] = state
-    out = Approval(False, units=units, round=current_round(loaded))
-    last = max((i for i, e in enumerate(events) if e["kegiatan"] == S.KEGIATAN_REKAP_DISETUJUI), default=None)
-    waiting = [f"{k}: {v}" for k, v in units.items() if v != DISETUJUI]
-    if last is None:
-        out.detail = ("belum semua unit disetujui (" + ", ".join(waiting) + ")") if waiting else \
-            "rekap belum diparaf Sekretaris"
-        return out
-    approved = events[last]
-    later = next((e["kegiatan"] for e in events[last + 1:]
-                  if e["kegiatan"] in (S.KEGIATAN_DIKEMBALIKAN, S.KEGIATAN_PUTARAN)), None)
-    found = FINGERPRINT.search(str(approved["catatan"] or ""))
-    when = format_datetime(approved["waktu"])
-    if later:
-        out.detail = f"ada kegiatan '{later}' setelah rekap disetujui pada {when}"
-    elif not found or found.group(1) != fingerprint(m):
-        out.detail = f"data berubah setelah rekap disetujui pada {when}"
-    elif waiting:
-        out.detail = "belum semua unit disetujui (" + ", ".join(waiting) + ")"
-    else:
-        out.approved, out.by, out.at = True, approved["oleh"] or "", approved["waktu"]
-    return out
-
 
 # ----------------------------------------------------------------------------------- review
 
@@ -203,6 +80,7 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
             report.issue("choice-invalid", sheet=V.sheet, cell=f"{V.letter('keputusan')}{f.row}",
                          column="Keputusan", value=f.keputusan_raw, choices=", ".join(DECISIONS.values()))
     events: list[list[Any]] = []
+    approved_rows: list[list[Any]] = []
     consumed: set[str] = set()
     to_return: list[str] = []
     for unit in active_units(m):
@@ -226,6 +104,7 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
                 (f"Disetujui dengan {errors} kesalahan. " if errors else "")
             events.append([now, S.KEGIATAN_UNIT_DISETUJUI, k, rnd, who,
                            f"{tag}{note}Sidik data: {fingerprint(m, k)}"])
+            approved_rows += approval_rows(m, k, now, who)
             statuses[k] = DISETUJUI
         elif decision == "kembalikan" and state != DIKEMBALIKAN:
             to_return.append(k)
@@ -263,6 +142,9 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
     w.extend(render(v.ctx, v, statuses, consumed, after))
     if events:
         w.sheet(S.RIWAYAT.sheet, S.RIWAYAT).append = events
+    if approved_rows:
+        nd = w.sheet(S.NILAI_DISETUJUI.sheet, S.NILAI_DISETUJUI)
+        nd.append, nd.protect = approved_rows, True
     for unit in active_units(m):
         if unit.sheet_name in loaded.sheets and statuses[unit.kode] in (DISETUJUI, DIKEMBALIKAN):
             w.sheet(unit.sheet_name).protect = statuses[unit.kode] == DISETUJUI

@@ -350,6 +350,21 @@ RIWAYAT = Table("Riwayat", "Riwayat Proses (Putaran, Pengembalian, Persetujuan)"
     C("catatan", "Catatan", width=60, input=False),
 ))
 
+NILAI_DISETUJUI = Table("Nilai Disetujui", "Nilai yang Disetujui Sekretaris (jangan diubah)", (
+    C("periode", "Periode", width=10, input=False),
+    C("unit", "Unit", width=10, input=False),
+    C("kode", "Kode", width=12, input=False),
+    C("indikator", "Indikator Kinerja", width=44, input=False),
+    C("r1", "Realisasi TW I", "number", number_format=NUM, input=False),
+    C("r2", "Realisasi TW II", "number", number_format=NUM, input=False),
+    C("r3", "Realisasi TW III", "number", number_format=NUM, input=False),
+    C("r4", "Realisasi TW IV", "number", number_format=NUM, input=False),
+    C("disetujui", "Disetujui", "datetime", number_format=DT, width=17, input=False),
+    C("oleh", "Oleh", width=24, input=False),
+    C("sidik", "Sidik Nilai (SHA-256)", width=20, input=False),
+), hint="Ditulis saat Sekretaris menyetujui unit dan dibawa ke periode berikutnya. 'kinerja check' "
+        "melaporkan setiap nilai yang berubah setelah disetujui.")
+
 REGISTER_SURAT = Table("Register Surat", "Register Nomor Surat", (
     C("tahun", "Tahun", "int", width=8, input=False),
     C("nomor_urut", "Nomor Urut", "int", width=10, input=False),
@@ -372,7 +387,7 @@ LOG_LAPORAN = Table("Log Laporan", "Log Dokumen Laporan", (
 
 INPUT_TABLES: tuple[Table, ...] = (PEJABAT, SKALA, JAM_KERJA, LIBUR, LANGKAH_SOP, UNIT, INDIKATOR)
 STAGE_TABLES: tuple[Table, ...] = (DISTRIBUSI, PENERIMAAN, TEMUAN_HIMPUN, REKAP, RINGKASAN, VALIDASI, KATALOG,
-                                   WAKTU, RIWAYAT, REGISTER_SURAT, LOG_LAPORAN)
+                                   WAKTU, RIWAYAT, NILAI_DISETUJUI, REGISTER_SURAT, LOG_LAPORAN)
 PETUNJUK_SHEET = "Petunjuk"
 
 

@@ -39,8 +39,8 @@ from kinerja.master import Loaded
 from kinerja.models import ROMAN, Indicator, Master, Result, Unit
 from kinerja.numbers import format_number, format_percent
 from kinerja.rekap import consolidate, rekap_cell, rekap_writes
-from kinerja.review import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval,
-                            active_units, approval_status, read_rows)
+from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval,
+                              active_units, approval_status, read_rows)
 from kinerja.tables import ReadTable, Row, norm, read_table
 from kinerja.workcal import format_waktu
 from kinerja.writes import INPUT_FILL, SEVERITY_FILL, Link, Mark, WorkbookWrites
