@@ -11,7 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from kinerja import clitext
 from kinerja.issues import Report
+
+clitext.install()  # the framework's own words (help headings, usage errors) in Bahasa Indonesia
 
 app = typer.Typer(
     help="kinerja: SOP Pengumpulan Data Kinerja dari satu workbook induk Excel.",
@@ -40,12 +43,17 @@ def render_report(report: Report, as_json: bool = False, title: str = "Temuan") 
     t = RichTable(title=title, show_lines=False, expand=False)
     for h in ("Tingkat", "Kode", "Lokasi", "Pesan", "Saran"):
         t.add_column(h, overflow="fold")
-    for i in report.sorted():
+    folded = sorted(report.folded(), key=lambda x: (x[0].severity.rank, x[0].location.unit or "",
+                                                    x[0].location.indicator or "", x[0].code))
+    for i, derived in folded:
         t.add_row(f"[{SEVERITY_STYLE[i.severity.value]}]{i.severity.label}[/]", i.code,
-                  i.location.text(), i.message, i.action)
+                  i.location.text(), i.message + (f" (dan {derived} temuan turunan)" if derived else ""),
+                  i.action)
     console.print(t)
     c = report.counts()
-    console.print(f"Kesalahan: {c['error']}, Peringatan: {c['warning']}, Informasi: {c['info']}")
+    derived = sum(n for _i, n in folded)
+    console.print(f"Kesalahan: {c['error']}, Peringatan: {c['warning']}, Informasi: {c['info']}"
+                  + (f" ({derived} di antaranya temuan turunan)" if derived else ""))
 
 
 def finish(report: Report) -> None:
@@ -105,6 +113,9 @@ def init(
     from kinerja.master import build_master, read_office_data
     from kinerja.sop import UnknownPresetError
 
+    if master.suffix.lower() not in (".xlsx", ".xlsm"):
+        fail(f"Nama file '{master.name}' harus berakhiran .xlsx (atau .xlsm untuk pita Excel), "
+             f"mis. 'kinerja init {master.stem or 'induk'}.xlsx'.")
     if master.exists() and not force:
         fail(f"File '{master}' sudah ada. Pakai --force untuk menimpa.")
     try:
@@ -295,6 +306,9 @@ def collect_cmd(
         task = bar.add_task("", total=None)
         outcome = collect(loaded, folder, who=oleh,
                           progress=lambda n, total, name: bar.update(task, completed=n, total=total, description=name))
+    if outcome.report.by_code("collect-before-forms"):
+        render_report(outcome.report, as_json, title="Temuan Himpun")
+        finish(outcome.report)
     save(master, outcome.writes)
     if as_json:
         console.print_json(json.dumps({**outcome.summary(), **json.loads(outcome.report.to_json())},

@@ -140,10 +140,11 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
                      detail="workbook induk belum valid; jalankan 'kinerja check' dan perbaiki dahulu")
         return out
     inbox = Path(inbox)
-    paths: list[Path] = []
-    if inbox.is_dir():
-        paths = inbox_files(inbox, loaded.path)
-    else:
+    paths: list[Path] = inbox_files(inbox, loaded.path) if inbox.is_dir() else []
+    if not paths and not distribution_log(loaded):  # nothing handed out, nothing returned
+        report.issue("collect-before-forms", file=loaded.path.name, sheet=S.DISTRIBUSI.sheet)
+        return out
+    if not inbox.is_dir():
         report.issue("inbox-missing", folder=str(inbox))
     history = _history(loaded)
     parsed: dict[str, tuple[dict[str, dict[str, Any]], list[Issue]]] = {}

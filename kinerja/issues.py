@@ -359,9 +359,32 @@ _CATALOGUE: list[IssueType] = [
        "Baris {row} sheet Waktu SOP mencatat langkah '{step}', yang tidak ada di SOP ini "
        "(langkah 1 sampai {count}).",
        "Baris itu dipindah ke bawah tabel; periksa nomor langkahnya, atau hapus bila tidak perlu."),
+    # --- the command line: the file named is not a master that can be used ------------------------
+    _t("workbook-missing", "error", "struktur", "File workbook tidak ada",
+       "File '{file}' tidak ada di folder '{folder}'.",
+       "Periksa nama dan folder file itu (huruf besar/kecil, akhiran .xlsx), atau buat workbook "
+       "induk baru dengan 'kinerja init {file}'."),
+    _t("workbook-old-format", "error", "struktur", "Workbook format lama (.xls)",
+       "File '{file}' berformat Excel 97-2003 (.xls), yang tidak dapat dibaca kinerja.",
+       "Buka file itu di Excel, pilih File > Save As (Simpan Sebagai) > 'Excel Workbook (*.xlsx)', "
+       "lalu jalankan lagi dengan file .xlsx-nya."),
+    _t("workbook-wrong-type", "error", "struktur", "Bukan file workbook Excel",
+       "File '{file}' bukan workbook Excel (akhiran '{suffix}').",
+       "Sebutkan workbook induk berakhiran .xlsx atau .xlsm."),
+    _t("collect-before-forms", "error", "proses", "Formulir belum pernah dibuat",
+       "Sheet Distribusi belum mencatat formulir apa pun: belum ada formulir yang dapat dihimpun "
+       "untuk periode ini.",
+       "Buat formulir dahulu dengan tombol 'Buat Formulir' (kinerja forms), bagikan ke unit, lalu "
+       "himpun formulir yang kembali."),
 ]
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in _CATALOGUE}
+
+# issues that are only echoes of a missing sheet: shown as "dan N temuan turunan" under it
+DERIVED_FROM_MISSING_SHEET: dict[str, tuple[str, ...]] = {
+    "Unit": ("indicator-unknown-unit",),
+    "Indikator": ("unit-no-indicators", "unit-row-unknown"),
+}
 assert len(CATALOGUE) == len(_CATALOGUE), "duplicate issue code"
 
 
@@ -478,6 +501,23 @@ class Report(BaseModel):
     def sorted(self) -> list[Issue]:
         return sorted(self.issues, key=lambda i: (i.severity.rank, i.location.unit or "",
                                                   i.location.indicator or "", i.code))
+
+    def folded(self) -> list[tuple[Issue, int]]:
+        """The issues in order, each with the number of issues it caused: an issue that only
+        follows from a missing sheet (every indicator 'pointing to an unknown unit' once the
+        Unit sheet is gone) is counted under that cause instead of listed."""
+        missing = {i.location.sheet for i in self.issues if i.code == "sheet-missing"}
+        causes = {i.location.sheet: i for i in self.issues if i.code == "sheet-missing"}
+        counted: dict[int, int] = {}
+        out: list[tuple[Issue, int]] = []
+        for i in self.issues:
+            cause = next((causes[sheet] for sheet in missing
+                          if i.code in DERIVED_FROM_MISSING_SHEET.get(sheet, ())), None)
+            if cause is not None:
+                counted[id(cause)] = counted.get(id(cause), 0) + 1
+            else:
+                out.append((i, 0))
+        return [(i, counted.get(id(i), 0)) for i, _n in out]
 
     def to_json(self) -> str:
         return json.dumps({"counts": self.counts(), "blocking": self.blocking,

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from kinerja import sheets as S
 from kinerja.capaian import achievement
-from kinerja.issues import Report, catalogue_rows
+from kinerja.issues import Issue, Report, catalogue_rows, make_issue
 from kinerja.models import (DEFAULT_SCALE, ROMAN,
                             Indicator, LetterSettings, Master, Office,
                             Official, Period, PredicateBand, Result, Rules, Settings, Unit)
@@ -338,15 +338,35 @@ def read_sheets(path: Path) -> dict[str, list[tuple]]:
     return out
 
 
+MASTER_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def file_problem(path: Path) -> Issue | None:
+    """Why `path` cannot be a master before it is opened: missing, an old .xls, another type."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        return make_issue("workbook-missing", file=path.name, folder=str(path.parent.resolve()))
+    if suffix == ".xls":
+        return make_issue("workbook-old-format", file=path.name)
+    if suffix not in MASTER_SUFFIXES:
+        return make_issue("workbook-wrong-type", file=path.name, suffix=path.suffix or "tanpa akhiran")
+    return None
+
+
 @gc_paused()
 def load_master(path: Path) -> Loaded:
     """Read the master workbook into models, reporting every problem (never raising)."""
     path = Path(path)
     report = Report()
     file = path.name
+    problem = file_problem(path)
+    if problem is not None:
+        report.add(problem)
+        return Loaded(None, report, path)
     try:
         if not zipfile.is_zipfile(path):
-            raise ValueError("bukan file .xlsx/.xlsm")
+            raise ValueError("isinya bukan workbook .xlsx/.xlsm (rusak, atau format lain yang diberi akhiran .xlsx)")
         sheets = read_sheets(path)
     except Exception as e:  # noqa: BLE001 - any unreadable file becomes an issue
         report.issue("workbook-unreadable", file=file, detail=str(e) or type(e).__name__)
