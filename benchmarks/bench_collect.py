@@ -192,7 +192,7 @@ def generate(data: Path, units: int, per_unit: int, log=print) -> dict[str, Path
 
     from kinerja.forms import build_forms
     from kinerja.master import build_master, load_master
-    from kinerja.writes import write_file
+    from kinerja.writing.files import write_file
 
     paths = {"master": data / "induk.xlsx", "forms": data / "formulir", "inbox": data / "masuk"}
     marker = data / "generated.json"
@@ -287,7 +287,7 @@ def _copy_master(src: Path, work: Path) -> Path:
 def run_collect(data: Path, work: Path) -> dict[str, Any]:
     from kinerja.collect import collect
     from kinerja.master import load_master
-    from kinerja.writes import write_file
+    from kinerja.writing.files import write_file
 
     master = _copy_master(data / "induk.xlsx", work)
     phases: dict[str, float] = {}
@@ -307,7 +307,7 @@ def run_collect(data: Path, work: Path) -> dict[str, Any]:
 def run_validate(data: Path, work: Path) -> dict[str, Any]:
     from kinerja.master import load_master
     from kinerja.validate import validate
-    from kinerja.writes import write_file
+    from kinerja.writing.files import write_file
 
     master = _copy_master(data / "induk-terhimpun.xlsx", work)
     t0 = time.perf_counter()
@@ -325,7 +325,7 @@ def run_validate(data: Path, work: Path) -> dict[str, Any]:
 def run_forms(data: Path, work: Path) -> dict[str, Any]:
     from kinerja.forms import build_forms
     from kinerja.master import load_master
-    from kinerja.writes import write_file
+    from kinerja.writing.files import write_file
 
     master = _copy_master(data / "induk.xlsx", work)
     t0 = time.perf_counter()
@@ -342,7 +342,7 @@ def run_forms(data: Path, work: Path) -> dict[str, Any]:
 def run_report(data: Path, work: Path) -> dict[str, Any]:
     from kinerja.master import load_master
     from kinerja.report import render_report
-    from kinerja.writes import write_file
+    from kinerja.writing.files import write_file
 
     master = _copy_master(data / "induk-terhimpun.xlsx", work)
     t0 = time.perf_counter()

@@ -30,7 +30,7 @@ from kinerja.report import relative_to_master, sha256_file, sop_compliance
 from kinerja.approval import approval_status
 from kinerja.tables import read_table
 from kinerja.timing import stamp
-from kinerja.writes import WorkbookWrites
+from kinerja.writing.description import WorkbookWrites
 
 MANIFEST = "manifest.json"
 MANIFEST_DOCUMENT = "Manifest Arsip"

@@ -80,7 +80,7 @@ def load(master: Path, as_json: bool = False):
 def save(master: Path, writes, created: list[Path] = ()) -> None:
     """Apply a stage's writes to the master file (atomic, with a backup). When the master cannot
     be saved, the files this run created are removed: nothing exists that the master does not log."""
-    from kinerja.writes import write_file
+    from kinerja.writing.files import write_file
 
     if not writes.sheets:
         return

@@ -60,7 +60,8 @@ from kinerja.rekap import RekapRow, consolidate, rekap_writes
 from kinerja.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
 from kinerja.tables import find_header, read_table
 from kinerja.workcal import WorkCalendar, WorkCalendarError
-from kinerja.writes import WorkbookWrites, backup_dir, gc_paused
+from kinerja.writing.description import WorkbookWrites
+from kinerja.writing.files import backup_dir, gc_paused
 
 USED, DUPLICATE, REPLACED, REJECTED = "Dipakai", "Duplikat", "Diganti", "Ditolak"
 READ_WORKERS = 2  # threads reading returns (see read_returns)

@@ -86,7 +86,7 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     from kinerja.review import review
     from kinerja.timing import log_step, recompute, sop_status
     from kinerja.validate import BLOCK, validate
-    from kinerja.writes import write_file
+    from kinerja.writing.files import write_file
 
     out = Path(out)
     for sub in ("formulir", "masuk", "laporan", "pratinjau", "arsip", "cadangan"):

@@ -106,7 +106,8 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
     from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter
 
-    from kinerja.writes import HEADER_FILL, HEADER_FONT, set_value
+    from kinerja.writing.book import set_value
+    from kinerja.writing.style import HEADER_FILL, HEADER_FONT
 
     wb = Workbook()
     ws = wb.active

@@ -41,10 +41,15 @@ from kinerja.models import (METHOD_LABELS, POLARITY_LABELS, ROMAN, Indicator, Ma
                             Period, Unit, format_nip)
 from kinerja.numbers import format_date
 from kinerja.tables import read_table
-from kinerja.writes import (BORDER, HEADER_FILL, HEADER_FONT, Formula, WorkbookWrites, replace_atomic,
-                            save_atomic, set_value)
-from kinerja.xlsxpatch import (ROW, Book, Cells, Row, Unsupported, copy_member, member_info, row_number,
-                               split_sheet)
+from kinerja.writing.book import set_value
+from kinerja.writing.description import Formula, WorkbookWrites
+from kinerja.writing.files import replace_atomic, save_atomic
+from kinerja.writing.style import BORDER, HEADER_FILL, HEADER_FONT
+from kinerja.writing.package.cells import ROW, Cells, Row, row_number
+from kinerja.writing.package.parts import Unsupported
+from kinerja.writing.package.sheet import split_sheet
+from kinerja.writing.package.workbook import Book
+from kinerja.writing.package.zip import copy_member, member_info
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RECEIPT_TEMPLATE = "tanda_terima.docx"

@@ -24,8 +24,9 @@ from kinerja.models import (DEFAULT_SCALE, ROMAN,
 from kinerja.sop import Sop, load_preset, sop_from_rows
 from kinerja.tables import Column, Row, Table, convert, norm, read_table
 from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
-from kinerja.writes import (HINT_FONT, INPUT_FILL, TITLE_FONT, gc_paused, save_atomic, set_value,
-                            style_table, write_rows)
+from kinerja.writing.book import set_value, style_table, write_rows
+from kinerja.writing.files import gc_paused, save_atomic
+from kinerja.writing.style import HINT_FONT, INPUT_FILL, TITLE_FONT
 
 DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 

@@ -9,7 +9,7 @@ from statistics import mean
 from kinerja import sheets as S
 from kinerja.capaian import Achievement, achievement
 from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Unit
-from kinerja.writes import WorkbookWrites
+from kinerja.writing.description import WorkbookWrites
 
 
 @dataclass(slots=True)

@@ -37,7 +37,7 @@ from kinerja.rekap import RekapRow, Summary, consolidate, summaries
 from kinerja.approval import approval_status
 from kinerja.tables import read_table
 from kinerja.timing import format_durasi, recompute, stamp
-from kinerja.writes import WorkbookWrites
+from kinerja.writing.description import WorkbookWrites
 
 TEMPLATE_FILES = {"laporan": "laporan.docx", "surat": "surat_pengantar.docx"}
 DOCUMENT_NAMES = {"laporan": "Laporan Data Capaian Kinerja", "surat": "Surat Pengantar"}

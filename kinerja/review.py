@@ -34,7 +34,7 @@ from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENU
                               Approval, active_units, approval_rows, approval_status, current_round,
                               fingerprint, history, period_tag, read_rows)
 from kinerja.models import Master
-from kinerja.writes import WorkbookWrites
+from kinerja.writing.description import WorkbookWrites
 
 # ----------------------------------------------------------------------------------- review
 
@@ -211,7 +211,9 @@ def mark_revision_form(path: Path, found: list, note: str) -> None:
     from openpyxl.styles import PatternFill
 
     from kinerja.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
-    from kinerja.writes import AUTHOR, SEVERITY_FILL, save_atomic, set_value
+    from kinerja.writing.book import set_value
+    from kinerja.writing.files import save_atomic
+    from kinerja.writing.style import AUTHOR, SEVERITY_FILL
 
     letters = {key: _col(j) for j, (key, _h) in enumerate(COLUMNS, 1)}
     wb = load_workbook(path)

@@ -32,7 +32,8 @@ from kinerja.numbers import format_percent
 from kinerja.sop import SopKeyError, SopStep
 from kinerja.tables import Column, convert, norm, read_table
 from kinerja.workcal import HARI_MINUTES, WorkCalendar, WorkCalendarError, format_minutes, format_waktu
-from kinerja.writes import SEVERITY_FILL, Mark, WorkbookWrites
+from kinerja.writing.description import Mark, WorkbookWrites
+from kinerja.writing.style import SEVERITY_FILL
 
 __all__ = [
     "Entry", "ReturnTiming", "RoleSummary", "StatusOutcome", "TimingError", "TimingOutcome",

@@ -43,7 +43,8 @@ from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENU
                               active_units, approval_status, read_rows)
 from kinerja.tables import ReadTable, Row, norm, read_table
 from kinerja.workcal import format_waktu
-from kinerja.writes import INPUT_FILL, SEVERITY_FILL, Link, Mark, WorkbookWrites
+from kinerja.writing.description import Link, Mark, WorkbookWrites
+from kinerja.writing.style import INPUT_FILL, SEVERITY_FILL
 
 # ----------------------------------------------------------------------------------- the sheet
 

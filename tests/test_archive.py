@@ -14,7 +14,7 @@ from kinerja.archive import MANIFEST, MANIFEST_DOCUMENT, archive_period
 from kinerja.cli import app
 from kinerja.master import load_master
 from kinerja.report import render_report
-from kinerja.writes import write_file
+from kinerja.writing.files import write_file
 from test_report import SEKRETARIS, _collected_template, approve, collected_master, sheet_rows  # noqa: F401
 
 NOW = datetime(2026, 10, 22, 14, 0)

@@ -28,7 +28,7 @@ from kinerja.report import render_report
 from kinerja.review import DISETUJUI, review
 from kinerja.timing import TIDAK_SAH, recompute
 from kinerja.validate import BLOCK, validate
-from kinerja.writes import write_file
+from kinerja.writing.files import write_file
 
 TESTS = Path(__file__).resolve().parent
 MASTER = "induk.xlsx"

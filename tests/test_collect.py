@@ -33,7 +33,7 @@ from kinerja.formspec import ID_SHEET
 from kinerja.issues import issue_row
 from kinerja.master import load_master
 from kinerja.office import convert
-from kinerja.writes import backup_dir, write_file
+from kinerja.writing.files import backup_dir, write_file
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 10, 12, 10, 0)  # Monday after the Friday 9 October 16.00 deadline

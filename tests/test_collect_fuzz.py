@@ -19,7 +19,7 @@ from kinerja.capaian import achievement
 from kinerja.collect import DUPLICATE, REJECTED, REPLACED, USED, collect
 from kinerja.formspec import ID_SHEET
 from kinerja.master import load_master
-from kinerja.writes import write_file
+from kinerja.writing.files import write_file
 
 NOW = datetime(2026, 10, 12, 10, 0)
 FIRST_ROW = 15  # the real forms put the first indicator right under the header (row 14)

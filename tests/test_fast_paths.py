@@ -1,5 +1,5 @@
 """The fast paths of a large collection give what the plain paths give: the package writer
-(kinerja.xlsxpatch) against openpyxl cell for cell, and reading returns with two threads
+(kinerja.writing.package) against openpyxl cell for cell, and reading returns with two threads
 against one."""
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from kinerja.excel.xlsm import CUSTOMUI_PART
 from kinerja.forms import build_forms, write_form
 from kinerja.master import load_master, read_office_data
 from kinerja.office import convert
-from kinerja.writes import (SEVERITY_FILL, Formula, Mark, WorkbookWrites, apply_to_workbook, gc_paused,
-                            write_file)
-from kinerja.xlsxpatch import Unsupported, patch_file
+from kinerja.writing.book import apply_to_workbook
+from kinerja.writing.description import Formula, Mark, WorkbookWrites
+from kinerja.writing.files import gc_paused, write_file
+from kinerja.writing.style import SEVERITY_FILL
+from kinerja.writing.package.parts import Unsupported
+from kinerja.writing.package.patch import patch_file
 
 from collect_helpers import blank_forms, fill, set_zip_member, sheet_xml_error, typed
 from conftest import SAMPLE
@@ -368,7 +371,7 @@ def test_sheet_parts_and_column_letters(sample_master):
     from kinerja.returns import Package, sheet_parts
     from kinerja.tables import column_letter
 
-    from kinerja.xlsxpatch import Book
+    from kinerja.writing.package.workbook import Book
 
     parts = sheet_parts(Package(sample_master.read_bytes()))
     assert list(parts) == load_workbook(sample_master, read_only=True).sheetnames

@@ -31,7 +31,8 @@ from kinerja.returns import read_identity
 from kinerja.master import load_master
 from kinerja.models import Result
 from kinerja.office import convert_many
-from kinerja.writes import last_data_row, write_file
+from kinerja.writing.book import last_data_row
+from kinerja.writing.files import write_file
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
 NOW = datetime(2026, 10, 6, 8, 0)

@@ -7,7 +7,10 @@ from openpyxl import load_workbook
 from kinerja import sheets as S
 from kinerja.excel.book import load_open_book
 from kinerja.master import load_master
-from kinerja.writes import SEVERITY_FILL, Link, Mark, WorkbookWrites, apply_live, write_file
+from kinerja.excel.live import apply_live
+from kinerja.writing.description import Link, Mark, WorkbookWrites
+from kinerja.writing.files import write_file
+from kinerja.writing.style import SEVERITY_FILL
 
 from fake_xlwings import Book
 

@@ -29,7 +29,8 @@ from kinerja.report import (REGISTER_COUNTER_CELL, builtin_templates_dir, letter
 from kinerja.review import fingerprint
 from kinerja.tables import read_table
 from kinerja.issues import Report
-from kinerja.writes import WorkbookWrites, write_file
+from kinerja.writing.description import WorkbookWrites
+from kinerja.writing.files import write_file
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
 NOW = datetime(2026, 10, 20, 10, 0)

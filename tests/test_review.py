@@ -21,7 +21,8 @@ from kinerja.master import load_master
 from kinerja.office import convert
 from kinerja.review import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status, review)
 from kinerja.validate import BLOCK, validate
-from kinerja.writes import SEVERITY_FILL, write_file
+from kinerja.writing.files import write_file
+from kinerja.writing.style import SEVERITY_FILL
 from test_validate import golden_master
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,9 @@ from kinerja.tables import Table
 from kinerja.timing import (BELUM, BERJALAN, BUKAN_SOP, HAMPIR, TEPAT, TERLAMBAT, TimingError,
                             end_current_step, format_durasi, log_step, read_log, recompute,
                             sop_status, stamp, unit_return_timing)
-from kinerja.writes import SEVERITY_FILL, WorkbookWrites, write_file
+from kinerja.writing.description import WorkbookWrites
+from kinerja.writing.files import write_file
+from kinerja.writing.style import SEVERITY_FILL
 
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"

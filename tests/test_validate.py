@@ -17,7 +17,9 @@ from kinerja.issues import CATALOGUE, Category, issue_row, make_issue
 from kinerja.master import load_master
 from kinerja.numbers import parse_number
 from kinerja.validate import (BLOCK, FIRST_ROW, RULES, catalogue_markdown, KATALOG_DOC, validate)
-from kinerja.writes import SEVERITY_FILL, WorkbookWrites, write_file
+from kinerja.writing.description import WorkbookWrites
+from kinerja.writing.files import write_file
+from kinerja.writing.style import SEVERITY_FILL
 
 FIXTURE = Path(__file__).parent / "data" / "tw3_semua_aturan.csv"
 NOW = datetime(2026, 10, 14, 10, 0)

@@ -6,8 +6,9 @@ from openpyxl import load_workbook
 
 from kinerja import sheets as S
 from kinerja.master import load_master
-from kinerja.writes import (SEVERITY_FILL, Formula, Link, Mark, WorkbookWrites, backup_dir,
-                            write_file)
+from kinerja.writing.description import Formula, Link, Mark, WorkbookWrites
+from kinerja.writing.files import backup_dir, write_file
+from kinerja.writing.style import SEVERITY_FILL
 
 
 def test_text_that_looks_like_a_formula_stays_text(sample_master):
@@ -60,7 +61,7 @@ def test_rows_replace_append_and_marks_clear(sample_master):
 def test_clear_marks_restores_input_cells_and_keeps_other_notes(sample_master):
     from openpyxl.comments import Comment
 
-    from kinerja.writes import INPUT_FILL
+    from kinerja.writing.style import INPUT_FILL
 
     table = S.unit_data_table("Data PEM")
     first = table.header_row + 1

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from kinerja.excel.actions import ACTIONS
 from kinerja.excel.xlsm import make_xlsm
 from kinerja.master import OfficeData, build_master
-from kinerja.writes import HINT_FONT, INPUT_FILL, TITLE_FONT
+from kinerja.writing.style import HINT_FONT, INPUT_FILL, TITLE_FONT
 
 PANEL_SHEET = "Panel"
 PANEL_CELL = "B4"

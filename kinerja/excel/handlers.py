@@ -19,7 +19,8 @@ from kinerja.excel.actions import ACTIONS
 from kinerja.excel.book import load_open_book
 from kinerja.issues import Report
 from kinerja.master import Loaded
-from kinerja.writes import WorkbookWrites, apply_live
+from kinerja.excel.live import apply_live
+from kinerja.writing.description import WorkbookWrites
 
 TITLE = "Data Kinerja"
 HANDLERS: dict[str, Callable[[Any, "Context"], str]] = {}

@@ -1,0 +1,133 @@
+"""The live writer: a `WorkbookWrites` applied to the workbook open in Excel, through xlwings'
+Book/Sheet/Range surface (whole 2-D blocks per call). The file writer reads the same description."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from kinerja.numbers import looks_like_formula
+from kinerja.tables import FIRST_DATA_ROW
+from kinerja.writing.description import Formula, Link, WorkbookWrites, safe_text
+from kinerja.writing.style import INPUT_FILL
+
+def _live_value(value: Any) -> Any:
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, Link):
+        return value.text
+    if isinstance(value, str):
+        text = safe_text(value)
+        return "'" + text if looks_like_formula(text) else text
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
+
+
+def _hex(color: str) -> str:
+    return "#" + color[-6:]
+
+
+def _split(ref: str) -> tuple[int, int]:
+    letters, row = coordinate_from_string(ref)
+    return row, column_index_from_string(letters)
+
+
+def apply_live(book: Any, writes: WorkbookWrites) -> None:
+    """Apply writes to an open workbook through xlwings' Book/Sheet/Range surface.
+
+    Data goes in whole 2-D blocks (one call per block); marks and links cell by cell.
+    """
+    names = [s.name for s in book.sheets]
+    for sw in writes.sheets:
+        if sw.sheet not in names:
+            sheet = book.sheets.add(sw.sheet, after=book.sheets[len(names) - 1])
+            names.append(sw.sheet)
+            if sw.table:
+                sheet.range((1, 1)).value = sw.table.title
+                if sw.table.hint:
+                    sheet.range((2, 1)).value = sw.table.hint
+                sheet.range((sw.table.header_row, 1)).value = [sw.table.headers]
+        sheet = book.sheets[sw.sheet]
+        first = sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW
+        ncols = len(sw.table.columns) if sw.table else None
+        was_locked = _excel_call(sheet, lambda api: bool(api.ProtectContents))
+        if was_locked:  # Excel refuses writes to a protected sheet; lock it again below
+            _excel_call(sheet, lambda api: api.Unprotect())
+        if sw.clear_marks:
+            used = sheet.used_range
+            last = used.last_cell.row if used is not None else first
+            if last >= first:
+                region = sheet.range((first, 1), (last, ncols or used.last_cell.column))
+                for note in list(sheet.notes) if hasattr(sheet, "notes") else []:
+                    if note.location.row >= first:
+                        note.delete()
+                region.color = None
+                if sw.table:
+                    for j, col in enumerate(sw.table.columns, 1):
+                        if col.input:
+                            sheet.range((first, j), (last, j)).color = _hex(INPUT_FILL)
+        links: list[tuple[int, int, Link]] = []
+        if sw.rows is not None:
+            used = sheet.used_range
+            last = used.last_cell.row if used is not None else first
+            if last >= first:
+                sheet.range((first, 1), (last, max(ncols or 1, used.last_cell.column))).clear_contents()
+            _block(sheet, first, sw.rows, links)
+        if sw.append:
+            used = sheet.used_range
+            start = max(first, (used.last_cell.row + 1) if used is not None else first)
+            _block(sheet, start, sw.append, links)
+        for r, c, link in links:
+            sheet.range((r, c)).add_hyperlink(link.target if not link.target.startswith("#")
+                                              else link.target, link.text)
+        for ref, value in sw.cells.items():
+            sheet.range(ref).value = _live_value(value)
+            if isinstance(value, Link):
+                sheet.range(ref).add_hyperlink(value.target, value.text)
+        for m in sw.marks:
+            cell = sheet.range(m.cell)
+            cell.color = _hex(m.fill)
+            if m.note:
+                if cell.note is not None:
+                    cell.note.delete()
+                cell.add_note(m.note)
+        for ref, values in sw.choices.items():
+            first_cell, _, last_cell = ref.partition(":")
+            target = sheet.range(_split(first_cell), _split(last_cell or first_cell))
+            _excel_call(target, lambda api, v=values: (
+                api.Validation.Delete(), api.Validation.Add(3, 1, 1, ",".join(v))))
+        if sw.protect or (sw.protect is None and was_locked):
+            _excel_call(sheet, lambda api: api.Protect())
+        if sw.select:
+            sheet.activate()
+
+
+def _excel_call(obj: Any, call: Any) -> Any:
+    """An Excel object-model call through xlwings' `.api` (Windows COM). Dropdowns and sheet
+    locks are conveniences: where the platform lacks them the data is still written."""
+    api = getattr(obj, "api", None)
+    if api is None:
+        return None
+    try:
+        return call(api)
+    except Exception:  # noqa: BLE001 - platform without this part of the object model
+        return None
+
+
+def _block(sheet: Any, start: int, rows: list[list[Any]], links: list[tuple[int, int, Link]]) -> None:
+    if not rows:
+        return
+    width = max(len(r) for r in rows)
+    block = []
+    for i, row in enumerate(rows):
+        out = []
+        for j, v in enumerate(row):
+            if isinstance(v, Link):
+                links.append((start + i, j + 1, v))
+            out.append(_live_value(v))
+        out.extend([None] * (width - len(out)))
+        block.append(out)
+    sheet.range((start, 1)).value = block

@@ -1,0 +1,170 @@
+"""The openpyxl writer: builds new workbooks (the master at `kinerja init`, forms) and applies
+a `WorkbookWrites` to a workbook in memory. An existing master is never saved through it (see
+kinerja.writing.files); it stays the reference the package writer is compared with in tests."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from kinerja.tables import FIRST_DATA_ROW, Table
+from kinerja.writing.description import Formula, Link, WorkbookWrites, safe_text
+from kinerja.writing.style import (AUTHOR, BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, INPUT_FILL,
+                                   SEVERITY_FILL, TITLE_FONT)
+
+def set_value(cell: Any, value: Any) -> None:
+    """Put a value in an openpyxl cell; strings always stay text."""
+    if isinstance(value, Formula):
+        cell.value = value.text
+        return
+    if isinstance(value, Link):
+        cell.value = safe_text(value.text)
+        cell.data_type = "s"
+        cell.hyperlink = value.target if not value.target.startswith("#") else None
+        if value.target.startswith("#"):
+            from openpyxl.worksheet.hyperlink import Hyperlink
+
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=value.target[1:],
+                                       display=value.text)
+        cell.font = Font(color="0563C1", underline="single")
+        return
+    if isinstance(value, str):
+        cell.value = safe_text(value)
+        cell.data_type = "s"  # '=...' from a unit is text, never a formula
+        return
+    cell.value = value
+
+
+def style_table(ws: Worksheet, table: Table) -> None:
+    """Title, hint, header row, widths, frozen panes and filter for a table sheet."""
+    h = table.header_row
+    ws.cell(row=1, column=1, value=table.title).font = TITLE_FONT
+    if table.hint:
+        ws.cell(row=2, column=1, value=table.hint).font = HINT_FONT
+    for j, col in enumerate(table.columns, 1):
+        c = ws.cell(row=h, column=j, value=col.header)
+        c.font = HEADER_FONT
+        c.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        c.border = BORDER
+        ws.column_dimensions[get_column_letter(j)].width = col.width
+    ws.row_dimensions[h].height = 32
+    ws.freeze_panes = ws.cell(row=h + 1, column=1)
+
+
+def write_rows(ws: Worksheet, table: Table | None, rows: Iterable[list[Any]], start: int) -> int:
+    """Write rows from `start`; returns the next free row. Styles by column description."""
+    styles = []
+    if table:
+        for col in table.columns:
+            fill = PatternFill("solid", fgColor=INPUT_FILL) if col.input else None
+            styles.append((col.number_format, fill))
+    r = start
+    for row in rows:
+        for j, value in enumerate(row, 1):
+            cell = ws.cell(row=r, column=j)
+            set_value(cell, value)
+            if j <= len(styles):
+                fmt, fill = styles[j - 1]
+                if fmt and not isinstance(value, str):
+                    cell.number_format = fmt
+                elif isinstance(value, datetime):
+                    cell.number_format = "dd/mm/yyyy hh:mm"
+                elif isinstance(value, date):
+                    cell.number_format = "dd/mm/yyyy"
+                if fill is not None:
+                    cell.fill = fill
+        r += 1
+    return r
+
+
+def last_data_row(ws: Worksheet, first: int) -> int:
+    """The last row at or after `first` holding any value (first - 1 when none)."""
+    last = first - 1
+    for row in ws.iter_rows(min_row=first, max_row=ws.max_row):
+        if any(c.value is not None for c in row):
+            last = row[0].row
+    return last
+
+
+def _clear_region(ws: Worksheet, first: int, ncols: int | None) -> None:
+    if ws.max_row >= first:
+        ws.delete_rows(first, ws.max_row - first + 1)
+
+
+def _clear_marks(ws: Worksheet, table: Table | None, first: int) -> None:
+    """Fills and notes of earlier marks gone from the data region. Only the cells the sheet has
+    are visited (not the whole rectangle), and a mark is known by its fill's index in the
+    workbook's fill table: no style objects are made per cell."""
+    input_cols = {j for j, c in enumerate(table.columns, 1) if c.input} if table else set()
+    plain = PatternFill(fill_type=None)
+    colors = {v.upper() for v in SEVERITY_FILL.values()}
+    marked = {i for i, f in enumerate(ws.parent._fills)
+              if getattr(f, "fill_type", None) and isinstance(f.fgColor.rgb, str) and f.fgColor.rgb[-6:].upper() in colors}
+    for (r, col), c in list(ws._cells.items()):
+        if r < first:
+            continue
+        if c.comment is not None and c.comment.author == AUTHOR:
+            c.comment = None
+        if c.has_style and c._style.fillId in marked:
+            c.fill = PatternFill("solid", fgColor=INPUT_FILL) if col in input_cols else plain
+
+
+def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:
+    """Apply writes to an openpyxl workbook in memory."""
+    for sw in writes.sheets:
+        if sw.sheet in wb.sheetnames:
+            ws = wb[sw.sheet]
+        else:
+            ws = wb.create_sheet(sw.sheet)
+            if sw.table:
+                style_table(ws, sw.table)
+        first = sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW
+        if sw.clear_marks:
+            _clear_marks(ws, sw.table, first)
+        if sw.rows is not None:
+            _clear_region(ws, first, len(sw.table.columns) if sw.table else None)
+            write_rows(ws, sw.table, sw.rows, first)
+        if sw.append:
+            write_rows(ws, sw.table, sw.append, last_data_row(ws, first) + 1)
+        for ref, value in sw.cells.items():
+            set_value(ws[ref], value)
+        for m in sw.marks:
+            cell = ws[m.cell]
+            cell.fill = PatternFill("solid", fgColor=m.fill)
+            if m.note:
+                comment = Comment(safe_text(m.note), AUTHOR)
+                comment.width, comment.height = 300, 120
+                cell.comment = comment
+        for ref, values in sw.choices.items():
+            _set_choices(ws, ref, values)
+        if sw.protect is not None:
+            ws.protection.sheet = sw.protect
+        if sw.select:
+            wb.active = wb.sheetnames.index(sw.sheet)
+            for other in wb.worksheets:
+                other.sheet_view.tabSelected = other.title == sw.sheet
+
+
+def _set_choices(ws: Worksheet, ref: str, values: list[str]) -> None:
+    """A dropdown list on `ref`, replacing any earlier validation that overlaps it."""
+    from openpyxl.worksheet.cell_range import CellRange
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    target = CellRange(ref)
+    ws.data_validations.dataValidation = [
+        dv for dv in ws.data_validations.dataValidation
+        if all(target.isdisjoint(CellRange(str(r))) for r in dv.sqref.ranges)]
+    dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="Pilihan tidak dikenal",
+                        error="Pilih dari daftar: " + ", ".join(values))
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+

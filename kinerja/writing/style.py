@@ -1,0 +1,17 @@
+"""The look shared by every writer: header, input and severity colours, fonts, the notes' author."""
+
+from __future__ import annotations
+
+from openpyxl.styles import Border, Font, Side
+
+HEADER_FILL = "1F4E78"
+INPUT_FILL = "FFF2CC"  # cells staff type into
+TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
+HINT_FONT = Font(italic=True, size=9, color="595959")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+SEVERITY_FILL = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
+AUTHOR = "kinerja"
+
+
