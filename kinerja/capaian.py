@@ -12,6 +12,7 @@ A zero target follows the master's rule and is flagged; the optional cap applies
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from kinerja.models import Indicator, Period, Result, Rules, TurunFormula
@@ -45,6 +46,22 @@ def period_realisasi(ind: Indicator, realisasi_tw: list[float | None], period: P
     if any(v is None for v in values):
         return None
     return float(sum(values))  # type: ignore[arg-type]
+
+
+def realisasi_to_date(ind: Indicator, realisasi_tw: list[float | None], last_quarter: int) -> float | None:
+    """The year's realisasi from TW I up to `last_quarter`: the latest value of a nilai_akhir
+    indicator, otherwise the sum of the quarters (None while one of them is missing)."""
+    if ind.metode == "nilai_akhir":
+        return realisasi_tw[last_quarter - 1]
+    values = realisasi_tw[:last_quarter]
+    if any(v is None for v in values):
+        return None
+    return exact_sum(values)  # type: ignore[arg-type]
+
+
+def exact_sum(values: list[float]) -> float:
+    """The sum of typed decimals as written (21 + 38.2 + 59.5 is 118.7, not 118.69999999999999)."""
+    return float(sum((Decimal(repr(v)) for v in values), Decimal(0)))
 
 
 def _quarters(ind: Indicator, period: Period) -> list[int]:

@@ -334,16 +334,28 @@ def collect_cmd(
 @app.command("export")
 def export_cmd(
     master: Path = typer.Argument(..., help="Workbook induk."),
-    out: Path = typer.Option(..., "--out", "-o", help="File hasil: .csv, .json atau .xlsx."),
+    out: Path = typer.Option(..., "--out", "-o", help="File hasil (.csv, .json atau .xlsx menurut format)."),
+    fmt: str = typer.Option("rekap", "--format", "-f",
+                            help="rekap | csv-id | e81 | e81-bkerinci | e81-deliserdang | keyed | kode-periode"),
 ) -> None:
-    """Ekspor tabel rekap (indikator, target, realisasi, capaian, predikat) untuk diunggah ke
-    aplikasi e-SAKIP. Format menurut akhiran file: .csv, .json atau .xlsx.
+    """Ekspor data periode untuk sistem lain. Format (rincian kolom: docs/FORMAT-EKSPOR.md):
+    rekap (bawaan; .csv/.json/.xlsx menurut akhiran file), csv-id (CSV ';' dan koma desimal
+    untuk Excel berbahasa Indonesia), e81 (Form E.81 Permendagri 86/2017 untuk Bappeda),
+    e81-bkerinci dan e81-deliserdang (Form E.81 untuk aplikasi e-SAKIP yang mengimpornya),
+    keyed (per kode indikator, unggahan triwulan), kode-periode (CSV kode, periode, nilai, catatan).
 
     Contoh:
 
         kinerja export induk.xlsx --out rekap-tw3.xlsx
-        kinerja export induk.xlsx --out rekap-tw3.csv
+
+        kinerja export induk.xlsx --format csv-id --out rekap-tw3.csv
+
+        kinerja export induk.xlsx --format e81 --out E81-2026-TW3.xlsx
+
+        kinerja export induk.xlsx --format keyed --out capaian-tw3.xlsx
     """
+    from kinerja import sheets as S
+    from kinerja.e81 import load_renstra
     from kinerja.export import ExportError, export_rekap
     from kinerja.master import load_master
 
@@ -351,11 +363,17 @@ def export_cmd(
     if loaded.master is None:
         render_report(loaded.report)
         finish(loaded.report)
+    renstra = load_renstra((loaded.rows or {}).get(S.RENSTRA.sheet), loaded.report, Path(master).name)
     try:
-        path = export_rekap(loaded.master, out)
-    except (ExportError, OSError) as e:
-        fail(f"Ekspor gagal: {e}")
-    console.print(f"Rekap diekspor: [bold]{path}[/bold] ({len(loaded.master.indicators)} indikator).")
+        path = export_rekap(loaded.master, out, fmt=fmt, renstra=renstra)
+    except ExportError as e:
+        fail(str(e))
+    except OSError as e:
+        why = "tidak ada izin menulis di sana" if isinstance(e, PermissionError) else "file tidak dapat ditulis"
+        fail(f"ekspor ke '{out}' gagal: {why}. Pilih folder lain atau tutup file itu bila sedang dibuka.")
+    console.print(f"Diekspor ({fmt}): [bold]{path}[/bold] ({len(loaded.master.indicators)} indikator).")
+    if any(i.severity.value != "info" for i in loaded.report.issues):
+        render_report(loaded.report)
 
 
 # ----------------------------------------------------------------------------------- validate, review (10-11)

@@ -1,12 +1,20 @@
-"""The consolidated table (`rekap.consolidate`) as a file to upload to an e-SAKIP application.
+"""The period's data as files other systems read (`kinerja export --format ...`).
 
-One table, three encodings chosen by the file suffix, all with the same Indonesian headers:
-- .csv: UTF-8, comma-separated, decimal point (whole numbers without '.0'), one header row
-  (a machine format; open the .xlsx in Excel instead). A text that Excel would run as a
-  formula (starting with =, +, @, a tab, or '-' followed by a letter) gets a leading apostrophe.
-- .json: {"instansi", "periode", "label_periode", "dibuat", "kolom", "data": [{header: value}]}.
-- .xlsx: one sheet 'Rekap', numbers as numbers, text always as text (never a formula).
-The file is written through a temporary file and renamed, so a half-written export never exists.
+Formats (docs/FORMAT-EKSPOR.md has each one column by column, with its source):
+- `rekap` (default): the consolidated table (`rekap.consolidate`) with Indonesian headers, its
+  encoding chosen by the file suffix: .csv (UTF-8, comma, decimal point: a machine format),
+  .json ({"instansi", "periode", "label_periode", "dibuat", "kolom", "data"}), .xlsx (sheet
+  'Rekap', numbers as numbers, text as text).
+- `csv-id`: the same table as a CSV that Excel on an Indonesian-locale PC opens in columns:
+  ';' separator, decimal comma, UTF-8 with BOM.
+- `e81`, `e81-bkerinci`, `e81-deliserdang`: Form E.81 (kinerja/e81.py), .xlsx.
+- `keyed`: one row per indicator keyed by 'Kode Indikator' for the quarter's upload (headers as
+  the e-SAKIP importer `CapaianKinerjaImport` reads them), .xlsx or .csv.
+- `kode-periode`: CSV of kode, periode (first day of the quarter), nilai, catatan: one row per
+  indicator and quarter so far, as `CsvImportService::importPerformanceData` reads it.
+Every CSV text that a spreadsheet would run as a formula (leading =, +, -, @, tab or CR;
+OWASP's CSV-injection rule) gets a leading apostrophe. The file is written through a temporary
+file and renamed, so a half-written export never exists.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kinerja.capaian import realisasi_to_date
+from kinerja.e81 import deliserdang_workbook, e81_rows, e81_workbook, to_bytes
 from kinerja.models import METHOD_LABELS, POLARITY_LABELS, ROMAN, Master
 from kinerja.rekap import consolidate
 
@@ -34,7 +44,15 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("pagu", "Pagu (Rp)"), ("realisasi_anggaran", "Realisasi Anggaran (Rp)"), ("status", "Status"),
 )
 HEADERS = [h for _, h in COLUMNS]
-FORMATS = (".csv", ".json", ".xlsx")
+SUFFIXES = (".csv", ".json", ".xlsx")
+FORMATS: dict[str, tuple[str, ...]] = {  # format -> the file suffixes it writes
+    "rekap": SUFFIXES, "csv-id": (".csv",), "e81": (".xlsx",), "e81-bkerinci": (".xlsx",),
+    "e81-deliserdang": (".xlsx",), "keyed": (".xlsx", ".csv"), "kode-periode": (".csv",),
+}
+KEYED_HEADERS = ["Kode Indikator", "Realisasi TW", "Realisasi X", "Realisasi Y", "Link Bukti Dukung Kinerja",
+                 "Link Bukti Dukung Rencana Tindak Lanjut Triwulan Sebelumnya", "Kendala Yg Dihadapi",
+                 "Solusi Yg Telah Dilakukan", "Rencana Tindak Lanjut", "Indikator Kinerja", "Satuan", "Tahun",
+                 "Triwulan"]
 
 
 class ExportError(ValueError):
@@ -58,27 +76,70 @@ def export_rows(master: Master) -> list[list[Any]]:
     return out
 
 
-def export_rekap(master: Master, out: Path, now: datetime | None = None) -> Path:
-    """Write the consolidated table to `out` (.csv, .json or .xlsx). Returns the path."""
+def keyed_rows(master: Master) -> list[list[Any]]:
+    """One row per indicator for the quarter: its code, the year's realisasi so far (the
+    indicator's method), evidence and the unit's explanation of the shortfall."""
+    p = master.settings.period
+    out = []
+    for r in consolidate(master):
+        ind, res = r.indicator, r.result
+        rt = res.realisasi_tw if res else [None] * 4
+        out.append([ind.kode, realisasi_to_date(ind, rt, p.last_quarter), None, None,
+                    res.bukti if res else "", "", res.penjelasan if res else "", "", "", ind.nama, ind.satuan,
+                    p.tahun, p.last_quarter])
+    return out
+
+
+def kode_periode_rows(master: Master) -> list[list[Any]]:
+    """kode, periode (first day of the quarter, yyyy-mm-dd), nilai, catatan: every quarter of
+    the year up to the period that has a realisasi. A note never spans lines (the reader splits
+    the file at line breaks before it parses quotes)."""
+    p = master.settings.period
+    out = []
+    for r in consolidate(master):
+        ind, res = r.indicator, r.result
+        if res is None:
+            continue
+        for q in range(1, p.last_quarter + 1):
+            value = res.realisasi_tw[q - 1]
+            if value is None:
+                continue
+            note = " ".join(res.penjelasan.split()) if q == p.last_quarter else ""
+            out.append([ind.kode, f"{p.tahun}-{3 * q - 2:02d}-01", value, note])
+    return out
+
+
+def export_rekap(master: Master, out: Path, now: datetime | None = None, fmt: str = "rekap",
+                 renstra: dict[str, Any] | None = None) -> Path:
+    """Write the period's data to `out` in format `fmt` (see the module doc). Returns the path."""
     out = Path(out)
     suffix = out.suffix.lower()
-    if suffix not in FORMATS:
-        raise ExportError(f"format '{out.suffix or '(tanpa akhiran)'}' tidak didukung; pakai .csv, .json atau .xlsx")
-    rows = export_rows(master)
-    if suffix == ".csv":
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(HEADERS)
-        writer.writerows([[_csv(v) for v in row] for row in rows])
-        data = buf.getvalue().encode("utf-8")
-    elif suffix == ".json":
+    if fmt not in FORMATS:
+        raise ExportError(f"format '{fmt}' tidak dikenal; pilih salah satu: {', '.join(FORMATS)}")
+    if suffix not in FORMATS[fmt]:
+        raise ExportError(f"format {fmt} ditulis sebagai {' atau '.join(FORMATS[fmt])}, bukan "
+                          f"'{out.suffix or '(tanpa akhiran)'}'; ganti nama file --out")
+    if fmt == "rekap" and suffix == ".csv":
+        data = _csv_bytes(HEADERS, export_rows(master))
+    elif fmt == "rekap" and suffix == ".json":
         p = master.settings.period
         doc = {"instansi": master.settings.office.nama, "periode": p.key(), "label_periode": p.label(),
                "dibuat": (now or datetime.now()).isoformat(timespec="seconds"), "kolom": HEADERS,
-               "data": [dict(zip(HEADERS, row)) for row in rows]}
+               "data": [dict(zip(HEADERS, row)) for row in export_rows(master)]}
         data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    elif fmt == "rekap":
+        data = _xlsx(HEADERS, export_rows(master), "Rekap")
+    elif fmt == "csv-id":
+        data = _csv_bytes(HEADERS, export_rows(master), delimiter=";", decimal=",", bom=True)
+    elif fmt.startswith("e81"):
+        rows = e81_rows(master, renstra)
+        wb = deliserdang_workbook(master, rows) if fmt == "e81-deliserdang" else e81_workbook(master, rows, fmt)
+        data = to_bytes(wb)
+    elif fmt == "keyed":
+        rows = keyed_rows(master)
+        data = _csv_bytes(KEYED_HEADERS, rows) if suffix == ".csv" else _xlsx(KEYED_HEADERS, rows, "Capaian")
     else:
-        data = _xlsx(rows)
+        data = _csv_bytes(["kode", "periode", "nilai", "catatan"], kode_periode_rows(master))
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~kinerja-", suffix=suffix, dir=out.parent)
     try:
@@ -91,17 +152,34 @@ def export_rekap(master: Master, out: Path, now: datetime | None = None) -> Path
     return out
 
 
-def _csv(value: Any) -> Any:
+def _csv_bytes(headers: list[str], rows: list[list[Any]], delimiter: str = ",", decimal: str = ".",
+               bom: bool = False) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows([[_csv(v, decimal) for v in row] for row in rows])
+    return ("\ufeff" if bom else "").encode("utf-8") + buf.getvalue().encode("utf-8")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv(value: Any, decimal: str = ".") -> Any:
+    """One CSV cell: whole numbers without '.0', the decimal mark asked for, and a leading
+    apostrophe on text a spreadsheet would run as a formula (a lone '-' is left as it is)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)  # '8', not '8.0'
-    if isinstance(value, str) and value and (value[0] in "=+@\t\r" or (value[0] == "-" and value[1:2].isalpha())):
+        value = int(value)  # '8', not '8.0'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = repr(value) if isinstance(value, float) else str(value)
+        return text.replace(".", decimal)
+    if isinstance(value, str) and value.startswith(FORMULA_START) and value != "-":
         return "'" + value
     return value
 
 
-def _xlsx(rows: list[list[Any]]) -> bytes:
+def _xlsx(headers: list[str], rows: list[list[Any]], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter
@@ -111,8 +189,8 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Rekap"
-    for j, header in enumerate(HEADERS, 1):
+    ws.title = title
+    for j, header in enumerate(headers, 1):
         c = ws.cell(row=1, column=j, value=header)
         c.font, c.fill = HEADER_FONT, PatternFill("solid", fgColor=HEADER_FILL)
         ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(header) + 4))
@@ -120,7 +198,7 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
         for j, value in enumerate(row, 1):
             set_value(ws.cell(row=i, column=j), value)
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(1, len(rows) + 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -36,7 +36,8 @@ DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 @dataclass
 class OfficeData:
     """What `kinerja init --data DIR` reads: instansi.json, unit.csv, indikator.csv,
-    and optionally realisasi_lalu.csv (earlier quarters already reported)."""
+    and optionally realisasi_lalu.csv (earlier quarters already reported) and renstra.csv
+    (Renstra end-of-period targets and realisasi up to last year, for Form E.81)."""
 
     settings: dict[str, Any]
     officials: list[dict[str, Any]]
@@ -44,6 +45,7 @@ class OfficeData:
     indicators: list[dict[str, Any]]
     results: list[dict[str, Any]] = field(default_factory=list)
     holidays: list[dict[str, Any]] = field(default_factory=list)
+    renstra: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_office_data(folder: Path) -> OfficeData:
@@ -59,7 +61,8 @@ def read_office_data(folder: Path) -> OfficeData:
 
     return OfficeData(settings=info["pengaturan"], officials=info.get("pejabat", []),
                       units=rows("unit.csv"), indicators=rows("indikator.csv"),
-                      results=rows("realisasi_lalu.csv"), holidays=info.get("libur", []))
+                      results=rows("realisasi_lalu.csv"), holidays=info.get("libur", []),
+                      renstra=rows("renstra.csv"))
 
 
 def default_office_data(sop: Sop) -> OfficeData:
@@ -126,6 +129,10 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
             row.append(v)
         ind_rows.append(row)
     _table(wb, S.INDIKATOR, ind_rows)
+    renstra = {r["kode"]: r for r in data.renstra}
+    _table(wb, S.RENSTRA, [[i["kode"], i["nama"], *(_f(renstra.get(i["kode"], {}).get(c.key))
+                                                    for c in S.RENSTRA.columns[2:])]
+                           for i in data.indicators])
     results = {r["kode"]: r for r in data.results}
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for i in data.indicators:

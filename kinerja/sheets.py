@@ -187,6 +187,17 @@ INDIKATOR = Table("Indikator", "Indikator Kinerja dan Target", (
 ), hint="Polaritas Naik: makin tinggi makin baik. Turun: makin rendah makin baik. "
         "Metode: Per Triwulan, Kumulatif (dijumlah dari TW I), Nilai Akhir (posisi terakhir).")
 
+RENSTRA = Table("Renstra", "Target dan Realisasi Renstra Perangkat Daerah (untuk Form E.81)", (
+    C("kode", "Kode", required=True, width=12),
+    C("indikator", "Indikator Kinerja", width=48, input=False),
+    C("tahun_akhir", "Tahun Akhir Renstra", "int", width=12),
+    C("target_k", "Target Kinerja Akhir Renstra", "number", width=16),
+    C("target_rp", "Target Anggaran Akhir Renstra (Rp)", "number", number_format="#,##0", width=18),
+    C("lalu_k", "Realisasi Kinerja Renstra s.d. Tahun Lalu", "number", width=18),
+    C("lalu_rp", "Realisasi Anggaran Renstra s.d. Tahun Lalu (Rp)", "number", number_format="#,##0", width=18),
+), hint="Boleh dikosongkan. Diisi dari dokumen Renstra; dipakai kolom Renstra pada Form E.81 "
+        "(kinerja export --format e81). Yang kosong tetap kosong di Form E.81.")
+
 SATUAN = ["%", "dokumen", "orang", "kegiatan", "laporan", "desa", "hari", "menit", "unit",
           "paket", "kali", "nilai", "indeks", "Rp", "lembaga", "kelompok", "km", "titik"]
 
@@ -385,7 +396,7 @@ LOG_LAPORAN = Table("Log Laporan", "Log Dokumen Laporan", (
     C("oleh", "Oleh", width=20, input=False),
 ))
 
-INPUT_TABLES: tuple[Table, ...] = (PEJABAT, SKALA, JAM_KERJA, LIBUR, LANGKAH_SOP, UNIT, INDIKATOR)
+INPUT_TABLES: tuple[Table, ...] = (PEJABAT, SKALA, JAM_KERJA, LIBUR, LANGKAH_SOP, UNIT, INDIKATOR, RENSTRA)
 STAGE_TABLES: tuple[Table, ...] = (DISTRIBUSI, PENERIMAAN, TEMUAN_HIMPUN, REKAP, RINGKASAN, VALIDASI, KATALOG,
                                    WAKTU, RIWAYAT, NILAI_DISETUJUI, REGISTER_SURAT, LOG_LAPORAN)
 PETUNJUK_SHEET = "Petunjuk"
@@ -393,7 +404,7 @@ PETUNJUK_SHEET = "Petunjuk"
 
 def sheet_order(unit_sheets: list[str]) -> list[str]:
     return ([PETUNJUK_SHEET, SETTINGS_SHEET, PEJABAT.sheet, SKALA.sheet, JAM_KERJA.sheet,
-             LIBUR.sheet, INFO_SOP_SHEET, LANGKAH_SOP.sheet, UNIT.sheet, INDIKATOR.sheet]
+             LIBUR.sheet, INFO_SOP_SHEET, LANGKAH_SOP.sheet, UNIT.sheet, INDIKATOR.sheet, RENSTRA.sheet]
             + unit_sheets + [t.sheet for t in STAGE_TABLES])
 
 
