@@ -155,6 +155,7 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
             rows = [[s.no, s.uraian, s.pelaksana, s.waktu_text()] for s in sop.steps]
         _table(wb, t, rows)
     _validations(wb)
+    _paper(wb, settings)
     wb.active = 0
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +169,29 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
     else:
         save_atomic(wb, path, backup=False)
     return path
+
+
+def _period_label(settings: dict[str, Any]) -> str:
+    try:
+        return Period(tahun=int(settings.get("tahun")), jenis=str(settings.get("jenis_periode") or "triwulan"),
+                      nomor=int(settings["nomor_periode"]) if settings.get("nomor_periode") else None).label()
+    except (TypeError, ValueError, KeyError):
+        return ""
+
+
+def _paper(wb: Workbook, settings: dict[str, Any]) -> None:
+    """Print settings on every sheet people print (kinerja.printing)."""
+    from kinerja.printing import setup_sheet, table_for
+
+    office, period = str(settings.get("nama_instansi") or ""), _period_label(settings)
+    for ws in wb.worksheets:
+        table = table_for(ws.title)
+        last = None
+        if table is not None:  # the table's rows, not the empty input rows styled below them
+            last = max([table.header_row] + [r for r in range(table.header_row + 1, ws.max_row + 1)
+                                             if any(ws.cell(r, j).value is not None
+                                                    for j in range(1, len(table.columns) + 1))])
+        setup_sheet(ws, ws.title, office, period, last)
 
 
 def _f(v: Any) -> Any:

@@ -1,0 +1,148 @@
+"""How the master's sheets go on paper: the Sekretaris reviews the Validasi on paper, the Rekap,
+Ringkasan and Waktu SOP are filed, the Distribusi and Penerimaan are the SOP's records.
+
+Every sheet people print gets, when it is created: A4, an orientation that suits its width,
+scaled to one page wide (and as many pages long as it needs), its title and header rows
+repeated on every page, narrow margins, and a header and footer with the office, the period,
+the sheet and "Halaman &P dari &N". Those settings live in the sheet's own part and are kept
+by every later write. The period and the print area change with the data: `page()` describes
+them for a stage's write (see `PageWrite`), and the writers refresh them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kinerja import sheets as S
+
+# Excel's header/footer codes: &A sheet name, &P page, &N pages, &F file, &D date; '&&' is '&'
+PAGE_NUMBER = "Halaman &P dari &N"
+HEADER_SIZE = 8  # points: the header and footer are small print
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One printed sheet's fixed print settings."""
+
+    landscape: bool = True
+    title_rows: tuple[int, int] | None = None  # rows repeated on each page (None: 1..header row)
+    title_columns: str | None = None  # columns repeated on each page, e.g. "A:B"
+
+
+# the sheets people print (unit data sheets are matched by their prefix, see paper_for)
+PRINTED: dict[str, Paper] = {
+    S.VALIDASI.sheet: Paper(landscape=True),
+    S.REKAP.sheet: Paper(landscape=True),
+    S.RINGKASAN.sheet: Paper(landscape=False),
+    S.WAKTU.sheet: Paper(landscape=True),
+    S.PENERIMAAN.sheet: Paper(landscape=True),
+    S.DISTRIBUSI.sheet: Paper(landscape=True),
+    S.RIWAYAT.sheet: Paper(landscape=True),
+    S.INDIKATOR.sheet: Paper(landscape=True),
+}
+UNIT_SHEET_PAPER = Paper(landscape=True, title_columns="A:B")  # Kode and Indikator repeated
+
+
+OTHER_PAPER = Paper(landscape=True)  # every other sheet: still one page wide, titles repeated
+# sheets built without a shared table description: (last column, header row)
+OWN_LAYOUT = {S.SETTINGS_SHEET: ("C", 3), S.INFO_SOP_SHEET: ("B", 3), S.PETUNJUK_SHEET: ("A", 0)}
+PORTRAIT_SHEETS = {S.PETUNJUK_SHEET, S.SETTINGS_SHEET, S.INFO_SOP_SHEET, S.SKALA.sheet, S.JAM_KERJA.sheet,
+                   S.LIBUR.sheet}
+
+
+def paper_for(sheet: str) -> Paper:
+    """The print settings of a sheet: the ones people print as listed, any other one page wide."""
+    if sheet in PRINTED:
+        return PRINTED[sheet]
+    if sheet.startswith("Data "):
+        return UNIT_SHEET_PAPER
+    return Paper(landscape=False) if sheet in PORTRAIT_SHEETS else OTHER_PAPER
+
+
+def table_for(sheet: str):
+    """The table description of a printed sheet (its header row and width)."""
+    for t in (*S.STAGE_TABLES, *S.INPUT_TABLES):
+        if t.sheet == sheet:
+            return t
+    if sheet.startswith("Data "):
+        return S.unit_data_table(sheet)
+    return None
+
+
+@dataclass(frozen=True)
+class PageWrite:
+    """What changes on a printed sheet's pages when a stage writes it: the header and footer
+    (the period may have changed) and the print area (as many rows as the sheet now holds,
+    none of the empty formatted rows below)."""
+
+    header: tuple[str, str, str]  # left, centre, right
+    footer: tuple[str, str, str]
+    last_column: str  # the print area runs from A1 to this column and the last row with a value
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def page(sheet: str, office: str, period: str) -> PageWrite:
+    """The header, footer and print-area rule of a printed sheet for this office and period."""
+    table = table_for(sheet)
+    from kinerja.tables import column_letter
+
+    return PageWrite(header=(_escape(office), "&A", _escape(period)),
+                     footer=("&F", "Dicetak &D", PAGE_NUMBER),
+                     last_column=column_letter(len(table.columns)) if table is not None
+                     else OWN_LAYOUT.get(sheet, ("", 0))[0])
+
+
+def header_text(parts: tuple[str, str, str]) -> str:
+    """Excel's header/footer string: '&L...&C...&R...' with a small font."""
+    size = f"&{HEADER_SIZE}"
+    return "".join(f"&{side}{size}{text}" for side, text in zip("LCR", parts) if text)
+
+
+def setup_sheet(ws: Any, sheet: str, office: str, period: str, last_row: int | None = None) -> None:
+    """Put an openpyxl worksheet's print settings (a sheet being created): paper, orientation,
+    one page wide, repeated titles, margins, header and footer, print area."""
+    paper = paper_for(sheet)
+    table = table_for(sheet)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if paper.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    header_row = table.header_row if table is not None else OWN_LAYOUT.get(sheet, ("", 0))[1]
+    if header_row or paper.title_rows:
+        first, last = paper.title_rows or (1, header_row)
+        ws.print_title_rows = f"{first}:{last}"
+    if paper.title_columns:
+        ws.print_title_cols = paper.title_columns
+    apply_page(ws, page(sheet, office, period), last_row)
+
+
+def apply_page(ws: Any, p: PageWrite, last_row: int | None = None) -> None:
+    """Header, footer and print area on an openpyxl worksheet."""
+    for part, (left, centre, right) in ((ws.oddHeader, p.header), (ws.oddFooter, p.footer)):
+        for side, text in ((part.left, left), (part.center, centre), (part.right, right)):
+            side.text = text or None
+            side.size = HEADER_SIZE if text else None
+    if not p.last_column:  # a sheet without a table: Excel prints what it holds
+        return
+    if last_row is None:
+        last_row = max((c.row for c in ws._cells.values() if c.value is not None), default=1)
+    ws.print_area = f"A1:{p.last_column}{max(last_row, 1)}"
+
+
+_AREA = re.compile(r"^'?(?P<sheet>.+?)'?!\$?A\$?1:\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$")
+
+
+def print_area_rows(value: str) -> tuple[str, int] | None:
+    """('S', 40) from "'Rekap'!$A$1:$S$40"; None for another shape."""
+    m = _AREA.match(value.strip())
+    return (m["col"], int(m["row"])) if m else None
