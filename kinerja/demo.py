@@ -202,10 +202,16 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     state = "DRAF" if docs.draf else f"surat nomor {docs.nomor_surat}"
     yield f"8. Laporan dan surat pengantar (kinerja report --pdf, {state}): " + ", ".join(
         p.name for p in docs.files)
+    for issue in docs.report.by_code("pdf-failed")[:1]:
+        yield f"   Dilewati: {issue.message} {issue.action}"
     pdf = next((p for p in docs.files if p.suffix == ".pdf" and p.name.startswith("Laporan")), None)
     if pdf is not None:
         pages = preview_pages(pdf, out / "pratinjau")
-        yield f"   Pratinjau untuk dilihat: {len(pages)} halaman PNG di {out / 'pratinjau'}"
+        if pages:
+            yield f"   Pratinjau untuk dilihat: {len(pages)} halaman PNG di {out / 'pratinjau'}"
+        else:
+            yield ("   Dilewati: gambar halaman (PNG) tidak dibuat karena pdftoppm tidak ditemukan; "
+                   "pasang poppler-utils (sh scripts/pasang-debian.sh).")
 
     timing = run(recompute, datetime(2026, 10, 16, 10, 0))
     yield (f"9. Waktu SOP (kinerja timing): {len(timing.breaches)} langkah melewati atau hampir "

@@ -25,7 +25,7 @@ def soffice() -> str:
         if os.path.exists(candidate):
             return candidate
     raise OfficeError("LibreOffice tidak ditemukan. Pasang LibreOffice (di Debian: "
-                      "apt-get install libreoffice-calc libreoffice-writer).")
+                      "sh scripts/pasang-debian.sh, atau apt-get install libreoffice-calc libreoffice-writer).")
 
 
 def convert(src: Path, fmt: str, outdir: Path, timeout: int = 240) -> Path:

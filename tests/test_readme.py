@@ -1,0 +1,48 @@
+"""The README's quickstart is what CI runs, and the demo says what it skipped without LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from kinerja.demo import run_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def quickstart() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Mulai cepat.*?```bash\n(.*?)```", text, re.S)
+    assert block, "README has no quickstart block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_quickstart_lines_install_system_packages_and_ci_runs_the_test_line():
+    lines = quickstart()
+    assert len(lines) == 2
+    assert all(line.startswith("sh scripts/pasang-debian.sh && ") for line in lines)
+    assert "kinerja demo" in lines[0] and "pytest" in lines[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert lines[1] in ci.splitlines(), "the README's test line must be the one .ci/run runs"
+    script = (ROOT / "scripts" / "pasang-debian.sh").read_text(encoding="utf-8")
+    for package in ("libreoffice-calc", "libreoffice-writer", "poppler-utils"):
+        assert package in script
+
+
+def test_demo_without_libreoffice_says_what_it_skipped(tmp_path, monkeypatch):
+    # a PATH with python but neither soffice nor pdftoppm, as on a machine without them
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    for tool in ("python3", "python"):
+        found = shutil.which(tool)
+        if found:
+            os.symlink(found, bare / tool)
+    monkeypatch.setenv("PATH", str(bare))
+    assert shutil.which("soffice") is None and shutil.which("pdftoppm") is None
+    lines = list(run_demo(tmp_path / "demo"))
+    text = "\n".join(lines)
+    assert "Dilewati: PDF dari 'Laporan" in text and "LibreOffice tidak ditemukan" in text, text
+    assert "Pratinjau untuk dilihat" not in text
+    assert any(line.startswith("10. Arsip") for line in lines)  # the rest of the SOP still ran
