@@ -632,6 +632,65 @@ def archive_cmd(
     if outcome.folder is not None and not as_json:
         console.print(f"Arsip dibuat: [bold]{outcome.folder}[/bold] ({len(outcome.files)} file)")
     _save_documents(master, outcome, as_json, documents=False)
+
+
+@app.command("new-period")
+def new_period_cmd(
+    master: Path = typer.Argument(..., help="Workbook induk periode yang selesai (tidak diubah)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File workbook induk periode baru (bawaan: nama lama dengan kode periode baru)."),
+    periode: Optional[str] = typer.Option(None, "--periode", help="Periode baru, mis. 'Triwulan IV 2026' (bawaan: periode berikutnya)."),
+    paksa: bool = typer.Option(False, "--paksa", help="Buat walau periode lama belum disetujui/diarsipkan (dicatat di Riwayat)."),
+    ganti_kode: list[str] = typer.Option([], "--ganti-kode", help="Tahun baru: kode indikator diganti, LAMA=BARU (boleh berulang)."),
+    pensiun: list[str] = typer.Option([], "--pensiun", help="Tahun baru: kode indikator yang tidak dipakai lagi (boleh berulang)."),
+    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (dicatat di Riwayat)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Buat workbook induk periode berikutnya: data instansi, unit, indikator, target dan realisasi
+    triwulan sebelumnya (terkunci) dibawa; log periode dimulai kosong. Workbook lama tidak diubah.
+
+    Contoh:
+
+        kinerja new-period induk-tw3.xlsx --out induk-tw4.xlsx
+        kinerja new-period induk-tw3.xlsx --out induk-tw4.xlsx --periode "Triwulan IV 2026"
+        kinerja new-period induk-tw4.xlsx --out induk-2027-tw1.xlsx --ganti-kode PEM.03=PEM.03A --pensiun KESOS.05
+        kinerja new-period induk-tw3.xlsx --out induk-tw4.xlsx --paksa
+    """
+    from kinerja.period import new_period, parse_period
+
+    try:
+        target = parse_period(periode) if periode else None
+    except ValueError as e:
+        fail(str(e))
+    renames = {}
+    for item in ganti_kode:
+        old, sep, new = item.partition("=")
+        if not sep:
+            fail(f"'--ganti-kode {item}': tulis LAMA=BARU, mis. PEM.03=PEM.03A")
+        renames[old.strip()] = new.strip()
+    if out is None:
+        from kinerja.period import default_out
+
+        out = default_out(master, load(master, as_json).master.settings.period)
+    outcome = new_period(master, out, period=target, force=paksa, renames=renames, retire=pensiun, who=oleh)
+    if as_json:
+        console.print_json(json.dumps({
+            "file": str(outcome.path) if outcome.path else None,
+            "periode": outcome.period.key() if outcome.period else None,
+            "sebelumnya": outcome.previous.key() if outcome.previous else None,
+            "dipaksa": outcome.forced, "realisasi_dibawa": outcome.carried,
+            "target_belum_diisi": outcome.targets_missing, "kode_diganti": outcome.renamed,
+            "pensiun": outcome.retired, "temuan": json.loads(outcome.report.to_json())}))
+        raise typer.Exit(1 if outcome.path is None else 0)
+    if outcome.path is not None:
+        console.print(f"Workbook induk {outcome.period.label()} dibuat: [bold]{outcome.path}[/bold] "
+                      f"({outcome.carried} realisasi triwulan sebelumnya dibawa, terkunci).")
+        if outcome.targets_missing:
+            console.print(f"Isi target {outcome.period.tahun} untuk {len(outcome.targets_missing)} indikator "
+                          "dari Perjanjian Kinerja di sheet Indikator.")
+    render_report(outcome.report)
+    raise typer.Exit(1 if outcome.path is None else 0)
+
+
 # ----------------------------------------------------------------------------------- excel
 excel_app = typer.Typer(help="Persiapan Excel: pita 'Data Kinerja' lewat xlwings.", no_args_is_help=True)
 app.add_typer(excel_app, name="excel")

@@ -678,6 +678,11 @@ def check(path: Path) -> Loaded:
             loaded.report.issue("holidays-unknown", file=path.name, sheet=S.LIBUR.sheet,
                                 cell=f"A{S.LIBUR.header_row + 1}", year=year)
         from kinerja.approval import report_changes
+        from kinerja.period import check_chain, check_targets, forced_note
 
         report_changes(loaded, loaded.report)
+        check_targets(loaded, loaded.report)
+        check_chain(loaded, loaded.report)
+        if forced := forced_note(loaded):
+            loaded.report.issue("period-forced", file=path.name, sheet=S.RIWAYAT.sheet, detail=forced.rstrip("."))
     return loaded

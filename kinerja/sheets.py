@@ -91,7 +91,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("folder_arsip", "Folder Arsip", group="Folder"),
     Setting("folder_templat", "Folder Templat Word", group="Folder",
             help="Kosongkan untuk templat bawaan; atau folder berisi laporan.docx dan surat_pengantar.docx milik kantor"),
+    Setting("induk_sebelumnya", "Workbook Induk Sebelumnya", group="Riwayat Periode",
+            help="File workbook induk periode sebelumnya, atau folder arsipnya (diisi oleh 'Periode Baru'); "
+                 "'kinerja check' memeriksa rantainya"),
 )
+
+
+def setting(key: str) -> Setting:
+    return next(s for s in SETTINGS if s.key == key)
+
+
 FOLDER_DEFAULTS = {"formulir": "formulir", "masuk": "masuk", "laporan": "laporan", "arsip": "arsip",
                    "templat": ""}
 
@@ -375,6 +384,23 @@ NILAI_DISETUJUI = Table("Nilai Disetujui", "Nilai yang Disetujui Sekretaris (jan
     C("sidik", "Sidik Nilai (SHA-256)", width=20, input=False),
 ), hint="Ditulis saat Sekretaris menyetujui unit dan dibawa ke periode berikutnya. 'kinerja check' "
         "melaporkan setiap nilai yang berubah setelah disetujui.")
+
+TAHUN_LALU = Table("Realisasi Tahun Lalu", "Realisasi Tahun Lalu (untuk perbandingan)", (
+    C("kode", "Kode", width=12, input=False),
+    C("kode_lama", "Kode Tahun Lalu", width=12, input=False),
+    C("unit", "Unit", width=10, input=False),
+    C("indikator", "Indikator Kinerja", width=44, input=False),
+    C("satuan", "Satuan", width=10, input=False),
+    C("tahun", "Tahun", "int", width=8, input=False),
+    C("r1", "Realisasi TW I", "number", number_format=NUM, input=False),
+    C("r2", "Realisasi TW II", "number", number_format=NUM, input=False),
+    C("r3", "Realisasi TW III", "number", number_format=NUM, input=False),
+    C("r4", "Realisasi TW IV", "number", number_format=NUM, input=False),
+    C("realisasi", "Realisasi Tahunan", "number", number_format=NUM, input=False),
+    C("target", "Target Tahunan", "number", number_format=NUM, input=False),
+    C("capaian", "Capaian (%)", "number", number_format=PCT, input=False),
+), hint="Ditulis oleh 'Periode Baru' saat tahun berganti: realisasi akhir tahun lalu per indikator, "
+        "sebagaimana disetujui; kode yang diganti tercatat di kolom Kode Tahun Lalu.")
 
 REGISTER_SURAT = Table("Register Surat", "Register Nomor Surat", (
     C("tahun", "Tahun", "int", width=8, input=False),

@@ -14,6 +14,7 @@ from pathlib import Path
 from kinerja import sheets as S
 from kinerja.demo import fill_form, unit_entries
 from kinerja.excel.actions import ACTIONS
+from kinerja.master import load_master
 from kinerja.excel.handlers import HANDLERS, dispatch, log_path, panel_tag
 from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
 from kinerja.excel.book import load_open_book
@@ -122,9 +123,15 @@ def test_the_whole_sop_from_the_ribbon(sample_master):
     msg = dispatch(book, "arsipkan", now=datetime(2026, 10, 9, 11, 0))
     manifest = folder / "arsip" / "2026-TW3" / "manifest.json"
     assert manifest.exists(), msg
+
+    # Periode Baru: the next quarter's master beside this one
+    msg = dispatch(book, "periode_baru", now=datetime(2026, 10, 9, 12, 0))
+    tw4 = sample_master.with_name("induk-2026-TW4.xlsx")
+    assert tw4.exists() and "Triwulan IV Tahun 2026" in msg, msg
+    assert load_master(tw4).master.results["SEK.02"].realisasi_tw[2] == entries["SEK.02"]["r3"]
     assert [t for t, _ in book.app.alerts] == [f"Data Kinerja - {ACTIONS[k].label}" for k in (
         "buat_formulir", "tanda_terima", "himpun_rekap", "validasi", "setujui_kembalikan", "catat_langkah",
-        "status", "buat_laporan", "surat_pengantar", "arsipkan")]
+        "status", "buat_laporan", "surat_pengantar", "arsipkan", "periode_baru")]
 
 
 def test_panel_fallback_picks_the_action_by_label(sample_master):

@@ -151,6 +151,16 @@ _ACTION_LIST: tuple[Action, ...] = (
         "FileSave",
         "Menyimpan salinan laporan, rekapitulasi, dan formulir ke folder arsip (soft copy).",
     ),
+    Action(
+        "periode_baru",
+        "Laporan",
+        "Periode Baru",
+        "Buat workbook induk periode berikutnya",
+        "FileSaveAs",
+        "Membuat workbook induk triwulan berikutnya (atau tahun berikutnya) di samping workbook ini: "
+        "unit, indikator, target dan realisasi triwulan sebelumnya yang sudah disetujui dibawa; "
+        "workbook ini tidak diubah.",
+    ),
 )
 
 ACTIONS: dict[str, Action] = {a.tag: a for a in _ACTION_LIST}

@@ -29,7 +29,8 @@ CLI_OF = {"buat_formulir": "kinerja forms", "tanda_terima": "kinerja tanda-terim
           "himpun_rekap": "kinerja collect", "validasi": "kinerja validate",
           "setujui_kembalikan": "kinerja review", "catat_langkah": "kinerja log",
           "status": "kinerja status", "buat_laporan": "kinerja report",
-          "surat_pengantar": "kinerja surat", "arsipkan": "kinerja archive"}
+          "surat_pengantar": "kinerja surat", "arsipkan": "kinerja archive",
+          "periode_baru": "kinerja new-period"}
 
 
 def add_panel(path: Path) -> None:

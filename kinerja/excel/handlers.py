@@ -238,6 +238,28 @@ def arsipkan(book: Any, ctx: Context) -> str:
     return summary(outcome.report, f"Arsip: {len(outcome.files)} file di {where}.")
 
 
+@handler("periode_baru")
+def periode_baru(book: Any, ctx: Context) -> str:
+    from kinerja.period import default_out, new_period
+
+    book.save()  # the new master is made from the file: it must hold what Excel shows
+    path = Path(book.fullname)
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    out = default_out(path, loaded.master.settings.period)
+    ctx.progress("membuat workbook periode baru ...")
+    outcome = new_period(path, out, who=ctx.who, now=ctx.now)
+    if outcome.path is None:
+        return summary(outcome.report, "Workbook periode baru tidak dibuat. (Bila memang perlu, jalankan "
+                                       "'kinerja new-period --paksa' di terminal; tercatat di Riwayat.)")
+    done = (f"Workbook induk {outcome.period.label()} dibuat: {outcome.path}. Workbook ini tidak diubah. "
+            f"{outcome.carried} realisasi triwulan sebelumnya dibawa.")
+    if outcome.targets_missing:
+        done += f" Isi target {outcome.period.tahun} dari Perjanjian Kinerja di sheet Indikator."
+    return summary(outcome.report, done)
+
+
 @handler("himpun_rekap")
 def himpun_rekap(book: Any, ctx: Context) -> str:
     from kinerja.collect import collect
