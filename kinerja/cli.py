@@ -691,6 +691,57 @@ def new_period_cmd(
     raise typer.Exit(1 if outcome.path is None else 0)
 
 
+# ----------------------------------------------------------------------------------- roll-up (Pemda)
+
+
+@app.command("rollup")
+def rollup_cmd(
+    out: Path = typer.Argument(..., help="Workbook rekap Pemda (.xlsx), dibuat atau diperbarui."),
+    sources: list[Path] = typer.Argument(..., help="Workbook induk (.xlsx/.xlsm), folder berisi workbook induk, "
+                                                   "atau folder arsip (kinerja archive)."),
+    pemda: Optional[str] = typer.Option(None, "--pemda", help="Pemerintah daerah (bawaan: sheet Pengaturan "
+                                                              "workbook rekap, atau yang terbanyak di sumber)."),
+    periode: Optional[str] = typer.Option(None, "--periode", help="Kode periode, mis. 2026-TW3 (bawaan: sheet "
+                                                                  "Pengaturan, atau yang terbanyak di sumber)."),
+    ekspor: Optional[Path] = typer.Option(None, "--ekspor", help="Juga tulis tabel unggah: .csv, .json atau .xlsx."),
+    fmt: str = typer.Option("rekap", "--format", help="Format tabel unggah: rekap (menurut akhiran file) atau "
+                                                      "csv-id (CSV untuk Excel berbahasa Indonesia)."),
+    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+) -> None:
+    """Rekap Pemda: satu workbook dari workbook induk setiap perangkat daerah (ringkasan per
+    instansi, seluruh indikator, sasaran Pemda, grafik). Sumber dikenali dari isinya; workbook
+    rekap yang sudah ada hanya diperbarui (daftar instansi, pengaturan dan skala tetap).
+
+    Contoh:
+
+        kinerja rollup rekap-pemda.xlsx induk-opd/
+        kinerja rollup rekap-pemda.xlsx induk-opd/ arsip/ --periode 2026-TW3
+        kinerja rollup rekap-pemda.xlsx induk-opd/ --ekspor unggah-pemda.csv
+    """
+    from kinerja.export import ExportError
+    from kinerja.rollup import make_rollup
+
+    try:
+        result = make_rollup(out, sources, pemerintah=pemda, periode=periode, export=ekspor, fmt=fmt)
+    except (ExportError, OSError, ValueError) as e:
+        fail(f"Rekap Pemda gagal: {e}")
+    if not as_json and result.path is not None:
+        p = result.period
+        console.print(f"Rekap Pemda: [bold]{result.path}[/bold] ({result.inputs.pemerintah}, "
+                      f"{p.label() if p else result.inputs.periode})")
+        for o in result.offices:
+            t = o.total
+            avg = "-" if t is None or t.rata_rata is None else f"{t.rata_rata:.2f}%".replace(".", ",")
+            console.print(f"  {o.office}: {o.status}, {t.jumlah if t else 0} indikator, rata-rata capaian {avg}",
+                          markup=False)
+        for e in result.missing:
+            console.print(f"  {e['nama']}: tidak ada", markup=False)
+        if result.export is not None:
+            console.print(f"Tabel unggah: [bold]{result.export}[/bold]")
+    render_report(result.report, as_json, title="Temuan Rekap Pemda")
+    finish(result.report)
+
+
 # ----------------------------------------------------------------------------------- excel
 excel_app = typer.Typer(help="Persiapan Excel: pita 'Data Kinerja' lewat xlwings.", no_args_is_help=True)
 app.add_typer(excel_app, name="excel")

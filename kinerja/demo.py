@@ -71,8 +71,26 @@ def fill_form(src: Path, dst: Path, values: dict[str, dict[str, Any]],
     return dst
 
 
-def _at(path: Path, when: datetime) -> None:
+def set_mtime(path: Path, when: datetime) -> Path:
+    """The file's modification time (what collect takes as the time it was received)."""
     os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def decide(master: Path, decisions: dict[str, str], note: str = "") -> None:
+    """The Sekretaris types a decision per unit ('Terima' / 'Kembalikan') into the Validasi
+    sheet's Keputusan row, with a note for a returned unit."""
+    from kinerja import sheets as S
+    from kinerja.validate import BLOCK
+
+    wb = load_workbook(master)
+    ws = wb[S.VALIDASI.sheet]
+    for col in range(3, ws.max_column + 1):
+        unit = ws.cell(BLOCK["unit"][0], col).value
+        if unit in decisions:
+            ws.cell(BLOCK["keputusan"][0], col, decisions[unit])
+            ws.cell(BLOCK["catatan"][0], col, note if decisions[unit] == "Kembalikan" else None)
+    wb.save(master)
 
 
 def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
@@ -85,7 +103,7 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     from kinerja.report import preview_pages, render_report
     from kinerja.review import review
     from kinerja.timing import log_step, recompute, sop_status
-    from kinerja.validate import BLOCK, validate
+    from kinerja.validate import validate
     from kinerja.writing.files import write_file
 
     out = Path(out)
@@ -138,7 +156,7 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
             def edit(wb):
                 wb[FORM_SHEET].title = "Isian YANUM"
         dst = fill_form(form, inbox / name, values, edit)
-        _at(dst, returned + timedelta(hours=n))
+        set_mtime(dst, returned + timedelta(hours=n))
     (inbox / "~$sek-tw3-isian.xlsx").write_bytes(b"\x00" * 165)  # an Excel lock file
     shutil.copy2(inbox / "sek-tw3-isian.xlsx", inbox / "sek-tw3-isian (1).xlsx")  # sent twice
     yield f"3. {len(by_unit)} formulir kembali di {inbox} (satu dikirim dua kali, satu file kunci Excel)."
@@ -156,18 +174,8 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     yield (f"5. Validasi (kinerja validate): kesalahan {c['error']}, peringatan {c['warning']}, "
            f"informasi {c['info']}; sel bermasalah ditandai di Rekap dan sheet Data unit.")
 
-    def decide(decisions: dict[str, str], note: str = "") -> None:
-        wb = load_workbook(master)
-        ws = wb[S.VALIDASI.sheet]
-        for col in range(3, ws.max_column + 1):
-            unit = ws.cell(BLOCK["unit"][0], col).value
-            if unit in decisions:
-                ws.cell(BLOCK["keputusan"][0], col, decisions[unit])
-                ws.cell(BLOCK["catatan"][0], col, note if decisions[unit] == "Kembalikan" else None)
-        wb.save(master)
-
     back = max(v.counts, key=lambda u: (v.counts[u]["error"], v.counts[u]["warning"]))
-    decide({u: "Kembalikan" if u == back else "Terima" for u in v.counts},
+    decide(master, {u: "Kembalikan" if u == back else "Terima" for u in v.counts},
            "Lengkapi penjelasan untuk capaian di bawah target.")
     r = run(review, out / "formulir", who=sekretaris, now=now + timedelta(hours=2))
     yield (f"6. Keputusan Sekretaris (kinerja review): disetujui {', '.join(r.approved)}; "
@@ -181,12 +189,12 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     revised = inbox / r.forms[0].name
     wb.save(revised)
     later = datetime(2026, 10, 13, 10, 0)
-    _at(revised, later)
+    set_mtime(revised, later)
     run(collect, inbox, now=later + timedelta(minutes=30), who=perencana)
     v = run(validate, later + timedelta(hours=1))
     yield (f"   Perbaikan {back} dihimpun ulang; validasi ulang: kesalahan {v.report.counts()['error']}, "
            f"peringatan {v.counts[back]['warning']} untuk {back}.")
-    decide({back: "Terima"})
+    decide(master, {back: "Terima"})
     r = run(review, out / "formulir", who=sekretaris, now=later + timedelta(hours=2))
     yield f"7. {r.approval.paraf_line()} Riwayat mencatat putaran 1 dan 2."
 

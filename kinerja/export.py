@@ -119,18 +119,11 @@ def export_rekap(master: Master, out: Path, now: datetime | None = None, fmt: st
     if suffix not in FORMATS[fmt]:
         raise ExportError(f"format {fmt} ditulis sebagai {' atau '.join(FORMATS[fmt])}, bukan "
                           f"'{out.suffix or '(tanpa akhiran)'}'; ganti nama file --out")
-    if fmt == "rekap" and suffix == ".csv":
-        data = _csv_bytes(HEADERS, export_rows(master))
-    elif fmt == "rekap" and suffix == ".json":
+    if fmt in TABLE_FORMATS:
         p = master.settings.period
-        doc = {"instansi": master.settings.office.nama, "periode": p.key(), "label_periode": p.label(),
-               "dibuat": (now or datetime.now()).isoformat(timespec="seconds"), "kolom": HEADERS,
-               "data": [dict(zip(HEADERS, row)) for row in export_rows(master)]}
-        data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
-    elif fmt == "rekap":
-        data = _xlsx(HEADERS, export_rows(master), "Rekap")
-    elif fmt == "csv-id":
-        data = _csv_bytes(HEADERS, export_rows(master), delimiter=";", decimal=",", bom=True)
+        data = table_bytes(fmt, suffix, HEADERS, export_rows(master),
+                           {"instansi": master.settings.office.nama, "periode": p.key(), "label_periode": p.label()},
+                           now)
     elif fmt.startswith("e81"):
         rows = e81_rows(master, renstra)
         wb = deliserdang_workbook(master, rows) if fmt == "e81-deliserdang" else e81_workbook(master, rows, fmt)
@@ -140,6 +133,41 @@ def export_rekap(master: Master, out: Path, now: datetime | None = None, fmt: st
         data = _csv_bytes(KEYED_HEADERS, rows) if suffix == ".csv" else _xlsx(KEYED_HEADERS, rows, "Capaian")
     else:
         data = _csv_bytes(["kode", "periode", "nilai", "catatan"], kode_periode_rows(master))
+    return _write(out, data)
+
+
+TABLE_FORMATS = ("rekap", "csv-id")  # formats of one plain table, whatever its columns
+
+
+def table_bytes(fmt: str, suffix: str, headers: list[str], rows: list[list[Any]], meta: dict[str, Any],
+                now: datetime | None = None, sheet: str = "Rekap") -> bytes:
+    """One table in a table format: `rekap` by suffix (.csv, .json headed by `meta`, .xlsx) or
+    `csv-id`."""
+    if fmt == "csv-id":
+        return _csv_bytes(headers, rows, delimiter=";", decimal=",", bom=True)
+    if suffix == ".csv":
+        return _csv_bytes(headers, rows)
+    if suffix == ".json":
+        doc = {**meta, "dibuat": (now or datetime.now()).isoformat(timespec="seconds"), "kolom": headers,
+               "data": [dict(zip(headers, row)) for row in rows]}
+        return json.dumps(doc, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    return _xlsx(headers, rows, sheet)
+
+
+def export_table(out: Path, headers: list[str], rows: list[list[Any]], meta: dict[str, Any],
+                 now: datetime | None = None, fmt: str = "rekap", sheet: str = "Rekap") -> Path:
+    """Any table (e.g. a roll-up across offices) written as the `rekap` / `csv-id` formats are."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if fmt not in TABLE_FORMATS or suffix not in FORMATS[fmt]:
+        raise ExportError(f"format {fmt} ditulis sebagai {' atau '.join(FORMATS.get(fmt, SUFFIXES))}, bukan "
+                          f"'{out.suffix or '(tanpa akhiran)'}'")
+    return _write(out, table_bytes(fmt, suffix, headers, rows, meta, now, sheet))
+
+
+def _write(out: Path, data: bytes) -> Path:
+    """Through a temporary file and a rename: a half-written export never exists."""
+    suffix = out.suffix.lower()
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~kinerja-", suffix=suffix, dir=out.parent)
     try:

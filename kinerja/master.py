@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -347,8 +347,8 @@ class Loaded:
     unit_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> code -> sheet row
 
 
-def read_sheets(path: Path) -> dict[str, list[tuple]]:
-    """All sheets as rows of values, via python-calamine (fast)."""
+def read_sheets(path: Path, skip: Collection[str] = ()) -> dict[str, list[tuple]]:
+    """All sheets (but those named in `skip`) as rows of values, via python-calamine (fast)."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
@@ -357,6 +357,8 @@ def read_sheets(path: Path) -> dict[str, list[tuple]]:
     texts: dict[str, str] = {}
     numbers: dict[float, float] = {}
     for name in wb.sheet_names:
+        if name in skip:
+            continue
         sheet = wb.get_sheet_by_name(name)
         last_row, last_col = sheet.end or (-1, -1)
         rows: list[tuple] = []
@@ -387,8 +389,9 @@ def file_problem(path: Path) -> Issue | None:
 
 
 @gc_paused()
-def load_master(path: Path) -> Loaded:
-    """Read the master workbook into models, reporting every problem (never raising)."""
+def load_master(path: Path, skip: Collection[str] = ()) -> Loaded:
+    """Read the master workbook into models, reporting every problem (never raising). Sheets
+    named in `skip` are not read (a reader that needs only some stage sheets)."""
     path = Path(path)
     report = Report()
     file = path.name
@@ -399,7 +402,7 @@ def load_master(path: Path) -> Loaded:
     try:
         if not zipfile.is_zipfile(path):
             raise ValueError("isinya bukan workbook .xlsx/.xlsm (rusak, atau format lain yang diberi akhiran .xlsx)")
-        sheets = read_sheets(path)
+        sheets = read_sheets(path, skip)
     except Exception as e:  # noqa: BLE001 - any unreadable file becomes an issue
         report.issue("workbook-unreadable", file=file, detail=str(e) or type(e).__name__)
         return Loaded(None, report, path)
@@ -480,12 +483,7 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
         except ValidationError as e:
             report.issue("value-required", file=file, sheet=S.PEJABAT.sheet, cell=f"A{row.number}",
                          column=_first_error(e))
-    scale = []
-    for row in _read(rows_of, S.SKALA, report, file) or []:
-        if row.values["predikat"]:
-            low = row.values["batas_bawah"]
-            scale.append(PredicateBand(batas_bawah=float("-inf") if low is None else low,
-                                       predikat=row.values["predikat"], warna=row.values["warna"] or ""))
+    scale = scale_from_rows(_read(rows_of, S.SKALA, report, file) or [])
     hours = []
     for row in _read(rows_of, S.JAM_KERJA, report, file) or []:
         if not row.ok:
@@ -537,6 +535,18 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
                     rules=rules, letter=letter, jam_kerja=hours or list(DEFAULT_OFFICE_HOURS),
                     libur=holidays, preset=values.get("preset") or "",
                     folders={k: values.get(f"folder_{k}") or v for k, v in S.FOLDER_DEFAULTS.items()})
+
+
+def scale_from_rows(rows: list[Row]) -> list[PredicateBand]:
+    """The predicate scale from the rows of a Skala Predikat sheet (a band without a lower bound
+    takes the rest)."""
+    scale = []
+    for row in rows:
+        if row.values["predikat"]:
+            low = row.values["batas_bawah"]
+            scale.append(PredicateBand(batas_bawah=float("-inf") if low is None else low,
+                                       predikat=row.values["predikat"], warna=row.values["warna"] or ""))
+    return scale
 
 
 def _or(value: Any, default: Any) -> Any:
@@ -618,7 +628,8 @@ def _load_indicators(rows_of, report: Report, file: str, unit_codes: set[str]) -
                         polaritas=v["polaritas"], rumus_turun=v["rumus_turun"], metode=v["metode"],
                         target_tahunan=v["target_tahunan"],
                         target_tw=[v["tw1"], v["tw2"], v["tw3"], v["tw4"]], pagu=v["pagu"],
-                        wajib_bukti=bool(v["wajib_bukti"]))
+                        wajib_bukti=bool(v["wajib_bukti"]),
+                        kode_sasaran=str(v.get("kode_sasaran") or "").strip())
         _check_targets(ind, report, file, row)
         out.append(ind)
     for code in sorted(unit_codes - {i.unit for i in out}):

@@ -210,6 +210,7 @@ class Indicator:
     target_tw: list[float | None] = dc_field(default_factory=lambda: [None] * 4)
     pagu: float | None = None
     wajib_bukti: bool = False
+    kode_sasaran: str = ""  # the Pemda's shared sasaran/IKU code this indicator supports (optional)
 
     def __post_init__(self) -> None:
         if not self.kode:

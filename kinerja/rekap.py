@@ -8,7 +8,7 @@ from statistics import mean
 
 from kinerja import sheets as S
 from kinerja.capaian import Achievement, achievement
-from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Unit
+from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Rules, Unit
 from kinerja.writing.description import WorkbookWrites
 
 
@@ -21,7 +21,7 @@ class RekapRow:
 
     @property
     def below_target(self) -> bool:
-        return self.ach.capaian is not None and self.ach.capaian < 100
+        return below_target(self.ach)
 
 
 def consolidate(master: Master) -> list[RekapRow]:
@@ -67,15 +67,25 @@ class Summary:
     di_bawah_target: int
 
 
+def summarise(kelompok: str, name: str, achievements: list[Achievement], rules: Rules) -> Summary:
+    """One group of indicators: how many, how many filled, the mean capaian of those that have
+    one, its predicate on `rules`' scale, how many below target."""
+    caps = [a.capaian for a in achievements if a.capaian is not None]
+    avg = mean(caps) if caps else None
+    return Summary(kelompok, name, len(achievements), sum(1 for a in achievements if a.realisasi is not None),
+                   avg, rules.predicate(avg), sum(1 for a in achievements if below_target(a)))
+
+
+def below_target(ach: Achievement) -> bool:
+    return ach.capaian is not None and ach.capaian < 100
+
+
 def summaries(master: Master, rows: list[RekapRow]) -> list[Summary]:
     rules = master.settings.rules
     out: list[Summary] = []
 
     def group(kelompok: str, name: str, members: list[RekapRow]) -> Summary:
-        caps = [m.ach.capaian for m in members if m.ach.capaian is not None]
-        avg = mean(caps) if caps else None
-        return Summary(kelompok, name, len(members), sum(1 for m in members if m.ach.realisasi is not None),
-                       avg, rules.predicate(avg), sum(1 for m in members if m.below_target))
+        return summarise(kelompok, name, [m.ach for m in members], rules)
 
     by_unit: dict[str, list[RekapRow]] = {}
     by_sasaran: dict[str, list[RekapRow]] = {}  # in order of first appearance

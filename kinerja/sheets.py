@@ -193,6 +193,8 @@ INDIKATOR = Table("Indikator", "Indikator Kinerja dan Target", (
     C("tw4", "Target TW IV", "number", number_format=NUM),
     C("pagu", "Pagu (Rp)", "number", number_format="#,##0", width=16),
     C("wajib_bukti", "Wajib Bukti", "bool", choices=YA_TIDAK, width=10),
+    C("kode_sasaran", "Kode Sasaran/IKU Pemda", width=16,
+      hint="opsional: kode sasaran atau IKU Pemda yang didukung, sama di semua instansi"),
 ), hint="Polaritas Naik: makin tinggi makin baik. Turun: makin rendah makin baik. "
         "Metode: Per Triwulan, Kumulatif (dijumlah dari TW I), Nilai Akhir (posisi terakhir).")
 
