@@ -114,12 +114,12 @@ def unit_values(m: Any, unit: str, seed: int = 0) -> dict[str, dict[str, Any]]:
     rnd = random.Random(f"{m.settings.office.nama}/{unit}/{seed}")
     q = m.settings.period.last_quarter
     out = {}
-    for n, ind in enumerate(m.indicators_of(unit)):
+    for ind in m.indicators_of(unit):
         target = ind.target_for_quarter(q) or 1.0
         out[ind.kode] = {f"r{q}": _realisasi(rnd, target, ind.polaritas),
                          "penjelasan": "Sesuai rencana kerja; kendala dicatat pada laporan unit.",
                          "bukti": f"https://bukti.example.go.id/{ind.kode}",
-                         "realisasi_anggaran": float(1_000_000 * (n + 1))}
+                         "realisasi_anggaran": None if ind.pagu is None else round(ind.pagu * rnd.choice((0.2, 0.25, 0.3)))}
     return out
 
 
@@ -157,7 +157,7 @@ def run_to_approval(master: Path, work: Path, *, start: datetime, seed: int = 0,
     for n, (ident, form) in enumerate(zip(forms.identities, forms.files)):
         when = deadline + timedelta(days=2) if n < late_units else deadline - timedelta(days=1, hours=n)
         set_mtime(fill_form(form, inbox / f"{ident.unit.lower()}-isian.xlsx", unit_values(m, ident.unit, seed)), when)
-    after = max(deadline + timedelta(days=3), start + timedelta(days=1))
+    after = max(deadline + timedelta(days=3), start + timedelta(days=1)).replace(hour=9, minute=0)
     run(collect, inbox, now=after, who=perencana)
     v = run(validate, after + timedelta(hours=2))
     decide(master, {u: "Terima" for u in v.counts})

@@ -48,13 +48,12 @@ from typing import Any, Iterable
 from kinerja import sheets as S
 from kinerja.capaian import Achievement, achievement
 from kinerja.issues import Report, issue_row
-from kinerja.master import Loaded, load_master, read_sheets, scale_from_rows
+from kinerja.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.models import DEFAULT_SCALE, METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Period, PredicateBand, Rules
 from kinerja.rekap import RekapRow, Summary, below_target, consolidate, summarise
 from kinerja.tables import Column, Table, norm, read_table
 
 C = Column
-MASTER_SUFFIXES = (".xlsx", ".xlsm")
 MANIFEST = "manifest.json"
 # Sheets of a master the roll-up never needs (what is left is settings, units, indicators, unit
 # data and the stage logs the approval and timing figures come from).
@@ -212,7 +211,7 @@ class OfficeResult:
 
     @property
     def last_activity(self) -> datetime:
-        from kinerja.review import history
+        from kinerja.approval import history
 
         times = [e["waktu"] for e in history(self.loaded) if isinstance(e.get("waktu"), datetime)]
         return max(times, default=datetime.min)
@@ -280,18 +279,31 @@ def find_sources(paths: Iterable[Path], report: Report, exclude: Path | None = N
 # ----------------------------------------------------------------------------------- one office
 
 
-def _changed_after_approval(approval: Any) -> bool:
-    """An approval on record whose data no longer match: a unit approved with a fingerprint its
-    data no longer have (review.approval_status marks it Berubah)."""
-    from kinerja.review import BERUBAH
+def _changes(loaded: Loaded, approval: Any) -> tuple[bool, str]:
+    """Whether approved data were changed after approval (kinerja.approval: an approved value
+    the unit sheets no longer hold, an altered approval record, a unit whose data no longer
+    match its approval's fingerprint), and the first changes in words."""
+    from kinerja.approval import BERUBAH, changed_after_approval
+    from kinerja.numbers import format_number
 
-    return any(state == BERUBAH for state in approval.units.values())
+    def num(v: float | None) -> str:
+        return "kosong" if v is None else format_number(v)
+
+    changes = changed_after_approval(loaded)
+    words = [f"{c.kode} TW {ROMAN[c.quarter - 1]}: disetujui {num(c.approved)}, sekarang {num(c.now)}"
+             if c.quarter else f"catatan nilai disetujui unit {c.unit} diubah" for c in changes[:3]]
+    if len(changes) > 3:
+        words.append(f"dan {len(changes) - 3} lainnya")
+    moved = [u for u, state in approval.units.items() if state == BERUBAH]
+    if moved and not words:
+        words.append("data unit " + ", ".join(moved) + " tidak sama dengan sidik data saat disetujui")
+    return bool(changes or moved), "; ".join(words)
 
 
 def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime,
                 report: Report) -> OfficeResult | None:
     """Read one master and compute its figures; None (with an issue) when it is not a usable master."""
-    from kinerja.review import approval_status, fingerprint
+    from kinerja.approval import approval_status, fingerprint
     from kinerja.timing import recompute, unit_return_timing
 
     loaded = load_master(source.path, skip=SKIPPED_SHEETS)
@@ -306,12 +318,13 @@ def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime
                      severity="warning" if source.explicit else None)
         return None
     approval = approval_status(loaded)
+    changed, what = _changes(loaded, approval)
     s = m.settings
     out = OfficeResult(source, loaded, s.office.nama, s.office.pemerintah, s.period, fingerprint(m),
-                       approval.approved, _changed_after_approval(approval), approval.by,
-                       approval.at, approval.detail)
+                       approval.approved and not changed, changed, approval.by, approval.at,
+                       what if changed else approval.detail)
     compute_figures(out, m, scale)
-    out.units_late = sum(1 for r in unit_return_timing(loaded, {}, None) if r.late)
+    out.units_late = sum(1 for r in unit_return_timing(loaded, {}, None) if r.late_minutes > 0)
     try:
         summary = recompute(loaded, now).summary
         out.steps_late = summary.late if summary else 0
@@ -405,12 +418,15 @@ def read_inputs(path: Path, report: Report) -> RollupInputs:
         return inputs
     file = Path(path).name
     try:
+        from python_calamine import CalamineWorkbook
+
+        names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
         sheets = read_sheets(path, skip={INDICATORS.sheet, SOURCES.sheet, FINDINGS.sheet, SASARAN.sheet})
     except Exception as e:  # noqa: BLE001 - an unreadable roll-up workbook is reported, not overwritten
         report.issue("workbook-unreadable", file=file, detail=str(e) or type(e).__name__)
         inputs.exists = inputs.unreadable = True
         return inputs
-    inputs.exists, inputs.sheets = True, list(sheets)
+    inputs.exists, inputs.sheets = True, names
     for r, row in enumerate(sheets.get(SETTINGS_SHEET, []), 1):
         key = next((k for k, label in SETTINGS_LABELS.items() if row and norm(row[0]) == norm(label)), None)
         if key and len(row) > 1 and row[1] not in (None, ""):
@@ -679,14 +695,14 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
     for table, rows in tables:
         w.sheet(table.sheet, table).rows = rows
     w.sheet(SUMMARY_SHEET).cells.update(_head_cells(result, now))
-    counts = {t.sheet: len(rows) for t, rows in tables}
+    spans = {SUMMARY_SHEET: (summary.header_row, max(1, len(result.offices) + len(result.missing))),
+             SASARAN.sheet: (SASARAN.header_row, max(1, len(tables[1][1])))}
 
     def produce(tmp: Path) -> None:
         staged = tmp.with_name(tmp.name + ".rows")
         try:
             patch_file(out, staged, w)
-            retarget_charts(staged, tmp, {t.sheet: (t.header_row + 1, t.header_row + max(1, _chart_rows(t, counts)))
-                                          for t, _ in tables})
+            retarget_charts(staged, tmp, spans)
         finally:
             staged.unlink(missing_ok=True)
 
@@ -698,37 +714,31 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
     return out
 
 
-def _chart_rows(table: Table, counts: dict[str, int]) -> int:
-    """Rows a chart plots: the offices (not the Pemda total row) or every sasaran."""
-    n = counts.get(table.sheet, 0)
-    return n - 1 if table.sheet == SUMMARY_SHEET and n > 1 else n
-
-
-_REF = re.compile(r"(<c:f>)('?)([^<!']+)\2!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?(</c:f>)")
+_REF = re.compile(r"(<(?:c:)?f>)('?)([^<!']+)\2!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?(</(?:c:)?f>)")
 
 
 def retarget_charts(src: Path, dst: Path, spans: dict[str, tuple[int, int]]) -> None:
-    """Copy the package, pointing chart series at a filled sheet's data rows (first, last): a
-    reference to that sheet starting at its first data row gets the new last row; the cached
-    values are dropped (Excel and LibreOffice read the cells)."""
+    """Copy the package, pointing chart series at a filled sheet's rows: spans[sheet] is (header
+    row, number of rows plotted); a reference to that sheet starting at its header row (series
+    title) or first data row gets the new last row. Cached values are dropped (Excel and
+    LibreOffice read the cells)."""
     from kinerja.writing.package.zip import copy_member, member_info
 
     def fix(m: re.Match) -> str:
         sheet = m.group(3).replace("''", "'")
         span = spans.get(sheet)
-        if span is None or int(m.group(5)) != span[0]:
+        if span is None or int(m.group(5)) not in (span[0], span[0] + 1):
             return m.group(0)
         q = m.group(2)
-        start = f"${m.group(4)}${span[0]}"
         end_col = m.group(6) or m.group(4)
-        return f"{m.group(1)}{q}{m.group(3)}{q}!{start}:${end_col}${span[1]}{m.group(8)}"
+        return f"{m.group(1)}{q}{m.group(3)}{q}!${m.group(4)}${m.group(5)}:${end_col}${span[0] + span[1]}{m.group(8)}"
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             if info.filename.startswith("xl/charts/chart") and info.filename.endswith(".xml"):
                 xml = zin.read(info.filename).decode("utf-8")
                 xml = _REF.sub(fix, xml)
-                xml = re.sub(r"<c:(numCache|strCache)>.*?</c:\1>", "", xml, flags=re.S)
+                xml = re.sub(r"<((?:c:)?)(numCache|strCache)>.*?</\1\2>", "", xml, flags=re.S)
                 zout.writestr(member_info(info), xml.encode("utf-8"))
             else:
                 copy_member(zin, zout, info)
