@@ -99,16 +99,21 @@ def save(master: Path, writes, created: list[Path] = ()) -> None:
 
 @app.command()
 def init(
-    master: Path = typer.Argument(..., help="File workbook induk yang dibuat (.xlsx atau .xlsm)."),
+    master: Path = typer.Argument(..., help="File workbook induk yang dibuat: .xlsm (dengan tab pita 'Data Kinerja' dan sheet Panel) atau .xlsx (tanpa makro)."),
     preset: str = typer.Option("candipuro", "--preset", "-p", help="Nama SOP bawaan (lihat 'kinerja sop list')."),
-    data: Optional[Path] = typer.Option(None, "--data", "-d", help="Folder data instansi (instansi.json, unit.csv, indikator.csv)."),
+    data: Optional[Path] = typer.Option(None, "--data", "-d", help="Data instansi: folder (instansi.json, unit.csv, indikator.csv), workbook induk lama, atau workbook berisi tabel Unit dan Indikator. Lihat docs/DATA-INSTANSI.md."),
     force: bool = typer.Option(False, "--force", help="Timpa bila file sudah ada."),
 ) -> None:
     """Buat workbook induk baru dari SOP bawaan dan (bila ada) data instansi.
 
+    Tanpa --data, isian contoh (nama instansi, pejabat, unit, indikator, periode) tercantum sebagai
+    kesalahan di 'kinerja check' dan di bagian 'Siap dipakai?' sheet Petunjuk sampai diganti.
+
     Contoh:
 
+        kinerja init KANTOR.xlsm --preset muara_papalik
         kinerja init induk.xlsx --preset candipuro --data sample_data/sukamaju
+        kinerja init induk_2027.xlsm --preset candipuro --data induk_2026.xlsm
     """
     from kinerja.master import build_master, read_office_data
     from kinerja.sop import UnknownPresetError
@@ -118,14 +123,23 @@ def init(
              f"mis. 'kinerja init {master.stem or 'induk'}.xlsx'.")
     if master.exists() and not force:
         fail(f"File '{master}' sudah ada. Pakai --force untuk menimpa.")
+    if master.suffix.lower() not in (".xlsx", ".xlsm"):
+        fail(f"Workbook induk harus berakhiran .xlsm (dengan pita) atau .xlsx, bukan '{master.name}'.")
     try:
         office = read_office_data(data) if data else None
+    except (OSError, KeyError, ValueError) as e:
+        fail(f"Data instansi '{data}' tidak dapat dibaca: {e}")
+    try:
         path = build_master(master, preset, office)
     except UnknownPresetError as e:
         fail(str(e))
-    except (OSError, KeyError, ValueError) as e:
-        fail(f"Data instansi tidak dapat dibaca: {e}")
+    except (OSError, ValueError) as e:
+        fail(f"Workbook induk tidak dapat dibuat: {e}")
     console.print(f"Workbook induk dibuat: [bold]{path}[/bold]")
+    if path.suffix.lower() == ".xlsm":
+        console.print("Berisi tab pita 'Data Kinerja' dan sheet Panel. Siapkan PC: 'kinerja excel setup "
+                      f"{path.name}'.")
+    console.print(f"Periksa apa yang masih harus diisi: 'kinerja check {path.name}' (atau sheet Petunjuk).")
 
 
 @app.command()
@@ -745,33 +759,6 @@ def rollup_cmd(
 # ----------------------------------------------------------------------------------- excel
 excel_app = typer.Typer(help="Persiapan Excel: pita 'Data Kinerja' lewat xlwings.", no_args_is_help=True)
 app.add_typer(excel_app, name="excel")
-
-
-@app.command("build-workbook")
-def build_workbook_cmd(
-    out: Path = typer.Option(Path("workbook/induk_kinerja.xlsm"), "--out", "-o", help="File .xlsm yang dibuat."),
-    preset: str = typer.Option("candipuro", "--preset", "-p", help="Nama SOP bawaan."),
-    data: Optional[Path] = typer.Option(None, "--data", "-d", help="Folder data instansi."),
-) -> None:
-    """Buat workbook induk bermakro (.xlsm) dengan tab pita 'Data Kinerja' dan sheet Panel.
-
-    Dua kali membangun dari sumber yang sama menghasilkan byte yang sama.
-
-    Contoh:
-
-        kinerja build-workbook --out workbook/induk_kinerja.xlsm --data sample_data/sukamaju
-    """
-    from kinerja.excel.build import build_workbook
-    from kinerja.master import read_office_data
-    from kinerja.sop import UnknownPresetError
-
-    try:
-        path = build_workbook(out, preset, read_office_data(data) if data else None)
-    except UnknownPresetError as e:
-        fail(str(e))
-    except (OSError, KeyError, ValueError) as e:
-        fail(str(e))
-    console.print(f"Workbook induk bermakro dibuat: [bold]{path}[/bold]")
 
 
 @excel_app.command("setup")

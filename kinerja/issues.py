@@ -462,6 +462,29 @@ _CATALOGUE: list[IssueType] = [
        "Susunan workbook rekap '{file}' berubah (sheet atau kolom predikat); dibuat ulang dari pengaturan, "
        "skala dan daftar instansinya.",
        "Tidak perlu tindakan; salinan sebelumnya ada di folder 'cadangan'."),
+    # --- a fresh master: placeholders still in place (kinerja check, 'Siap dipakai?') -------------
+    _t("office-name-placeholder", "error", "data", "Nama instansi masih bawaan",
+       "Nama Instansi masih '{value}', nama bawaan SOP contoh yang dipakai saat workbook dibuat.",
+       "Ketik nama resmi instansi Anda di sheet Pengaturan sel {cell}."),
+    _t("setting-placeholder", "error", "data", "Pengaturan masih isian contoh",
+       "'{key}' masih berisi isian contoh '{value}'.",
+       "Ketik {key} yang sebenarnya di sheet Pengaturan sel {cell}."),
+    _t("official-required", "error", "data", "Pejabat wajib belum diisi",
+       "Pejabat dengan peran '{role}' belum diisi; laporan, surat dan paraf memerlukannya.",
+       "Ketik jabatan, nama, pangkat dan NIP pada baris '{role}' di sheet Pejabat."),
+    _t("units-none", "error", "data", "Belum ada unit kerja",
+       "Sheet Unit belum berisi unit kerja; tidak ada formulir yang dapat dibuat.",
+       "Ketik atau tempel daftar unit di sheet Unit mulai baris {row} (Kode Unit, Nama Unit, Nama Kepala, ...)."),
+    _t("indicators-none", "error", "data", "Belum ada indikator",
+       "Sheet Indikator belum berisi indikator kinerja.",
+       "Ketik, atau tempel tabel Perjanjian Kinerja apa adanya, di sheet Indikator mulai baris {row}; kolom "
+       "dikenali dari judulnya (Kode, Kode Unit, Indikator Kinerja, Satuan, Polaritas, Metode, Target ...)."),
+    _t("unit-sheet-absent", "info", "struktur", "Sheet data unit belum ada",
+       "Sheet '{sheet}' untuk unit {unit} belum ada; sheet itu dibuat saat formulir unit itu pertama dihimpun.",
+       "Tidak perlu tindakan untuk unit baru. Bila sheet itu terhapus, nilai unit ini diambil lagi dari formulirnya saat dihimpun."),
+    _t("period-past", "error", "data", "Periode sudah lama lewat",
+       "Periode {period} sudah lama lewat dan belum ada data untuknya: ini periode bawaan, bukan periode yang dihimpun.",
+       "Ketik tahun di sheet Pengaturan sel {tahun} dan pilih Nomor Periode di sel {nomor}."),
 ]
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in _CATALOGUE}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Collection
 
@@ -18,11 +19,12 @@ from pydantic import ValidationError
 from kinerja import sheets as S
 from kinerja.capaian import achievement
 from kinerja.issues import Issue, Report, catalogue_rows, make_issue
+from kinerja.lists import LIST_SHEET, list_validation
 from kinerja.models import (DEFAULT_SCALE, ROMAN,
                             Indicator, LetterSettings, Master, Office,
                             Official, Period, PredicateBand, Result, Rules, Settings, Unit)
 from kinerja.sop import Sop, load_preset, sop_from_rows
-from kinerja.tables import Column, Row, Table, convert, norm, read_table
+from kinerja.tables import Column, Row, Table, convert, find_header, norm, read_table
 from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
 from kinerja.writing.book import set_value, style_table, write_rows
 from kinerja.writing.files import gc_paused, save_atomic
@@ -48,15 +50,26 @@ class OfficeData:
     renstra: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_office_data(folder: Path) -> OfficeData:
-    folder = Path(folder)
+def read_office_data(source: Path) -> OfficeData:
+    """An office's data for `kinerja init --data`: a folder of text files (see docs/DATA-INSTANSI.md),
+    an existing master, or any workbook holding the master's tables (found by their column titles)."""
+    source = Path(source)
+    if source.is_dir():
+        return _read_office_folder(source)
+    if source.suffix.lower() in (".xlsx", ".xlsm") and source.is_file():
+        return read_office_workbook(source)
+    raise ValueError(f"'{source}' bukan folder data instansi (instansi.json, unit.csv, indikator.csv) "
+                     "dan bukan workbook .xlsx/.xlsm")
+
+
+def _read_office_folder(folder: Path) -> OfficeData:
     info = json.loads((folder / "instansi.json").read_text(encoding="utf-8"))
 
     def rows(name: str) -> list[dict[str, Any]]:
         p = folder / name
         if not p.exists():
             return []
-        with p.open(encoding="utf-8", newline="") as f:
+        with p.open(encoding="utf-8-sig", newline="") as f:
             return [{k: (v if v != "" else None) for k, v in r.items()} for r in csv.DictReader(f)]
 
     return OfficeData(settings=info["pengaturan"], officials=info.get("pejabat", []),
@@ -65,13 +78,86 @@ def read_office_data(folder: Path) -> OfficeData:
                       renstra=rows("renstra.csv"))
 
 
+class OfficeDataError(ValueError):
+    """A workbook given as --data whose tables cannot be read; `report` says where."""
+
+    def __init__(self, report: Report):
+        super().__init__("; ".join(f"{i.location.text()}: {i.message}" for i in report.sorted()
+                                   if i.severity.value == "error")[:2000])
+        self.report = report
+
+
+def read_office_workbook(path: Path) -> OfficeData:
+    """Office data from a workbook: an existing master (settings, officials, units, indicators,
+    holidays and the results in its unit sheets) or a plain workbook with the Unit and Indikator
+    tables (and optionally Pejabat, Libur Kantor, a Pengaturan sheet) on sheets of any name."""
+    path = Path(path)
+    sheets = read_sheets(path)
+    report = Report()
+    file = path.name
+    settings: dict[str, Any] = {}
+    if S.SETTINGS_SHEET in sheets:
+        kv = _key_values(sheets[S.SETTINGS_SHEET], {s.key: s.label for s in S.SETTINGS})
+        for st in S.SETTINGS:
+            if st.key in kv and st.key != "preset":
+                col = Column(st.key, st.label, st.kind, choices=st.choices)  # type: ignore[arg-type]
+                good, value = convert(kv[st.key][0], col, report, file=file, sheet=S.SETTINGS_SHEET,
+                                      cell=kv[st.key][1])
+                if good and value is not None:
+                    settings[st.key] = ("ya" if value else "tidak") if st.kind == "bool" else value
+
+    def table_rows(table: Table, required: bool) -> list[dict[str, Any]]:
+        names = [table.sheet] if table.sheet in sheets else []
+        names += [n for n in sheets if n != table.sheet]
+        for name in names:
+            idx, mapping, _ = find_header(sheets[name], table)
+            found = {c.key for c in mapping.values()}
+            if idx is None or any(c.required and c.key not in found for c in table.columns):
+                continue
+            read = read_table(sheets[name], dataclasses.replace(table, sheet=name), report, file)
+            return [{k: ("ya" if v else "tidak") if table.col(k).kind == "bool" and v is not None else v
+                     for k, v in row.values.items()} for row in read.rows if row.ok]
+        if required:
+            report.issue("header-missing", file=file, sheet=table.sheet, cell=f"A{table.header_row}",
+                         column=", ".join(c.header for c in table.columns if c.required))
+        return []
+
+    units = table_rows(S.UNIT, True)
+    indicators = table_rows(S.INDIKATOR, True)
+    officials = [o for o in table_rows(S.PEJABAT, False) if o.get("nama")]
+    holidays = [{"tanggal": h["tanggal"], "keterangan": h.get("keterangan")} for h in table_rows(S.LIBUR, False)]
+    results = []
+    for u in units:
+        sheet = f"Data {str(u['kode']).strip().upper()}"
+        if sheet in sheets:
+            read = read_table(sheets[sheet], S.unit_data_table(sheet), Report(), file)
+            for row in read.rows:
+                v = row.values
+                if v.get("kode") and any(v.get(k) not in (None, "") for k in
+                                         ("r1", "r2", "r3", "r4", "penjelasan", "bukti", "realisasi_anggaran")):
+                    results.append({k: v.get(k) for k in ("kode", "r1", "r2", "r3", "r4", "penjelasan", "bukti",
+                                                          "realisasi_anggaran")})
+    if report.blocking:
+        raise OfficeDataError(report)
+    renstra = table_rows(S.RENSTRA, False) if S.RENSTRA.sheet in sheets else []
+    return OfficeData(settings=settings, officials=officials, units=units, indicators=indicators,
+                      results=results, holidays=holidays, renstra=renstra)
+
+
 def default_office_data(sop: Sop) -> OfficeData:
-    """A blank office for a preset: placeholders staff replace."""
+    """A blank office for a preset: placeholders staff replace. Each is an error in `kinerja check`
+    and a 'BELUM' line in the Petunjuk sheet's 'Siap dipakai?' block until it is replaced; the
+    period is one that has passed, so it cannot be taken for the period being collected."""
     return OfficeData(
-        settings={"nama_instansi": sop.instansi or "Nama Instansi", "pemerintah": "Pemerintah Kabupaten ...",
-                  "tempat": "...", "tahun": datetime.now().year, "jenis_periode": "triwulan",
+        settings={"nama_instansi": placeholder_office_name(sop), "pemerintah": "Pemerintah Kabupaten ...",
+                  "tempat": "...", "tahun": datetime.now().year - 1, "jenis_periode": "triwulan",
                   "nomor_periode": 1, "yth": "Bupati ..."},
         officials=[], units=[], indicators=[])
+
+
+def placeholder_office_name(sop: Sop) -> str:
+    """The office name a fresh master carries: the preset's own office."""
+    return sop.instansi or "Nama Instansi"
 
 
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -96,17 +182,24 @@ def _label(setting: S.Setting, value: Any) -> Any:
 
 
 def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Path:
-    """Write a new master workbook for the preset and (optionally) an office's data."""
+    """Write a new master workbook for the preset and (optionally) an office's data.
+
+    `.xlsx` gives the macro-free master; `.xlsm` the ribbon workbook (VBA, the 'Data Kinerja' tab
+    and the Panel sheet), built the same way every time: two builds of one source are the same bytes.
+    """
     sop = load_preset(preset)
     data = data or default_office_data(sop)
-    settings = {**DEFAULT_SETTINGS, **data.settings, "preset": preset}
+    settings = {**DEFAULT_SETTINGS, **default_office_data(sop).settings, **data.settings, "preset": preset}
     wb = Workbook()
     wb.remove(wb.active)
-    _petunjuk(wb.create_sheet(S.PETUNJUK_SHEET), settings)
-    _settings_sheet(wb.create_sheet(S.SETTINGS_SHEET), settings)
+    petunjuk = wb.create_sheet(S.PETUNJUK_SHEET)
+    setting_cells = _settings_sheet(wb, wb.create_sheet(S.SETTINGS_SHEET), settings)
+    officials = list(data.officials)
+    given = {o.get("peran") for o in officials}
+    officials += [{"peran": role} for role in S.PEJABAT.col("peran").choices or {} if role not in given]
     _table(wb, S.PEJABAT, [[o.get("peran") and S.PEJABAT.col("peran").choices.get(o["peran"], o["peran"]),
                            o.get("jabatan"), o.get("nama"), o.get("pangkat"), o.get("nip")]
-                          for o in data.officials])
+                          for o in officials])
     _table(wb, S.SKALA, [[0 if b.batas_bawah == float("-inf") else b.batas_bawah, b.predikat, b.warna]
                          for b in DEFAULT_SCALE])
     _table(wb, S.JAM_KERJA, [[DAY_NAMES[d.weekday], d.start, d.end, d.break_start, d.break_end]
@@ -122,7 +215,9 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
         row = []
         for c in S.INDIKATOR.columns:
             v = i.get(c.key)
-            if c.choices and v is not None:
+            if c.kind == "bool" and v is not None:
+                v = "Ya" if v is True or str(v).lower() in ("ya", "true", "1") else "Tidak"
+            elif c.choices and v is not None:
                 v = c.choices.get(v, v)
             if c.kind == "number" and isinstance(v, str):
                 v = float(v)
@@ -155,19 +250,21 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
             rows = [[s.no, s.uraian, s.pelaksana, s.waktu_text()] for s in sop.steps]
         _table(wb, t, rows)
     _validations(wb)
+    _petunjuk(petunjuk, settings, setting_cells, sop)
+    if LIST_SHEET in wb.sheetnames:  # the hidden dropdown lists go last
+        wb.move_sheet(LIST_SHEET, len(wb.sheetnames) - 1 - wb.sheetnames.index(LIST_SHEET))
     _paper(wb, settings)
     wb.active = 0
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".xlsm":
-        from kinerja.excel.xlsm import make_xlsm
+        from kinerja.excel.build import save_xlsm
 
-        tmp = path.with_suffix(".tmp.xlsx")
-        wb.save(tmp)
-        make_xlsm(tmp, path)
-        tmp.unlink()
-    else:
+        save_xlsm(wb, path)
+    elif path.suffix.lower() == ".xlsx":
         save_atomic(wb, path, backup=False)
+    else:
+        raise ValueError(f"Workbook induk harus berakhiran .xlsx atau .xlsm, bukan '{path.name}'.")
     return path
 
 
@@ -217,13 +314,74 @@ def _table(wb: Workbook, table: Table, rows: list[list[Any]]) -> None:
     ws.auto_filter.ref = f"A{table.header_row}:{table.letter(table.columns[-1].key)}{table.header_row}"
 
 
-def _petunjuk(ws, settings: dict[str, Any]) -> None:
+def _q(text: str) -> str:
+    """A text as an Excel formula string literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def readiness_formulas(cells: dict[str, str], sop: Sop) -> list[str]:
+    """The 'Siap dipakai?' lines of the Petunjuk sheet: Excel formulas, so each line follows what
+    staff type (no Python needed). Each says BELUM and where to type what, or SUDAH. The same
+    checks, in Python, are errors in `kinerja check` (see `readiness_issues`)."""
+    p = f"{S.SETTINGS_SHEET}!"
+    name, tahun, jenis, nomor = (p + cells[k] for k in ("nama_instansi", "tahun", "jenis_periode", "nomor_periode"))
+    out = [
+        f'=IF(OR(TRIM({name})="",{name}={_q(placeholder_office_name(sop))}),'
+        + _q(f"BELUM - Nama Instansi masih nama bawaan SOP: ketik nama resmi instansi di sheet "
+             f"Pengaturan sel {cells['nama_instansi'].replace('$', '')}.")
+        + f',"SUDAH - Nama Instansi: "&{name})',
+    ]
+    for key in PLACEHOLDER_SETTINGS:
+        ref = p + cells[key]
+        label = next(x.label for x in S.SETTINGS if x.key == key)
+        out.append(f'=IF(OR(TRIM({ref})="",ISNUMBER(SEARCH("...",{ref}))),'
+                   + _q(f"BELUM - {label} masih isian contoh: ketik di sheet Pengaturan sel "
+                        f"{cells[key].replace('$', '')}.")
+                   + f',"SUDAH - {label}: "&{ref})')
+    first = S.PEJABAT.header_row + 1
+    for role, label in (S.PEJABAT.col("peran").choices or {}).items():
+        out.append(f'=IF(COUNTIFS(Pejabat!$A${first}:$A$200,"{label}",Pejabat!$C${first}:$C$200,"<>")=0,'
+                   + _q(f"BELUM - Pejabat {label}: ketik jabatan, nama, pangkat dan NIP pada baris "
+                        f"'{label}' di sheet Pejabat.")
+                   + f',"SUDAH - Pejabat {label} terisi.")')
+    first = S.UNIT.header_row + 1
+    out.append(f"=IF(COUNTA(Unit!$A${first}:$A$1000)=0,"
+               + _q(f"BELUM - Belum ada unit kerja: ketik atau tempel daftar unit di sheet Unit mulai baris {first} "
+                    "(Kode Unit, Nama Unit, Nama Kepala ...).")
+               + f',"SUDAH - "&COUNTA(Unit!$A${first}:$A$1000)&" unit kerja.")')
+    first = S.INDIKATOR.header_row + 1
+    out.append(f"=IF(COUNTA(Indikator!$A${first}:$A$5000)=0,"
+               + _q(f"BELUM - Belum ada indikator: ketik, atau tempel tabel Perjanjian Kinerja, di sheet Indikator "
+                    f"mulai baris {first}; kolom dikenali dari judulnya (Kode, Kode Unit, Indikator Kinerja, "
+                    "Satuan, Polaritas, Metode, Target ...).")
+               + f',"SUDAH - "&COUNTA(Indikator!$A${first}:$A$5000)&" indikator.")')
+    length = f'IF({jenis}="Semester",6,IF({jenis}="Tahunan",12,3))'
+    index = f'IF({jenis}="Tahunan",1,({nomor}="I")+({nomor}="II")*2+({nomor}="III")*3+({nomor}="IV")*4)'
+    where = (f"sheet Pengaturan sel {cells['tahun'].replace('$', '')} (Tahun) dan "
+             f"{cells['nomor_periode'].replace('$', '')} (Nomor Periode)")
+    out.append(f"=IFERROR(IF(TODAY()>DATE({tahun},{index}*{length}+{length}+1,0),"
+               + _q("PERIKSA - Periode ") + f'&{jenis}&" "&{nomor}&" "&{tahun}&'
+               + _q(f" sudah lama lewat: bila bukan periode yang sedang dihimpun, ganti di {where}.")
+               + f',"SUDAH - Periode: "&{jenis}&" "&{nomor}&" "&{tahun}&"."),'
+               + _q(f"BELUM - Periode belum benar: isi {where}.") + ")")
+    return out
+
+
+READY_TITLE = "Siap dipakai?"
+PLACEHOLDER_SETTINGS = ("pemerintah", "tempat", "yth")
+
+
+def _petunjuk(ws, settings: dict[str, Any], cells: dict[str, str], sop: Sop) -> None:
     lines = [
         ("Workbook Induk Pengumpulan Data Kinerja", TITLE_FONT),
-        (f"{settings.get('nama_instansi', '')} - {settings.get('pemerintah', '')}", Font(bold=True)),
+        (f"={S.SETTINGS_SHEET}!{cells['nama_instansi']}&\" - \"&{S.SETTINGS_SHEET}!{cells['pemerintah']}", Font(bold=True)),
+        ("", None),
+        (READY_TITLE + " (baris BELUM menunjukkan apa yang masih harus diketik, dan di mana)", Font(bold=True)),
+        *((f, None) for f in readiness_formulas(cells, sop)),
         ("", None),
         ("Urutan kerja (tab 'Data Kinerja' di pita Excel, atau perintah 'kinerja' di terminal):", Font(bold=True)),
-        ("1. Isi sheet Pengaturan, Pejabat, Unit dan Indikator. Sel kuning adalah isian.", None),
+        ("1. Isi sheet Pengaturan, Pejabat, Unit dan Indikator. Sel kuning adalah isian. Tabel Perjanjian Kinerja "
+         "boleh ditempel apa adanya di sheet Indikator: kolom dikenali dari judulnya.", None),
         ("2. Buat Formulir: satu file per unit, beserta tanda terima. (kinerja forms)", None),
         ("3. Himpun & Rekap: taruh formulir kembali dari unit dalam satu folder. (kinerja collect)", None),
         ("4. Validasi: Sekretaris memeriksa sheet Validasi, mengisi kolom Keputusan. (kinerja validate)", None),
@@ -245,7 +403,8 @@ def _petunjuk(ws, settings: dict[str, Any]) -> None:
     ws.column_dimensions["A"].width = 120
 
 
-def _settings_sheet(ws, settings: dict[str, Any]) -> None:
+def _settings_sheet(wb: Workbook, ws, settings: dict[str, Any]) -> dict[str, str]:
+    """Write the Pengaturan sheet; returns each setting's value cell ('$B$5')."""
     table = Table(S.SETTINGS_SHEET, "Pengaturan", (
         Column("label", "Pengaturan", width=42, input=False), Column("nilai", "Nilai", width=46),
         Column("keterangan", "Keterangan", width=70, input=False)),
@@ -254,12 +413,14 @@ def _settings_sheet(ws, settings: dict[str, Any]) -> None:
     r = S.FIRST_DATA_ROW
     group = None
     fill = PatternFill("solid", fgColor=INPUT_FILL)
+    cells: dict[str, str] = {}
     for s in S.SETTINGS:
         if s.group != group:
             group = s.group
             ws.cell(row=r, column=1, value=group).font = Font(bold=True, color="1F4E78")
             r += 1
         ws.cell(row=r, column=1, value=s.label)
+        cells[s.key] = f"$B${r}"
         value = _label(s, settings.get(s.key))
         if s.key == "nomor_periode" and value is not None:
             value = ROMAN[int(value) - 1] if str(value).isdigit() else value
@@ -274,11 +435,13 @@ def _settings_sheet(ws, settings: dict[str, Any]) -> None:
             help_text = (help_text + " " if help_text else "") + "Pilihan: " + ", ".join(s.choices.values())
         ws.cell(row=r, column=3, value=help_text).font = HINT_FONT
         if s.choices:
-            dv = DataValidation(type="list", formula1='"' + ",".join(s.choices.values()) + '"',
-                                allow_blank=True)
+            dv = list_validation(wb, list(s.choices.values()), allow_blank=True, showErrorMessage=True,
+                                 errorTitle="Pilihan tidak dikenal",
+                                 error="Pilih dari daftar: " + "; ".join(s.choices.values()))
             ws.add_data_validation(dv)
             dv.add(f"B{r}")
         r += 1
+    return cells
 
 
 def _sop_info(ws, sop: Sop) -> None:
@@ -316,14 +479,12 @@ def _validations(wb: Workbook) -> None:
             col = t.letter(c.key)
             rng = f"{col}{t.header_row + 1}:{col}{last}"
             if c.kind in ("choice", "bool") and c.choices:
-                dv = DataValidation(type="list", formula1='"' + ",".join(c.choices.values()) + '"',
-                                    allow_blank=True, showErrorMessage=True,
-                                    errorTitle="Pilihan tidak dikenal",
-                                    error="Pilih dari daftar: " + ", ".join(c.choices.values()))
+                dv = list_validation(wb, list(c.choices.values()), allow_blank=True, showErrorMessage=True,
+                                     errorTitle="Pilihan tidak dikenal",
+                                     error="Pilih dari daftar: " + "; ".join(c.choices.values()))
             elif c.key == "satuan":
-                dv = DataValidation(type="list", formula1='"' + ",".join(S.SATUAN) + '"',
-                                    allow_blank=True, showErrorMessage=True, errorStyle="information",
-                                    error="Satuan di luar daftar; tetap diterima.")
+                dv = list_validation(wb, S.SATUAN, allow_blank=True, showErrorMessage=True,
+                                     errorStyle="information", error="Satuan di luar daftar; tetap diterima.")
             elif c.kind == "number":
                 dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
                                     allow_blank=True, showErrorMessage=True, errorStyle="warning",
@@ -474,7 +635,7 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
         ok &= good
         values[s.key] = value
     officials: dict[str, Official] = {}
-    for row in _read(rows_of, S.PEJABAT, report, file) or []:
+    for row in _officials_rows(rows_of, report, file):
         if not row.ok:
             continue
         try:
@@ -547,6 +708,19 @@ def scale_from_rows(rows: list[Row]) -> list[PredicateBand]:
             scale.append(PredicateBand(batas_bawah=float("-inf") if low is None else low,
                                        predikat=row.values["predikat"], warna=row.values["warna"] or ""))
     return scale
+
+
+def _officials_rows(rows_of, report: Report, file: str) -> list[Row]:
+    """The Pejabat rows. A row holding only its role (as a fresh master has them) is a role not
+    filled in yet, which `kinerja check` reports as such, not as empty cells."""
+    own = Report()
+    rows = _read(rows_of, S.PEJABAT, own, file) or []
+    keys = ("jabatan", "nama", "pangkat", "nip")
+    bare = {str(r.number) for r in rows if not any(r.values.get(k) for k in keys)}
+    for issue in own.issues:
+        if not (issue.code == "value-required" and (issue.location.cell or "").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") in bare):
+            report.add(issue)
+    return [r for r in rows if str(r.number) not in bare]
 
 
 def _or(value: Any, default: Any) -> Any:
@@ -653,8 +827,8 @@ def _load_results(sheets: dict[str, list[tuple]], units: list[Unit], indicators:
     known = {i.kode: i for i in indicators}
     results: dict[str, Result] = {}
     for unit in units:
-        if unit.sheet_name not in sheets:
-            report.issue("sheet-missing", file=file, sheet=unit.sheet_name, unit=unit.kode)
+        if unit.sheet_name not in sheets:  # a unit typed into the Unit sheet: made at its first return
+            report.issue("unit-sheet-absent", file=file, sheet=unit.sheet_name, unit=unit.kode)
             continue
         table = S.unit_data_table(unit.sheet_name)
         read = read_table(sheets[unit.sheet_name], table, report, file)
@@ -676,7 +850,7 @@ def _load_results(sheets: dict[str, list[tuple]], units: list[Unit], indicators:
     return results
 
 
-def check(path: Path) -> Loaded:
+def check(path: Path, today: date | None = None) -> Loaded:
     """`kinerja check`: load and, when it loads, compute every capaian once as a smoke test."""
     loaded = load_master(path)
     m = loaded.master
@@ -696,4 +870,56 @@ def check(path: Path) -> Loaded:
         check_chain(loaded, loaded.report)
         if forced := forced_note(loaded):
             loaded.report.issue("period-forced", file=path.name, sheet=S.RIWAYAT.sheet, detail=forced.rstrip("."))
+        readiness_issues(loaded, today or datetime.now().date())
     return loaded
+
+
+def period_long_past(period: Period, today: date) -> bool:
+    """Whether a whole further period has ended since this one: then it is not the period being
+    collected (the Petunjuk sheet's formula asks the same)."""
+    length = {"triwulan": 3, "semester": 6, "tahunan": 12}[period.jenis]
+    month = (period.nomor or 1) * length + length  # the end of the period after this one
+    year, month = period.tahun + (month - 1) // 12, (month - 1) % 12 + 1
+    after = date(year + month // 12, month % 12 + 1, 1)  # the first day after that period
+    return today >= after
+
+
+def readiness_issues(loaded: Loaded, today: date) -> None:
+    """A fresh master's placeholders as errors (the 'Siap dipakai?' block of the Petunjuk sheet)."""
+    m, report, file = loaded.master, loaded.report, loaded.path.name
+    assert m is not None
+    kv = _key_values(loaded.rows.get(S.SETTINGS_SHEET, []), {s.key: s.label for s in S.SETTINGS})
+    cell = {k: v[1] for k, v in kv.items()}
+    sheet = S.SETTINGS_SHEET
+    preset = m.settings.preset
+    try:
+        bawaan = placeholder_office_name(load_preset(preset)) if preset else None
+    except Exception:  # noqa: BLE001 - an unknown preset name has no bawaan name
+        bawaan = None
+    if m.settings.office.nama.strip() == bawaan:
+        report.issue("office-name-placeholder", file=file, sheet=sheet, cell=cell.get("nama_instansi"),
+                     value=m.settings.office.nama)
+    values = {"pemerintah": m.settings.office.pemerintah, "tempat": m.settings.office.tempat,
+              "yth": m.settings.letter.yth}
+    labels = {s.key: s.label for s in S.SETTINGS}
+    for key in PLACEHOLDER_SETTINGS:
+        if "..." in (values[key] or ""):
+            report.issue("setting-placeholder", file=file, sheet=sheet, cell=cell.get(key), key=labels[key],
+                         value=values[key])
+    roles = S.PEJABAT.col("peran").choices or {}
+    role_rows = {norm(row[0]): r for r, row in enumerate(loaded.rows.get(S.PEJABAT.sheet, []), 1) if row}
+    for role, label in roles.items():
+        if role not in m.settings.officials:
+            r = role_rows.get(norm(label))
+            report.issue("official-required", file=file, sheet=S.PEJABAT.sheet, cell=f"B{r}" if r else None,
+                         role=label)
+    on_sheet = {i.location.sheet for i in report.issues if i.severity.value == "error"}
+    if not m.units and S.UNIT.sheet not in on_sheet:
+        report.issue("units-none", file=file, sheet=S.UNIT.sheet, cell=f"A{S.UNIT.header_row + 1}",
+                     row=S.UNIT.header_row + 1)
+    if not m.indicators and S.INDIKATOR.sheet not in on_sheet:
+        report.issue("indicators-none", file=file, sheet=S.INDIKATOR.sheet, cell=f"A{S.INDIKATOR.header_row + 1}",
+                     row=S.INDIKATOR.header_row + 1)
+    if not m.results and period_long_past(m.settings.period, today):
+        report.issue("period-past", file=file, sheet=sheet, cell=cell.get("tahun"),
+                     period=m.settings.period.label(), tahun=cell.get("tahun"), nomor=cell.get("nomor_periode"))

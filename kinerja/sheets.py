@@ -16,7 +16,7 @@ from kinerja.tables import FIRST_DATA_ROW, Column, Table  # noqa: F401 (re-expor
 
 C = Column
 YA_TIDAK = {"ya": "Ya", "tidak": "Tidak"}
-NUM = "#,##0.##"
+NUM = "General"  # 8 shows as 8 and 8,5 as 8,5 (a "#,##0.##" format shows 8 as "8.")
 PCT = "0.00"
 DT = "dd/mm/yyyy hh:mm"
 D = "dd/mm/yyyy"
@@ -176,22 +176,23 @@ UNIT = Table("Unit", "Daftar Unit (Bidang/Seksi/Subbagian)", (
 ), hint="Satu baris per unit yang mengisi formulir. Kode unit dipakai di nama sheet dan file.")
 
 INDIKATOR = Table("Indikator", "Indikator Kinerja dan Target", (
-    C("kode", "Kode", required=True, width=12),
-    C("unit", "Kode Unit", required=True, width=10),
-    C("sasaran", "Sasaran Strategis", width=36),
+    C("kode", "Kode", required=True, width=12, aliases=("Kode Indikator", "Kode IKU")),
+    C("unit", "Kode Unit", required=True, width=10, aliases=("Unit", "Unit Kerja")),
+    C("sasaran", "Sasaran Strategis", width=36, aliases=("Sasaran",)),
     C("program", "Program", width=30),
     C("kegiatan", "Kegiatan", width=30),
-    C("nama", "Indikator Kinerja", required=True, width=48),
+    C("nama", "Indikator Kinerja", required=True, width=48,
+      aliases=("Indikator", "Indikator Kinerja Utama", "Indikator Kinerja Program", "Indikator Kinerja Kegiatan")),
     C("satuan", "Satuan", required=True, width=12),
     C("polaritas", "Polaritas", "choice", required=True, choices=POLARITY_LABELS, width=10),
     C("rumus_turun", "Rumus Turun", "choice", choices=FORMULA_LABELS, width=12),
     C("metode", "Metode", "choice", required=True, choices=METHOD_LABELS, width=14),
-    C("target_tahunan", "Target Tahunan", "number", number_format=NUM),
-    C("tw1", "Target TW I", "number", number_format=NUM),
-    C("tw2", "Target TW II", "number", number_format=NUM),
-    C("tw3", "Target TW III", "number", number_format=NUM),
-    C("tw4", "Target TW IV", "number", number_format=NUM),
-    C("pagu", "Pagu (Rp)", "number", number_format="#,##0", width=16),
+    C("target_tahunan", "Target Tahunan", "number", number_format=NUM, aliases=("Target", "Target Tahun")),
+    C("tw1", "Target TW I", "number", number_format=NUM, aliases=("TW I", "Triwulan I", "Target Triwulan I")),
+    C("tw2", "Target TW II", "number", number_format=NUM, aliases=("TW II", "Triwulan II", "Target Triwulan II")),
+    C("tw3", "Target TW III", "number", number_format=NUM, aliases=("TW III", "Triwulan III", "Target Triwulan III")),
+    C("tw4", "Target TW IV", "number", number_format=NUM, aliases=("TW IV", "Triwulan IV", "Target Triwulan IV")),
+    C("pagu", "Pagu (Rp)", "number", number_format="#,##0", width=16, aliases=("Pagu", "Anggaran", "Pagu Anggaran")),
     C("wajib_bukti", "Wajib Bukti", "bool", choices=YA_TIDAK, width=10),
     C("kode_sasaran", "Kode Sasaran/IKU Pemda", width=16,
       hint="opsional: kode sasaran atau IKU Pemda yang didukung, sama di semua instansi"),

@@ -22,7 +22,7 @@ def _commands(group, prefix: str = ""):
 
 def test_every_command_has_help_with_an_example():
     commands = dict(_commands(get_command(app)))
-    assert {"init", "check", "sop list", "sop show", "demo", "build-workbook", "excel setup"} <= set(commands)
+    assert {"init", "check", "sop list", "sop show", "demo", "excel setup"} <= set(commands)
     for name, cmd in commands.items():
         assert "Contoh:" in (cmd.help or ""), name
         assert f"kinerja {name}" in cmd.help, name

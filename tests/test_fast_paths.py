@@ -14,10 +14,9 @@ from openpyxl import load_workbook
 
 from kinerja import sheets as S
 from kinerja.collect import inbox_files, read_returns
-from kinerja.excel.build import build_workbook
 from kinerja.excel.xlsm import CUSTOMUI_PART
 from kinerja.forms import build_forms, write_form
-from kinerja.master import load_master, read_office_data
+from kinerja.master import build_master, load_master, read_office_data
 from kinerja.office import convert
 from kinerja.writing.book import apply_to_workbook
 from kinerja.writing.description import Formula, Mark, WorkbookWrites
@@ -139,7 +138,7 @@ def test_written_master_opens_in_libreoffice(sample_master, tmp_path):
 
 
 def test_write_file_keeps_the_macro_workbook_parts(tmp_path):
-    master = build_workbook(tmp_path / "induk_kinerja.xlsm", data=read_office_data(SAMPLE))
+    master = build_master(tmp_path / "induk_kinerja.xlsm", "candipuro", read_office_data(SAMPLE))
     with zipfile.ZipFile(master) as z:
         before = {n: z.read(n) for n in ("xl/vbaProject.bin", CUSTOMUI_PART)}
     write_file(master, _writes())

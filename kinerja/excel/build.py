@@ -1,8 +1,8 @@
-"""`kinerja build-workbook`: the macro-enabled master (.xlsm) from text sources.
+"""The macro-enabled master (.xlsm): the sheets of `master.build_master`, a 'Panel' sheet (the
+fallback that needs no new VBA), the VBA modules and the ribbon from `actions.ACTIONS`.
 
-Sheets from `master.build_master`, a 'Panel' sheet (the fallback that needs no new VBA),
-the VBA modules in `addin/*.bas` and the ribbon from `actions.ACTIONS`. Timestamps are fixed,
-so two builds of the same sources give the same bytes.
+`kinerja init KANTOR.xlsm` comes here through `build_master`. Timestamps are fixed, so two
+builds of the same sources give the same bytes.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from kinerja.excel.actions import ACTIONS
 from kinerja.excel.xlsm import make_xlsm
-from kinerja.master import OfficeData, build_master
+from kinerja.lists import list_validation
 from kinerja.writing.style import HINT_FONT, INPUT_FILL, TITLE_FONT
 
 PANEL_SHEET = "Panel"
@@ -33,9 +32,8 @@ CLI_OF = {"buat_formulir": "kinerja forms", "tanda_terima": "kinerja tanda-terim
           "periode_baru": "kinerja new-period"}
 
 
-def add_panel(path: Path) -> None:
+def add_panel(wb: Workbook) -> None:
     """Add the 'Panel' sheet: pick an action in a dropdown, press xlwings' 'Run main'."""
-    wb = load_workbook(path)
     ws = wb.create_sheet(PANEL_SHEET, 1)
     ws["A1"] = "Panel Data Kinerja"
     ws["A1"].font = TITLE_FONT
@@ -47,8 +45,7 @@ def add_panel(path: Path) -> None:
     labels = [a.label for a in ACTIONS.values()]
     ws[PANEL_CELL] = labels[0]
     ws[PANEL_CELL].fill = PatternFill("solid", fgColor=INPUT_FILL)
-    dv = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=False,
-                        showErrorMessage=True, error="Pilih tindakan dari daftar.")
+    dv = list_validation(wb, labels, allow_blank=False, showErrorMessage=True, error="Pilih tindakan dari daftar.")
     ws.add_data_validation(dv)
     dv.add(PANEL_CELL)
     ws["A6"], ws["B6"], ws["C6"] = "Tindakan", "Kelompok", "Perintah terminal yang sama"
@@ -61,7 +58,6 @@ def add_panel(path: Path) -> None:
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 30
-    wb.save(path)
 
 
 def _fix_timestamps(path: Path) -> None:
@@ -76,16 +72,16 @@ def _fix_timestamps(path: Path) -> None:
             z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
 
 
-def build_workbook(out: Path, preset: str = "candipuro", data: OfficeData | None = None) -> Path:
-    """Write the macro-enabled master workbook. Returns its path."""
+def save_xlsm(wb: Workbook, out: Path) -> Path:
+    """Save a master built in memory as the ribbon workbook: Panel sheet, VBA and ribbon."""
     out = Path(out)
     if out.suffix.lower() != ".xlsm":
         raise ValueError(f"Workbook induk bermakro harus berakhiran .xlsm, bukan '{out.name}'.")
+    add_panel(wb)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kinerja-build-") as tmp:
         xlsx = Path(tmp) / "induk.xlsx"
-        build_master(xlsx, preset, data)
-        add_panel(xlsx)
+        wb.save(xlsx)
         _fix_timestamps(xlsx)
         make_xlsm(xlsx, out)
     return out

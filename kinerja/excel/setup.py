@@ -81,7 +81,7 @@ def excel_setup(master: Path | None, *, conf: Path | None = None,
             vba = vba_xlwings_version(master)
             if vba is None:
                 out.problems.append(f"Workbook '{master.name}' tidak berisi modul VBA xlwings; "
-                                    "buat ulang dengan 'kinerja build-workbook'.")
+                                    "buat ulang dengan 'kinerja init NAMA.xlsm --data NAMA_LAMA.xlsm'.")
             elif version and vba != version:
                 out.problems.append(f"Modul VBA di '{master.name}' versi {vba}, paket xlwings versi {version}: "
                                     "samakan versinya.")
