@@ -351,6 +351,8 @@ def export_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="File hasil (.csv, .json atau .xlsx menurut format)."),
     fmt: str = typer.Option("rekap", "--format", "-f",
                             help="rekap | csv-id | e81 | e81-bkerinci | e81-deliserdang | keyed | kode-periode"),
+    ke_induk: bool = typer.Option(False, "--ke-induk",
+                                  help="Dengan --format e81: isi juga sheet 'Form E.81' di workbook induk."),
 ) -> None:
     """Ekspor data periode untuk sistem lain. Format (rincian kolom: docs/FORMAT-EKSPOR.md):
     rekap (bawaan; .csv/.json/.xlsx menurut akhiran file), csv-id (CSV ';' dan koma desimal
@@ -366,13 +368,17 @@ def export_cmd(
 
         kinerja export induk.xlsx --format e81 --out E81-2026-TW3.xlsx
 
+        kinerja export induk.xlsx --format e81 --out E81-2026-TW3.xlsx --ke-induk
+
         kinerja export induk.xlsx --format keyed --out capaian-tw3.xlsx
     """
     from kinerja import sheets as S
-    from kinerja.e81 import load_renstra
+    from kinerja.e81 import e81_writes, load_renstra
     from kinerja.export import ExportError, export_rekap
     from kinerja.master import load_master
 
+    if ke_induk and fmt != "e81":
+        fail("--ke-induk hanya untuk --format e81.")
     loaded = load_master(master)
     if loaded.master is None:
         render_report(loaded.report)
@@ -386,6 +392,9 @@ def export_cmd(
         why = "tidak ada izin menulis di sana" if isinstance(e, PermissionError) else "file tidak dapat ditulis"
         fail(f"ekspor ke '{out}' gagal: {why}. Pilih folder lain atau tutup file itu bila sedang dibuka.")
     console.print(f"Diekspor ({fmt}): [bold]{path}[/bold] ({len(loaded.master.indicators)} indikator).")
+    if ke_induk:
+        save(master, e81_writes(loaded.master, renstra))
+        console.print(f"Sheet '{S.FORM_E81.sheet}' di {Path(master).name} diperbarui.")
     if any(i.severity.value != "info" for i in loaded.report.issues):
         render_report(loaded.report)
 

@@ -34,6 +34,7 @@ from kinerja.issues import Report
 from kinerja.models import ROMAN, Master, Period
 from kinerja.rekap import consolidate
 from kinerja.tables import read_table
+from kinerja.writing.description import WorkbookWrites
 
 # ----------------------------------------------------------------------------------- data
 
@@ -362,6 +363,15 @@ def deliserdang_workbook(master: Master, rows: list[E81Row]) -> Workbook:
     ws.freeze_panes = "J11"
     _print_setup(ws, f"{head}:9", s.office.nama, p.label())
     return wb
+
+
+def e81_writes(master: Master, renstra: dict[str, Renstra] | None = None) -> WorkbookWrites:
+    """The 'Form E.81' sheet of the master: the same rows, one header row (ribbon 'Form E.81')."""
+    writes = WorkbookWrites()
+    sheet = writes.sheet(S.FORM_E81.sheet, S.FORM_E81)
+    sheet.rows = [_e81_values(r) for r in e81_rows(master, renstra)]
+    sheet.select = True
+    return writes
 
 
 def to_bytes(wb: Workbook) -> bytes:

@@ -41,6 +41,7 @@ PRINTED: dict[str, Paper] = {
     S.DISTRIBUSI.sheet: Paper(landscape=True),
     S.RIWAYAT.sheet: Paper(landscape=True),
     S.INDIKATOR.sheet: Paper(landscape=True),
+    S.FORM_E81.sheet: Paper(landscape=True),
 }
 UNIT_SHEET_PAPER = Paper(landscape=True, title_columns="A:B")  # Kode and Indikator repeated
 

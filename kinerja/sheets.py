@@ -425,9 +425,28 @@ LOG_LAPORAN = Table("Log Laporan", "Log Dokumen Laporan", (
     C("oleh", "Oleh", width=20, input=False),
 ))
 
+_E81_PAIRS = (("renstra", "Target Renstra Akhir Periode"), ("lalu", "Realisasi Renstra s.d. Tahun Lalu"),
+              ("target", "Target Renja Tahun Ini"), ("tw1", "Realisasi TW I"), ("tw2", "Realisasi TW II"),
+              ("tw3", "Realisasi TW III"), ("tw4", "Realisasi TW IV"), ("tahun", "Realisasi Renja Tahun Ini"),
+              ("renstra_sd", "Realisasi Renstra s.d. Tahun Ini"), ("tingkat", "Tingkat Capaian Renstra %"))
+FORM_E81 = Table("Form E.81", "Form E.81 Evaluasi terhadap Hasil Renja Perangkat Daerah", (
+    C("no", "No", "int", width=5, input=False),
+    C("sasaran", "Sasaran", width=28, input=False),
+    C("program", "Program", width=26, input=False),
+    C("kegiatan", "Kegiatan", width=26, input=False),
+    C("sub_kegiatan", "Sub Kegiatan", width=10, input=False),
+    C("indikator", "Indikator Kinerja", width=36, input=False),
+    C("satuan", "Satuan", width=9, input=False),
+    *(C(f"{key}_{part.lower()}", f"{label} {part}", "number",
+        number_format="#,##0" if part == "Rp" and key != "tingkat" else None, width=12, input=False)
+      for key, label in _E81_PAIRS for part in ("K", "Rp")),
+    C("unit", "Unit Penanggung Jawab", width=24, input=False),
+), hint="Diisi tombol 'Form E.81' (kinerja export --format e81 --ke-induk) dari Rekap dan sheet Renstra. "
+        "K = kinerja, Rp = anggaran. Yang tidak diketahui dibiarkan kosong.")
+
 INPUT_TABLES: tuple[Table, ...] = (PEJABAT, SKALA, JAM_KERJA, LIBUR, LANGKAH_SOP, UNIT, INDIKATOR, RENSTRA)
 STAGE_TABLES: tuple[Table, ...] = (DISTRIBUSI, PENERIMAAN, TEMUAN_HIMPUN, REKAP, RINGKASAN, VALIDASI, KATALOG,
-                                   WAKTU, RIWAYAT, NILAI_DISETUJUI, REGISTER_SURAT, LOG_LAPORAN)
+                                   WAKTU, RIWAYAT, NILAI_DISETUJUI, REGISTER_SURAT, LOG_LAPORAN, FORM_E81)
 PETUNJUK_SHEET = "Petunjuk"
 
 

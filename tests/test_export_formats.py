@@ -415,3 +415,53 @@ def test_rows_are_grouped_by_sasaran_program_kegiatan(reported):
         else:
             seen.append(key)
     assert [r.no for r in rows] == list(range(1, len(rows) + 1))
+
+
+# ----------------------------------------------------------------------------------- the sheet in the master
+
+
+def _sheet_rows(path_or_wb, sheet: str) -> list[list[Any]]:
+    wb = load_workbook(path_or_wb) if isinstance(path_or_wb, Path) else path_or_wb
+    ws = wb[sheet]
+    first = S.FORM_E81.header_row + 1
+    return [[c.value for c in row][:len(S.FORM_E81.columns)] for row in ws.iter_rows(min_row=first)
+            if any(c.value is not None for c in row)]
+
+
+def test_form_e81_sheet_in_the_master_from_the_cli(sample_master, tmp_path):
+    from typer.testing import CliRunner
+
+    from kinerja.e81 import _e81_values
+    from kinerja.master import load_master
+
+    result = CliRunner().invoke(app, ["export", str(sample_master), "--format", "e81", "--ke-induk",
+                                      "--out", str(tmp_path / "e.xlsx")])
+    assert result.exit_code == 0, result.output
+    loaded = load_master(sample_master)
+    renstra = load_renstra(loaded.rows.get(S.RENSTRA.sheet), Report(), "induk.xlsx")
+    expected = [_e81_values(r) for r in e81_rows(loaded.master, renstra)]
+    got = _sheet_rows(sample_master, S.FORM_E81.sheet)
+    assert len(got) == len(loaded.master.indicators)
+    assert got == [[None if v == "" else v for v in row] for row in expected]
+    ws = load_workbook(sample_master)[S.FORM_E81.sheet]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    result = CliRunner().invoke(app, ["export", str(sample_master), "--format", "keyed", "--ke-induk",
+                                      "--out", str(tmp_path / "k.xlsx")])
+    assert result.exit_code == 2 and "--ke-induk hanya untuk --format e81" in result.output
+    assert not (tmp_path / "k.xlsx").exists()
+
+
+def test_form_e81_button_fills_the_open_workbook(sample_master):
+    import hashlib
+
+    from fake_xlwings import Book
+
+    from kinerja.excel.handlers import dispatch
+
+    before = hashlib.sha256(sample_master.read_bytes()).hexdigest()
+    book = Book(sample_master)
+    message = dispatch(book, "form_evaluasi")
+    assert "Form E.81" in message and "39 indikator" in message
+    rows = _sheet_rows(book.wb, S.FORM_E81.sheet)
+    assert len(rows) == 39 and rows[0][0] == 1 and rows[0][5]
+    assert hashlib.sha256(sample_master.read_bytes()).hexdigest() == before  # the file on disk untouched

@@ -433,7 +433,7 @@ def test_ribbon_matches_actions_and_dispatcher():
     assert len({b.get("id") for _, b in buttons}) == len(buttons)
     assert [a.label for a in ACTIONS.values()] == [
         "Buat Formulir", "Tanda Terima", "Himpun & Rekap", "Validasi", "Setujui / Kembalikan",
-        "Catat Langkah", "Status", "Buat Laporan", "Surat Pengantar", "Arsipkan", "Periode Baru",
+        "Catat Langkah", "Status", "Buat Laporan", "Surat Pengantar", "Form E.81", "Arsipkan", "Periode Baru",
     ]  # fmt: skip
 
 

@@ -144,6 +144,15 @@ _ACTION_LIST: tuple[Action, ...] = (
         "dengan nomor surat.",
     ),
     Action(
+        "form_evaluasi",
+        "Laporan",
+        "Form E.81",
+        "Isi sheet Form E.81 untuk Bappeda",
+        "TableInsert",
+        "Mengisi sheet 'Form E.81' (Evaluasi terhadap Hasil Renja Perangkat Daerah, Permendagri "
+        "86/2017) dari Rekap dan sheet Renstra, siap dicetak atau diserahkan ke Bappeda.",
+    ),
+    Action(
         "arsipkan",
         "Laporan",
         "Arsipkan",

@@ -224,6 +224,20 @@ def surat_pengantar(book: Any, ctx: Context) -> str:
     return _documents(ctx, ("surat",), "Surat pengantar")
 
 
+@handler("form_evaluasi")
+def form_evaluasi(book: Any, ctx: Context) -> str:
+    from kinerja import sheets as S
+    from kinerja.e81 import e81_writes, load_renstra
+
+    loaded = ctx.load()
+    if loaded.master is None:
+        return not_loaded(loaded)
+    renstra = load_renstra(loaded.rows.get(S.RENSTRA.sheet), loaded.report, loaded.path.name)
+    ctx.apply(e81_writes(loaded.master, renstra))
+    return summary(loaded.report, f"Sheet '{S.FORM_E81.sheet}' diisi: {len(loaded.master.indicators)} indikator. "
+                                  "Simpan workbook ini (Ctrl+S).")
+
+
 @handler("arsipkan")
 def arsipkan(book: Any, ctx: Context) -> str:
     from kinerja.archive import archive_period
