@@ -232,3 +232,45 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     yield f"10. Arsip (kinerja archive): {len(arsip.files)} file dengan manifest.json di {arsip.folder}"
     for line in sop_status(load_master(master), datetime(2026, 10, 16, 11, 0)).lines():
         yield f"    {line}"
+
+    # 11. the Pemda's roll-up: this office's archive and a second office of the same Pemda -----
+    yield from demo_rollup(out, arsip.folder)
+
+
+def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
+    """A second office (another preset, generated data) runs its quarter to approval; the Pemda
+    rolls both up: the sample office from its archive (through manifest.json), the other from its
+    master. The summary sheet is turned into a page image to look at."""
+    from kinerja.master import build_master
+    from kinerja.office import OfficeError, convert
+    from kinerja.offices import generated_office, run_to_approval
+    from kinerja.report import preview_pages
+    from kinerja.rollup import make_rollup
+
+    other = out / "kantor-lain"
+    shutil.rmtree(other, ignore_errors=True)
+    master = other / "induk_mekarsari.xlsx"
+    build_master(master, "mangkutana", generated_office("Kecamatan Mekarsari", units=4, indicators=24, seed=1))
+    run = run_to_approval(master, other, start=datetime(2026, 10, 1, 9, 0), seed=1, late_units=1)
+    yield (f"11. Kantor kedua (Kecamatan Mekarsari, SOP 'mangkutana'): triwulan dijalankan sampai disetujui; "
+           f"{run.approval.paraf_line()}")
+    rekap = out / "rekap-pemda.xlsx"
+    rekap.unlink(missing_ok=True)
+    sources = [p for p in (archive, master) if p is not None]
+    result = make_rollup(rekap, sources, now=datetime(2026, 10, 20, 9, 0), export=out / "rekap-pemda.csv")
+    p = result.period
+    yield (f"    Rekap Pemda (kinerja rollup): {rekap} - {result.inputs.pemerintah}, "
+           f"{p.label() if p else result.inputs.periode}, {len(result.offices)} instansi")
+    for o in result.offices:
+        t = o.total
+        avg = "-" if t is None or t.rata_rata is None else f"{t.rata_rata:.2f}%".replace(".", ",")
+        yield f"    {o.office} ({o.source.kind}): {o.status}, {t.jumlah if t else 0} indikator, rata-rata capaian {avg}"
+    yield f"    Tabel unggah: {result.export}"
+    try:
+        pdf = convert(rekap, "pdf", out / "pratinjau")
+    except (OfficeError, OSError) as e:
+        yield f"    Dilewati: PDF rekap Pemda tidak dibuat ({e})."
+        return
+    pages = preview_pages(pdf, out / "pratinjau", dpi=80)
+    if pages:
+        yield f"    Pratinjau rekap Pemda: {len(pages)} halaman PNG di {out / 'pratinjau'} (halaman 1: Ringkasan Instansi)"

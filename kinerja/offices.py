@@ -41,17 +41,18 @@ _THINGS = (("Persentase dokumen perencanaan yang tersusun tepat waktu", "%", "na
 
 
 def nip(n: int) -> str:
-    """A valid, made-up NIP (born 1 Jan 1980 + n months, appointed 2005-01, sequence n)."""
-    born_year, born_month = 1980 + (n // 12) % 15, 1 + n % 12
-    return f"{born_year}{born_month:02d}01200501{1 + n % 2}{1 + n % 999:03d}"
+    """A valid, made-up NIP (born on the 1st of a month in 1975-1989, appointed at 22 in
+    January, sequence n)."""
+    born_year, born_month = 1975 + (n // 12) % 15, 1 + n % 12
+    return f"{born_year}{born_month:02d}01{born_year + 22}01{1 + n % 2}{1 + n % 999:03d}"
 
 
 def generated_office(nama: str, *, pemerintah: str = "Pemerintah Kabupaten Sukamakmur", units: int = 4,
                      indicators: int = 24, tahun: int = 2026, triwulan: int = 3, seed: int = 0,
-                     coded: float = 0.8) -> OfficeData:
+                     coded: float = 0.8, filled: bool = False) -> OfficeData:
     """An office's data (what `kinerja init --data` reads) with `indicators` spread over `units`;
     `coded` is the share of indicators carrying a Pemda sasaran code. Earlier quarters of the
-    year are already reported (realisasi_lalu)."""
+    year are already reported (realisasi_lalu); `filled`: the current quarter too."""
     rnd = random.Random(f"{nama}/{seed}")
     short = nama.split()[-1]
     settings: dict[str, Any] = {
@@ -93,8 +94,10 @@ def generated_office(nama: str, *, pemerintah: str = "Pemerintah Kabupaten Sukam
                "pagu": float(rnd.randint(5, 50) * 1_000_000), "wajib_bukti": "tidak",
                "kode_sasaran": code if rnd.random() < coded else None}
         ind_rows.append(ind)
-        earlier = {f"r{q}": _realisasi(rnd, tw[q - 1], polaritas) for q in range(1, triwulan)}
-        results.append({"kode": ind["kode"], **earlier, "penjelasan": None, "bukti": None,
+        last = triwulan + 1 if filled else triwulan
+        earlier = {f"r{q}": _realisasi(rnd, tw[q - 1], polaritas) for q in range(1, last)}
+        results.append({"kode": ind["kode"], **earlier,
+                        "penjelasan": "Sesuai rencana kerja." if filled else None, "bukti": None,
                         "realisasi_anggaran": None})
     return OfficeData(settings=settings, officials=officials, units=unit_rows, indicators=ind_rows,
                       results=results)

@@ -59,7 +59,7 @@ MANIFEST = "manifest.json"
 # data and the stage logs the approval and timing figures come from).
 SKIPPED_SHEETS = frozenset({S.PETUNJUK_SHEET, S.REKAP.sheet, S.RINGKASAN.sheet, S.VALIDASI.sheet,
                             S.TEMUAN_HIMPUN.sheet, S.KATALOG.sheet, S.REGISTER_SURAT.sheet,
-                            S.LOG_LAPORAN.sheet})
+                            S.LOG_LAPORAN.sheet, S.RENSTRA.sheet})
 NOT_COMPUTED = "Belum Dihitung"
 
 DISETUJUI, DRAF, BERUBAH_LABEL, TIDAK_ADA = "Disetujui", "DRAF", "Berubah setelah disetujui", "Tidak ada"
@@ -204,17 +204,17 @@ class OfficeResult:
     steps_late: int = 0
     short: str = ""
     used: str = "Ya"
+    last: datetime = datetime.min  # the latest Riwayat event (the tie-break among copies)
 
     @property
     def status(self) -> str:
         return DISETUJUI if self.approved else BERUBAH_LABEL if self.changed else DRAF
 
-    @property
-    def last_activity(self) -> datetime:
-        from kinerja.approval import history
-
-        times = [e["waktu"] for e in history(self.loaded) if isinstance(e.get("waktu"), datetime)]
-        return max(times, default=datetime.min)
+    def portable(self) -> "OfficeResult":
+        """Without the raw sheet rows (what a worker process sends back)."""
+        self.loaded.rows = {}
+        self.loaded.report = Report()
+        return self
 
 
 def find_sources(paths: Iterable[Path], report: Report, exclude: Path | None = None) -> list[Source]:
@@ -303,7 +303,7 @@ def _changes(loaded: Loaded, approval: Any) -> tuple[bool, str]:
 def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime,
                 report: Report) -> OfficeResult | None:
     """Read one master and compute its figures; None (with an issue) when it is not a usable master."""
-    from kinerja.approval import approval_status, fingerprint
+    from kinerja.approval import approval_status, fingerprint, history
     from kinerja.timing import recompute, unit_return_timing
 
     loaded = load_master(source.path, skip=SKIPPED_SHEETS)
@@ -324,6 +324,8 @@ def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime
                        approval.approved and not changed, changed, approval.by, approval.at,
                        what if changed else approval.detail)
     compute_figures(out, m, scale)
+    out.last = max((e["waktu"] for e in history(loaded) if isinstance(e.get("waktu"), datetime)),
+                   default=datetime.min)
     out.units_late = sum(1 for r in unit_return_timing(loaded, {}, None) if r.late_minutes > 0)
     try:
         summary = recompute(loaded, now).summary
@@ -331,6 +333,45 @@ def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime
     except Exception:  # noqa: BLE001 - a broken timing log leaves the count at 0, the office still counts
         out.steps_late = 0
     return out
+
+
+PARALLEL_FROM = 8  # sources; below this, worker processes cost more than they save
+
+
+def read_offices(sources: list[Source], scale: list[PredicateBand] | None, now: datetime,
+                 report: Report) -> list[OfficeResult]:
+    """Every source read, in order; on two or more cores and many sources, in worker processes
+    (spawned: each reads whole masters, the parent only merges)."""
+    from kinerja.writing.files import gc_paused
+
+    workers = min(2, os.cpu_count() or 1)
+    out: list[OfficeResult] = []
+    if len(sources) < PARALLEL_FROM or workers < 2:
+        with gc_paused():
+            for src in sources:
+                office = read_office(src, scale, now, report)
+                if office is not None:
+                    out.append(office)
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(src, scale, now) for src in sources]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for office, issues in pool.map(_read_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 4))):
+            report.extend(issues)
+            if office is not None:
+                out.append(office)
+    return out
+
+
+def _read_in_worker(job: tuple[Source, list[PredicateBand] | None, datetime]) -> tuple[OfficeResult | None, list]:
+    from kinerja.writing.files import gc_paused
+
+    report = Report()
+    with gc_paused():
+        office = read_office(*job, report=report)
+    return (office.portable() if office is not None else None), report.issues
 
 
 def pemda_rules(rules: Rules, scale: list[PredicateBand] | None) -> Rules:
@@ -462,11 +503,7 @@ def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, p
     if periode:
         inputs.periode = periode
     result.sources = find_sources(sources, report, exclude=out)
-    read: list[OfficeResult] = []
-    for src in result.sources:
-        office = read_office(src, inputs.scale, now, report)
-        if office is not None:
-            read.append(office)
+    read = read_offices(result.sources, inputs.scale, now, report)
     # the Pemda and period: kept in the workbook, given, or the most common among the sources
     if not inputs.pemerintah and read:
         inputs.pemerintah = Counter(o.pemerintah for o in read).most_common(1)[0][0]
@@ -490,7 +527,7 @@ def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, p
             candidates.setdefault(norm(o.office), []).append(o)
     chosen: dict[str, OfficeResult] = {}
     for key, group in candidates.items():
-        group.sort(key=lambda o: (o.approved, o.at or datetime.min, o.last_activity), reverse=True)
+        group.sort(key=lambda o: (o.approved, o.at or datetime.min, o.last), reverse=True)
         best = chosen[key] = group[0]
         for other in group[1:]:
             same = "isi sama" if other.identity == best.identity else "isi berbeda"
@@ -673,7 +710,7 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
     """Write the roll-up workbook: new (openpyxl) on the first run, else only its filled sheets'
     rows patched (kinerja.writing's package writer), the charts pointed at the new rows."""
     from kinerja.writing.description import WorkbookWrites
-    from kinerja.writing.files import replace_atomic
+    from kinerja.writing.files import gc_paused, replace_atomic
     from kinerja.writing.package.parts import Unsupported
     from kinerja.writing.package.patch import patch_file
 
@@ -686,11 +723,11 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
     layout_same = (result.inputs.exists and all(t.sheet in result.inputs.sheets for t, _ in tables)
                    and CHART_SHEET in result.inputs.sheets
                    and [str(v) for v in result.inputs.summary_header] == summary.headers)
-    if result.inputs.exists and not layout_same and out.exists():
+    fresh = not layout_same
+    if result.inputs.exists and fresh and out.exists():
         result.report.issue("rollup-rebuilt", file=out.name)
-    if not layout_same:
-        _build(out, result, tables, now)
-        return out
+    if fresh:  # the sheets, styles, charts and print settings; the rows go in below, as on every run
+        _build(out, result, tables, now, with_rows=False)
     w = WorkbookWrites()
     for table, rows in tables:
         w.sheet(table.sheet, table).rows = rows
@@ -707,10 +744,11 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
             staged.unlink(missing_ok=True)
 
     try:
-        replace_atomic(out, produce)
+        with gc_paused():
+            replace_atomic(out, produce, backup=not fresh)
     except Unsupported:
         result.report.issue("rollup-rebuilt", file=out.name)
-        _build(out, result, tables, now)
+        _build(out, result, tables, now, with_rows=True)
     return out
 
 
@@ -744,8 +782,10 @@ def retarget_charts(src: Path, dst: Path, spans: dict[str, tuple[int, int]]) -> 
                 copy_member(zin, zout, info)
 
 
-def _build(out: Path, result: RollupOutcome, tables: list[tuple[Table, list[list[Any]]]], now: datetime) -> None:
-    """The roll-up workbook, new: every sheet styled and filled, charts, print settings."""
+def _build(out: Path, result: RollupOutcome, tables: list[tuple[Table, list[list[Any]]]], now: datetime,
+           with_rows: bool) -> None:
+    """The roll-up workbook, new (openpyxl): every sheet styled, charts sized for the rows, print
+    settings; the filled sheets' rows too when `with_rows`, else the package writer adds them."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.formatting.rule import CellIsRule
@@ -761,7 +801,8 @@ def _build(out: Path, result: RollupOutcome, tables: list[tuple[Table, list[list
     for table, rows in tables:
         ws = wb.create_sheet(table.sheet)
         style_table(ws, table)
-        write_rows(ws, table, rows, table.header_row + 1)
+        if with_rows:
+            write_rows(ws, table, rows, table.header_row + 1)
         ws.auto_filter.ref = f"A{table.header_row}:{table.letter(table.columns[-1].key)}{table.header_row + max(1, len(rows))}"
         sheets[table.sheet] = ws
         _print_settings(ws, table.header_row, landscape=True)

@@ -384,3 +384,35 @@ def test_expected_list_kept_missing_office_flagged_pemda_scale_recomputed(office
         assert r["Predikat Instansi (bila berbeda)"] == _predicate(cap, office_scale)  # names always differ
     header = [c.value for c in load_workbook(rekap)[SUMMARY_SHEET][SUMMARY_HEADER_ROW]]
     assert {"Istimewa", "Baik", "Kurang"} <= set(header) and "Sangat Tinggi" not in header
+
+
+def test_benchmark_runs_every_scenario_on_three_offices(tmp_path):
+    """A small run of benchmarks/bench_rollup.py: each scenario does its work on the same masters
+    (the timings themselves are not tested)."""
+    import importlib
+    import sys
+
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+    bench = importlib.import_module("bench_rollup")
+    summary = bench.main(["--offices", "3", "--indicators", "20", "--runs", "1", "--out", str(tmp_path)])
+    sc = summary["scenarios"]
+    assert set(sc) == set(bench.SCENARIOS)
+    assert sc["handwritten"]["check"]["rows"] == 60
+    for name in ("rollup", "rollup_again"):
+        check = sc[name]["check"]
+        assert check["offices"] == 3 and check["approved"] == 3 and check["indicators"] == 60, check
+        assert sc[name]["peak_mb"] > 0
+
+
+def test_worker_processes_give_the_same_rollup(offices, tmp_path, monkeypatch):
+    """Many sources are read in worker processes; the result is the one read in order."""
+    import kinerja.rollup as R
+
+    src = list(_copy(offices, tmp_path).values())
+    one = make_rollup(tmp_path / "satu.xlsx", src, now=NOW)
+    monkeypatch.setattr(R, "PARALLEL_FROM", 1)
+    many = make_rollup(tmp_path / "banyak.xlsx", src, now=NOW)
+    assert R.summary_rows(many) == R.summary_rows(one) and R.indicator_rows(many) == R.indicator_rows(one)
+    assert [i.code for i in many.report.issues] == [i.code for i in one.report.issues]
+    assert all(o.loaded.rows == {} for o in many.offices)  # the workers sent no raw sheet rows back
