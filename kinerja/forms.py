@@ -256,7 +256,16 @@ def quarters_text(period: Period) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
 
 
-def instructions(m: Master) -> list[str]:
+# Which decimal separator the PC uses decides how "85,5" is read (85.5 on an Indonesian PC, 855 on
+# an English one), so the advice is a formula: Excel turns 1/2 into text with the PC's separator.
+DECIMAL_ADVICE = Formula(
+    '="2. Ketik angka saja tanpa satuan atau tanda %. Komputer ini memakai "'
+    '&IF(MID(1/2,2,1)=",","KOMA sebagai tanda desimal: ketik 85,5 (bukan 85.5).",'
+    '"TITIK sebagai tanda desimal: ketik 85.5 (bukan 85,5, yang terbaca 855).")'
+    '&" Bila capaian di bawah target, tulis sebab dan upaya perbaikannya pada kolom Penjelasan."')
+
+
+def instructions(m: Master) -> list[Any]:
     s = m.settings
     planner = s.official("perencana")
     to = planner.jabatan if planner else "perencana"
@@ -264,8 +273,7 @@ def instructions(m: Master) -> list[str]:
     return [
         f"1. Isi hanya sel berwarna kuning: Realisasi {quarters_text(s.period)}, Penjelasan, Bukti Dukung "
         "(tautan) dan Realisasi Anggaran. Sel lain dikunci; Capaian (%) dihitung otomatis.",
-        "2. Ketik angka saja tanpa satuan atau tanda %; angka desimal boleh memakai koma (mis. 85,5). "
-        "Bila capaian di bawah target, tulis sebab dan upaya perbaikannya pada kolom Penjelasan.",
+        DECIMAL_ADVICE,
         "3. Jangan mengganti nama, menghapus, menyisipkan atau memindahkan baris, kolom dan sheet formulir ini.",
         f"4. Simpan sebagai Excel Workbook (.xlsx) dan kembalikan kepada {to}{by}.",
     ]
@@ -354,7 +362,7 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
     _validations(ws, period, first, end)
 
     ws.freeze_panes = f"D{first}"
-    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False,
+    ws.protection = SheetProtection(sheet=True, objects=True, formatColumns=False, formatRows=False,
                                     selectLockedCells=False, selectUnlockedCells=False)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -371,7 +379,7 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
             if v is not None:
                 set_value(hidden.cell(row=r, column=j), v if isinstance(v, (int, float)) else str(v))
     hidden.sheet_state = "veryHidden"
-    hidden.protection = SheetProtection(sheet=True)
+    hidden.protection = SheetProtection(sheet=True, objects=True)
     for key, value in identity.as_properties().items():
         if value:
             wb.custom_doc_props.append(StringProperty(name=PROP_PREFIX + key, value=value))
@@ -534,10 +542,11 @@ def _validations(ws: Any, period: Period, first: int, end: int) -> None:
         tw = f"TW {ROMAN[q - 1]}"
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                             showErrorMessage=True, errorStyle="stop", errorTitle="Realisasi tidak valid",
-                            error=f"Realisasi {tw} harus angka 0 atau lebih, tanpa satuan atau tanda %, "
-                                  "mis. 85 atau 85,5 (bila koma ditolak Excel, pakai titik: 85.5).",
+                            error=f"Realisasi {tw} harus angka 0 atau lebih, tanpa satuan atau tanda %. "
+                                  "Tanda desimal: lihat Petunjuk nomor 2 di atas.",
                             showInputMessage=True, promptTitle=f"Realisasi {tw}",
-                            prompt="Ketik angka realisasi (desimal boleh memakai koma). Kosongkan bila belum ada.")
+                            prompt="Ketik angka realisasi; tanda desimal menurut Petunjuk nomor 2. "
+                                   "Periksa angka yang tampil. Kosongkan bila belum ada.")
         ws.add_data_validation(dv)
         dv.add(col(f"r{q}"))
     dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="1000", allow_blank=True,

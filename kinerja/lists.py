@@ -70,7 +70,6 @@ def live_list_range(book: Any, values: list[str]) -> str:
         if [row[0] for row in held] == [*values, None]:
             return "=" + _range(LIST_SHEET, column, len(values))
         column += 1
-    target = sheet.range((1, column), (len(values), column))
-    target.number_format = "@"  # text stays text: '1.0' is not re-read as a number
-    target.value = [["'" + v] for v in values]
+    # the apostrophe keeps text as text: Excel would re-read '1.0' as a number, '1/2' as a date
+    sheet.range((1, column), (len(values), column)).value = [["'" + v] for v in values]
     return "=" + _range(LIST_SHEET, column, len(values))

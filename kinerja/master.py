@@ -26,7 +26,7 @@ from kinerja.models import (DEFAULT_SCALE, ROMAN,
 from kinerja.sop import Sop, load_preset, sop_from_rows
 from kinerja.tables import Column, Row, Table, convert, find_header, norm, read_table
 from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
-from kinerja.writing.book import set_value, style_table, write_rows
+from kinerja.writing.book import filter_ref, set_value, style_table, write_rows
 from kinerja.writing.files import gc_paused, save_atomic
 from kinerja.writing.style import HINT_FONT, INPUT_FILL, TITLE_FONT
 
@@ -311,7 +311,7 @@ def _table(wb: Workbook, table: Table, rows: list[list[Any]]) -> None:
             for j, c in enumerate(table.columns, 1):
                 if c.input:
                     ws.cell(row=r, column=j).fill = fill
-    ws.auto_filter.ref = f"A{table.header_row}:{table.letter(table.columns[-1].key)}{table.header_row}"
+    ws.auto_filter.ref = filter_ref(table)
 
 
 def _q(text: str) -> str:

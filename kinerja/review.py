@@ -147,7 +147,7 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
         nd.append, nd.protect = approved_rows, True
     for unit in active_units(m):
         if unit.sheet_name in loaded.sheets and statuses[unit.kode] in (DISETUJUI, DIKEMBALIKAN):
-            w.sheet(unit.sheet_name).protect = statuses[unit.kode] == DISETUJUI
+            w.sheet(unit.sheet_name, S.unit_data_table(unit.sheet_name)).protect = statuses[unit.kode] == DISETUJUI
     w.extend(timing.stamp(loaded, "validasi", start=now, end=now, who=who))
     w.sheet(S.VALIDASI.sheet).select = True
     return out

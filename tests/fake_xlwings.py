@@ -6,12 +6,17 @@ Only the calls the project makes are implemented; each behaves as xlwings docume
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 
@@ -20,6 +25,89 @@ def _rc(ref) -> tuple[int, int]:
         return ref
     letters, row = coordinate_from_string(ref)
     return row, column_index_from_string(letters)
+
+
+def _as_typed(v):
+    """What Excel makes of a string assigned to Range.Value without the text prefix: what it
+    would make of the same typed input (a number, a date), as on an English-locale PC."""
+    if not isinstance(v, str):
+        return v
+    try:
+        return float(v.replace(",", ""))
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?", v.strip())
+    if m and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31:
+        return datetime(int(m.group(3) or 2026), int(m.group(1)), int(m.group(2)))
+    return v
+
+
+class Validation:
+    """Range.api.Validation: Delete and Add(Type, AlertStyle, Operator, Formula1) of a list."""
+
+    def __init__(self, rng: "Range"):
+        self.rng = rng
+
+    @property
+    def _ref(self) -> str:
+        r = self.rng
+        return f"{get_column_letter(r.c1)}{r.r1}:{get_column_letter(r.c2)}{r.r2}"
+
+    def Delete(self) -> None:  # noqa: N802 - Excel's names
+        ws, target = self.rng.sheet.ws, CellRange(self._ref)
+        ws.data_validations.dataValidation = [
+            dv for dv in ws.data_validations.dataValidation
+            if all(target.isdisjoint(CellRange(str(x))) for x in dv.sqref.ranges)]
+
+    def Add(self, Type, AlertStyle=1, Operator=1, Formula1=None):  # noqa: N802,N803
+        assert Type == 3, "only list validations are made through Excel"
+        if not str(Formula1).startswith("="):  # a literal: split with the PC's list separator
+            Formula1 = '"' + ",".join(str(Formula1).split(self.rng.sheet.book.list_separator)) + '"'
+        else:
+            Formula1 = Formula1[1:]
+        dv = DataValidation(type="list", formula1=Formula1, allow_blank=True)
+        self.rng.sheet.ws.add_data_validation(dv)
+        dv.add(self._ref)
+
+
+class RangeApi:
+    def __init__(self, rng: "Range"):
+        self.Validation = Validation(rng)
+        self.rng = rng
+
+    def AutoFilter(self) -> None:  # noqa: N802
+        self.rng.sheet.ws.auto_filter.ref = Validation(self.rng)._ref
+
+
+class SheetApi:
+    """Sheet.api: protection and the filter buttons, as Excel's Worksheet object has them."""
+
+    def __init__(self, sheet: "Sheet"):
+        self.sheet = sheet
+
+    @property
+    def ProtectContents(self) -> bool:  # noqa: N802
+        return bool(self.sheet.ws.protection.sheet)
+
+    def Unprotect(self) -> None:  # noqa: N802
+        self.sheet.ws.protection.sheet = False
+
+    def Protect(self, DrawingObjects=True, Contents=True, **_) -> None:  # noqa: N802,N803
+        self.sheet.ws.protection.sheet = Contents
+        self.sheet.ws.protection.objects = DrawingObjects
+
+    @property
+    def AutoFilterMode(self) -> bool:  # noqa: N802
+        return bool(self.sheet.ws.auto_filter.ref)
+
+    @AutoFilterMode.setter
+    def AutoFilterMode(self, value: bool) -> None:  # noqa: N802
+        if not value:
+            self.sheet.ws.auto_filter.ref = None
+
+    def Range(self, ref: str) -> RangeApi:  # noqa: N802
+        a, _, b = ref.partition(":")
+        return RangeApi(Range(self.sheet, a, b or None))
 
 
 class Cell:
@@ -89,7 +177,7 @@ class Range:
                 if isinstance(v, str) and v.startswith("="):
                     ws.cell(self.r1 + i, self.c1 + j).value = v  # Excel would parse a formula
                     continue
-                ws.cell(self.r1 + i, self.c1 + j).value = v
+                ws.cell(self.r1 + i, self.c1 + j).value = _as_typed(v)
         self.sheet.book.calls.append(("value", self.sheet.name, (self.r1, self.c1), len(data)))
 
     @property
@@ -102,6 +190,10 @@ class Range:
         for row in self._cells():
             for c in row:
                 c.fill = PatternFill(fill_type=None) if value is None else PatternFill("solid", fgColor=value.lstrip("#"))
+
+    @property
+    def api(self) -> RangeApi:
+        return RangeApi(self)
 
     def clear_contents(self) -> None:
         for row in self._cells():
@@ -146,6 +238,18 @@ class Sheet:
 
     def range(self, a, b=None) -> Range:
         return Range(self, a, b)
+
+    @property
+    def api(self) -> SheetApi:
+        return SheetApi(self)
+
+    @property
+    def visible(self) -> bool:
+        return self.ws.sheet_state == "visible"
+
+    @visible.setter
+    def visible(self, value: bool) -> None:
+        self.ws.sheet_state = "visible" if value else "hidden"
 
     def __getitem__(self, ref) -> Range:
         return Range(self, ref)
@@ -208,6 +312,7 @@ class Book:
         self.calls: list[tuple] = []
         self.active_sheet: str | None = None
         self.selection = None
+        self.list_separator = ";"  # as on an Indonesian-locale PC
 
     @property
     def name(self) -> str:

@@ -233,7 +233,7 @@ def test_form_layout_protection_and_validation(sample_loaded, built):
     top = " ".join(str(c.value) for row in ws.iter_rows(max_row=HEADER_ROW - 1) for c in row if c.value)
     for text in (*m.settings.office.letterhead(), "FORMULIR PENGUMPULAN DATA CAPAIAN KINERJA", unit.nama,
                  unit.kepala, "TRIWULAN III TAHUN 2026", "Jumat, 9 Oktober 2026 pukul 16.00", "Putaran",
-                 "sel berwarna kuning", "koma", ".xlsx", m.settings.official("perencana").jabatan):
+                 "sel berwarna kuning", "MID(1/2,2,1)", ".xlsx", m.settings.official("perencana").jabatan):
         assert text in top, text
     rows = form_rows(ws)
     assert list(rows) == identity.indikator == [i.kode for i in m.indicators_of(unit.kode)]

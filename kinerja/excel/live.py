@@ -8,8 +8,9 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from kinerja.numbers import looks_like_formula
+from kinerja.lists import live_list_range
 from kinerja.tables import FIRST_DATA_ROW
+from kinerja.writing.book import filter_ref
 from kinerja.writing.description import Formula, Link, WorkbookWrites, safe_text
 from kinerja.writing.style import INPUT_FILL
 
@@ -19,8 +20,9 @@ def _live_value(value: Any) -> Any:
     if isinstance(value, Link):
         return value.text
     if isinstance(value, str):
-        text = safe_text(value)
-        return "'" + text if looks_like_formula(text) else text
+        # Range.Value re-reads text as Excel would typed input ('1.0' a number, '1/2' a date,
+        # '=x' a formula); Excel's text prefix (an apostrophe, not stored) keeps it text
+        return "'" + safe_text(value)
     if isinstance(value, time):
         return value.strftime("%H:%M")
     return value
@@ -46,10 +48,10 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
             sheet = book.sheets.add(sw.sheet, after=book.sheets[len(names) - 1])
             names.append(sw.sheet)
             if sw.table:
-                sheet.range((1, 1)).value = sw.table.title
+                sheet.range((1, 1)).value = _live_value(sw.table.title)
                 if sw.table.hint:
-                    sheet.range((2, 1)).value = sw.table.hint
-                sheet.range((sw.table.header_row, 1)).value = [sw.table.headers]
+                    sheet.range((2, 1)).value = _live_value(sw.table.hint)
+                sheet.range((sw.table.header_row, 1)).value = [[_live_value(h) for h in sw.table.headers]]
         sheet = book.sheets[sw.sheet]
         first = sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW
         ncols = len(sw.table.columns) if sw.table else None
@@ -97,12 +99,23 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
         for ref, values in sw.choices.items():
             first_cell, _, last_cell = ref.partition(":")
             target = sheet.range(_split(first_cell), _split(last_cell or first_cell))
-            _excel_call(target, lambda api, v=values: (
-                api.Validation.Delete(), api.Validation.Add(3, 1, 1, ",".join(v))))
+            # a literal list would be split with the PC's list separator: refer to a range instead
+            source = live_list_range(book, values)
+            _excel_call(target, lambda api, f=source: (
+                api.Validation.Delete(), api.Validation.Add(3, 1, 1, f)))  # list, stop, between
         if sw.protect or (sw.protect is None and was_locked):
-            _excel_call(sheet, lambda api: api.Protect())
+            _excel_call(sheet, _lock)
+        elif sw.protect is False and sw.table is not None:
+            _excel_call(sheet, lambda api, t=sw.table: None if api.AutoFilterMode
+                        else api.Range(filter_ref(t)).AutoFilter())
         if sw.select:
             sheet.activate()
+
+
+def _lock(api: Any) -> None:
+    """Lock a sheet as the file writer does: contents and notes locked, no filter buttons."""
+    api.AutoFilterMode = False
+    api.Protect(DrawingObjects=True, Contents=True)
 
 
 def _excel_call(obj: Any, call: Any) -> Any:

@@ -146,6 +146,11 @@ def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:
             _set_choices(ws, ref, values)
         if sw.protect is not None:
             ws.protection.sheet = sw.protect
+            ws.protection.objects = sw.protect  # notes cannot be deleted on a locked sheet
+            if sw.protect:  # filter buttons cannot be used on a locked sheet: none are shown
+                ws.auto_filter.ref = None
+            elif sw.table is not None and not ws.auto_filter.ref:
+                ws.auto_filter.ref = filter_ref(sw.table)
         if sw.select:
             wb.active = wb.sheetnames.index(sw.sheet)
             for other in wb.worksheets:
@@ -155,16 +160,19 @@ def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:
 def _set_choices(ws: Worksheet, ref: str, values: list[str]) -> None:
     """A dropdown list on `ref`, replacing any earlier validation that overlaps it."""
     from openpyxl.worksheet.cell_range import CellRange
-    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from kinerja.lists import list_validation
 
     target = CellRange(ref)
     ws.data_validations.dataValidation = [
         dv for dv in ws.data_validations.dataValidation
         if all(target.isdisjoint(CellRange(str(r))) for r in dv.sqref.ranges)]
-    dv = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle="Pilihan tidak dikenal",
-                        error="Pilih dari daftar: " + ", ".join(values))
+    dv = list_validation(ws.parent, values, allow_blank=True, showErrorMessage=True,
+                         errorTitle="Pilihan tidak dikenal", error="Pilih dari daftar: " + "; ".join(values))
     ws.add_data_validation(dv)
     dv.add(ref)
 
 
+def filter_ref(table: Table) -> str:
+    """The header row of a table, where its filter buttons sit."""
+    return f"A{table.header_row}:{table.letter(table.columns[-1].key)}{table.header_row}"
