@@ -774,12 +774,16 @@ app.add_typer(excel_app, name="excel")
 def excel_setup_cmd(
     master: Optional[Path] = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
     interpreter: Optional[str] = typer.Option(None, "--python", help="Python yang dipakai Excel (bawaan: yang ini)."),
+    buat_xlsm: bool = typer.Option(False, "--buat-xlsm", help="Bila workbook .xlsx: buat .xlsm berpita dengan isi yang sama."),
 ) -> None:
-    """Siapkan PC kantor: tulis pengaturan xlwings dan periksa kecocokan versi.
+    """Siapkan PC kantor: pengaturan xlwings, add-in xlwings, tanda 'dari internet' workbook, pemeriksaan.
+
+    Workbook .xlsx ditolak (tidak punya tab pita); ditawarkan membuat .xlsm dengan isi yang sama.
 
     Contoh:
 
         kinerja excel setup induk_kinerja.xlsm
+        kinerja excel setup induk.xlsx --buat-xlsm
     """
     from kinerja.excel.setup import excel_setup
 
@@ -788,9 +792,48 @@ def excel_setup_cmd(
         console.print(line)
     for problem in outcome.problems:
         err.print(f"[bold red]Masalah:[/bold red] {problem}")
+    offer = outcome.xlsm_offer
+    if offer is not None and master is not None and not offer.exists() and (
+            buat_xlsm or (sys.stdin.isatty() and typer.confirm(f"Buat {offer.name} sekarang?", default=True))):
+        from kinerja.master import build_master, load_master, read_office_data
+
+        loaded = load_master(master)
+        preset = loaded.master.settings.preset if loaded.master is not None else ""
+        try:
+            build_master(offer, preset or "candipuro", read_office_data(master))
+        except (OSError, ValueError) as e:
+            fail(f"{offer.name} tidak dapat dibuat: {e}")
+        console.print(f"Dibuat: [bold]{offer}[/bold]. Jalankan lagi: kinerja excel setup {offer.name}")
     raise typer.Exit(0 if outcome.ok else 1)
 
 
+@excel_app.command("doctor")
+def excel_doctor_cmd(
+    master: Optional[Path] = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
+    laporan: Optional[Path] = typer.Option(None, "--laporan", help="Tulis temuan ke file ini untuk dikirim."),
+) -> None:
+    """Periksa apa yang sering gagal di PC kantor: Python yang dijalankan Excel, xlwings dan add-in-nya,
+    workbook (pita, VBA, nama file), Mark of the Web, Trusted Locations, pengaturan makro, PDF.
+
+    Setiap temuan disertai perbaikannya. Keluar dengan kode 1 bila ada MASALAH.
+
+    Contoh:
+
+        kinerja excel doctor induk_kinerja.xlsm
+        kinerja excel doctor induk_kinerja.xlsm --laporan laporan-excel.txt
+    """
+    from kinerja.excel.doctor import MASALAH, diagnose, report_text
+
+    findings = diagnose(master)
+    for f in findings:
+        style = {"OK": "green", "MASALAH": "bold red", "PERHATIAN": "yellow"}.get(f.status, "cyan")
+        console.print(f"[{style}]{f.status}[/] {f.topic}: {f.detail}", markup=True, highlight=False)
+        if f.fix:
+            console.print(f"    Perbaikan: {f.fix}", markup=False, highlight=False)
+    if laporan is not None:
+        laporan.write_text(report_text(findings, master), encoding="utf-8")
+        console.print(f"Laporan ditulis: [bold]{laporan}[/bold] (kirim file ini ke yang membantu Anda).")
+    raise typer.Exit(1 if any(f.status == MASALAH for f in findings) else 0)
 
 
 @app.command()

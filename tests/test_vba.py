@@ -49,7 +49,7 @@ REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 OFFICE_LIB_GUID = "{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}"
 SHEETS = ("Formulir", "Rekap")
-EXPECTED_MODULES = {"ThisWorkbook", "Sheet1", "Sheet2", "xlwings", "Kinerja"}
+EXPECTED_MODULES = {"ThisWorkbook", "Sheet1", "Sheet2", "Kinerja"}
 
 
 # ---------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def crlf(text: str) -> str:
 
 def _assert_sources(extracted: dict[str, str], modules: dict[str, str]) -> None:
     assert set(extracted) == EXPECTED_MODULES
-    for name in ("xlwings", "Kinerja"):
+    for name in ("Kinerja",):
         # The stream holds the exported text verbatim, Attribute header included ...
         assert extracted[name] == crlf(modules[name])
         # ... and olevba's display filter leaves the same code as the .bas shows.
@@ -215,12 +215,12 @@ def test_dir_and_project_streams(vba_bin):
             declared[current]["offset"] = struct.unpack("<I", payload)[0]
         elif rid in (0x0021, 0x0022):
             declared[current]["type"] = rid
-    assert count == len(declared) == 5
+    assert count == len(declared) == 4
     assert set(declared) == EXPECTED_MODULES
     for name, rec in declared.items():
         assert rec["stream"] == name
         assert rec["offset"] == 0  # no performance cache before the source
-        assert rec["type"] == (0x0021 if name in ("xlwings", "Kinerja") else 0x0022)
+        assert rec["type"] == (0x0021 if name == "Kinerja" else 0x0022)
         source = decompress_stream(bytearray(ole.openstream(f"VBA/{name}").read()))
         assert source.startswith(f'Attribute VB_Name = "{name}"'.encode())
 
@@ -231,7 +231,6 @@ def test_dir_and_project_streams(vba_bin):
         "Document=ThisWorkbook/&H00000000",
         "Document=Sheet1/&H00000000",
         "Document=Sheet2/&H00000000",
-        "Module=xlwings",
         "Module=Kinerja",
     ]
     assert 'Name="VBAProject"' in lines
@@ -355,7 +354,7 @@ def test_libreoffice_imports_modules_into_basic(libreoffice_outputs, modules):
         for name in EXPECTED_MODULES:
             mod = SafeET.fromstring(zf.read(f"Basic/VBAProject/{name}.xml"))
             assert mod.get(f"{sns}name") == name
-            kind = "normal" if name in ("xlwings", "Kinerja") else "document"
+            kind = "normal" if name == "Kinerja" else "document"
             assert mod.get(f"{sns}moduleType") == kind
             code = mod.text.split("\n")
             # LibreOffice prefixes its VBA-compatibility lines and drops the Attribute header.
@@ -370,7 +369,7 @@ def test_libreoffice_round_trip_keeps_modules_and_ribbon(libreoffice_outputs, mo
     data = libreoffice_outputs["xlsm"].read_bytes()
     extracted = olevba_modules("lo.xlsm", data)
     assert set(extracted) == EXPECTED_MODULES
-    for name in ("xlwings", "Kinerja"):
+    for name in ("Kinerja",):
         assert extracted[name].rstrip("\r\n") == crlf(modules[name]).rstrip("\r\n")
     with zipfile.ZipFile(io.BytesIO(data)) as zf, zipfile.ZipFile(xlsm) as orig:
         assert zf.read(CUSTOMUI_PART) == orig.read(CUSTOMUI_PART)
@@ -449,9 +448,11 @@ def test_dispatcher_rejects_unsafe_tags():
     body = text[text.index("Public Sub KinerjaJalankan") :]
     guard = re.search(r'If Len\(tag\) = 0 Or tag Like "([^"]+)" Then\r\n(.*?)End If', body, re.DOTALL)
     assert guard and "Exit Sub" in guard.group(2)
-    run = body.index("RunPython \"import kinerja.excel.handlers as h; h.run('\" & tag & \"')\"")
+    run = body.index("Application.Run \"xlwings.xlam!RunPython\", "
+                     "\"import kinerja.excel.handlers as h; h.run('\" & tag & \"')\"")
     code_lines = [ln for ln in text.split("\r\n") if not ln.lstrip().startswith("'")]
     assert guard.end() < run and sum("RunPython" in ln for ln in code_lines) == 1
+    assert body.index("On Error GoTo TanpaAddin") < run < body.index("TanpaAddin:")
     like = vba_like_to_regex(guard.group(1))
     for tag in ACTIONS:
         assert not like.fullmatch(tag)
@@ -459,15 +460,28 @@ def test_dispatcher_rejects_unsafe_tags():
         assert like.fullmatch(bad), bad
 
 
-def test_xlwings_module_is_the_pinned_copy():
-    spec = importlib.util.find_spec("xlwings")
-    installed = Path(next(iter(spec.submodule_search_locations))) / "xlwings.bas"
-    ours = (ADDIN / "xlwings.bas").read_bytes()
-    assert ours == installed.read_bytes()
-    version = importlib.metadata.version("xlwings")
-    assert version == "0.37.8"
-    assert f"'Version: {version}\r\n".encode() in ours
-    assert b"'xlwings is distributed under a BSD 3-clause license." in ours
+def test_shipped_workbook_carries_only_the_dispatcher():
+    """workbook/induk_kinerja.xlsm: olevba extracts every module equal to its source, and finds
+    only the keywords addin/README.md states (Run: Application.Run of the add-in's RunPython;
+    Hex Strings: the GUIDs Excel writes in every document module's VB_Base attribute)."""
+    shipped = Path(__file__).resolve().parent.parent / "workbook" / "induk_kinerja.xlsm"
+    parser = VBA_Parser(str(shipped))
+    try:
+        extracted = {Path(n).stem: code for _, _, n, code in parser.extract_macros()}
+        suspicious = sorted(k for t, k, _ in parser.analyze_macros() if t == "Suspicious")
+    finally:
+        parser.close()
+    modules = default_modules()
+    assert set(modules) == {"Kinerja"}
+    assert extracted["Kinerja"] == crlf(modules["Kinerja"])
+    documents = {n for n in extracted if n != "Kinerja"}
+    assert "ThisWorkbook" in documents and len(documents) == len(openpyxl.load_workbook(shipped).worksheets) + 1
+    for name in documents:
+        assert filter_vba(extracted[name]).strip() == ""  # attribute header only
+    assert suspicious == ["Hex Strings", "Run"]
+    readme = (Path(__file__).resolve().parent.parent / "addin" / "README.md").read_text(encoding="utf-8")
+    assert "| before | 29 |" in readme and "| after | 2 |" in readme
+    assert "BSD 3-clause" in modules["Kinerja"]  # the licence of the add-in it calls
 
 
 def test_xlsm_package_parts(xlsm):
@@ -613,10 +627,9 @@ def test_restore_rebuilds_lost_vba_project(xlsm, workdir, modules):
     restore_addin_parts(xlsm, saved)
     extracted = olevba_modules(saved.name, saved.read_bytes())
     assert extracted["Kinerja"] == crlf(modules["Kinerja"])
-    assert extracted["xlwings"] == crlf(modules["xlwings"])
     wb = openpyxl.load_workbook(saved, keep_vba=True)
     code_names = [ws.sheet_properties.codeName for ws in wb]
-    assert set(extracted) == {"ThisWorkbook", "xlwings", "Kinerja", *code_names}
+    assert set(extracted) == {"ThisWorkbook", "Kinerja", *code_names}
     assert len(set(code_names)) == 3
     with zipfile.ZipFile(saved) as zf:
         types = SafeET.fromstring(zf.read("[Content_Types].xml"))
@@ -635,4 +648,4 @@ def test_make_xlsm_on_the_real_master_workbook(sample_master, tmp_path, modules)
     assert wb.sheetnames == original.sheetnames
     code_names = [ws.sheet_properties.codeName for ws in wb]
     assert len(set(code_names)) == len(code_names) == len(wb.worksheets)
-    assert set(extracted) == {"ThisWorkbook", "xlwings", "Kinerja", *code_names}
+    assert set(extracted) == {"ThisWorkbook", "Kinerja", *code_names}

@@ -3,7 +3,7 @@
 :func:`make_xlsm` adds to the package
 
 * ``xl/vbaProject.bin`` (built by :func:`kinerja.excel.vbaproject.build_vba_project`
-  from ``addin/xlwings.bas`` and ``addin/Kinerja.bas``), its relationship from
+  from ``kinerja/excel/addin/Kinerja.bas``), its relationship from
   ``xl/_rels/workbook.xml.rels`` and its content type, and switches the
   workbook part to the macro-enabled content type;
 * ``customUI/customUI14.xml`` (the "Data Kinerja" ribbon tab, rendered from
@@ -44,7 +44,7 @@ __all__ = [
     "restore_addin_parts",
 ]
 
-ADDIN_DIR = Path(__file__).resolve().parents[2] / "addin"
+ADDIN_DIR = Path(__file__).resolve().parent / "addin"  # package data: the wheel carries it
 
 CUSTOMUI_PART = "customUI/customUI14.xml"
 VBA_PART = "xl/vbaProject.bin"
@@ -312,10 +312,11 @@ def _install_customui(parts: dict[str, bytes], part: str, data: bytes, rel_type:
 
 
 def default_modules(addin_dir: str | os.PathLike[str] | None = None) -> dict[str, str]:
-    """The VBA modules of the master workbook, read from ``addin/``."""
+    """The VBA modules of the master workbook, read from ``kinerja/excel/addin/``: only the
+    dispatcher; Python runs through the installed xlwings add-in."""
     folder = Path(addin_dir) if addin_dir is not None else ADDIN_DIR
     out = {}
-    for name, filename in (("xlwings", "xlwings.bas"), ("Kinerja", "Kinerja.bas")):
+    for name, filename in (("Kinerja", "Kinerja.bas"),):
         path = folder / filename
         if not path.is_file():
             raise FileNotFoundError(f"VBA module source not found: {path}")
