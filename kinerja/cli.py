@@ -836,6 +836,31 @@ def excel_doctor_cmd(
     raise typer.Exit(1 if any(f.status == MASALAH for f in findings) else 0)
 
 
+@excel_app.command("paket")
+def excel_paket_cmd(
+    out: Path = typer.Option(..., "--out", "-o", help="Folder pasang yang dibuat (disalin ke PC kantor)."),
+    sumber: Optional[Path] = typer.Option(None, "--sumber", help="Folder sumber kinerja (pyproject.toml); bawaan: yang ini."),
+) -> None:
+    """Buat folder pasang tanpa internet untuk PC kantor Windows: wheel kinerja dan semua
+    dependensinya (Windows 64-bit, Python 3.11-3.13), PASANG.bat dan PETUNJUK.pdf.
+
+    Membuat folder ini memerlukan internet (indeks paket); memasang darinya tidak.
+
+    Contoh:
+
+        kinerja excel paket --out PAKET-KINERJA
+    """
+    from kinerja.excel.paket import PaketError, build_paket
+    from kinerja.office import OfficeError
+
+    try:
+        result = build_paket(out, sumber)
+    except (PaketError, OfficeError, OSError) as e:
+        fail(str(e))
+    for line in result.lines:
+        console.print(line)
+
+
 @app.command()
 def demo(out: Path = typer.Option(Path("demo-out"), "--out", "-o", help="Folder hasil demo.")) -> None:
     """Jalankan seluruh langkah yang tersedia pada kantor contoh (Kecamatan Sukamaju).

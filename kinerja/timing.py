@@ -30,7 +30,7 @@ from kinerja.master import Loaded
 from kinerja.models import Rules, Settings
 from kinerja.numbers import format_percent
 from kinerja.sop import SopKeyError, SopStep
-from kinerja.tables import Column, convert, norm, read_table
+from kinerja.tables import Column, convert, find_header, norm, read_table
 from kinerja.workcal import HARI_MINUTES, WorkCalendar, WorkCalendarError, format_minutes, format_waktu
 from kinerja.writing.description import Mark, WorkbookWrites
 from kinerja.writing.style import SEVERITY_FILL
@@ -895,3 +895,35 @@ def end_current_step(loaded: Loaded, now: dt.datetime, who: str = "") -> tuple[i
     if current is None:
         raise TimingError("Semua langkah SOP sudah selesai; tidak ada langkah yang dicatat.")
     return current.step.no, log_step(loaded, current.step.no, end=now, who=who, now=now)
+
+
+def log_selected(loaded: Loaded, sheet: str, row: int, column: int, value: object, now: dt.datetime,
+                 who: str = "") -> tuple[int, str, dt.datetime, WorkbookWrites]:
+    """The ribbon's 'Catat Langkah' on a selected cell. On the Waktu SOP sheet, the Mulai or
+    Selesai cell of a step's row records that step's start or end: at the time typed in that
+    cell, or now when it is empty. Anywhere else, the current step ends now. Returns the step,
+    'mulai' or 'selesai', the moment and the writes; TimingError (Indonesian) says what to select."""
+    if sheet != S.WAKTU.sheet:
+        no, writes = end_current_step(loaded, now, who)
+        return no, "selesai", now, writes
+    rows = loaded.rows.get(S.WAKTU.sheet) or []
+    idx, mapping, _ = find_header(rows, S.WAKTU)
+    keys = {j + 1: c.key for j, c in mapping.items()}
+    what = keys.get(column)
+    if idx is None or what not in ("mulai", "selesai") or row <= idx + 1:
+        raise TimingError("Pilih sel Mulai atau Selesai pada baris langkah di sheet Waktu SOP (boleh diketik "
+                          "waktunya, mis. 19/10/2026 08.30), lalu klik Catat Langkah lagi.")
+    no_col = next((j for j, key in keys.items() if key == "no"), 1)
+    line = rows[row - 1] if row - 1 < len(rows) else ()
+    no = line[no_col - 1] if no_col - 1 < len(line) else None
+    if no in (None, ""):
+        raise TimingError(f"Baris {row} sheet Waktu SOP tidak berisi nomor langkah; pilih baris langkah.")
+    if value in (None, ""):
+        moment = now
+    elif isinstance(value, dt.datetime):
+        moment = value.replace(second=0, microsecond=0)
+    else:
+        moment = parse_waktu(str(value))
+    writes = log_step(loaded, int(float(no)), start=moment if what == "mulai" else None,
+                      end=moment if what == "selesai" else None, who=who, now=max(now, moment))
+    return int(float(no)), what, moment, writes

@@ -195,6 +195,14 @@ class Range:
     def api(self) -> RangeApi:
         return RangeApi(self)
 
+    @property
+    def row(self) -> int:
+        return self.r1
+
+    @property
+    def column(self) -> int:
+        return self.c1
+
     def clear_contents(self) -> None:
         for row in self._cells():
             for c in row:

@@ -140,3 +140,31 @@ def test_panel_fallback_picks_the_action_by_label(sample_master):
     ws[PANEL_CELL] = ACTIONS["status"].label
     assert panel_tag(book) == "status"
     assert "Langkah sekarang" in dispatch(book, panel_tag(book), now=T)
+
+
+def test_catat_langkah_records_the_selected_start_or_end(sample_master):
+    from kinerja.tables import find_header
+
+    book = Book(sample_master)
+    ws = book.wb[S.WAKTU.sheet]
+    rows = [tuple(c.value for c in r) for r in ws.iter_rows()]
+    idx, mapping, _ = find_header(rows, S.WAKTU)
+    col = {c.key: j + 1 for j, c in mapping.items()}
+    row = next(r for r in range(idx + 2, ws.max_row + 1) if ws.cell(r, col["no"]).value == 2)
+    sheet = book.sheets[S.WAKTU.sheet]
+    # a time typed into the Mulai cell of step 2, then the button
+    sheet.range((row, col["mulai"])).value = "'12/10/2026 08.30"
+    sheet.range((row, col["mulai"])).select()
+    msg = dispatch(book, "catat_langkah", now=datetime(2026, 10, 12, 10, 0), who="AGUS")
+    assert "Langkah 2" in msg and "mulai" in msg and "12 Oktober 2026 pukul 08.30" in msg, msg
+    assert ws.cell(row, col["mulai"]).value == datetime(2026, 10, 12, 8, 30)
+    # the Selesai cell left empty: now
+    sheet.range((row, col["selesai"])).select()
+    msg = dispatch(book, "catat_langkah", now=datetime(2026, 10, 12, 10, 0), who="AGUS")
+    assert "dicatat selesai" in msg and ws.cell(row, col["selesai"]).value == datetime(2026, 10, 12, 10, 0)
+    assert ws.cell(row, col["oleh"]).value == "AGUS"
+    # another column of the sheet: it says what to select, and nothing changes
+    sheet.range((row, col["uraian"])).select()
+    msg = dispatch(book, "catat_langkah", now=datetime(2026, 10, 12, 11, 0))
+    assert "Pilih sel Mulai atau Selesai" in msg
+    assert ws.cell(row, col["selesai"]).value == datetime(2026, 10, 12, 10, 0)

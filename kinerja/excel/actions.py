@@ -113,9 +113,10 @@ _ACTION_LIST: tuple[Action, ...] = (
         "catat_langkah",
         "Waktu",
         "Catat Langkah",
-        "Catat selesainya langkah SOP",
+        "Catat mulai atau selesai langkah SOP",
         "DateAndTimeInsert",
-        "Mencatat tanggal dan jam selesainya langkah SOP yang sedang berjalan.",
+        "Di sheet Waktu SOP: pilih sel Mulai atau Selesai sebuah langkah (boleh ketik waktunya) lalu "
+        "klik; tanpa waktu dicatat sekarang. Di sheet lain: langkah yang sedang berjalan dicatat selesai sekarang.",
     ),
     Action(
         "status",

@@ -173,18 +173,27 @@ def tanda_terima(book: Any, ctx: Context) -> str:
 
 @handler("catat_langkah")
 def catat_langkah(book: Any, ctx: Context) -> str:
-    from kinerja.timing import TimingError, end_current_step
+    """On the Waktu SOP sheet: the selected Mulai or Selesai cell of a step (a time typed in it,
+    or now). Elsewhere: the current step ends now."""
+    from kinerja.timing import TimingError, log_selected
+    from kinerja.workcal import format_waktu
 
     loaded = ctx.load()
     if loaded.master is None:
         return not_loaded(loaded)
+    sel = book.selection
+    sheet = sel.sheet.name if sel is not None else ""
     try:
-        no, writes = end_current_step(loaded, ctx.now, who=ctx.who)
+        no, what, moment, writes = log_selected(loaded, sheet, sel.row if sel is not None else 0,
+                                                sel.column if sel is not None else 0,
+                                                sel.value if sel is not None else None, ctx.now, who=ctx.who)
     except TimingError as e:
         return str(e)
     ctx.apply(writes)
     step = loaded.master.sop.step(no)
-    return f"Langkah {no} ({step.pelaksana}) dicatat selesai pada {ctx.now:%d/%m/%Y %H.%M}."
+    return (f"Langkah {no} ({step.pelaksana}) dicatat {what} pada {format_waktu(moment)}. Sheet Waktu SOP "
+            "diperbarui. Untuk mencatat langkah lain: pilih sel Mulai atau Selesai langkah itu di sheet "
+            "Waktu SOP (boleh ketik waktunya), lalu klik Catat Langkah.")
 
 
 @handler("status")
