@@ -7,24 +7,38 @@ Methods (per indicator):
   quarter's target; the year uses the yearly target.
 Polarity naik: R / T x 100. Turun: (2T - R) / T x 100 (floored at 0) or T / R x 100.
 A zero target follows the master's rule and is flagged; the optional cap applies last.
+
+One number, one rounding: the typed values are read as the exact decimals they were typed as
+(numbers.exact), the ratio is computed exactly (a fraction, never binary floating point), then
+rounded ONCE, half away from zero, to the master's precision (Pengaturan 'Desimal Capaian',
+default 2). That rounded value is what every document prints, what the predicate is classed
+on and what "below target" compares; `Achievement.capaian` holds it. The form's live formula
+rounds with ROUND to the same precision, so form, master and report show one number.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from kinerja.models import Indicator, Period, Result, Rules, TurunFormula
+from kinerja.numbers import exact, rounded
 
 
 @dataclass(slots=True)
 class Achievement:
     target: float | None
     realisasi: float | None
-    capaian: float | None
-    predikat: str
+    capaian: float | None  # rounded once to Rules.desimal: the printed, classed, compared value
+    predikat: str  # of `capaian`
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def below_target(self) -> bool:
+        """Below target, decided on the printed (rounded) capaian: 99.996 prints and counts as 100."""
+        return self.capaian is not None and self.capaian < 100
 
 
 def period_target(ind: Indicator, period: Period) -> float | None:
@@ -35,7 +49,7 @@ def period_target(ind: Indicator, period: Period) -> float | None:
     values = [ind.target_tw[q - 1] for q in qs]
     if any(v is None for v in values):
         return None
-    return float(sum(values))  # type: ignore[arg-type]
+    return exact_sum(values)  # type: ignore[arg-type]
 
 
 def period_realisasi(ind: Indicator, realisasi_tw: list[float | None], period: Period) -> float | None:
@@ -45,7 +59,7 @@ def period_realisasi(ind: Indicator, realisasi_tw: list[float | None], period: P
     values = [realisasi_tw[q - 1] for q in qs]
     if any(v is None for v in values):
         return None
-    return float(sum(values))  # type: ignore[arg-type]
+    return exact_sum(values)  # type: ignore[arg-type]
 
 
 def realisasi_to_date(ind: Indicator, realisasi_tw: list[float | None], last_quarter: int) -> float | None:
@@ -72,28 +86,38 @@ def _quarters(ind: Indicator, period: Period) -> list[int]:
 
 def ratio(target: float | None, realisasi: float | None, polaritas: str, rumus: TurunFormula,
           rules: Rules) -> tuple[float | None, list[tuple[str, dict[str, Any]]]]:
-    """Capaian (%) of one target/realisasi pair, with notes for what could not be computed."""
+    """Capaian (%) of one target/realisasi pair, computed exactly and rounded once to
+    `rules.desimal` places (half away from zero), with notes for what could not be computed."""
     if target is None or realisasi is None:
         return None, []
-    if target == 0:
-        if rules.target_nol == "seratus_jika_nol" and realisasi == 0:
-            return _cap(100.0, rules), []
+    t, r = exact(target), exact(realisasi)
+    if t == 0:
+        if rules.target_nol == "seratus_jika_nol" and r == 0:
+            return _final(Fraction(100), rules), []
         return None, [("target-zero", {"rule": "capaian dikosongkan"})]
     if polaritas == "naik":
-        value = realisasi / target * 100
+        value = r / t * 100
     elif rumus == "T/R":
-        if realisasi == 0:
+        if r == 0:
             return None, [("realisasi-zero-turun", {})]
-        value = target / realisasi * 100
+        value = t / r * 100
     else:
-        value = max(0.0, (2 * target - realisasi) / target * 100)
-    return _cap(value, rules), []
+        value = max(Fraction(0), (2 * t - r) / t * 100)
+    return _final(value, rules), []
 
 
-def _cap(value: float, rules: Rules) -> float:
+def _final(value: Fraction, rules: Rules) -> float:
+    """The optional cap, then the one rounding."""
     if rules.batas_atas_capaian is not None:
-        return min(value, rules.batas_atas_capaian)
-    return value
+        value = min(value, exact(rules.batas_atas_capaian))
+    return rounded(value, rules.desimal)  # type: ignore[return-value]
+
+
+def mean_capaian(values: list[float], rules: Rules) -> float | None:
+    """The average of printed capaian values, exact, rounded once like each of them."""
+    if not values:
+        return None
+    return rounded(sum((exact(v) for v in values), Fraction(0)) / len(values), rules.desimal)
 
 
 def achievement(ind: Indicator, result: Result | None, period: Period, rules: Rules,
@@ -135,18 +159,21 @@ def excel_capaian_formula(ind: Indicator, period: Period, rules: Rules, rumus: T
         else:
             targets = [target_cells[q - 1] for q in qs]
             target = targets[0] if len(targets) == 1 else f"SUM({','.join(targets)})"
+    d = rules.desimal
+    cap = _num(rules.batas_atas_capaian) if rules.batas_atas_capaian is not None else None
+
+    def final(expr: str) -> str:  # the cap, then the one rounding, as _final
+        return f"ROUND({f'MIN({expr},{cap})' if cap else expr},{d})"
+
     if ind.polaritas == "naik":
-        core = f"{real}/{target}*100"
+        core = final(f"{real}/{target}*100")
     elif rumus == "T/R":
-        core = f"IF({real}=0,\"-\",{target}/{real}*100)"
+        core = f"IF({real}=0,\"-\",{final(f'{target}/{real}*100')})"
     else:
-        core = f"MAX(0,(2*{target}-{real})/{target}*100)"
-    if rules.batas_atas_capaian is not None:
-        cap = _num(rules.batas_atas_capaian)
-        core = f"IF(ISNUMBER({core}),MIN({core},{cap}),{core})" if rumus == "T/R" and ind.polaritas == "turun" else f"MIN({core},{cap})"
+        core = final(f"MAX(0,(2*{target}-{real})/{target}*100)")
     zero = "\"-\""
     if rules.target_nol == "seratus_jika_nol":
-        zero = f"IF({real}=0,{_num(_cap(100.0, rules))},\"-\")"
+        zero = f"IF({real}=0,{final('100')},\"-\")"
     return (f"=IF({_any_blank(needed)},\"\",IF({_any_blank(targets)},\"-\","
             f"IF({target}=0,{zero},{core})))")
 
@@ -157,4 +184,4 @@ def _any_blank(cells: list[str]) -> str:
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return repr(float(value)).removesuffix(".0")

@@ -476,7 +476,7 @@ def _unit_sheet_writes(w: WorkbookWrites, loaded: Loaded, m: Master, rows: list[
                 if key in letters:
                     cells[ref(letters[key], row)] = value
             if "capaian" in letters:
-                cells[ref(letters['capaian'], row)] = None if r.ach.capaian is None else round(r.ach.capaian, 2)
+                cells[ref(letters['capaian'], row)] = r.ach.capaian
             if "predikat" in letters:
                 cells[ref(letters['predikat'], row)] = r.ach.predikat
 
@@ -487,7 +487,7 @@ def _full_row(r: RekapRow) -> list[Any]:
     return [ind.kode, ind.nama, ind.satuan, ind.target_tahunan, *ind.target_tw, *rt,
             res.penjelasan if res else None, res.bukti if res else None,
             res.realisasi_anggaran if res else None,
-            None if r.ach.capaian is None else round(r.ach.capaian, 2), r.ach.predikat, None]
+            r.ach.capaian, r.ach.predikat, None]
 
 
 def _penerimaan_rows(history: _History, files: list[FileStatus]) -> list[list[Any]]:

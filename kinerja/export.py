@@ -61,7 +61,7 @@ class ExportError(ValueError):
 
 def export_rows(master: Master) -> list[list[Any]]:
     """The consolidated table, one row per indicator, in COLUMNS order."""
-    p, rules = master.settings.period, master.settings.rules
+    p = master.settings.period
     out = []
     for r in consolidate(master):
         ind, res = r.indicator, r.result
@@ -69,7 +69,7 @@ def export_rows(master: Master) -> list[list[Any]]:
         out.append([p.tahun, p.label(), r.unit.kode, r.unit.nama, ind.sasaran, ind.program, ind.kegiatan,
                     ind.kode, ind.nama, ind.satuan, POLARITY_LABELS[ind.polaritas], METHOD_LABELS[ind.metode],
                     ind.target_tahunan, *rt, r.ach.target, r.ach.realisasi,
-                    None if r.ach.capaian is None else round(r.ach.capaian, rules.desimal), r.ach.predikat,
+                    r.ach.capaian, r.ach.predikat,
                     res.penjelasan if res else "", res.bukti if res else "", ind.pagu,
                     res.realisasi_anggaran if res else None,
                     "Terisi" if r.ach.realisasi is not None else "Kosong"])

@@ -68,7 +68,7 @@ WIDTHS = {"no": 5, "kode": 11, "nama": 42, "satuan": 10, "polaritas": 9, "metode
           "target_tahunan": 11, "capaian": 11, "penjelasan": 40, "bukti": 32, "pagu": 15,
           "realisasi_anggaran": 16}
 WRAPPED = ("nama", "penjelasan", "bukti")
-NUMBER_FORMATS = {"capaian": "0.00", "pagu": "#,##0", "realisasi_anggaran": "#,##0"}
+NUMBER_FORMATS = {"capaian": S.PCT, "pagu": "#,##0", "realisasi_anggaran": "#,##0"}
 
 
 @dataclass

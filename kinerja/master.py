@@ -161,7 +161,7 @@ def placeholder_office_name(sop: Sop) -> str:
 
 
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "rumus_turun": "2T-R", "target_nol": "kosong", "capaian_maks": 150, "capaian_min": 50,
+    "rumus_turun": "2T-R", "target_nol": "kosong", "desimal": 2, "capaian_maks": 150, "capaian_min": 50,
     "wajib_penjelasan": "ya", "wajib_bukti": "tidak", "ambang_hampir": 80,
     "format_nomor": "{klasifikasi}/{nomor}/{kode_unit}/{tahun}", "klasifikasi": "700",
     "sifat": "Biasa", "hal": "Penyampaian Data Capaian Kinerja", "di": "Tempat",
@@ -670,6 +670,11 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
                      cell=kv.get("nomor_periode", (None, "B?"))[1], key="Nomor Periode",
                      detail=_first_error(e))
         return None
+    desimal = _or(values.get("desimal"), 2)
+    if not 0 <= desimal <= 6:
+        report.issue("setting-invalid", file=file, sheet=sheet, cell=kv["desimal"][1], key="Desimal Capaian",
+                     detail=f"{desimal} di luar 0 sampai 6")
+        desimal = 2
     kop = [values.get(k) for k in ("kop_1", "kop_2", "kop_3") if values.get(k)]
     d = DEFAULT_SETTINGS
     rules = Rules(
@@ -679,7 +684,7 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
         capaian_maks=_or(values.get("capaian_maks"), 150.0), capaian_min=_or(values.get("capaian_min"), 50.0),
         wajib_penjelasan=_or(values.get("wajib_penjelasan"), True),
         wajib_bukti=_or(values.get("wajib_bukti"), False),
-        ambang_hampir=_or(values.get("ambang_hampir"), 80.0) / 100,
+        ambang_hampir=_or(values.get("ambang_hampir"), 80.0) / 100, desimal=desimal,
         skala=scale or list(DEFAULT_SCALE),
     )
     letter = LetterSettings(

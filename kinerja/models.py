@@ -279,10 +279,11 @@ class Rules(BaseModel):
     wajib_penjelasan: bool = True  # explanation required below target
     wajib_bukti: bool = False  # evidence required for every indicator
     ambang_hampir: float = 0.8  # near-breach ratio for timing
-    desimal: int = 2
+    desimal: int = Field(default=2, ge=0, le=6)  # capaian is rounded once to this many places
     skala: list[PredicateBand] = Field(default_factory=lambda: list(DEFAULT_SCALE))
 
     def predicate(self, capaian: float | None) -> str:
+        """The band of a capaian as printed (already rounded, see capaian.ratio)."""
         if capaian is None:
             return "-"
         for band in sorted(self.skala, key=lambda b: b.batas_bawah, reverse=True):

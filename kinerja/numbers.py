@@ -10,6 +10,8 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
@@ -170,18 +172,53 @@ def _parse_words(text: str) -> int | None:
     return total + current
 
 
+def exact(value: float | int | Decimal | Fraction) -> Fraction:
+    """The exact value a cell shows: a float read from a workbook is the decimal it was typed as
+    (its shortest representation: 0.1 is 1/10, never 0.1000000000000000055...)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def round_half_up(value: float | int | Decimal | Fraction, decimals: int) -> Decimal:
+    """`value` rounded once to `decimals` places, halves away from zero (as Excel's ROUND):
+    computed on the exact value, so 2.675 gives 2.68 and 90.995 gives 91.00."""
+    scaled = exact(value) * 10 ** decimals
+    whole = (abs(scaled) * 2 + 1) // 2  # floor(|x| + 1/2)
+    return Decimal(int(whole) if scaled >= 0 else -int(whole)).scaleb(-decimals)
+
+
+def rounded(value: float | int | Decimal | Fraction | None, decimals: int) -> float | None:
+    """`round_half_up` as the float a cell stores: the nearest double of the rounded decimal,
+    so comparing it with a bound typed as a number (91, 75.5) compares the decimals."""
+    return None if value is None else float(round_half_up(value, decimals))
+
+
 def format_number(value: float | int | None, decimals: int = 2) -> str:
-    """Indonesian format: dot thousands, decimal comma, trailing zeros dropped ('1.234,5')."""
+    """Indonesian format: dot thousands, decimal comma, trailing zeros dropped ('1.234,5');
+    rounded half away from zero on the exact value (`round_half_up`)."""
     if value is None:
         return "-"
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return "-"
-    rounded = round(float(value), decimals)
-    text = f"{abs(rounded):,.{decimals}f}"
+    return _indonesian(round_half_up(value, decimals))
+
+
+def format_value(value: float | int | None) -> str:
+    """A typed value exactly as it was typed ('90,995', '1.234,5'), never rounded."""
+    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+        return "-"
+    return _indonesian(Decimal(repr(float(value))) if isinstance(value, float) else Decimal(value))
+
+
+def _indonesian(number: Decimal) -> str:
+    text = f"{abs(number):,f}"
     whole, _, frac = text.partition(".")
     frac = frac.rstrip("0")
     out = whole.replace(",", ".") + ("," + frac if frac else "")
-    return ("-" if rounded < 0 else "") + out
+    return ("-" if number < 0 and out != "0" else "") + out
 
 
 def format_percent(value: float | None, decimals: int = 2) -> str:

@@ -4,10 +4,9 @@ and summaries per unit and per sasaran. Pure: takes the Master, returns rows and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import mean
 
 from kinerja import sheets as S
-from kinerja.capaian import Achievement, achievement
+from kinerja.capaian import Achievement, achievement, mean_capaian
 from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Rules, Unit
 from kinerja.writing.description import WorkbookWrites
 
@@ -21,7 +20,7 @@ class RekapRow:
 
     @property
     def below_target(self) -> bool:
-        return below_target(self.ach)
+        return self.ach.below_target
 
 
 def consolidate(master: Master) -> list[RekapRow]:
@@ -49,7 +48,7 @@ def rekap_table_rows(rows: list[RekapRow], statuses: dict[str, str] | None = Non
         out.append([n, r.unit.kode, r.unit.nama, r.indicator.sasaran, r.indicator.kode, r.indicator.nama,
                     r.indicator.satuan, POLARITY_LABELS[r.indicator.polaritas],
                     METHOD_LABELS[r.indicator.metode], r.ach.target, r.ach.realisasi,
-                    None if r.ach.capaian is None else round(r.ach.capaian, 2), r.ach.predikat,
+                    r.ach.capaian, r.ach.predikat,
                     res.penjelasan if res else "", res.bukti if res else "", r.indicator.pagu,
                     res.realisasi_anggaran if res else None,
                     statuses.get(r.unit.kode) or ("Terisi" if filled else "Kosong")])
@@ -62,7 +61,7 @@ class Summary:
     nama: str
     jumlah: int
     terisi: int
-    rata_rata: float | None
+    rata_rata: float | None  # the mean of the printed capaian values, rounded once like them
     predikat: str
     di_bawah_target: int
 
@@ -70,14 +69,13 @@ class Summary:
 def summarise(kelompok: str, name: str, achievements: list[Achievement], rules: Rules) -> Summary:
     """One group of indicators: how many, how many filled, the mean capaian of those that have
     one, its predicate on `rules`' scale, how many below target."""
-    caps = [a.capaian for a in achievements if a.capaian is not None]
-    avg = mean(caps) if caps else None
+    avg = mean_capaian([a.capaian for a in achievements if a.capaian is not None], rules)
     return Summary(kelompok, name, len(achievements), sum(1 for a in achievements if a.realisasi is not None),
-                   avg, rules.predicate(avg), sum(1 for a in achievements if below_target(a)))
+                   avg, rules.predicate(avg), sum(1 for a in achievements if a.below_target))
 
 
 def below_target(ach: Achievement) -> bool:
-    return ach.capaian is not None and ach.capaian < 100
+    return ach.below_target
 
 
 def summaries(master: Master, rows: list[RekapRow]) -> list[Summary]:
@@ -110,6 +108,6 @@ def rekap_writes(master: Master, rows: list[RekapRow] | None = None,
     w = WorkbookWrites()
     w.sheet(S.REKAP.sheet, S.REKAP).rows = rekap_table_rows(rows, statuses)
     w.sheet(S.RINGKASAN.sheet, S.RINGKASAN).rows = [
-        [s.kelompok, s.nama, s.jumlah, s.terisi, None if s.rata_rata is None else round(s.rata_rata, 2),
+        [s.kelompok, s.nama, s.jumlah, s.terisi, s.rata_rata,
          s.predikat, s.di_bawah_target] for s in summaries(master, rows)]
     return w

@@ -32,7 +32,7 @@ from kinerja import sheets as S
 from kinerja.issues import Issue, Report, make_issue
 from kinerja.master import Loaded
 from kinerja.models import Master
-from kinerja.numbers import format_date, format_datetime, format_number, format_percent
+from kinerja.numbers import format_date, format_datetime, format_number, format_percent, format_value
 from kinerja.rekap import RekapRow, Summary, consolidate, summaries
 from kinerja.approval import approval_status
 from kinerja.tables import read_table
@@ -195,7 +195,7 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[
         groups.append({**_summary_dict(s, d), "no": no, "baris": [
             {"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
              "nama_unit": r.unit.nama, "satuan": r.indicator.satuan,
-             "target": format_number(r.ach.target, d), "realisasi": format_number(r.ach.realisasi, d),
+             "target": format_value(r.ach.target), "realisasi": format_value(r.ach.realisasi),
              "capaian": format_percent(r.ach.capaian, d), "predikat": r.ach.predikat,
              "penjelasan": r.result.penjelasan if r.result else ""}
             for i, r in enumerate(members, 1)]})

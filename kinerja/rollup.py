@@ -589,8 +589,8 @@ def _period_order(key: str) -> tuple:
 
 
 def shown_capaian(ach: Achievement, rules: Rules) -> float | None:
-    """The capaian as it is printed (the office's precision)."""
-    return None if ach.capaian is None else round(ach.capaian, rules.desimal)
+    """The capaian as it is printed (rounded once to the office's precision by capaian.ratio)."""
+    return ach.capaian
 
 
 def summary_rows(result: RollupOutcome) -> list[list[Any]]:
@@ -604,7 +604,7 @@ def summary_rows(result: RollupOutcome) -> list[list[Any]]:
         assert t is not None and own is not None
         differs = own.predikat if own.predikat != t.predikat else None
         out.append([n, o.office, short_period(o.period), o.status, o.by or None, o.at, t.jumlah, t.terisi,
-                    None if t.rata_rata is None else round(t.rata_rata, 2), t.predikat, differs,
+                    t.rata_rata, t.predikat, differs,
                     *[o.bands.get(b.predikat, 0) for b in bands], o.bands.get(NOT_COMPUTED, 0),
                     t.di_bawah_target, o.units_late, o.steps_late])
     for e in result.missing:
@@ -618,7 +618,7 @@ def summary_rows(result: RollupOutcome) -> list[list[Any]]:
             total_bands.update(o.bands)
         out.append([None, f"Jumlah {result.inputs.pemerintah}".strip(), None,
                     f"{sum(o.approved for o in result.offices)} dari {len(result.offices) + len(result.missing)} disetujui",
-                    None, None, t.jumlah, t.terisi, None if t.rata_rata is None else round(t.rata_rata, 2), t.predikat,
+                    None, None, t.jumlah, t.terisi, t.rata_rata, t.predikat,
                     None, *[total_bands.get(b.predikat, 0) for b in bands], total_bands.get(NOT_COMPUTED, 0),
                     t.di_bawah_target, sum(o.units_late for o in result.offices),
                     sum(o.steps_late for o in result.offices)])
@@ -644,7 +644,7 @@ def sasaran_rows(result: RollupOutcome) -> list[list[Any]]:
         s = summarise("Sasaran", name, [a for _o, _r, a in members], rules)
         offices = sorted({o.short or o.office for o, _r, _a in members})
         out.append([code or "(tanpa kode)", name, len(offices), ", ".join(offices), s.jumlah, s.terisi,
-                    None if s.rata_rata is None else round(s.rata_rata, 2), s.predikat, s.di_bawah_target])
+                    s.rata_rata, s.predikat, s.di_bawah_target])
     return out
 
 

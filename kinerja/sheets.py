@@ -17,7 +17,7 @@ from kinerja.tables import FIRST_DATA_ROW, Column, Table  # noqa: F401 (re-expor
 C = Column
 YA_TIDAK = {"ya": "Ya", "tidak": "Tidak"}
 NUM = "General"  # 8 shows as 8 and 8,5 as 8,5 (a "#,##0.##" format shows 8 as "8.")
-PCT = "0.00"
+PCT = "0.00####"  # at least 2 decimals, and every decimal of the rounded capaian (Desimal Capaian up to 6)
 DT = "dd/mm/yyyy hh:mm"
 D = "dd/mm/yyyy"
 
@@ -63,6 +63,10 @@ SETTINGS: tuple[Setting, ...] = (
             choices=ZERO_TARGET_LABELS),
     Setting("batas_atas_capaian", "Batas Atas Capaian (%)", "number", group="Aturan Capaian",
             help="Kosongkan bila capaian tidak dibatasi, mis. 120"),
+    Setting("desimal", "Desimal Capaian", "int", group="Aturan Capaian",
+            help="Capaian dihitung tepat lalu dibulatkan sekali ke sekian angka di belakang koma "
+                 "(0 sampai 6; kosong: 2), setengah ke atas (mis. 90,995 menjadi 91). Nilai bulat "
+                 "itulah yang dicetak, diberi predikat dan dibandingkan dengan target, juga di formulir."),
     Setting("capaian_maks", "Capaian Maksimum Tanpa Penjelasan (%)", "number", required=True,
             group="Aturan Validasi"),
     Setting("capaian_min", "Capaian Minimum Tanpa Penjelasan (%)", "number", required=True,

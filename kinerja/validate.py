@@ -94,7 +94,7 @@ class Line:
     sheet: str
     row: Row | None  # the row in the unit sheet; None when the sheet has no row for it
     ach: Achievement
-    raw: float | None  # capaian before the optional upper cap (Batas Atas Capaian)
+    raw: float | None  # capaian before the optional upper cap (Batas Atas Capaian), rounded as printed
 
     def cell(self, key: str) -> str | None:
         if self.row is None:
@@ -206,8 +206,8 @@ def capaian_above_ceiling(ctx: Ctx, line: Line) -> Iterator[Issue]:
     digit, a cumulative value typed as a quarter) more often than a real result. Judged on the
     capaian before the optional cap, so a cap does not hide an implausible number."""
     if line.raw is not None and line.raw > ctx.rules.capaian_maks and not line.res.penjelasan.strip():
-        yield line.issue("capaian-above-ceiling", "capaian", value=round(line.raw, 2),
-                         capaian=format_percent(line.raw), limit=format_percent(ctx.rules.capaian_maks))
+        yield line.issue("capaian-above-ceiling", "capaian", value=line.raw,
+                         capaian=format_percent(line.raw, ctx.rules.desimal), limit=format_percent(ctx.rules.capaian_maks))
 
 
 @rule("capaian-below-floor")
@@ -215,8 +215,8 @@ def capaian_below_floor(ctx: Ctx, line: Line) -> Iterator[Issue]:
     """Capaian below 'Capaian Minimum Tanpa Penjelasan' with no explanation (whatever the
     'Wajib Penjelasan' setting: so low a value needs checking)."""
     if line.raw is not None and line.raw < ctx.rules.capaian_min and not line.res.penjelasan.strip():
-        yield line.issue("capaian-below-floor", "capaian", value=round(line.raw, 2),
-                         capaian=format_percent(line.raw), limit=format_percent(ctx.rules.capaian_min))
+        yield line.issue("capaian-below-floor", "capaian", value=line.raw,
+                         capaian=format_percent(line.raw, ctx.rules.desimal), limit=format_percent(ctx.rules.capaian_min))
 
 
 @rule("explanation-missing")
@@ -224,9 +224,10 @@ def explanation_missing(ctx: Ctx, line: Line) -> Iterator[Issue]:
     """With 'Wajib Penjelasan Jika Di Bawah Target': capaian under 100% needs an explanation.
     Below the minimum the stronger 'capaian-below-floor' is reported instead, not both."""
     raw = line.raw
-    if (ctx.rules.wajib_penjelasan and raw is not None and ctx.rules.capaian_min <= raw < 100
+    if (ctx.rules.wajib_penjelasan and line.ach.below_target and raw is not None and ctx.rules.capaian_min <= raw
             and not line.res.penjelasan.strip()):
-        yield line.issue("explanation-missing", "penjelasan", value=round(raw, 2), capaian=format_percent(raw))
+        yield line.issue("explanation-missing", "penjelasan", value=line.ach.capaian,
+                         capaian=format_percent(line.ach.capaian, ctx.rules.desimal))
 
 
 @rule("cumulative-decrease")

@@ -120,7 +120,7 @@ def test_master_input(sample_master, sheet, cells, code, severity, cell, check):
                                "G5": datetime(2026, 10, 6, 10, 0), "H5": datetime(2026, 10, 6, 11, 0)},
                  "step-time-invalid", "H4", id="step-time-invalid"),
     # 'Ambang Hampir Terlambat (%)' 150: the default 80 is used
-    pytest.param("Pengaturan", {"B28": 150}, "setting-invalid", "B28", id="setting-invalid-ambang"),
+    pytest.param("Pengaturan", {"B29": 150}, "setting-invalid", "B29", id="setting-invalid-ambang"),
 ])
 def test_timing_input(sample_master, sheet, cells, code, cell):
     out = recompute(edit(sample_master, sheet, cells), datetime(2026, 10, 7, 9, 0))
