@@ -102,6 +102,22 @@ _CATALOGUE: list[IssueType] = [
     _t("nip-invalid", "error", "data", "NIP tidak valid",
        "NIP '{value}' tidak valid: {detail}.",
        "Periksa NIP pada sel {cell}: 18 angka (tanggal lahir, TMT, jenis kelamin, nomor urut)."),
+    # identifiers are text: a number where a NIP or a code belongs
+    _t("nip-number", "error", "data", "NIP tersimpan sebagai angka",
+       "NIP pada kolom '{column}' tersimpan sebagai angka ({shown}), bukan teks: Excel hanya menyimpan "
+       "15 angka bermakna, sehingga angka terakhir NIP 18 angka hilang atau berubah.",
+       "Format sel {cell} (atau seluruh kolom '{column}') sebagai Text (Format Cells > Number > Text), "
+       "lalu ketik ulang NIP-nya; atau ketik NIP diawali apostrof, mis. '197305121998031004."),
+    _t("id-number", "warning", "data", "Kode tersimpan sebagai angka",
+       "Kolom '{column}' berisi angka {shown}, bukan teks; dibaca sebagai kode '{shown}'. Angka nol di "
+       "depan (01) atau di belakang koma (1.10) hilang bila kode diketik sebagai angka.",
+       "Bila kodenya memang '{shown}', tidak perlu tindakan. Bila lain, format sel {cell} sebagai Text "
+       "(Format Cells > Number > Text) lalu ketik ulang, atau ketik diawali apostrof, mis. '{shown}."),
+    _t("id-date", "error", "data", "Kode terbaca sebagai tanggal",
+       "Kolom '{column}' berisi tanggal {shown}, padahal yang diminta kode (Excel mengubah ketikan "
+       "seperti 1-10 menjadi tanggal).",
+       "Format sel {cell} sebagai Text (Format Cells > Number > Text) lalu ketik ulang kodenya, atau "
+       "ketik diawali apostrof, mis. '1-10."),
     _t("setting-missing", "error", "struktur", "Pengaturan tidak ditemukan",
        "Pengaturan '{key}' tidak ditemukan di sheet '{sheet}'.",
        "Tambahkan baris '{key}' pada kolom Pengaturan sheet '{sheet}'."),

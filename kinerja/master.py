@@ -311,6 +311,11 @@ def _table(wb: Workbook, table: Table, rows: list[list[Any]]) -> None:
             for j, c in enumerate(table.columns, 1):
                 if c.input:
                     ws.cell(row=r, column=j).fill = fill
+    # NIPs and codes are text: cells formatted as Text keep what is typed (18 digits, '01', '1.10')
+    for j, c in enumerate(table.columns, 1):
+        if c.kind in ("nip", "id") and c.input and table in S.INPUT_TABLES:
+            for r in range(table.header_row + 1, table.header_row + 51 + len(rows)):
+                ws.cell(row=r, column=j).number_format = "@"
     ws.auto_filter.ref = filter_ref(table)
 
 
@@ -426,6 +431,9 @@ def _settings_sheet(wb: Workbook, ws, settings: dict[str, Any]) -> dict[str, str
             value = ROMAN[int(value) - 1] if str(value).isdigit() else value
         if s.kind == "datetime" and isinstance(value, str):
             value = datetime.fromisoformat(value)
+        if s.kind == "id" and value is not None:
+            value = str(value)
+            ws.cell(row=r, column=2).number_format = "@"
         set_value(ws.cell(row=r, column=2), value)
         if s.kind == "datetime":
             ws.cell(row=r, column=2).number_format = "dd/mm/yyyy hh:mm"
@@ -636,7 +644,7 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
         values[s.key] = value
     officials: dict[str, Official] = {}
     for row in _officials_rows(rows_of, report, file):
-        if not row.ok:
+        if not row.ok and set(row.bad) != {"nip"}:  # a NIP in error (reported) leaves the NIP empty
             continue
         try:
             officials[row.values["peran"]] = Official(**{k: row.values[k] or "" for k in
@@ -764,7 +772,7 @@ def _load_units(rows_of, report: Report, file: str) -> list[Unit]:
     units: list[Unit] = []
     seen: dict[str, int] = {}
     for row in _read(rows_of, S.UNIT, report, file) or []:
-        if not row.ok:
+        if not row.ok and set(row.bad) != {"nip_kepala"}:  # a NIP in error (reported): the unit stays
             continue
         code = str(row.values["kode"]).strip().upper()
         if code in seen:

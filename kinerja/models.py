@@ -23,11 +23,21 @@ class NipError(ValueError):
     """Why a NIP is not valid (Indonesian)."""
 
 
+PPPK_FIRST_YEAR = 2019  # the first PPPK appointments (PP 49/2018)
+PPPK_CODE = "21"  # digits 13-14 of every NI PPPK, in place of a PNS appointment month
+
+
 def check_nip(raw: str, today: date | None = None) -> tuple[str, Literal["PNS", "PPPK"]]:
     """Validate a NIP and return (18 digits, kind).
 
-    Layout: birth date (8) + appointment year-month (6) + sex (1) + sequence (3).
-    PPPK numbers carry a contract code, not a month, in digits 13-14; they are accepted.
+    PNS (Perka BKN 43/2007): birth date YYYYMMDD (8) + year and month of first appointment
+    YYYYMM (6) + sex 1/2 (1) + sequence 001-999 (3).
+    PPPK (Nomor Induk PPPK): the same, except that digits 13-14 are not a month but the fixed
+    code 21 ('19910807 202321 1 008'); PPPK exist only from 2019, so a year before 2019 with 21
+    is not a PPPK number. The rule implemented: month 01-12 is a PNS number (not in the future);
+    21 with a year from 2019 is a PPPK number; 00, 13-20 and 22-99 are errors, as are an
+    impossible birth date, an age outside 17-75, an appointment before the age of 17 or in the
+    future, a sex digit other than 1 or 2 and the sequence 000.
     """
     today = today or date.today()
     digits = re.sub(r"[\s.\-]", "", str(raw or ""))
@@ -43,14 +53,20 @@ def check_nip(raw: str, today: date | None = None) -> tuple[str, Literal["PNS", 
     if not (born.year + 17 <= year <= today.year):
         raise NipError(f"tahun pengangkatan {year} tidak masuk akal (lahir {born.year})")
     kind: Literal["PNS", "PPPK"] = "PNS"
-    if month == 0:
-        raise NipError("bulan pengangkatan 00 tidak ada")
-    if month > 12:
-        kind = "PPPK"  # digits 13-14 of a PPPK number are a contract code
+    if digits[12:14] == PPPK_CODE:
+        if year < PPPK_FIRST_YEAR:
+            raise NipError(f"angka {PPPK_CODE} setelah tahun {year} adalah kode PPPK, padahal PPPK baru "
+                           f"ada sejak {PPPK_FIRST_YEAR}; bulan pengangkatan PNS hanya 01 sampai 12")
+        kind = "PPPK"
+    elif not 1 <= month <= 12:
+        raise NipError(f"bulan pengangkatan {digits[12:14]} tidak ada (PNS: 01 sampai 12; PPPK: {PPPK_CODE} "
+                       f"sejak {PPPK_FIRST_YEAR})")
     elif date(year, month, 1) > today:
         raise NipError(f"bulan pengangkatan {month:02d}-{year} belum terjadi")
     if digits[14] not in "12":
         raise NipError(f"angka jenis kelamin harus 1 atau 2, bukan {digits[14]}")
+    if digits[15:] == "000":
+        raise NipError("nomor urut 000 tidak ada (nomor urut mulai 001)")
     return digits, kind
 
 

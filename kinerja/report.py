@@ -442,6 +442,11 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     out.draf = draf = not approval.approved
     if draf:
         out.report.issue("report-draft", detail=approval.detail)
+    signatories = [i for i in loaded.report.issues if i.code in ("nip-number", "nip-invalid")
+                   and i.location.sheet == S.PEJABAT.sheet]
+    if signatories and not draf:  # a signed document never carries a NIP that was not read right
+        out.report.extend(signatories)
+        return out
 
     # everything the templates may use, then the checks, before a single file is written
     report = Report()

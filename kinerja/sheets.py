@@ -79,8 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
             help="Langkah yang memakai lebih dari persentase ini dari mutu baku ditandai"),
     Setting("format_nomor", "Format Nomor Surat", required=True, group="Surat",
             help="Isian: {klasifikasi} {nomor} {kode_unit} {tahun} {bulan_romawi}"),
-    Setting("klasifikasi", "Kode Klasifikasi Surat", group="Surat", help="Mis. 700"),
-    Setting("kode_unit", "Kode Unit Surat", group="Surat", help="Mis. 427.83"),
+    Setting("klasifikasi", "Kode Klasifikasi Surat", "id", group="Surat", help="Mis. 700"),
+    Setting("kode_unit", "Kode Unit Surat", "id", group="Surat", help="Mis. 427.83 (ketik sebagai teks)"),
     Setting("yth", "Tujuan Surat (Yth.)", required=True, group="Surat", help="Mis. 'Bupati Sukamakmur'"),
     Setting("di", "Di (Tempat Tujuan)", group="Surat"),
     Setting("sifat", "Sifat Surat", group="Surat"),
@@ -168,7 +168,7 @@ LANGKAH_SOP = Table("Langkah SOP", "Langkah-langkah SOP", (
 ), hint="Mutu baku waktu: 'Menit'/'Jam' dihitung jam kerja, 'Hari' dihitung hari kerja.")
 
 UNIT = Table("Unit", "Daftar Unit (Bidang/Seksi/Subbagian)", (
-    C("kode", "Kode Unit", required=True, width=12),
+    C("kode", "Kode Unit", "id", required=True, width=12),
     C("nama", "Nama Unit", required=True, width=40),
     C("jenis", "Jenis", "choice", width=14,
       choices={"Sekretariat": "Sekretariat", "Bidang": "Bidang", "Seksi": "Seksi",
@@ -180,8 +180,8 @@ UNIT = Table("Unit", "Daftar Unit (Bidang/Seksi/Subbagian)", (
 ), hint="Satu baris per unit yang mengisi formulir. Kode unit dipakai di nama sheet dan file.")
 
 INDIKATOR = Table("Indikator", "Indikator Kinerja dan Target", (
-    C("kode", "Kode", required=True, width=12, aliases=("Kode Indikator", "Kode IKU")),
-    C("unit", "Kode Unit", required=True, width=10, aliases=("Unit", "Unit Kerja")),
+    C("kode", "Kode", "id", required=True, width=12, aliases=("Kode Indikator", "Kode IKU")),
+    C("unit", "Kode Unit", "id", required=True, width=10, aliases=("Unit", "Unit Kerja")),
     C("sasaran", "Sasaran Strategis", width=36, aliases=("Sasaran",)),
     C("program", "Program", width=30),
     C("kegiatan", "Kegiatan", width=30),
@@ -221,7 +221,7 @@ SATUAN = ["%", "dokumen", "orang", "kegiatan", "laporan", "desa", "hari", "menit
 def unit_data_table(sheet: str) -> Table:
     """A unit's own sheet: its indicators with targets (copied) and what it reported."""
     return Table(sheet, "Data Kinerja Unit", (
-        C("kode", "Kode", required=True, width=12, input=False),
+        C("kode", "Kode", "id", required=True, width=12, input=False),
         C("nama", "Indikator Kinerja", width=48, input=False),
         C("satuan", "Satuan", width=10, input=False),
         C("target_tahunan", "Target Tahunan", "number", input=False, number_format=NUM),
@@ -412,7 +412,7 @@ TAHUN_LALU = Table("Realisasi Tahun Lalu", "Realisasi Tahun Lalu (untuk perbandi
 REGISTER_SURAT = Table("Register Surat", "Register Nomor Surat", (
     C("tahun", "Tahun", "int", width=8, input=False),
     C("nomor_urut", "Nomor Urut", "int", width=10, input=False),
-    C("nomor_surat", "Nomor Surat", width=30, input=False),
+    C("nomor_surat", "Nomor Surat", "id", width=30, input=False),
     C("tanggal", "Tanggal", "date", number_format=D, width=12, input=False),
     C("hal", "Hal", width=40, input=False),
     C("tujuan", "Tujuan", width=30, input=False),

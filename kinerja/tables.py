@@ -19,8 +19,11 @@ from kinerja.issues import Report
 from kinerja.models import NipError, check_nip
 from kinerja.numbers import BULAN, parse_number
 
-Kind = Literal["text", "number", "int", "choice", "date", "datetime", "time", "nip", "duration",
+Kind = Literal["text", "id", "number", "int", "choice", "date", "datetime", "time", "nip", "duration",
                "bool"]
+# "id": an identifier (kode, nomor surat): text; a number in its cell is read as the text Excel
+# shows and reported (leading zeros and trailing decimal zeros are lost when typed as a number).
+# "nip": 18 digits, text only; a number in its cell has lost digits and is an error.
 
 HEADER_ROW = 3  # row 1 title, row 2 hint, row 3 headers, data from row 4
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -93,6 +96,7 @@ class Row:
     values: dict[str, Any]
     letters: dict[str, str]  # key -> column letter, one mapping shared by the table's rows
     ok: bool = True  # no error in this row
+    bad: tuple[str, ...] = ()  # the keys of the cells in error
 
     @property
     def cells(self) -> dict[str, str]:
@@ -161,7 +165,7 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
     pending_blank: list[int] = []
     letters = {j: column_letter(j + 1) for j in mapping}
     by_key = {c.key: letters[j] for j, c in mapping.items()}
-    plan = [(j, c, c.kind == "number", c.kind == "text", c.required) for j, c in mapping.items()]
+    plan = [(j, c, c.kind == "number", c.kind in ("text", "id"), c.required) for j, c in mapping.items()]
     for r, raw in enumerate(rows[idx + 1:], start=idx + 2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             pending_blank.append(r)
@@ -182,7 +186,8 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
                 values[c.key] = stripped
             else:
                 ok, values[c.key] = convert(value, c, report, file=file, sheet=sheet, cell=f"{letters[j]}{r}")
-                row.ok &= ok
+                if not ok:
+                    row.ok, row.bad = False, (*row.bad, c.key)
         for c in table.columns:
             row.values.setdefault(c.key, None)
         out.rows.append(row)
@@ -334,7 +339,28 @@ def _datetime(value: Any, c: Column) -> datetime:
     return datetime.combine(d, time(16, 0))
 
 
+def _identifier(value: Any, c: Column) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = _number_text(value)
+        raise _Notes(text, [("id-number", {"value": text, "shown": text})])
+    if isinstance(value, (datetime, date)):
+        raise _Bad("id-date", shown=value.strftime("%d/%m/%Y"))
+    return str(value).strip()
+
+
+def _number_text(value: float | int) -> str:
+    """A number as Excel shows it in a General cell: 12, 427.83, 1.97305121998031E+17."""
+    if isinstance(value, float) and not isfinite(value):
+        return str(value)
+    if abs(value) >= 1e11 or (value and abs(value) < 1e-9):
+        mantissa, _, exponent = f"{float(value):.14E}".partition("E")
+        return f"{mantissa.rstrip('0').rstrip('.')}E{exponent[0]}{exponent[1:].lstrip('0') or '0'}"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def _nip(value: Any, c: Column) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise _Bad("nip-number", shown=_number_text(value))
     text = _text(value, c)
     try:
         return check_nip(text)[0]
@@ -350,6 +376,6 @@ def _duration(value: Any, c: Column):
 
 
 CONVERTERS: dict[str, Callable[[Any, Column], Any]] = {
-    "text": _text, "number": _number, "int": _int, "choice": _choice, "date": _date,
+    "text": _text, "id": _identifier, "number": _number, "int": _int, "choice": _choice, "date": _date,
     "datetime": _datetime, "time": _time, "nip": _nip, "duration": _duration, "bool": _bool,
 }

@@ -439,3 +439,16 @@ def test_large_tables_render_as_docxtpl_renders_them(tmp_path):
             outs.append(z.read("word/document.xml"))
     assert outs[0] == outs[1]
     assert outs[1].count(b"<w:tr") > 3 * BIG_TABLE_ROWS and b"K.0599 &amp; &lt;catatan&gt;" in outs[1]
+
+
+def test_final_report_refused_while_a_signatory_nip_was_not_read_right(collected_master, tmp_path):
+    """The Camat's NIP typed into a General cell (1.97305121998031E+17): the signed report and
+    letter would print a NIP that is not his; no final document is made, the cell is named."""
+    approve(collected_master)
+    wb = load_workbook(collected_master)
+    cell = f"{S.PEJABAT.letter('nip')}{S.FIRST_DATA_ROW}"
+    wb[S.PEJABAT.sheet][cell] = 1.97305121998031e17
+    wb.save(collected_master)
+    out = render_report(load_master(collected_master), tmp_path / "laporan", pdf=False, now=NOW, who="AGUS")
+    assert out.report.blocking and not out.files
+    assert [(i.code, i.location.cell) for i in out.report.issues if i.code.startswith("nip")] == [("nip-number", cell)]
