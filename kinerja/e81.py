@@ -103,7 +103,7 @@ def e81_rows(master: Master, renstra: dict[str, Renstra] | None = None) -> list[
         tw_pct = []
         for q in range(1, 5):
             ach = achievement(ind, res, Period(tahun=p.tahun, jenis="triwulan", nomor=q), rules, rumus)
-            tw_pct.append(_pct(ach.capaian, rules.desimal) if q <= last_q else None)
+            tw_pct.append(ach.capaian if q <= last_q else None)  # rounded once by capaian.ratio
         # the form asks for the period's own spending: known once the unit reported this period
         spent = res.realisasi_anggaran if res and anggaran_q and rt[anggaran_q - 1] is not None else None
         tw_rp = [spent if q == anggaran_q else None for q in range(1, 5)]
@@ -119,8 +119,7 @@ def e81_rows(master: Master, renstra: dict[str, Renstra] | None = None) -> list[
         tingkat_rp, _ = ratio(rs.target_rp, sd_rp, "naik", rumus, rules)
         rows.append(E81Row(0, ind.sasaran, ind.program, ind.kegiatan, ind.nama, ind.kode, ind.satuan,
                            r.unit.nama, rs, ind.target_tahunan, ind.pagu, tw_k, tw_pct, tw_rp, tahun_k,
-                           tahun_rp, sd_k, sd_rp, _pct(tingkat_k, rules.desimal),
-                           _pct(tingkat_rp, rules.desimal)))
+                           tahun_rp, sd_k, sd_rp, tingkat_k, tingkat_rp))
     order: dict[tuple[str, ...], int] = {}
     for row in rows:  # group by first appearance, keep the master's order inside a group
         for key in ((row.sasaran,), (row.sasaran, row.program), (row.sasaran, row.program, row.kegiatan)):
@@ -130,10 +129,6 @@ def e81_rows(master: Master, renstra: dict[str, Renstra] | None = None) -> list[
     for n, row in enumerate(rows, 1):
         row.no = n
     return rows
-
-
-def _pct(value: float | None, decimals: int) -> float | None:
-    return None if value is None else round(value, decimals)
 
 
 # ----------------------------------------------------------------------------------- layouts
