@@ -138,6 +138,9 @@ def excel_capaian_formula(ind: Indicator, period: Period, rules: Rules, rumus: T
 
     target_cells / real_cells: the addresses of TW I-IV target and realisasi on the form.
     Empty realisasi shows an empty cell; a zero or missing target shows '-', never #DIV/0!.
+    A realisasi it needs holding text (a number pasted as text, '85,5') shows NOT_A_NUMBER,
+    never #VALUE! and never a SUM that skipped the text (collect reads such text as a number,
+    with a note; the form flags it so the unit types it again).
     """
     qs = _quarters(ind, period)
     if ind.metode == "nilai_akhir":
@@ -174,13 +177,18 @@ def excel_capaian_formula(ind: Indicator, period: Period, rules: Rules, rumus: T
     zero = "\"-\""
     if rules.target_nol == "seratus_jika_nol":
         zero = f"IF({real}=0,{final('100')},\"-\")"
-    return (f"=IF({_any_blank(needed)},\"\",IF({_any_blank(targets)},\"-\","
-            f"IF({target}=0,{zero},{core})))")
+    return (f"=IF({_any(needed, TYPED_TEXT)},\"{NOT_A_NUMBER}\",IF({_any(needed, EMPTY)},\"\","
+            f"IF({_any(targets, 'ISBLANK({c})')},\"-\",IF({target}=0,{zero},{core}))))")
 
 
-def _any_blank(cells: list[str]) -> str:
-    blanks = ",".join(f"ISBLANK({c})" for c in cells)
-    return f"OR({blanks})" if len(cells) > 1 else blanks
+NOT_A_NUMBER = "Bukan angka"  # what a form's capaian cell shows while a realisasi it needs is text
+TYPED_TEXT = 'AND(ISTEXT({c}),TRIM({c})<>"")'  # text in a number cell ('85,5' pasted): never a silent #VALUE!
+EMPTY = 'TRIM({c}&"")=""'  # empty, or only spaces (read as empty by collect)
+
+
+def _any(cells: list[str], test: str) -> str:
+    tests = ",".join(test.format(c=c) for c in cells)
+    return f"OR({tests})" if len(cells) > 1 else tests
 
 
 def _num(value: float) -> str:

@@ -50,10 +50,10 @@ from typing import Any, Callable
 from openpyxl.utils import get_column_letter
 
 from kinerja import sheets as S
-from kinerja import timing
+from kinerja import plausible, timing
 from kinerja.forms import distribution_log
 from kinerja.formspec import indicator_checksum
-from kinerja.issues import Issue, Report, Severity, issue_row
+from kinerja.issues import Issue, Report, Severity, issue_row, make_issue
 from kinerja.master import Loaded
 from kinerja.models import Master, Period, Result, Unit
 from kinerja.rekap import RekapRow, consolidate, rekap_writes
@@ -148,7 +148,7 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
     if not inbox.is_dir():
         report.issue("inbox-missing", folder=str(inbox))
     history = _history(loaded)
-    parsed: dict[str, tuple[dict[str, dict[str, Any]], list[Issue]]] = {}
+    parsed: dict[str, tuple[dict[str, dict[str, Any]], list[Issue], dict[str, dict[str, str]]]] = {}
     period = m.settings.period
     checksums: dict[str, str] = {}
 
@@ -164,8 +164,9 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
                 checksums[unit.kode] = indicator_checksum(inds)
             own = Report()
             differs = rf.identity.checksum != checksums[unit.kode]  # type: ignore[union-attr]
+            cells: dict[str, dict[str, str]] = {}
             parsed[rf.name] = (read_values(rf, unit.kode, period, [i.kode for i in inds], own,
-                                           {i.kode: i for i in inds} if differs else None), own.issues)
+                                           {i.kode: i for i in inds} if differs else None, cells), own.issues, cells)
         rf.release()
         lap("values")
 
@@ -182,11 +183,12 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
         if i.severity != Severity.info:
             per_file[i.location.file] = per_file.get(i.location.file, 0) + 1
     for unit_code, (rf, fs) in winners.items():
-        values, issues = parsed[rf.name]
-        report.extend(issues)
+        values, issues, cells = parsed[rf.name]
         out.landed.update(values)
         for code, vals in values.items():
             new_results[code] = _merge(new_results.get(code), code, vals, m.settings.period)
+        issues = issues + _plausibility(m, new_results, values, cells, rf, unit_code)
+        report.extend(issues)
         found = per_file.get(rf.name, 0) + sum(1 for i in issues
                                                if i.location.file == rf.name and i.severity != Severity.info)
         fs.note = f"{len(values)} indikator terbaca" + (f"; {found} temuan" if found else "")
@@ -424,6 +426,27 @@ def _merge(old: Result | None, code: str, vals: dict[str, Any], period: Period) 
         if key in vals:
             fields[key] = vals[key] if key == "realisasi_anggaran" else vals[key] or ""
     return Result(indikator=old.indikator, realisasi_tw=tw, **fields)
+
+
+def _plausibility(m: Master, results: dict[str, Result], values: dict[str, dict[str, Any]],
+                  cells: dict[str, dict[str, str]], rf: ReturnFile, unit: str) -> list[Issue]:
+    """Numbers a unit typed that are valid but probably not the ones meant (plausible.check), at
+    the form's cell: a power of ten off, a kumulatif quarter typed as the year-to-date total."""
+    out: list[Issue] = []
+    p, rules = m.settings.period, m.settings.rules
+    sheet = rf.table.sheet if rf.table else None
+    for code, vals in values.items():
+        ind = m.indicator(code)
+        if ind is None or not any(f"r{q}" in vals for q in p.quarters):
+            continue
+        notes = plausible.check(ind, results[code].realisasi_tw, p, rules, m.turun_formula(ind))
+        for q, found in notes.items():
+            if f"r{q}" not in vals:
+                continue
+            for issue_code, params in found:
+                out.append(make_issue(issue_code, file=rf.name, sheet=sheet, cell=cells.get(code, {}).get(f"r{q}"),
+                                      unit=unit, indicator=code, **params))
+    return out
 
 
 # ----------------------------------------------------------------------------------- writes

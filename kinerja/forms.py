@@ -27,12 +27,13 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
 from kinerja import sheets as S
 from kinerja import timing
-from kinerja.capaian import excel_capaian_formula
+from kinerja.capaian import NOT_A_NUMBER, TYPED_TEXT, excel_capaian_formula
 from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, FormIdentity,
                               identity_sheet_rows, indicator_checksum, input_keys)
 from kinerja.issues import Report, Severity
@@ -265,16 +266,23 @@ DECIMAL_ADVICE = Formula(
     '&" Bila capaian di bawah target, tulis sebab dan upaya perbaikannya pada kolom Penjelasan."')
 
 
+CUMULATIVE_MARK = "*"  # after 'Kumulatif' on the form: the footnote in instruction 3 says what to type
+
+
 def instructions(m: Master) -> list[Any]:
     s = m.settings
     planner = s.official("perencana")
     to = planner.jabatan if planner else "perencana"
     by = f" paling lambat {deadline_text(s.batas_waktu)}" if s.batas_waktu else ""
+    own = quarters_text(s.period)
+    cumulative = (f" Kumulatif{CUMULATIVE_MARK}: ketik angka {own} sendiri, bukan jumlah sejak TW I; "
+                  "jumlahnya dihitung otomatis." if any(i.metode == "kumulatif" for i in m.indicators) else "")
     return [
         f"1. Isi hanya sel berwarna kuning: Realisasi {quarters_text(s.period)}, Penjelasan, Bukti Dukung "
         "(tautan) dan Realisasi Anggaran. Sel lain dikunci; Capaian (%) dihitung otomatis.",
         DECIMAL_ADVICE,
-        "3. Jangan mengganti nama, menghapus, menyisipkan atau memindahkan baris, kolom dan sheet formulir ini.",
+        "3. Jangan mengganti nama, menghapus, menyisipkan atau memindahkan baris, kolom dan sheet formulir ini. "
+        f"Sel merah berisi teks, bukan angka: ketik ulang angkanya.{cumulative}",
         f"4. Simpan sebagai Excel Workbook (.xlsx) dan kembalikan kepada {to}{by}.",
     ]
 
@@ -360,6 +368,7 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
         originals.append(original)
     end = first + len(inds) - 1
     _validations(ws, period, first, end)
+    _text_flags(ws, first, end)
 
     ws.freeze_panes = f"D{first}"
     ws.protection = SheetProtection(sheet=True, objects=True, formatColumns=False, formatRows=False,
@@ -414,7 +423,8 @@ def data_rows(m: Master, inds: list[Indicator], revision: bool) -> Iterator[tupl
         cells = {k: f"{LETTER[k]}{r}" for k in COL}
         values: dict[str, Any] = {
             "no": n + 1, "kode": ind.kode, "nama": ind.nama, "satuan": ind.satuan,
-            "polaritas": POLARITY_LABELS[ind.polaritas], "metode": METHOD_LABELS[ind.metode],
+            "polaritas": POLARITY_LABELS[ind.polaritas],
+            "metode": METHOD_LABELS[ind.metode] + (CUMULATIVE_MARK if ind.metode == "kumulatif" else ""),
             "target_tahunan": ind.target_tahunan, "pagu": ind.pagu,
             **{f"t{q}": ind.target_tw[q - 1] for q in range(1, 5)},
             **{f"r{q}": (res.realisasi_tw[q - 1] if res and q <= period.last_quarter else None)
@@ -534,6 +544,17 @@ def _template(path: Path) -> FormTemplate | bool:
         return False
 
 
+def _text_flags(ws: Any, first: int, end: int) -> None:
+    """Text in a realisasi cell (a number pasted as text, '85,5') turns the cell red, and the
+    capaian it feeds shows NOT_A_NUMBER in red: the unit sees it before sending the form."""
+    red = dict(fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"), font=Font(color="9C0006", bold=True))
+    top = f"{LETTER['r1']}{first}"
+    ws.conditional_formatting.add(f"{top}:{LETTER['r4']}{end}", FormulaRule(formula=[TYPED_TEXT.format(c=top)], **red))
+    cap = f"{LETTER['capaian']}{first}"
+    ws.conditional_formatting.add(f"{cap}:{LETTER['capaian']}{end}",
+                                  FormulaRule(formula=[f'{cap}="{NOT_A_NUMBER}"'], **red))
+
+
 def _validations(ws: Any, period: Period, first: int, end: int) -> None:
     def col(key: str) -> str:
         return f"{LETTER[key]}{first}:{LETTER[key]}{end}"
@@ -546,7 +567,8 @@ def _validations(ws: Any, period: Period, first: int, end: int) -> None:
                                   "Tanda desimal: lihat Petunjuk nomor 2 di atas.",
                             showInputMessage=True, promptTitle=f"Realisasi {tw}",
                             prompt="Ketik angka realisasi; tanda desimal menurut Petunjuk nomor 2. "
-                                   "Periksa angka yang tampil. Kosongkan bila belum ada.")
+                                   "Periksa angka yang tampil. Kosongkan bila belum ada. "
+                                   f"Kumulatif{CUMULATIVE_MARK}: ketik angka {tw} saja, bukan jumlah sejak TW I.")
         ws.add_data_validation(dv)
         dv.add(col(f"r{q}"))
     dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="1000", allow_blank=True,

@@ -235,6 +235,20 @@ _CATALOGUE: list[IssueType] = [
     _t("inbox-missing", "error", "proses", "Folder formulir masuk tidak ada",
        "Folder '{folder}' tidak ditemukan.",
        "Buat folder itu dan taruh formulir yang kembali dari unit di dalamnya, atau sebutkan folder yang benar."),
+    # a valid number that is probably not the one meant
+    _t("realisasi-magnitude", "warning", "data", "Realisasi berbeda kelipatan 10",
+       "Realisasi {quarter} dibaca {value}, sekitar {factor} kali {direction} dari target ({target}) dan "
+       "realisasi triwulan sebelumnya ({earlier}); mungkin maksudnya {alternative}. Koma desimal yang "
+       "terbaca sebagai pemisah ribuan (komputer berbahasa Inggris) mengubah 85,5 menjadi 855.",
+       "Periksa sel {cell} bersama unit: bila maksudnya {alternative}, ketik ulang angkanya; bila {value} "
+       "memang benar, tulis penjelasannya."),
+    _t("realisasi-looks-cumulative", "warning", "data", "Realisasi kumulatif seperti jumlah sejak TW I",
+       "Realisasi {quarter} ({value}) indikator kumulatif lebih dekat ke target {first} s.d. {quarter} "
+       "({to_date_target}) daripada target {quarter} sendiri ({own_target}). Dibaca sebagai angka "
+       "{quarter} sendiri, capaian s.d. {quarter} {capaian}; bila {value} adalah jumlah sejak {first}, "
+       "angka {quarter} sendiri {own} ({value} dikurangi {before}) dan capaian {alt_capaian}.",
+       "Formulir meminta angka {quarter} sendiri. Periksa sel {cell} bersama unit; bila yang diketik "
+       "jumlah sejak {first}, ganti dengan {own}."),
     _t("text-formula", "info", "data", "Teks seperti rumus",
        "Isian '{value}' diawali tanda rumus dan disimpan sebagai teks.",
        "Tidak perlu tindakan; periksa isinya bila memang dimaksud rumus."),

@@ -609,10 +609,12 @@ _CODE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,29}")
 
 
 def read_values(rf: ReturnFile, unit: str, period: Period, codes: list[str], report: Report,
-                 indicators: dict[str, Indicator] | None = None) -> dict[str, dict[str, Any]]:
+                 indicators: dict[str, Indicator] | None = None,
+                 cells: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, Any]]:
     """The input values of a form of `unit` (its indicator `codes` in the master), per indicator
     code; every problem is an issue. `indicators` (code -> the master's Indicator) when the
-    form's checksum differs from the master's: each row is then compared with the master."""
+    form's checksum differs from the master's: each row is then compared with the master.
+    `cells`, when given, receives the form cell of each number read (code -> key -> 'N15')."""
     table, ident = rf.table, rf.identity
     assert table is not None and ident is not None
     cols = table.columns
@@ -671,6 +673,8 @@ def read_values(rf: ReturnFile, unit: str, period: Period, codes: list[str], rep
             where = dict(cell=f"{_letter(j)}{r}", indicator=code, column=HEADERS[k], **base)
             vals[k] = _input_text(raw, where, report) if is_text else _input_number(raw, where, report)
         values[code] = vals
+        if cells is not None:
+            cells[code] = {k: f"{_letter(j)}{r}" for k, j, is_number, _ in plan if is_number}
     original = ident.indikator or codes
     order = sorted(found, key=found.__getitem__)
     expected = [c for c in original if c in found]

@@ -1,0 +1,110 @@
+"""Is a realisasi a unit typed the number it meant? Two slips that give a valid number:
+
+- A power of ten too far: on a PC set to English, '85,5' can be read as 855 (the comma taken
+  for a thousands separator), and '0,855' typed for 85.5% is off the other way. A value at
+  least 5 times away from its target and from the unit's own earlier quarters, which scaled by
+  10, 100 or 1000 sits within a factor 2 of the target and of the latest earlier quarter, is
+  reported with both readings.
+- A kumulatif indicator's quarter typed as the year-to-date total. The form asks for the
+  quarter's own figure (capaian sums TW I up to the period); a value nearer the year-to-date
+  target than the quarter's target, and at least the sum of the earlier quarters, is reported
+  with both readings.
+
+Pure: takes the indicator, its realisasi per quarter and the rules; returns (code, params)
+notes that collect turns into issues at the form's cell.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from math import log10
+from typing import Any
+
+from kinerja.capaian import exact_sum, ratio
+from kinerja.models import ROMAN, Indicator, Period, Rules, TurunFormula
+from kinerja.numbers import format_number, format_percent, format_value
+
+NEAR = 2.0  # a reading within this factor of a reference is "near" it
+FAR = 5.0  # a reading at least this factor from every reference is "far" from them
+
+Note = tuple[str, dict[str, Any]]
+
+
+def _ratio_ok(value: float, ref: float, factor: float) -> bool:
+    return ref / factor <= value <= ref * factor
+
+
+def magnitude(value: float, far: list[float], near: list[float]) -> tuple[float, int] | None:
+    """(the value scaled by 10^k, k in +-1..3) when `value` is far from every reference in `far`
+    and the scaled value near every one in `near`; None otherwise. Non-positive references are
+    left out."""
+    far, near = [r for r in far if r > 0], [r for r in near if r > 0]
+    if value <= 0 or not near or any(_ratio_ok(value, r, FAR) for r in far + near):
+        return None
+    best: tuple[float, float, int] | None = None
+    for k in (1, 2, 3, -1, -2, -3):
+        alt = value / 10 ** k
+        if all(_ratio_ok(alt, r, NEAR) for r in near):
+            distance = sum(abs(log10(alt / r)) for r in near)
+            if best is None or distance < best[0]:
+                best = (distance, alt, k)
+    return None if best is None else (float(Decimal(repr(value)).scaleb(-best[2])), best[2])
+
+
+def check(ind: Indicator, realisasi_tw: list[float | None], period: Period, rules: Rules,
+          rumus: TurunFormula) -> dict[int, list[Note]]:
+    """Notes per quarter of the period (1-4) for the realisasi a unit typed."""
+    out: dict[int, list[Note]] = {}
+    for q in period.quarters:
+        v = realisasi_tw[q - 1]
+        if v is None:
+            continue
+        notes = out.setdefault(q, [])
+        target = ind.target_for_quarter(q)
+        earlier = [x for x in realisasi_tw[:q - 1] if x is not None]
+        # far from the target and every earlier quarter; scaled back, near the target and the
+        # latest earlier quarter (a position such as a percentage grows through the year)
+        latest = [x for x in earlier if x > 0][-1:]
+        hit = magnitude(v, earlier, [target, *latest]) if target else None
+        if hit is not None:
+            alt, k = hit
+            notes.append(("realisasi-magnitude", {
+                "quarter": _tw(q), "value": format_value(v), "alternative": format_value(alt),
+                "factor": format_number(10 ** abs(k), 0), "direction": "lebih besar" if k > 0 else "lebih kecil",
+                "target": format_value(target),
+                "earlier": ", ".join(format_value(x) for x in earlier) or "belum ada"}))
+        if ind.metode == "kumulatif" and q > 1:
+            note = _looks_cumulative(ind, realisasi_tw, q, rules, rumus)
+            if note:
+                notes.append(note)
+    return {q: n for q, n in out.items() if n}
+
+
+def _looks_cumulative(ind: Indicator, realisasi_tw: list[float | None], q: int, rules: Rules,
+                      rumus: TurunFormula) -> Note | None:
+    v = realisasi_tw[q - 1]
+    earlier = realisasi_tw[:q - 1]
+    targets = ind.target_tw[:q]
+    if v is None or any(x is None for x in earlier) or any(t is None for t in targets):
+        return None
+    before = exact_sum(earlier)  # type: ignore[arg-type]
+    own_target, to_date_target = targets[-1], exact_sum(targets)  # type: ignore[arg-type]
+    if not own_target or own_target <= 0 or before <= 0 or v <= before or to_date_target < 1.5 * own_target:
+        return None
+    if abs(log10(v / to_date_target)) >= abs(log10(v / own_target)):
+        return None
+    own = exact_sum([v, -before])
+    return ("realisasi-looks-cumulative", {
+        "quarter": _tw(q), "value": format_value(v), "own_target": format_value(own_target),
+        "to_date_target": format_value(to_date_target), "before": format_value(before),
+        "own": format_value(own), "first": _tw(1), "previous": _tw(q - 1),
+        "capaian": _pct(to_date_target, exact_sum([before, v]), ind, rules, rumus),
+        "alt_capaian": _pct(to_date_target, v, ind, rules, rumus)})
+
+
+def _pct(target: float | None, real: float, ind: Indicator, rules: Rules, rumus: TurunFormula) -> str:
+    return format_percent(ratio(target, real, ind.polaritas, rumus, rules)[0], rules.desimal)
+
+
+def _tw(q: int) -> str:
+    return f"TW {ROMAN[q - 1]}"
