@@ -122,6 +122,32 @@ def test_predicate_and_below_target_follow_the_printed_capaian(target, realisasi
     assert ach.below_target == (shown < 100)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(targets=st.lists(st.one_of(st.none(), typed), min_size=4, max_size=4), yearly=st.one_of(st.none(), typed),
+       real=st.lists(st.one_of(st.none(), typed), min_size=4, max_size=4),
+       polaritas=st.sampled_from(["naik", "turun"]), rumus=st.sampled_from(["2T-R", "T/R"]),
+       metode=st.sampled_from(["per_triwulan", "kumulatif", "nilai_akhir"]), period=st.sampled_from(PERIODS),
+       desimal=st.integers(0, 3))
+def test_every_method_and_period_classes_the_printed_value(targets, yearly, real, polaritas, rumus, metode, period,
+                                                           desimal):
+    rules = Rules(desimal=desimal)
+    ind = Indicator(kode="M.1", unit="U", nama="m", satuan="%", polaritas=polaritas, rumus_turun=rumus,
+                    metode=metode, target_tw=targets, target_tahunan=yearly)
+    ach = achievement(ind, Result(indikator="M.1", realisasi_tw=real), period, rules, rumus)
+    shown = printed(ach.capaian, desimal)
+    if shown is None:
+        assert ach.predikat == "-" and not ach.below_target
+        return
+    assert Decimal(repr(ach.capaian)) == shown
+    bands = sorted(rules.skala, key=lambda b: b.batas_bawah, reverse=True)
+    assert ach.predikat == next((b.predikat for b in bands if shown >= Decimal(str(b.batas_bawah))), bands[-1].predikat)
+    assert ach.below_target == (shown < 100)
+    # the period's realisasi is the decimal sum of what was typed (0,1 + 0,2 is 0,3)
+    if metode != "nilai_akhir":
+        quarters = range(1, period.last_quarter + 1) if metode == "kumulatif" else period.quarters
+        assert Decimal(repr(ach.realisasi)) == sum(Decimal(str(real[q - 1])) for q in quarters)
+
+
 # ----------------------------------------------------------------------------------- the form's formula
 
 
