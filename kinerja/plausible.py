@@ -1,9 +1,9 @@
 """Is a realisasi a unit typed the number it meant? Two slips that give a valid number:
 
 - A power of ten too far: on a PC set to English, '85,5' can be read as 855 (the comma taken
-  for a thousands separator), and '0,855' typed for 85.5% is off the other way. A value at
-  least 5 times away from its target and from the unit's own earlier quarters, which scaled by
-  10, 100 or 1000 sits within a factor 2 of the target and of the latest earlier quarter, is
+  for a thousands separator), and '0,855' typed for 85.5% is off the other way. A value that,
+  scaled by 10^k (k = 1, 2, 3, either way), sits within a factor 2 of the target and of the
+  unit's latest earlier quarter, while as typed it is at least 10^k / 1.6 away from both, is
   reported with both readings.
 - A kumulatif indicator's quarter typed as the year-to-date total. The form asks for the
   quarter's own figure (capaian sums TW I up to the period); a value nearer the year-to-date
@@ -24,8 +24,8 @@ from kinerja.capaian import exact_sum, ratio
 from kinerja.models import ROMAN, Indicator, Period, Rules, TurunFormula
 from kinerja.numbers import format_number, format_percent, format_value
 
-NEAR = 2.0  # a reading within this factor of a reference is "near" it
-FAR = 5.0  # a reading at least this factor from every reference is "far" from them
+NEAR = 2.0  # the scaled reading is within this factor of the target and the latest quarter
+SLACK = 10 ** 0.2  # the typed reading is at least 10^k / SLACK (k=1: 6.3 times) from every one
 
 Note = tuple[str, dict[str, Any]]
 
@@ -34,18 +34,18 @@ def _ratio_ok(value: float, ref: float, factor: float) -> bool:
     return ref / factor <= value <= ref * factor
 
 
-def magnitude(value: float, far: list[float], near: list[float]) -> tuple[float, int] | None:
-    """(the value scaled by 10^k, k in +-1..3) when `value` is far from every reference in `far`
-    and the scaled value near every one in `near`; None otherwise. Non-positive references are
-    left out."""
-    far, near = [r for r in far if r > 0], [r for r in near if r > 0]
-    if value <= 0 or not near or any(_ratio_ok(value, r, FAR) for r in far + near):
+def magnitude(value: float, references: list[float]) -> tuple[float, int] | None:
+    """(the value scaled by 10^-k, k in +-1..3) when the scaled value is near every reference
+    and `value` itself far from every one; None otherwise. Non-positive references are left out."""
+    refs = [r for r in references if r > 0]
+    if value <= 0 or not refs:
         return None
     best: tuple[float, float, int] | None = None
     for k in (1, 2, 3, -1, -2, -3):
         alt = value / 10 ** k
-        if all(_ratio_ok(alt, r, NEAR) for r in near):
-            distance = sum(abs(log10(alt / r)) for r in near)
+        if all(_ratio_ok(alt, r, NEAR) for r in refs) and not any(
+                _ratio_ok(value, r, 10 ** abs(k) / SLACK) for r in refs):
+            distance = sum(abs(log10(alt / r)) for r in refs)
             if best is None or distance < best[0]:
                 best = (distance, alt, k)
     return None if best is None else (float(Decimal(repr(value)).scaleb(-best[2])), best[2])
@@ -62,10 +62,10 @@ def check(ind: Indicator, realisasi_tw: list[float | None], period: Period, rule
         notes = out.setdefault(q, [])
         target = ind.target_for_quarter(q)
         earlier = [x for x in realisasi_tw[:q - 1] if x is not None]
-        # far from the target and every earlier quarter; scaled back, near the target and the
-        # latest earlier quarter (a position such as a percentage grows through the year)
+        # the target and the latest earlier quarter (a position such as a percentage grows
+        # through the year: TW I is no reference for TW III)
         latest = [x for x in earlier if x > 0][-1:]
-        hit = magnitude(v, earlier, [target, *latest]) if target else None
+        hit = magnitude(v, [target, *latest]) if target else None
         if hit is not None:
             alt, k = hit
             notes.append(("realisasi-magnitude", {
@@ -73,7 +73,7 @@ def check(ind: Indicator, realisasi_tw: list[float | None], period: Period, rule
                 "factor": format_number(10 ** abs(k), 0), "direction": "lebih besar" if k > 0 else "lebih kecil",
                 "target": format_value(target),
                 "earlier": ", ".join(format_value(x) for x in earlier) or "belum ada"}))
-        if ind.metode == "kumulatif" and q > 1:
+        elif ind.metode == "kumulatif" and q > 1:
             note = _looks_cumulative(ind, realisasi_tw, q, rules, rumus)
             if note:
                 notes.append(note)
@@ -89,7 +89,8 @@ def _looks_cumulative(ind: Indicator, realisasi_tw: list[float | None], q: int, 
         return None
     before = exact_sum(earlier)  # type: ignore[arg-type]
     own_target, to_date_target = targets[-1], exact_sum(targets)  # type: ignore[arg-type]
-    if not own_target or own_target <= 0 or before <= 0 or v <= before or to_date_target < 1.5 * own_target:
+    if (not own_target or own_target <= 0 or before <= 0 or v <= before or to_date_target < 1.5 * own_target
+            or not _ratio_ok(v, to_date_target, NEAR)):
         return None
     if abs(log10(v / to_date_target)) >= abs(log10(v / own_target)):
         return None

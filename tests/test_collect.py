@@ -392,9 +392,11 @@ def test_numbers_typed_as_text_are_read_and_reported_at_the_cell(sample_loaded, 
         "PEM.01": 85.0, "PEM.02": 1234.5, "PEM.03": 1234.5, "PEM.04": 12.0, "PEM.05": 7.0, "PEM.06": 7.0}
     for row, code in ((15, "number-reformatted"), (16, "number-reformatted"), (17, "number-reformatted"),
                       (18, "number-reformatted"), (19, "number-reformatted"), (20, "number-words")):
-        [issue] = [i for i in out.report.issues if i.location.cell == f"{R3}{row}"]
+        [issue] = [i for i in out.report.issues if i.location.cell == f"{R3}{row}" and i.code.startswith(("number", "value"))]
         assert issue.code == code and issue.location.sheet == "Formulir"
         assert issue.location.indicator == f"PEM.0{row - 14}" and issue.location.unit == "PEM"
+    # read right, and still far off: 85 for 12 desa, 1.234,5 for 8 perdes and for 80%
+    assert {i.location.indicator for i in out.report.by_code("realisasi-magnitude")} == {"PEM.01", "PEM.02", "PEM.03"}
 
 
 def test_formula_errors_negative_numbers_and_dates(sample_loaded, forms, tmp_path):
@@ -517,7 +519,8 @@ def test_damaged_empty_encrypted_lock_macro_and_oversized_files(sample_master, s
     shutil.copy(macro, again / "PEM.xlsm")
     out = run(load_master(sample_master), again)
     write_file(sample_master, out.writes)
-    assert [r[0] for r in data_rows(sample_master, S.TEMUAN_HIMPUN)] == ["file-macro"]
+    plausibility = {"realisasi-magnitude", "realisasi-looks-cumulative"}  # typed(): 1 for a target of 12
+    assert [r[0] for r in data_rows(sample_master, S.TEMUAN_HIMPUN) if r[0] not in plausibility] == ["file-macro"]
     assert len(data_rows(sample_master, S.PENERIMAAN)) == len(logged)
 
 

@@ -107,13 +107,14 @@ def test_a_power_of_ten_off_and_a_year_to_date_quarter_are_warnings_naming_both_
     assert res.master.results["PEM.03"].realisasi_tw[2] == 845.0  # reported, never changed
 
 
-@pytest.mark.parametrize("value, far, near, expected", [
-    (855.0, [80.0], [90.0, 80.0], (85.5, 1)),
-    (0.855, [80.0], [90.0, 80.0], (85.5, -2)),
-    (85500.0, [], [90.0], (85.5, 3)),
-    (180.0, [80.0], [90.0, 80.0], None),  # twice the target: a result, not a slip
-    (855.0, [800.0], [90.0, 800.0], None),  # the unit's earlier quarters are that large too
-    (0.0, [80.0], [90.0], None),
+@pytest.mark.parametrize("value, refs, expected", [
+    (855.0, [90.0, 80.0], (85.5, 1)),
+    (0.855, [90.0, 80.0], (85.5, -2)),
+    (85500.0, [90.0], (85.5, 3)),
+    (180.0, [90.0, 80.0], None),  # twice the target: a result, not a slip
+    (5.0, [30.0, 30.0], None),  # 6 times below: low, not a slipped comma
+    (855.0, [90.0, 800.0], None),  # the unit's latest quarter is that large too
+    (0.0, [90.0], None),
 ])
-def test_magnitude(value, far, near, expected):
-    assert magnitude(value, far, near) == expected
+def test_magnitude(value, refs, expected):
+    assert magnitude(value, refs) == expected
