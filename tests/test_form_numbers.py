@@ -73,7 +73,7 @@ def test_form_says_what_to_type_for_a_kumulatif_indicator(sample_loaded, tmp_pat
     pem = next(p for i, p in zip(out.identities, out.files) if i.unit == "PEM")
     rows = form_values(pem)
     assert rows["PEM.05"]["Metode"] == "Kumulatif*" and rows["PEM.01"]["Metode"] == "Per Triwulan"
-    text = " ".join(instructions(sample_loaded.master))
+    text = " ".join(t for t in instructions(sample_loaded.master) if isinstance(t, str))
     assert "Kumulatif*: ketik angka TW III sendiri, bukan jumlah sejak TW I" in text
     ws = load_workbook(pem)[FORM_SHEET]
     assert any("Kumulatif*: ketik angka TW III saja" in (dv.prompt or "") for dv in ws.data_validations.dataValidation)
