@@ -14,7 +14,8 @@ times, on the same files, in a fresh process per scenario and run:
                write the roll-up workbook new (openpyxl: styles, charts, print settings)
   rollup_again the same on the existing roll-up workbook (its rows patched, charts retargeted)
 
-Prints medians over the runs and each scenario's peak resident memory (VmHWM of the process).
+Prints medians over the runs, CPU seconds (process and workers) and each scenario's peak
+resident memory (VmHWM of the process plus, per worker, the largest worker's peak).
 Generated data is kept in OUT/data-N-K and reused by later runs with the same size.
 """
 
@@ -42,6 +43,7 @@ PRESETS = ("candipuro", "mangkutana", "muara_papalik", "bpkad_way_kanan", "peren
 APPROVED = datetime(2026, 10, 15, 10, 0)
 NOW = datetime(2026, 10, 26, 9, 0)
 GENERATOR_VERSION = "1"
+WORKERS = min(2, os.cpu_count() or 1)
 
 
 def generate(data: Path, offices: int, per_office: int, log=print) -> list[Path]:
@@ -125,13 +127,22 @@ def run_rollup(data: Path, work: Path, again: bool = False) -> dict[str, Any]:
 
 
 def _peak_mb() -> float:
+    """The process's peak resident memory (VmHWM), plus the largest worker's peak once per
+    worker (`kinerja rollup` reads masters in up to two worker processes): an upper bound."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+                own = int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return own + WORKERS * resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _cpu_s() -> float:
+    """CPU seconds of the process and its workers (user + system)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _child(scenario: str, data: Path, work: Path) -> None:
@@ -139,6 +150,7 @@ def _child(scenario: str, data: Path, work: Path) -> None:
           "rollup_again": lambda d, w: run_rollup(d, w, again=True)}[scenario]
     result = fn(data, work)
     result["peak_mb"] = _peak_mb()
+    result["cpu_s"] = _cpu_s()
     print(json.dumps(result))
 
 
@@ -175,16 +187,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for scenario in args.scenarios.split(","):
             r = run_scenario(scenario, data, args.out / "work" / scenario)
             results.setdefault(scenario, []).append(r)
-            print(f"  putaran {run + 1} {scenario}: {r['seconds']:.2f} s, puncak {r['peak_mb']:.0f} MB")
+            print(f"  putaran {run + 1} {scenario}: {r['seconds']:.2f} s (CPU {r['cpu_s']:.1f} s), "
+                  f"puncak {r['peak_mb']:.0f} MB")
     summary = {"offices": args.offices, "indicators": args.indicators, "runs": args.runs,
-               "cpus": os.cpu_count(), "scenarios": {
+               "cpus": os.cpu_count(), "load_average": os.getloadavg(), "scenarios": {
                    name: {"median_s": statistics.median(r["seconds"] for r in rs),
+                          "median_cpu_s": statistics.median(r["cpu_s"] for r in rs),
                           "runs_s": [r["seconds"] for r in rs], "peak_mb": max(r["peak_mb"] for r in rs),
                           "check": rs[-1]["check"]} for name, rs in results.items()}}
     (args.out / f"bench-rollup-{args.offices}-{args.indicators}.json").write_text(json.dumps(summary, indent=2))
-    print("\n| skenario | detik (median) | puncak memori (MB) |\n|---|---|---|")
+    print(f"\nbeban mesin (load average 1/5/15 menit): {summary['load_average']}")
+    print("| skenario | detik (median) | detik CPU | puncak memori (MB) |\n|---|---|---|---|")
     for name, s in summary["scenarios"].items():
-        print(f"| {name} | {s['median_s']:.2f} | {s['peak_mb']:.0f} |".replace(".", ","))
+        print(f"| {name} | {s['median_s']:.2f} | {s['median_cpu_s']:.1f} | {s['peak_mb']:.0f} |".replace(".", ","))
     return summary
 
 

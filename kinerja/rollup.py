@@ -492,6 +492,8 @@ SKALA_SHEET = S.SKALA.sheet
 def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, pemerintah: str | None = None,
            periode: str | None = None) -> RollupOutcome:
     """Read every source, pick one master per office, compute, flag. Writing is `write_rollup`."""
+    from kinerja.approval import _order as period_order
+
     now = now or datetime.now()
     result = RollupOutcome()
     report = result.report
@@ -509,7 +511,7 @@ def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, p
         inputs.pemerintah = Counter(o.pemerintah for o in read).most_common(1)[0][0]
     if not inputs.periode and read:
         counts = Counter(o.period.key() for o in read if norm(o.pemerintah) == norm(inputs.pemerintah))
-        inputs.periode = max(counts, key=lambda k: (counts[k], _period_order(k))) if counts else ""
+        inputs.periode = max(counts, key=lambda k: (counts[k], period_order(k))) if counts else ""
     target = result.period
     candidates: dict[str, list[OfficeResult]] = {}
     for o in read:
@@ -575,14 +577,6 @@ def make_rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = No
     if export is not None:
         result.export = export_rollup(result, export, now, fmt)
     return result
-
-
-def _period_order(key: str) -> tuple:
-    try:
-        p = Period.from_key(key)
-    except ValueError:
-        return (0, 0)
-    return (p.tahun, p.last_quarter)
 
 
 # ----------------------------------------------------------------------------------- rows
