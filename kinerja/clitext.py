@@ -33,7 +33,8 @@ PANEL_TITLES = {
 
 # the value kinds typer shows beside each parameter ('<path>', '<int>', ...)
 TYPE_NAMES = {"path": "<file>", "str": "<teks>", "int": "<angka>", "float": "<angka>",
-              "bool": None, "text": "<teks>", "integer": "<angka>", "boolean": None}
+              "bool": None, "text": "<teks>", "integer": "<angka>", "boolean": None,
+              "list[path]": "<file/folder>"}
 
 _PARAM = r"'(?P<name>[^']*)'"
 # (English template as a regex, Indonesian replacement); tried in order, the first match wins

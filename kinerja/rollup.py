@@ -50,7 +50,7 @@ from kinerja.capaian import Achievement, achievement
 from kinerja.issues import Report, issue_row
 from kinerja.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.models import DEFAULT_SCALE, METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Period, PredicateBand, Rules
-from kinerja.rekap import RekapRow, Summary, below_target, consolidate, summarise
+from kinerja.rekap import RekapRow, Summary, consolidate, summarise
 from kinerja.tables import Column, Table, norm, read_table
 
 C = Column
