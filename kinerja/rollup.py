@@ -582,11 +582,6 @@ def make_rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = No
 # ----------------------------------------------------------------------------------- rows
 
 
-def shown_capaian(ach: Achievement, rules: Rules) -> float | None:
-    """The capaian as it is printed (rounded once to the office's precision by capaian.ratio)."""
-    return ach.capaian
-
-
 def summary_rows(result: RollupOutcome) -> list[list[Any]]:
     bands = _bands(result.inputs.scale)
     target = result.period
@@ -622,10 +617,10 @@ def summary_rows(result: RollupOutcome) -> list[list[Any]]:
 def indicator_rows(result: RollupOutcome) -> list[list[Any]]:
     out = []
     for n, (o, r, a) in enumerate(result.all_rows(), 1):
-        ind, rules = r.indicator, o.loaded.master.settings.rules  # type: ignore[union-attr]
+        ind = r.indicator
         out.append([n, o.office, ind.kode_sasaran or None, ind.sasaran, f"{r.unit.kode} - {r.unit.nama}", ind.kode,
                     ind.nama, ind.satuan, POLARITY_LABELS[ind.polaritas], METHOD_LABELS[ind.metode], a.target,
-                    a.realisasi, shown_capaian(a, rules), a.predikat,
+                    a.realisasi, a.capaian, a.predikat,
                     r.ach.predikat if r.ach.predikat != a.predikat else None,
                     r.result.penjelasan if r.result else "", o.status])
     return out
