@@ -28,6 +28,7 @@ from kinerja.issues import Report
 from kinerja.master import Loaded
 from kinerja.report import relative_to_master, sha256_file, sop_compliance
 from kinerja.approval import approval_status
+from kinerja.returns import NotRegular, not_regular, open_regular
 from kinerja.tables import read_table
 from kinerja.timing import stamp
 from kinerja.writing.description import WorkbookWrites
@@ -71,6 +72,7 @@ def _sources(loaded: Loaded, inbox: Path | None) -> list[_Source]:
     base = loaded.path.parent
     out = [_Source(KIND_MASTER, loaded.path, f"{FOLDERS[KIND_MASTER]}/{loaded.path.name}", loaded.path.name)]
     returns: dict[str, _Source] = {}
+    labels: dict[str, Path] | None = None  # shown name -> file, for names that are not UTF-8
     for r in read_table(loaded.rows.get(S.PENERIMAAN.sheet) or [], S.PENERIMAAN, Report()).rows:
         name = str(r.values["file"] or "").strip()
         if not name:
@@ -79,7 +81,17 @@ def _sources(loaded: Loaded, inbox: Path | None) -> list[_Source]:
         if path.is_absolute():
             inside = path.name
         else:
-            inside, path = name, next((c for c in (inbox / name, base / name) if c.is_file()), inbox / name)
+            inside = name
+            candidates = [c for c, root in ((inbox / name, inbox), (base / name, base)) if _within(c, root)]
+            path = next((c for c in candidates if os.path.lexists(c)), None)
+            if path is None and inbox.is_dir():
+                if labels is None:
+                    from kinerja.collect import inbox_files
+                    from kinerja.returns import file_label
+
+                    labels = {file_label(p, inbox): p for p in inbox_files(inbox)}
+                path = labels.get(name)
+            path = path or inbox / name
         returns[name] = _Source(KIND_RETURN, path, _safe_target(FOLDERS[KIND_RETURN], inside), name,
                                 r.values["sha256"], r.values["status"])
     out += returns.values()
@@ -104,6 +116,12 @@ def _sources(loaded: Loaded, inbox: Path | None) -> list[_Source]:
     return out
 
 
+def _within(path: Path, root: Path) -> bool:
+    """Whether `path` stays inside `root` by its name alone ('..' may not climb out)."""
+    p, r = os.path.normpath(os.path.abspath(path)), os.path.normpath(os.path.abspath(root))
+    return os.path.commonpath([p, r]) == r
+
+
 def archive_period(loaded: Loaded, out_dir: Path, *, inbox: Path | None = None, who: str = "",
                    now: datetime | None = None) -> ArchiveOutcome:
     """Archive the period into `out_dir/<period key>`; refuses to overwrite an existing one."""
@@ -126,13 +144,24 @@ def archive_period(loaded: Loaded, out_dir: Path, *, inbox: Path | None = None, 
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=out_dir))
     try:
         for s in _sources(loaded, inbox):
+            kind = not_regular(s.path)
+            if kind:  # a link (to /etc/passwd, ...), a FIFO: never read through
+                out.report.issue("file-link", file=s.recorded, kind=kind)
+                continue
             if not s.path.is_file():
                 missing.append({"jenis": s.kind, "file": s.recorded})
                 out.report.issue("archive-file-missing", file=s.recorded, kind=s.kind, folder=str(folder))
                 continue
             dest = tmp / s.target
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(s.path, dest)  # the original bytes
+            try:
+                with open_regular(s.path) as src, open(dest, "wb") as dst:
+                    shutil.copyfileobj(src, dst)  # the original bytes
+                shutil.copystat(s.path, dest, follow_symlinks=False)
+            except NotRegular as e:
+                out.report.issue("file-link", file=s.recorded, kind=e.kind)
+                dest.unlink(missing_ok=True)
+                continue
             digest = sha256_file(dest)
             if s.sha256 and str(s.sha256).lower() != digest:
                 out.report.issue("archive-file-changed", file=s.recorded, kind=s.kind)

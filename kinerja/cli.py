@@ -9,9 +9,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from kinerja import clitext
+from kinerja.explain import explain, shown
 from kinerja.issues import Report
 
 clitext.install()  # the framework's own words (help headings, usage errors) in Bahasa Indonesia
@@ -46,14 +49,25 @@ def render_report(report: Report, as_json: bool = False, title: str = "Temuan") 
     folded = sorted(report.folded(), key=lambda x: (x[0].severity.rank, x[0].location.unit or "",
                                                     x[0].location.indicator or "", x[0].code))
     for i, derived in folded:
-        t.add_row(f"[{SEVERITY_STYLE[i.severity.value]}]{i.severity.label}[/]", i.code,
-                  i.location.text(), i.message + (f" (dan {derived} temuan turunan)" if derived else ""),
-                  i.action)
+        t.add_row(Text(i.severity.label, style=SEVERITY_STYLE[i.severity.value]), i.code,
+                  plain(i.location.text()),
+                  plain(i.message + (f" (dan {derived} temuan turunan)" if derived else "")), plain(i.action))
     console.print(t)
     c = report.counts()
     derived = sum(n for _i, n in folded)
     console.print(f"Kesalahan: {c['error']}, Peringatan: {c['warning']}, Informasi: {c['info']}"
                   + (f" ({derived} di antaranya temuan turunan)" if derived else ""))
+
+
+def plain(value: object) -> Text:
+    """User-supplied text (a unit's note, a file name, a cell) as plain text: never read as
+    console markup, control characters shown escaped."""
+    return Text(shown("" if value is None else str(value)))
+
+
+def esc(value: object) -> str:
+    """User-supplied text inside a line that has markup of its own."""
+    return escape(shown("" if value is None else str(value)))
 
 
 def finish(report: Report) -> None:
@@ -62,14 +76,67 @@ def finish(report: Report) -> None:
 
 
 def fail(message: str) -> None:
-    err.print(f"[bold red]Gagal:[/bold red] {message}")
+    err.print(Text("Gagal: ", style="bold red") + plain(message))
     raise typer.Exit(2)
 
 
-def load(master: Path, as_json: bool = False):
-    """Load the master; when it cannot be used, show why and exit 1."""
+_LOGS: set[Path] = set()
+
+
+def log_beside(master: Path) -> None:
+    """A library's own (English) error text goes to kinerja-galat.log beside the master, made
+    only when something is logged; the screen shows the Indonesian explanation."""
+    import logging
+
+    folder = Path(master).resolve().parent
+    if folder in _LOGS or not folder.is_dir():
+        return
+    _LOGS.add(folder)
+    handler = logging.FileHandler(folder / "kinerja-galat.log", encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger("kinerja")
+    logger.addHandler(handler)
+    logger.propagate = False
+
+
+_WAIT = {"seconds": 0.0}
+
+
+@app.callback()
+def _options(tunggu: float = typer.Option(
+        0.0, "--tunggu", metavar="DETIK",
+        help="Bila workbook induk sedang dipakai langkah lain: tunggu paling lama sekian detik, lalu lanjut.")) -> None:
+    """kinerja: SOP Pengumpulan Data Kinerja dari satu workbook induk Excel."""
+    _WAIT["seconds"] = tunggu
+
+
+def refuse(issue, as_json: bool = False) -> None:
+    """A guard's refusal (the master busy, open in Excel, read-only, changed): shown, exit 1."""
+    render_report(Report(issues=[issue]), as_json)
+    raise typer.Exit(1)
+
+
+def hold(master: Path, as_json: bool = False) -> None:
+    """Take the master's lock for this run (kinerja.guard): held from loading to saving, let go
+    when the process ends. Busy: wait up to '--tunggu' seconds, else say who has it and exit 1."""
+    from kinerja.guard import GuardError, hold as take
+
+    if not Path(master).is_file():
+        return
+    try:
+        take(master, _WAIT["seconds"], command=" ".join(Path(a).name for a in sys.argv[1:3]))
+    except GuardError as e:
+        refuse(e.issue, as_json)
+
+
+def load(master: Path, as_json: bool = False, write: bool = True):
+    """Load the master (its lock taken first when the command will write it); when it cannot
+    be used, show why and exit 1."""
     from kinerja.master import load_master
 
+    log_beside(master)
+    if write:
+        hold(master, as_json)
     loaded = load_master(master)
     if loaded.master is None:
         render_report(loaded.report, as_json)
@@ -77,21 +144,25 @@ def load(master: Path, as_json: bool = False):
     return loaded
 
 
-def save(master: Path, writes, created: list[Path] = ()) -> None:
+def save(master: Path, writes, created: list[Path] = (), as_json: bool = False) -> None:
     """Apply a stage's writes to the master file (atomic, with a backup). When the master cannot
     be saved, the files this run created are removed: nothing exists that the master does not log."""
     from kinerja.writing.files import write_file
 
     if not writes.sheets:
         return
+    from kinerja.guard import GuardError
+
     try:
         write_file(master, writes)
     except OSError as e:
         for f in created:
             if Path(f).is_file():
                 Path(f).unlink()
-        fail(f"Workbook induk tidak dapat disimpan ({e})" + ("; file yang baru dibuat dihapus" if created else "")
-             + ". Tutup workbook di Excel lalu ulangi.")
+        if isinstance(e, GuardError):
+            refuse(e.issue, as_json)
+        fail(f"Workbook induk tidak dapat disimpan ({explain(e)})" + ("; file yang baru dibuat dihapus" if created else "")
+             + ". Workbook tidak diubah; perbaiki penyebabnya lalu ulangi.")
 
 
 # ----------------------------------------------------------------------------------- foundation
@@ -125,17 +196,19 @@ def init(
         fail(f"File '{master}' sudah ada. Pakai --force untuk menimpa.")
     if master.suffix.lower() not in (".xlsx", ".xlsm"):
         fail(f"Workbook induk harus berakhiran .xlsm (dengan pita) atau .xlsx, bukan '{master.name}'.")
+    log_beside(master)
+    hold(master)
     try:
         office = read_office_data(data) if data else None
     except (OSError, KeyError, ValueError) as e:
-        fail(f"Data instansi '{data}' tidak dapat dibaca: {e}")
+        fail(f"Data instansi '{data}' tidak dapat dibaca: {explain(e)}")
     try:
         path = build_master(master, preset, office)
     except UnknownPresetError as e:
         fail(str(e))
     except (OSError, ValueError) as e:
-        fail(f"Workbook induk tidak dapat dibuat: {e}")
-    console.print(f"Workbook induk dibuat: [bold]{path}[/bold]")
+        fail(f"Workbook induk tidak dapat dibuat: {explain(e)}")
+    console.print(f"Workbook induk dibuat: [bold]{esc(path)}[/bold]")
     if path.suffix.lower() == ".xlsm":
         console.print("Berisi tab pita 'Data Kinerja' dan sheet Panel. Siapkan PC: 'kinerja excel setup "
                       f"{path.name}'.")
@@ -158,10 +231,11 @@ def check(
     """
     from kinerja.master import check as check_master
 
+    log_beside(master)
     loaded = check_master(master)
     if not as_json and loaded.master is not None:
         m = loaded.master
-        console.print(f"{m.settings.office.nama} - {m.settings.period.label()}: "
+        console.print(f"{esc(m.settings.office.nama)} - {m.settings.period.label()}: "
                       f"{len(m.units)} unit, {len(m.indicators)} indikator, {len(m.sop.steps)} langkah SOP.")
     render_report(loaded.report, as_json)
     finish(loaded.report)
@@ -190,7 +264,7 @@ def sop_list(as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."
     for h in ("Nama", "Instansi", "Langkah", "Menit", "Hari"):
         t.add_column(h)
     for r in rows:
-        t.add_row(r["nama"], r["instansi"], str(r["langkah"]), f"{r['menit']:g}", f"{r['hari']:g}")
+        t.add_row(plain(r["nama"]), plain(r["instansi"]), str(r["langkah"]), f"{r['menit']:g}", f"{r['hari']:g}")
     console.print(t)
 
 
@@ -213,13 +287,13 @@ def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
     if as_json:
         console.print_json(s.to_json())
         return
-    console.print(f"[bold]{s.header.nama}[/bold] - {s.instansi}")
+    console.print(f"[bold]{esc(s.header.nama)}[/bold] - {esc(s.instansi)}")
     t = RichTable()
     rows = sop_summary_rows(s)
     for h in rows[0].keys():
         t.add_column(h.capitalize(), overflow="fold")
     for r in rows:
-        t.add_row(*[str(v if v is not None else "") for v in r.values()])
+        t.add_row(*[plain(v) for v in r.values()])
     console.print(t)
     total = s.total_minutes_and_days()
     console.print(f"Jumlah mutu baku: {total.menit:g} menit dan {total.hari:g} hari kerja.")
@@ -248,17 +322,18 @@ def forms_cmd(
     from kinerja.forms import build_forms
     from kinerja.master import load_master
 
+    hold(master, as_json)
     loaded = load_master(master)
     folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
     outcome = build_forms(loaded, folder, new_round=putaran_baru, force=force, who=oleh)
     created = outcome.files + outcome.documents
-    save(master, outcome.writes, created)
+    save(master, outcome.writes, created, as_json)
     if as_json:
         console.print_json(json.dumps({"putaran": outcome.putaran, "files": [str(f) for f in created],
                                        **json.loads(outcome.report.to_json())}, ensure_ascii=False))
         finish(outcome.report)
     for f in created:
-        console.print(f"Dibuat: [bold]{f}[/bold]")
+        console.print(f"Dibuat: [bold]{esc(f)}[/bold]")
     if outcome.files:
         console.print(f"{len(outcome.files)} formulir putaran {outcome.putaran}; distribusi dicatat di sheet Distribusi.")
     render_report(outcome.report)
@@ -285,7 +360,7 @@ def tanda_terima_cmd(
     folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
     path = build_receipt(loaded, folder, report)
     if path is not None and not as_json:
-        console.print(f"Dibuat: [bold]{path}[/bold]")
+        console.print(f"Dibuat: [bold]{esc(path)}[/bold]")
     render_report(report, as_json)
     finish(report)
 
@@ -323,24 +398,24 @@ def collect_cmd(
     if outcome.report.by_code("collect-before-forms"):
         render_report(outcome.report, as_json, title="Temuan Himpun")
         finish(outcome.report)
-    save(master, outcome.writes)
+    save(master, outcome.writes, as_json=as_json)
     if as_json:
         console.print_json(json.dumps({**outcome.summary(), **json.loads(outcome.report.to_json())},
                                       ensure_ascii=False))
         finish(outcome.report)
-    t = RichTable(title=f"Formulir diterima ({folder})")
+    t = RichTable(title=Text(f"Formulir diterima ({shown(str(folder))})"))
     for h in ("File", "Unit", "Putaran", "Status", "Terlambat", "Keterangan"):
         t.add_column(h, overflow="fold")
     for f in outcome.files:
-        t.add_row(f.file, f.unit or "-", str(f.putaran or "-"), f.status, f.late or "-", f.note)
+        t.add_row(plain(f.file), plain(f.unit or "-"), str(f.putaran or "-"), f.status, f.late or "-", plain(f.note))
     console.print(t)
     console.print(f"Nilai masuk: {len(outcome.landed)} indikator dari {len(outcome.returned)} unit. "
                   "Rekap dan Ringkasan diperbarui.")
     if outcome.missing:
         console.print("[bold]Unit yang belum mengembalikan formulir:[/bold]")
         for x in outcome.missing:
-            console.print(f"  {x.unit.kode} - {x.unit.nama} (kepala: {x.unit.kepala or '-'}, "
-                          f"kontak: {x.unit.kontak or '-'}): {'terlambat ' + x.late if x.late and x.late != 'Tepat waktu' else 'belum lewat batas waktu'}")
+            console.print(f"  {esc(x.unit.kode)} - {esc(x.unit.nama)} (kepala: {esc(x.unit.kepala or '-')}, "
+                          f"kontak: {esc(x.unit.kontak or '-')}): {'terlambat ' + x.late if x.late and x.late != 'Tepat waktu' else 'belum lewat batas waktu'}")
     render_report(outcome.report, title="Temuan Himpun")
     finish(outcome.report)
 
@@ -391,7 +466,7 @@ def export_cmd(
     except OSError as e:
         why = "tidak ada izin menulis di sana" if isinstance(e, PermissionError) else "file tidak dapat ditulis"
         fail(f"ekspor ke '{out}' gagal: {why}. Pilih folder lain atau tutup file itu bila sedang dibuka.")
-    console.print(f"Diekspor ({fmt}): [bold]{path}[/bold] ({len(loaded.master.indicators)} indikator).")
+    console.print(f"Diekspor ({fmt}): [bold]{esc(path)}[/bold] ({len(loaded.master.indicators)} indikator).")
     if ke_induk:
         save(master, e81_writes(loaded.master, renstra))
         console.print(f"Sheet '{S.FORM_E81.sheet}' di {Path(master).name} diperbarui.")
@@ -422,8 +497,9 @@ def validate_cmd(
     from kinerja.master import load_master
     from kinerja.validate import validate
 
+    hold(master, as_json)
     outcome = validate(load_master(master), datetime.now().replace(microsecond=0))
-    save(master, outcome.writes)
+    save(master, outcome.writes, as_json=as_json)
     if not as_json:
         console.print("Rekap " + ("[green]siap[/green] untuk laporan setelah disetujui Sekretaris."
                                   if outcome.ready else "[red]belum siap[/red]: perbaiki kesalahan dahulu.")
@@ -456,7 +532,7 @@ def review_cmd(
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("formulir", master)
     outcome = review(loaded, folder, who=oleh, now=datetime.now().replace(microsecond=0), force=force)
-    save(master, outcome.writes, outcome.forms)
+    save(master, outcome.writes, outcome.forms, as_json)
     a = outcome.approval
     if as_json:
         console.print_json(json.dumps({
@@ -467,11 +543,11 @@ def review_cmd(
         finish(outcome.report)
     for label, units in (("Disetujui", outcome.approved), ("Dikembalikan", outcome.returned),
                          ("Menunggu", outcome.pending)):
-        console.print(f"{label}: {', '.join(units) or '-'}")
+        console.print(f"{label}: {esc(', '.join(units) or '-')}")
     for f in outcome.forms:
-        console.print(f"Formulir perbaikan: [bold]{f}[/bold]")
+        console.print(f"Formulir perbaikan: [bold]{esc(f)}[/bold]")
     if a is not None:
-        console.print("[green]" + a.paraf_line() + "[/green]" if a.approved else a.paraf_line())
+        console.print("[green]" + esc(a.paraf_line()) + "[/green]" if a.approved else esc(a.paraf_line()))
     render_report(outcome.report, title="Keputusan")
     finish(outcome.report)
 # ----------------------------------------------------------------------------------- timing
@@ -496,12 +572,12 @@ def timing_cmd(
     from kinerja.timing import recompute
 
     outcome = recompute(load(master, as_json), datetime.now())
-    save(master, outcome.writes)
+    save(master, outcome.writes, as_json=as_json)
     if as_json:
         console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
         finish(outcome.report)
     for label, value in outcome.summary.lines() if outcome.summary else []:
-        console.print(f"[bold]{label}[/bold]" + (f": {value}" if value else ""))
+        console.print(f"[bold]{esc(label)}[/bold]" + (f": {esc(value)}" if value else ""))
     render_report(outcome.report, title="Waktu SOP terhadap Mutu Baku")
     finish(outcome.report)
 
@@ -558,12 +634,12 @@ def status_cmd(
 
     from kinerja.timing import sop_status
 
-    outcome = sop_status(load(master, as_json), datetime.now())
+    outcome = sop_status(load(master, as_json, write=False), datetime.now())
     if as_json:
         console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
         return
     for line in outcome.lines():
-        console.print(line, markup=False)
+        console.print(plain(line))
 
 
 # ----------------------------------------------------------------------------------- report, archive (12-14)
@@ -572,12 +648,12 @@ def status_cmd(
 def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True) -> None:
     """Apply a document stage's writes. When the master cannot be saved, new documents are
     removed (a letter number must never be in a file without being in the register)."""
-    save(master, outcome.writes, outcome.files if documents else [])
+    save(master, outcome.writes, outcome.files if documents else [], as_json)
     if not as_json and documents:
         for f in outcome.files:
-            console.print(f"Dibuat: [bold]{f}[/bold]")
+            console.print(f"Dibuat: [bold]{esc(f)}[/bold]")
         if getattr(outcome, "nomor_surat", None):
-            console.print(f"Nomor surat: [bold]{outcome.nomor_surat}[/bold]")
+            console.print(f"Nomor surat: [bold]{esc(outcome.nomor_surat)}[/bold]")
     render_report(outcome.report, as_json)
     finish(outcome.report)
 
@@ -653,7 +729,7 @@ def archive_cmd(
     folder = out or loaded.master.settings.folder("arsip", master)
     outcome = archive_period(loaded, folder, inbox=inbox, who=oleh)
     if outcome.folder is not None and not as_json:
-        console.print(f"Arsip dibuat: [bold]{outcome.folder}[/bold] ({len(outcome.files)} file)")
+        console.print(f"Arsip dibuat: [bold]{esc(outcome.folder)}[/bold] ({len(outcome.files)} file)")
     _save_documents(master, outcome, as_json, documents=False)
 
 
@@ -693,7 +769,7 @@ def new_period_cmd(
     if out is None:
         from kinerja.period import default_out
 
-        out = default_out(master, load(master, as_json).master.settings.period)
+        out = default_out(master, load(master, as_json, write=False).master.settings.period)
     outcome = new_period(master, out, period=target, force=paksa, renames=renames, retire=pensiun, who=oleh)
     if as_json:
         console.print_json(json.dumps({
@@ -750,7 +826,7 @@ def rollup_cmd(
         fail(f"Rekap Pemda gagal: {e}")
     if not as_json and result.path is not None:
         p = result.period
-        console.print(f"Rekap Pemda: [bold]{result.path}[/bold] ({result.inputs.pemerintah}, "
+        console.print(f"Rekap Pemda: [bold]{esc(result.path)}[/bold] ({result.inputs.pemerintah}, "
                       f"{p.label() if p else result.inputs.periode})")
         for o in result.offices:
             t = o.total
@@ -760,7 +836,7 @@ def rollup_cmd(
         for e in result.missing:
             console.print(f"  {e['nama']}: tidak ada", markup=False)
         if result.export is not None:
-            console.print(f"Tabel unggah: [bold]{result.export}[/bold]")
+            console.print(f"Tabel unggah: [bold]{esc(result.export)}[/bold]")
     render_report(result.report, as_json, title="Temuan Rekap Pemda")
     finish(result.report)
 
@@ -791,7 +867,7 @@ def excel_setup_cmd(
     for line in outcome.lines:
         console.print(line)
     for problem in outcome.problems:
-        err.print(f"[bold red]Masalah:[/bold red] {problem}")
+        err.print(Text("Masalah: ", style="bold red") + plain(problem))
     offer = outcome.xlsm_offer
     if offer is not None and master is not None and not offer.exists() and (
             buat_xlsm or (sys.stdin.isatty() and typer.confirm(f"Buat {offer.name} sekarang?", default=True))):
@@ -802,8 +878,8 @@ def excel_setup_cmd(
         try:
             build_master(offer, preset or "candipuro", read_office_data(master))
         except (OSError, ValueError) as e:
-            fail(f"{offer.name} tidak dapat dibuat: {e}")
-        console.print(f"Dibuat: [bold]{offer}[/bold]. Jalankan lagi: kinerja excel setup {offer.name}")
+            fail(f"{offer.name} tidak dapat dibuat: {explain(e)}")
+        console.print(f"Dibuat: [bold]{esc(offer)}[/bold]. Jalankan lagi: kinerja excel setup {offer.name}")
     raise typer.Exit(0 if outcome.ok else 1)
 
 

@@ -52,7 +52,7 @@ from openpyxl.utils import get_column_letter
 from kinerja import sheets as S
 from kinerja import plausible, timing
 from kinerja.forms import distribution_log
-from kinerja.formspec import indicator_checksum
+from kinerja.formspec import indicator_checksum, input_keys
 from kinerja.issues import Issue, Report, Severity, issue_row, make_issue
 from kinerja.master import Loaded
 from kinerja.models import Master, Period, Result, Unit
@@ -140,6 +140,10 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
         report.issue("workbook-unreadable", file=loaded.path.name,
                      detail="workbook induk belum valid; jalankan 'kinerja check' dan perbaiki dahulu")
         return out
+    refused = _refusal(loaded)
+    if refused is not None:
+        report.add(refused)
+        return out
     inbox = Path(inbox)
     paths: list[Path] = inbox_files(inbox, loaded.path) if inbox.is_dir() else []
     if not paths and not distribution_log(loaded):  # nothing handed out, nothing returned
@@ -175,7 +179,8 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
 
     statuses, groups = _classify(reads, m, history, report)
     _lateness(loaded, list(statuses.values()))
-    winners = _choose(groups, history, report)
+    blank = {name for name, (values, _) in parsed.items() if _blank(values)}
+    winners = _choose(groups, history, report, blank, lambda unit: _realisasi_landed(m, unit))
     lap("identify")
     new_results = dict(m.results)
     per_file: dict[str | None, int] = {}
@@ -274,7 +279,9 @@ def read_returns(paths: list[Path], inbox: Path, limits: Limits = Limits(), prog
 
 def inbox_files(inbox: Path, master: Path | None = None) -> list[Path]:
     """The files to read: everything below the inbox except dot-files/folders, the master and
-    its backup folder (when the inbox is the master's own folder)."""
+    its backup folder (when the inbox is the master's own folder). Links and other entries
+    that are not regular files are listed too (read_return reports them as `file-link`);
+    a linked folder is never entered."""
     root = inbox.resolve()
     skip: list[tuple[str, ...]] = []
     for p in ([Path(master), backup_dir(Path(master))] if master is not None else []):
@@ -283,11 +290,16 @@ def inbox_files(inbox: Path, master: Path | None = None) -> list[Path]:
         except ValueError:
             pass
     out = []
-    for p in inbox.rglob("*"):
-        rel = p.relative_to(inbox).parts
-        if any(part.startswith(".") for part in rel) or any(rel[:len(s)] == s for s in skip):
-            continue
-        if p.is_file():
+    for folder, dirs, files in os.walk(inbox, followlinks=False):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        linked = [d for d in dirs if os.path.islink(here / d)]  # listed, never entered
+        dirs[:] = [d for d in dirs if d not in linked]
+        for name in [*files, *linked]:
+            p = here / name
+            rel = p.relative_to(inbox).parts
+            if any(part.startswith(".") for part in rel) or any(rel[:len(s)] == s for s in skip):
+                continue
             out.append(p)
     return sorted(out, key=lambda p: p.relative_to(inbox).as_posix())
 
@@ -363,9 +375,13 @@ def _classify(reads: list[ReturnFile], m: Master, history: _History,
     return statuses, groups
 
 
-def _choose(groups: dict[str, list[Candidate]], history: _History, report: Report) -> dict[str, Candidate]:
+def _choose(groups: dict[str, list[Candidate]], history: _History, report: Report,
+            blank: frozenset[str] | set[str] = frozenset(),
+            landed: Callable[[str], str] = lambda unit: "") -> dict[str, Candidate]:
     """One form per unit: identical copies are Duplikat, a later round replaces an earlier one,
-    the newest of one round wins (see the module docstring)."""
+    the newest of one round wins (see the module docstring). A form without a single value
+    (`blank`, by file name) never replaces a filled one: neither a filled form beside it nor
+    values of this period already in the master (`landed(unit)` says where, or '')."""
     winners: dict[str, Candidate] = {}
     for unit, group in groups.items():
         distinct: dict[str, Candidate] = {}
@@ -377,12 +393,24 @@ def _choose(groups: dict[str, list[Candidate]], history: _History, report: Repor
             _lose(fs, DUPLICATE, f"isi sama persis dengan '{first[0].name}'")
             report.issue("form-duplicate", file=rf.name, unit=unit, used=first[0].name)
         several = len(distinct) > 1  # the saved time is read from the file only when needed
-        ranked = sorted(distinct.values(), key=lambda x: (
-            x[1].putaran or 1, (x[0].modified() if several else None) or datetime.min,
-            x[0].mtime or datetime.min, x[0].name))
+
+        def rank(x: Candidate) -> tuple:
+            return (x[1].putaran or 1, (x[0].modified() if several else None) or datetime.min,
+                    x[0].mtime or datetime.min, x[0].name)
+        ranked = sorted(distinct.values(), key=lambda x: (x[0].name not in blank, rank(x)))
         rf, fs = ranked[-1]
+        sheet = f"Data {unit}"
         for other, ofs in ranked[:-1]:
+            if other.name in blank and rf.name not in blank and rank((other, ofs)) > rank((rf, fs)):
+                _lose(ofs, REJECTED, f"formulir kosong; tetap dipakai '{rf.name}'")
+                report.issue("form-blank", file=other.name, unit=unit, other=f"'{rf.name}'", sheet=sheet)
+                continue
             _supersede(other.name, ofs, fs.putaran or 1, rf.name, unit, report)
+        where = landed(unit) if rf.name in blank else ""
+        if where:
+            _lose(fs, REJECTED, f"formulir kosong; nilai di {where} tetap dipakai")
+            report.issue("form-blank", file=rf.name, unit=unit, other=where, sheet=sheet)
+            continue
         current = {(f.sha256, f.file) for _, f in group}
         older = [r for key, pos in history.index.items() if key not in current
                  for r in [history.rows[pos]] if r[7] == USED and str(r[4] or "") == unit]
@@ -397,6 +425,50 @@ def _choose(groups: dict[str, list[Candidate]], history: _History, report: Repor
             r[9] = f"{'versi lama' if same else 'diganti putaran ' + str(fs.putaran)}: dipakai '{rf.name}'"
         winners[unit] = (rf, fs)
     return winners
+
+
+def _blank(values: dict[str, dict[str, Any]]) -> bool:
+    """A form without a single value typed (its indicator rows all empty, or none read)."""
+    return not any(v is not None and v != "" for vals in values.values() for k, v in vals.items() if k != "sumber")
+
+
+def _realisasi_landed(m: Master, unit: str) -> str:
+    """Where this period's realisasi of a unit already holds values ("sheet 'Data PEM'"), or ''."""
+    u = m.unit(unit)
+    quarters = m.settings.period.quarters
+    for ind in m.indicators_of(unit):
+        res = m.results.get(ind.kode)
+        if res is not None and any(res.realisasi_tw[q - 1] is not None for q in quarters):
+            return f"sheet '{u.sheet_name if u else unit}'"
+    return ""
+
+
+def _refusal(loaded: Loaded) -> Issue | None:
+    """Why collect must not run (a sheet or column it reads or writes is missing), or None."""
+    m = loaded.master
+    assert m is not None
+    for i in loaded.report.issues:
+        if i.code in ("sheet-missing", "header-missing") and i.location.sheet in (S.INDIKATOR.sheet, S.UNIT.sheet):
+            what = (f"sheet '{i.location.sheet}'" if i.code == "sheet-missing"
+                    else f"kolom '{i.params.get('column')}' di sheet '{i.location.sheet}'")
+            return make_issue("collect-refused", file=loaded.path.name, sheet=i.location.sheet,
+                              cell=i.location.cell, what=what, detail=f"{what} tidak ditemukan")
+    keys = ["kode", *input_keys(m.settings.period), "capaian", "predikat", "sumber"]
+    for unit in m.units:
+        raw = loaded.rows.get(unit.sheet_name)
+        if raw is None:
+            continue  # a deleted unit sheet is made again whole
+        table = S.unit_data_table(unit.sheet_name)
+        idx, mapping, _ = find_header(raw, table)
+        found = {c.key for c in mapping.values()}
+        for key in keys:
+            if key not in found:
+                what = f"kolom '{table.col(key).header}' di sheet '{unit.sheet_name}'"
+                row = idx + 1 if idx is not None else table.header_row
+                return make_issue("collect-refused", file=loaded.path.name, sheet=unit.sheet_name,
+                                  cell=f"{table.letter(key)}{row}", unit=unit.kode, what=what,
+                                  detail=f"{what} tidak ditemukan (judul kolom diubah atau dihapus?)")
+    return None
 
 
 def _supersede(name: str, fs: FileStatus, round_: int, used: str, unit: str, report: Report) -> None:

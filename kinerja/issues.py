@@ -421,6 +421,39 @@ _CATALOGUE: list[IssueType] = [
        "Persetujuan unit '{unit}' periode {period} yang tercatat di '{previous}' tidak ada lagi (atau berbeda) "
        "di sheet Nilai Disetujui workbook ini.",
        "Pulihkan sheet Nilai Disetujui dari workbook sebelumnya; jangan mengubah sheet itu."),
+    # --- hostile input, concurrent runs, the master file on disk ----------------------------------
+    _t("cell-far", "warning", "struktur", "Sel terisi jauh di luar tabel",
+       "Sheet '{sheet}' memuat {count} sel terisi jauh di luar tabel (yang pertama {cell}); {detail}.",
+       "Hapus isi sel {cell} dan sel lain di luar tabel (Ctrl+End di Excel menuju sel terakhir yang "
+       "terpakai), lalu simpan."),
+    _t("file-link", "warning", "struktur", "Bukan file biasa",
+       "'{file}' di folder formulir masuk adalah {kind}, bukan file biasa; tidak dibaca dan tidak diarsipkan.",
+       "Taruh file formulir aslinya (bukan pintasan atau tautan) di folder formulir masuk."),
+    _t("form-blank", "error", "data", "Formulir kosong menggantikan isian",
+       "Formulir '{file}' dari unit '{unit}' tidak berisi satu nilai pun, padahal {other} sudah berisi "
+       "nilai; nilai yang sudah ada tetap dipakai.",
+       "Tanyakan ke unit '{unit}' apakah formulir kosong itu terkirim tidak sengaja; bila nilainya memang "
+       "harus dikosongkan, hapus langsung di sheet '{sheet}'."),
+    _t("collect-refused", "error", "struktur", "Himpun tidak dijalankan",
+       "Himpun & Rekap tidak dijalankan karena {detail}; workbook induk tidak diubah.",
+       "Kembalikan {what} seperti semula (lihat 'kinerja check'), lalu jalankan Himpun & Rekap lagi."),
+    _t("master-busy", "error", "proses", "Workbook induk sedang dipakai",
+       "Workbook induk '{file}' sedang dipakai oleh {who} sejak {since} (perintah: {command}); langkah ini "
+       "tidak dijalankan dan workbook tidak diubah.",
+       "Tunggu sampai langkah itu selesai lalu ulangi, atau jalankan 'kinerja --tunggu 120 ...' agar "
+       "menunggu giliran (kali ini: {waited})."),
+    _t("master-open-excel", "error", "proses", "Workbook induk sedang dibuka di Excel",
+       "Workbook induk '{file}' sedang dibuka di Excel oleh {who}; tidak diubah agar isian yang belum "
+       "disimpan di sana tidak hilang.",
+       "Minta {who} menyimpan dan menutup workbook itu lalu ulangi, atau jalankan langkah ini dari pita "
+       "'Data Kinerja' di Excel."),
+    _t("master-read-only", "error", "proses", "Workbook induk hanya-baca",
+       "Workbook induk '{file}' bertanda hanya-baca; tidak diubah.",
+       "Bila memang boleh diubah, hilangkan tanda hanya-baca (klik kanan > Properties > Read-only), lalu ulangi."),
+    _t("master-changed", "error", "proses", "Workbook induk berubah saat dipakai",
+       "Workbook induk '{file}' diubah program lain (disimpan {when}) sejak dibaca langkah ini; hasil langkah "
+       "ini tidak disimpan agar perubahan itu tidak tertimpa.",
+       "Ulangi langkahnya: workbook dibaca ulang beserta perubahan terbaru."),
     # --- timing ----------------------------------------------------------------------------------
     _t("step-late", "warning", "proses", "Langkah melewati mutu baku",
        "Langkah {step} ({role}) memakan {elapsed}, melebihi mutu baku {standard}: lewat {late} "

@@ -16,8 +16,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
+from kinerja import bounded
 from kinerja import sheets as S
+from kinerja.bounded import FarCells
 from kinerja.capaian import achievement
+from kinerja.explain import explain
 from kinerja.issues import Issue, Report, catalogue_rows, make_issue
 from kinerja.lists import LIST_SHEET, list_validation
 from kinerja.models import (DEFAULT_SCALE, ROMAN,
@@ -516,11 +519,35 @@ class Loaded:
     unit_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> code -> sheet row
 
 
-def read_sheets(path: Path, skip: Collection[str] = ()) -> dict[str, list[tuple]]:
-    """All sheets (but those named in `skip`) as rows of values, via python-calamine (fast)."""
+def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | None = None) -> dict[str, list[tuple]]:
+    """All sheets (but those named in `skip`) as rows of values, via python-calamine (fast). A
+    sheet whose <dimension> reaches far (a stray value at Q1048576) is first cut to its table
+    (kinerja.bounded); what was cut goes to `far`."""
+    import io
+
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
+    from kinerja.returns import Package, sheet_parts
+
+    data = Path(path).read_bytes()
+    pkg = Package(data)
+    b = bounded.MASTER_BOUNDS
+    parts = sheet_parts(pkg) if not pkg.error else {}
+    if not parts and not pkg.error:
+        parts = {n: n for n in pkg.entries if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    wide = {}
+    for name, part in parts.items():
+        if name in skip:
+            continue
+        dim = bounded.xlsx_dimension(pkg.read(part, 4096))
+        if dim is None or dim[0] * dim[1] > b.max_cells:  # else calamine's allocation is bounded already
+            wide[name] = part
+    if wide:
+        data, cut = bounded.bound_package(data, "xlsx", wide, b, pkg.read)
+        if far is not None:
+            far.extend(cut)
+    del pkg
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     out: dict[str, list[tuple]] = {}
     # one object per distinct text and number: names, labels and targets recur on many rows/sheets
     texts: dict[str, str] = {}
@@ -571,10 +598,14 @@ def load_master(path: Path, skip: Collection[str] = ()) -> Loaded:
     try:
         if not zipfile.is_zipfile(path):
             raise ValueError("isinya bukan workbook .xlsx/.xlsm (rusak, atau format lain yang diberi akhiran .xlsx)")
-        sheets = read_sheets(path, skip)
+        far: list[FarCells] = []
+        sheets = read_sheets(path, skip, far)
     except Exception as e:  # noqa: BLE001 - any unreadable file becomes an issue
-        report.issue("workbook-unreadable", file=file, detail=str(e) or type(e).__name__)
+        report.issue("workbook-unreadable", file=file, detail=explain(e))
         return Loaded(None, report, path)
+    for f in far:
+        report.issue("cell-far", file=file, sheet=f.sheet, cell=f.cell, count=f.count,
+                     detail="sel itu diabaikan")
     return load_from_sheets(sheets, path, report)
 
 

@@ -11,7 +11,9 @@ sheet (the form sheet may be renamed). The zip's members are found from its cent
 
 calamine reads a cached formula error (#DIV/0!, #REF!) as an empty cell: the XML of the sheet
 holding the table is searched once for an error cell, and only when one exists does
-`ReturnFile.error_at` read the file again with openpyxl for the error behind an empty input.
+`ReturnFile.error_at` read that sheet's XML again for the error behind an empty input.
+A sheet is handed to calamine only with its far cells cut (kinerja.bounded: one value in
+XFD1048576 would otherwise ask for the whole sheet's memory); they are reported (`cell-far`).
 XML this module parses itself (docProps/core.xml, docProps/custom.xml, meta.xml) goes through
 defusedxml (entity tricks are refused, not followed), except the plain custom.xml Excel and
 LibreOffice write, read by one pattern (`custom_properties`).
@@ -23,11 +25,14 @@ every problem an issue at its cell. This module does not import openpyxl (quick 
 from __future__ import annotations
 
 import difflib
+import errno
 import hashlib
 import html
 import io
+import os
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -39,6 +44,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kinerja import bounded
+from kinerja.explain import explain, shown
 from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, HEADERS, ID_MARKER, ID_SHEET, ORIGINAL_HEADERS,
                               PROP_PREFIX, REALISASI_KEYS, TEXT_INPUT_KEYS, FormIdentity, input_keys)
 from kinerja.issues import Issue, Report, make_issue
@@ -64,6 +71,7 @@ class Limits:
     max_ratio: float = 100.0  # uncompressed / compressed, per member ...
     ratio_floor: int = 2 * MB  # ... checked for members larger than this when unzipped
     max_members: int = 5000
+    bounds: bounded.Bounds = bounded.FORM_BOUNDS  # where a sheet's table may lie (far cells are cut)
 
 
 @dataclass
@@ -100,8 +108,8 @@ class ReturnFile:
     def error_at(self, row: int, col: int) -> str | None:
         """The cached formula error ('#DIV/0!') of a form-sheet cell calamine read as empty.
 
-        Only .xlsx/.xlsm, and only looked up when asked (a sheet holding an error cell is read
-        once more with openpyxl)."""
+        Only .xlsx/.xlsm, and only looked up when asked (the XML of a sheet holding an error
+        cell is read once more)."""
         if self._errors is None:
             self._errors = {}
             if self.kind in ("xlsx", "xlsm") and self.table is not None:
@@ -140,31 +148,92 @@ def read_identity(path: Path) -> FormIdentity | None:
     return read_return(path, path.parent).identity
 
 
-def read_return(path: Path, inbox: Path, limits: Limits = Limits()) -> ReturnFile:
-    """Read one file from the inbox. Never raises: every problem is an issue on the result."""
-    path = Path(path)
+def file_label(path: Path, inbox: Path) -> str:
+    """A file's name as logged and shown: relative to the inbox with '/', a byte that is not
+    UTF-8 (a name from a flash drive) written as '\\xe9', control characters escaped."""
     try:
         name = path.relative_to(inbox).as_posix()
     except ValueError:
         name = path.name
-    rf = ReturnFile(path=path, name=name)
+    return shown(name)
+
+
+def not_regular(path: Path) -> str:
+    """'' for a regular file; else what it is ('tautan (symlink)', 'pipa bernama (FIFO)', ...),
+    looked at without following a link."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return ""
+    return _kind(mode)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISLNK(mode):
+        return "tautan (symlink)"
+    if stat.S_ISFIFO(mode):
+        return "pipa bernama (FIFO)"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISSOCK(mode):
+        return "soket"
+    return "perangkat"
+
+
+class NotRegular(OSError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def open_regular(path: Path) -> Any:
+    """A regular file opened for reading, never through a link (O_NOFOLLOW) and never
+    waiting on a FIFO (O_NONBLOCK); NotRegular otherwise."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    kind = not_regular(path)
+    if kind:
+        raise NotRegular(kind)
+    try:
+        fd = os.open(path, flags)
+    except OSError as e:
+        if e.errno == errno.ELOOP:  # O_NOFOLLOW met a link made since the lstat
+            raise NotRegular("tautan (symlink)") from None
+        raise
+    kind = _kind(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
+        raise NotRegular(kind)
+    return os.fdopen(fd, "rb")
+
+
+def read_return(path: Path, inbox: Path, limits: Limits = Limits()) -> ReturnFile:
+    """Read one file from the inbox. Never raises: every problem is an issue on the result."""
+    path = Path(path)
+    rf = ReturnFile(path=path, name=file_label(path, inbox))
     if path.name.startswith("~$"):
         rf.skipped = True
         rf.issue("file-lock")
         return rf
     try:
-        st = path.stat()
-        rf.size, rf.mtime = st.st_size, datetime.fromtimestamp(st.st_mtime)
-        if rf.size == 0:
-            rf.sha256 = hashlib.sha256(b"").hexdigest()
-            rf.issue("file-empty", fatal=True)
-            return rf
-        if rf.size > limits.max_bytes:
-            rf.issue("file-too-large", fatal=True, size=_size(rf.size), limit=_size(limits.max_bytes))
-            return rf
-        data = path.read_bytes()
+        with open_regular(path) as f:
+            st = os.fstat(f.fileno())
+            rf.size, rf.mtime = st.st_size, datetime.fromtimestamp(st.st_mtime)
+            if rf.size == 0:
+                rf.sha256 = hashlib.sha256(b"").hexdigest()
+                rf.issue("file-empty", fatal=True)
+                return rf
+            if rf.size > limits.max_bytes:
+                rf.issue("file-too-large", fatal=True, size=_size(rf.size), limit=_size(limits.max_bytes))
+                return rf
+            data = f.read(limits.max_bytes + 1)
+    except NotRegular as e:
+        rf.skipped = True
+        rf.issue("file-link", kind=e.kind)
+        return rf
     except OSError as e:
-        rf.issue("file-corrupt", fatal=True, detail=f"tidak dapat dibaca ({e.strerror or e})")
+        rf.issue("file-corrupt", fatal=True, detail=f"tidak dapat dibaca ({explain(e)})")
         return rf
     rf.sha256 = hashlib.sha256(data).hexdigest()
     try:
@@ -194,15 +263,9 @@ def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
         return
     if rf.kind == "xlsm":
         rf.issue("file-macro")
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except CalamineError as e:  # an .xls with a legacy password (FILEPASS) lands here too
-        if isinstance(e, PasswordError) or any(w in str(e).lower() for w in ("password", "encrypt")):
-            rf.issue("file-encrypted", fatal=True)
-            return
-        raise
+    wb = _open_book(rf, data, pkg, limits)
+    if wb is None:
+        return
     # the properties first: a small part, where the hidden sheet is as large as the form's rows
     rf.identity = _identity_from_properties(pkg, rf.kind) or _identity_from_sheet(wb, rf)
     if rf.identity is None:
@@ -226,6 +289,63 @@ def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
                  expected=FORM_SHEET)
     if rf.kind in ("xlsx", "xlsm") and not _has_error_cells(pkg, rf.table.sheet):
         rf._errors = {}  # nothing for error_at to look up: the file is not read again
+
+
+def _open_book(rf: ReturnFile, data: bytes, pkg: Package | None, limits: Limits) -> Any:
+    """The workbook for python-calamine, its far cells cut first (kinerja.bounded), or None
+    when it cannot be read (an issue says why)."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        if pkg is not None and rf.kind in ("xlsx", "xlsm", "ods"):
+            parts = sheet_parts(pkg) if rf.kind != "ods" else {}
+            if rf.kind != "ods" and not parts:  # the workbook part does not read plainly: every sheet
+                parts = {n: n for n in pkg.entries if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            data, far = bounded.bound_package(data, rf.kind, parts, limits.bounds, pkg.read)
+        else:
+            far = _binary_far(rf, data, pkg, limits.bounds)
+            if far:
+                for f in far:
+                    rf.issue("cell-far", fatal=True, severity="error", sheet=f.sheet, cell=f.cell,
+                             count=f.count, detail="format file ini tidak dapat dibaca sebagian, "
+                                                   "sehingga file tidak dibaca")
+                return None
+    except bounded.TooLarge as e:
+        rf.issue("file-too-large", fatal=True, size=f"bagian {e} lebih dari {_size(limits.bounds.max_part)}",
+                 limit=_size(limits.bounds.max_part))
+        return None
+    for f in far:
+        rf.issue("cell-far", sheet=f.sheet, cell=f.cell, count=f.count, detail="sel itu tidak dibaca")
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except CalamineError as e:  # an .xls with a legacy password (FILEPASS) lands here too
+        if isinstance(e, PasswordError) or any(w in str(e).lower() for w in ("password", "encrypt")):
+            rf.issue("file-encrypted", fatal=True)
+            return None
+        raise
+
+
+def _binary_far(rf: ReturnFile, data: bytes, pkg: Package | None, b: bounded.Bounds) -> list[bounded.FarCells]:
+    """Far cells of an .xls (all sheets together) or .xlsb (per sheet part)."""
+    sheets: dict[str, bounded.Blocks] = {}
+    if rf.kind == "xls":
+        import olefile
+
+        with olefile.OleFileIO(data) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            if name is not None:
+                sheets["(semua sheet)"] = bounded.xls_blocks(ole.openstream(name).read())
+    elif rf.kind == "xlsb" and pkg is not None:
+        for n in pkg.entries:
+            if n.startswith("xl/worksheets/") and n.endswith(".bin"):
+                sheets[posixpath.basename(n)] = bounded.xlsb_blocks(pkg.read(n, b.max_part))
+    out = []
+    for sheet, blocks in sheets.items():
+        rows, cols = bounded.extent(blocks, b)
+        far = bounded.far_cells(sheet, blocks, rows, cols)
+        if far:
+            out.append(far)
+    return out
 
 
 # ----------------------------------------------------------------------------------- containers
@@ -418,11 +538,16 @@ def _identity_from_sheet(wb: Any, rf: ReturnFile) -> FormIdentity | None:
 
 def _hidden_tail(path: Path) -> list[list[Any]]:
     """The hidden sheet's rows after the identity (see ReturnFile.original), read again."""
-    from python_calamine import CalamineWorkbook
-
     probe = ReturnFile(path=path, name=path.name)
     try:
-        _identity_from_sheet(CalamineWorkbook.from_path(str(path)), probe)
+        data = path.read_bytes()
+        pkg = Package(data) if data[:2] == b"PK" else None
+        probe.kind = ("ods" if pkg is not None and "content.xml" in pkg.entries else
+                      "xlsb" if pkg is not None and "xl/workbook.bin" in pkg.entries else
+                      "xlsx" if pkg is not None else "xls")
+        wb = _open_book(probe, data, pkg, Limits())
+        if wb is not None:
+            _identity_from_sheet(wb, probe)
     except Exception:  # noqa: BLE001 - the originals are a bonus: without them, the form's own order
         return []
     return probe._tail or []
@@ -579,23 +704,27 @@ def sheet_parts(pkg: Package) -> dict[str, str]:
             if "name" in a and a.get("id") in targets}
 
 
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c(?=\s)([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
 def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """Cached formula errors on the form sheet (calamine shows them as empty)."""
+    """Cached formula errors on the form sheet (calamine shows them as empty), from its XML:
+    (1-based row, 0-based column) -> '#DIV/0!'."""
     out: dict[tuple[int, int], str] = {}
     try:
-        data = path.read_bytes()
-        if not _has_error_cells(Package(data), sheet):
+        pkg = Package(path.read_bytes())
+        part = sheet_parts(pkg).get(sheet)
+        if part is None:
             return out
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            for row in wb[sheet].iter_rows():
-                for c in row:
-                    if getattr(c, "data_type", None) == "e" and c.value is not None:
-                        out[(c.row, c.column - 1)] = str(c.value)
-        finally:
-            wb.close()
+        for m in _ERROR_CELL.finditer(pkg.read(part, bounded.FORM_BOUNDS.max_part)):
+            ref = re.search(rb'\br="([A-Z]{1,3})(\d+)"', m.group(1))
+            value = _ERROR_VALUE.search(m.group(2))
+            if ref and value:
+                col = 0
+                for ch in ref.group(1):
+                    col = col * 26 + ch - 64
+                out[(int(ref.group(2)), col - 1)] = html.unescape(value.group(1).decode("utf-8", "replace"))
     except Exception:  # noqa: BLE001 - calamine already read the values; errors are a bonus
         return out
     return out
@@ -794,5 +923,5 @@ def _size(n: int) -> str:
 
 
 def _detail(e: BaseException) -> str:
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return text[:200]
+    """What went wrong, in Indonesian (the library's own text goes to the log)."""
+    return explain(e)

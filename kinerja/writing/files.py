@@ -6,9 +6,9 @@ every other byte kept); `replace_atomic` is the one way a file replaces the mast
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
-import shutil
 import tempfile
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
+from kinerja import guard
 from kinerja.writing.book import apply_to_workbook
 from kinerja.writing.description import WorkbookWrites
 from kinerja.writing.package.parts import Unsupported
@@ -64,23 +65,40 @@ def save_atomic(wb: Workbook, path: Path, backup: bool = True, keep: int = 20) -
 def replace_atomic(path: Path, produce: Callable[[Path], None], backup: bool = True,
                    keep: int = 20) -> Path | None:
     """`produce(tmp)` writes the new file beside `path`; then a timestamped backup of `path`
-    is kept and the new file replaces it atomically. Returns the backup path."""
+    is kept and the new file replaces it atomically. Returns the backup path.
+
+    kinerja.guard is asked first and again right before the replace: a file open in Excel,
+    read-only, or changed on disk since this process loaded it is not replaced (GuardError).
+    The new file keeps the old one's permission bits (a new one gets the umask's); the backup
+    is written atomically and verified; temporary files of dead runs are cleaned up."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~kinerja-", suffix=path.suffix, dir=path.parent)
+    guard.clean_stale(path.parent)
+    guard.check_writable(path)
+    mode = guard.file_mode(path)
+    fd, tmp = tempfile.mkstemp(prefix=guard.temp_prefix(), suffix=path.suffix, dir=path.parent)
     os.close(fd)
     saved: Path | None = None
     try:
-        produce(Path(tmp))
+        try:
+            produce(Path(tmp))
+        except OSError:
+            raise
+        except Exception as e:  # lxml under openpyxl reports a failed write (disk full) as its own error
+            if type(e).__name__ == "SerialisationError" or "IO_" in str(e):
+                raise OSError(errno.EIO, f"file sementara tidak dapat ditulis ({e})") from e
+            raise
+        guard.finish_temp(Path(tmp), mode)
         if backup and path.exists():
             bdir = backup_dir(path)
-            bdir.mkdir(exist_ok=True)
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-            saved = bdir / f"{path.stem}-{stamp}{path.suffix}"
-            shutil.copy2(path, saved)
+            saved = guard.backup(path, bdir, f"{path.stem}-{stamp}{path.suffix}")
             olds = sorted(bdir.glob(f"{path.stem}-*{path.suffix}"))
             for old in olds[:-keep]:
                 old.unlink(missing_ok=True)
+        guard.check_writable(path)
         os.replace(tmp, path)
+        guard.sync_dir(path.parent)
+        guard.saved(path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
