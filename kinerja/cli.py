@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -124,7 +125,8 @@ def hold(master: Path, as_json: bool = False) -> None:
     if not Path(master).is_file():
         return
     try:
-        take(master, _WAIT["seconds"], command=" ".join(Path(a).name for a in sys.argv[1:3]))
+        ctx = click.get_current_context(silent=True)
+        take(master, _WAIT["seconds"], command=f"kinerja {ctx.info_name}" if ctx else "kinerja")
     except GuardError as e:
         refuse(e.issue, as_json)
 

@@ -209,3 +209,124 @@ def test_full_disk_leaves_no_truncated_backup(sample_master, limit):
     leftovers = [p for p in sample_master.parent.rglob("*") if p.is_file() and p != sample_master
                  and not p.name.startswith(".induk.xlsx.kinerja-kunci")]
     assert leftovers == []
+
+
+def test_ribbon_button_says_busy_while_a_command_runs(sample_master):
+    from fake_xlwings import Book
+    from kinerja.excel.handlers import dispatch
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(sample_master), "30"], env=ENV,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "siap"
+        book = Book(sample_master)
+        before = [[c.value for c in row] for row in book.wb[S.VALIDASI.sheet].iter_rows()]
+        message = dispatch(book, "validasi", now=datetime(2026, 10, 12, 9, 0))
+        assert "sedang dipakai oleh" in message and "collect" in message, message
+        assert [[c.value for c in row] for row in book.wb[S.VALIDASI.sheet].iter_rows()] == before
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "sedang dipakai" not in dispatch(book, "validasi", now=datetime(2026, 10, 12, 9, 0))
+
+
+# ----------------------------------------------------------------------------------- at once
+
+
+def _run(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kinerja", *args], cwd=ROOT, env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_collects_and_a_validate_at_once_lose_nothing(sample_master, tmp_path):
+    """Two collects (different inboxes) and a validate started together, three rounds: every
+    file any run reported as received is in Penerimaan afterwards, and a run that could not
+    wait its turn said 'sedang dipakai' and exited non-zero."""
+    loaded = load_master(sample_master)
+    forms = blank_forms(loaded, tmp_path / "formulir")
+    inboxes = {"a": ["SEK", "PEM", "TRANTIB"], "b": ["PMD", "KESOS", "YANUM"]}
+    reported: set[str] = set()
+    for round_ in range(3):
+        runs = {}
+        for name, units in inboxes.items():
+            inbox = tmp_path / f"masuk-{name}"
+            for n, u in enumerate(units):  # a new version of each form every round
+                fill(forms[u], inbox / f"{u}-r{round_}.xlsx", typed(loaded, u, base=100 * round_ + n))
+        waits = ["--tunggu", "60"] if round_ == 1 else []  # one round waits its turn
+        runs["a"] = _run(*waits, "collect", str(sample_master), str(tmp_path / "masuk-a"), "--json")
+        runs["b"] = _run(*waits, "collect", str(sample_master), str(tmp_path / "masuk-b"), "--json")
+        runs["v"] = _run(*waits, "validate", str(sample_master), "--json")
+        for name, p in runs.items():
+            out, err = p.communicate(timeout=240)
+            try:
+                result = json.loads(out)
+            except ValueError:
+                result = {}
+            if "files" in result or (name == "v" and "counts" in result and "sedang dipakai" not in out):
+                reported |= {f["file"] for f in result.get("files", []) if f["status"] != "Ditolak"}
+            else:  # it did not run: it said why, and exited non-zero
+                assert p.returncode != 0 and "sedang dipakai" in out + err, (name, out[-1500:], err[-1500:])
+                assert round_ != 1, "with --tunggu every run waits its turn"
+        logged = {r[1] for r in load_master(sample_master).rows[S.PENERIMAAN.sheet] if len(r) > 1 and r[1]}
+        assert reported <= logged, (round_, sorted(reported - logged))
+    assert len(reported) >= 6  # at least one full round of both collects landed
+    loaded = load_master(sample_master)
+    assert loaded.master is not None and not [i for i in loaded.report.issues if i.code == "workbook-unreadable"]
+
+
+# ----------------------------------------------------------------------------------- kill -9
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """A 300-unit master (3 indicators each) with returns of 5 units, built once."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_collect import office_data
+
+    d = tmp_path_factory.mktemp("besar")
+    od, _ = office_data(300, 3)
+    master = build_master(d / "induk.xlsx", "candipuro", od)
+    loaded = load_master(master)
+    codes = [u.kode for u in loaded.master.units[:5]]
+    forms = blank_forms(loaded, d / "formulir", units=codes)
+    inbox = d / "masuk"
+    for n, u in enumerate(codes):
+        fill(forms[u], inbox / forms[u].name, typed(loaded, u, base=n + 1))
+    return master, inbox
+
+
+def _killed_at_random(args: list[str], seconds: float, rng: random.Random) -> int:
+    p = subprocess.Popen([sys.executable, "-m", "kinerja", *args], cwd=ROOT, env=ENV,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0.3, seconds))
+    p.send_signal(signal.SIGKILL)
+    return p.wait()
+
+
+def test_kill_9_at_random_points_leaves_the_master_old_or_new(big, tmp_path):
+    src, inbox = big
+    master = tmp_path / "induk.xlsx"
+    shutil.copy(src, master)
+    rng = random.Random(14)
+    versions = {sha(master)}
+    commands = [["collect", str(master), str(inbox)], ["validate", str(master)],
+                ["review", str(master), "--out", str(tmp_path / "perbaikan")]]
+    start = time.monotonic()
+    for n in range(5):
+        args = commands[n % 3]
+        _killed_at_random(args, 5.0, rng)
+        digest = sha(master)
+        if digest not in versions:  # the run finished its save before the kill: a whole new file
+            versions.add(digest)
+        with zipfile.ZipFile(master) as z:
+            assert z.testzip() is None
+        assert load_master(master).master is not None
+        for b in backup_dir(master).glob("*.xlsx") if backup_dir(master).exists() else []:
+            with zipfile.ZipFile(b) as z:  # never a truncated backup under a backup's name
+                assert z.testzip() is None, b
+        assert time.monotonic() - start < 45
+    # the next run cleans up what the killed ones left, and completes
+    done = subprocess.run([sys.executable, "-m", "kinerja", "validate", str(master)], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1) and "sedang dipakai" not in done.stdout, done.stdout[-1000:]
+    assert not [p for p in master.parent.glob(".~kinerja-*")] and not list(backup_dir(master).glob(".~kinerja-*"))

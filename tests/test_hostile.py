@@ -347,3 +347,86 @@ def test_collect_refuses_when_a_sheet_or_column_is_missing(sample_master, filled
     expected = "kolom 'Realisasi TW III' di sheet 'Data PEM'" if case == "header" else "sheet 'Indikator'"
     assert expected in issues[0]["message"] and "tidak diubah" in issues[0]["message"]
     assert sample_master.read_bytes() == before
+
+
+def test_stray_far_cells_in_the_master(sample_master, filled, tmp_path):
+    """A stray value at Indikator!Q1048576 (a million row-blank issues, 8.7 GB) and one at
+    Penerimaan!XFD1048576 (the process aborted): one cell-far issue each, the master loads,
+    collect lands its values and the save keeps working."""
+    wb = load_workbook(sample_master)
+    wb[S.INDIKATOR.sheet]["Q1048576"] = "x"
+    wb[S.PENERIMAAN.sheet]["XFD1048576"] = "y"
+    wb.save(sample_master)
+    result = CliRunner().invoke(app, ["check", str(sample_master), "--json"])
+    issues = json.loads(result.output)["issues"]
+    far = sorted((i["location"]["sheet"], i["location"]["cell"]) for i in issues if i["code"] == "cell-far")
+    assert far == [(S.INDIKATOR.sheet, "Q1048576"), (S.PENERIMAAN.sheet, "XFD1048576")]
+    assert not [i for i in issues if i["code"] == "row-blank"] and len(issues) < 20
+    inbox = tmp_path / "masuk"
+    inbox.mkdir()
+    shutil.copy(filled["SEK"], inbox / filled["SEK"].name)
+    loaded = load_master(sample_master)
+    out = collect(loaded, inbox, now=NOW)
+    write_file(sample_master, out.writes)
+    again = load_master(sample_master)
+    assert again.master.results["SEK.01"].realisasi_tw[2] == 1.0
+    assert [r[1] for r in again.rows[S.PENERIMAAN.sheet] if len(r) > 1 and r[1] == filled["SEK"].name]
+
+
+# ----------------------------------------------------------------------------------- fuzz
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = ["[/bold]", "[red]", "[/]", "_x001B_[2J", "_x001B_]0;t_x0007_", "_x0007_", "\u009b31m", "\u202e",
+          "=", "+1", "-2+3", "@x", "\t", "\r\n", "a", " ", "1.234,5", "85%", "\\", "'"]
+hostile_text = st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join)
+far_refs = st.lists(st.one_of(st.tuples(st.integers(20_000, 1_048_576), st.integers(1, 16_384)),
+                              st.tuples(st.integers(1, 1_048_576), st.integers(400, 16_384))), max_size=3)
+names = st.binary(min_size=1, max_size=6).map(lambda b: bytes(c for c in b if c not in b"/\x00.") or b"x")
+
+
+@pytest.fixture(scope="module")
+def hostile_ods(filled, tmp_path_factory):
+    return ods_repeated_tail(filled["TRANTIB"], tmp_path_factory.mktemp("ods"))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(far=far_refs, dimension=st.booleans(), texts=st.lists(hostile_text, min_size=4, max_size=4),
+       name=names, extra=st.sampled_from([None, "symlink", "fifo", "ods"]))
+def test_hostile_inbox_never_crashes(sample_loaded, filled, hostile_ods, tmp_path_factory, far, dimension,
+                                     texts, name, extra):
+    """Far cells, a huge dimension, markup and escape characters in every text field, a name that
+    is not UTF-8, a link, a FIFO or a repeated ODS block: collect never raises, the other
+    unit's values land exactly, the report prints as plain text."""
+    from openpyxl.utils import get_column_letter
+
+    inbox = tmp_path_factory.mktemp("masuk")
+    pem = filled["PEM"]
+    entries = {f"PEM.0{i}": {"r3": texts[0], "penjelasan": texts[1], "bukti": texts[2],
+                             "realisasi_anggaran": texts[3]} for i in range(1, 7)}
+    target = Path(os.fsdecode(os.fsencode(inbox) + b"/pem-" + name + b"\xff.xlsx"))
+    fill(pem, target, entries, lambda wb: [wb[FORM_SHEET].cell(row=r, column=c, value=texts[0])
+                                           for r, c in far])
+    if dimension:
+        huge_dimension(target)
+    sek = shutil.copy(filled["SEK"], inbox / "sek.xlsx")
+    if extra == "symlink":
+        os.symlink("/etc/passwd", inbox / "tautan.xlsx")
+    elif extra == "fifo":
+        os.mkfifo(inbox / "pipa.xlsx")
+    elif extra == "ods":
+        shutil.copy(hostile_ods, inbox / hostile_ods.name)
+    out = collect(sample_loaded, inbox, now=NOW)
+    expected = typed(sample_loaded, "SEK", base=1)
+    assert {k: (v["r3"], v["penjelasan"]) for k, v in values_of(out, "SEK").items()} == \
+        {k: (v["r3"], v["penjelasan"]) for k, v in expected.items()}
+    far_issues = [i for i in out.report.issues if i.code == "cell-far" and i.location.file.startswith("pem-")]
+    assert len(far_issues) == (1 if far else 0), [i.message for i in far_issues]
+    label = next(f.file for f in out.files if f.file.startswith("pem-"))
+    assert label.endswith("\\xff.xlsx") and label.isprintable()
+    with cli.console.capture() as cap:
+        cli.render_report(out.report)
+    shown = cap.get()
+    assert not any(ch in shown for ch in "\x1b\x07\x9b\u202e")
+    assert "\udcff" not in shown

@@ -45,8 +45,18 @@ class Context:
         return load_open_book(self.book)
 
     def apply(self, writes: WorkbookWrites) -> None:
+        """Write into the open book, holding the master's lock (kinerja.guard) meanwhile: a
+        'kinerja' command running on the file itself makes this a 'sedang dipakai' message."""
+        from kinerja.guard import MasterLock
+
         self.progress("menulis hasil ke workbook ...")
-        apply_live(self.book, writes)
+        path = Path(self.book.fullname)
+        lock = MasterLock(path).acquire(command=f"pita Excel ({self.who})") if path.parent.is_dir() else None
+        try:
+            apply_live(self.book, writes)
+        finally:
+            if lock is not None:
+                lock.release()
 
 
 def _user() -> str:
@@ -94,8 +104,12 @@ def dispatch(book: Any, tag: str, now: datetime | None = None, who: str | None =
         return message
     ctx = Context(book, now, who)
     ctx.progress(f"{action.label} ...")
+    from kinerja.guard import GuardError
+
     try:
         message = HANDLERS[tag](book, ctx)
+    except GuardError as e:  # the master busy: who has it, since when, what to do
+        message = f"{e.issue.message}\n\n{e.issue.action}"
     except Exception:  # noqa: BLE001 - every failure becomes a message box and a log entry
         log = log_path(book)
         try:

@@ -86,11 +86,10 @@ def write_rows(ws: Worksheet, table: Table | None, rows: Iterable[list[Any]], st
 
 def last_data_row(ws: Worksheet, first: int) -> int:
     """The last row at or after `first` holding any value (first - 1 when none)."""
-    last = first - 1
-    for row in ws.iter_rows(min_row=first, max_row=ws.max_row):
-        if any(c.value is not None for c in row):
-            last = row[0].row
-    return last
+    # the cells the sheet has, not the rectangle up to max_row: a stray value at XFD1048576
+    # would otherwise make a billion empty cells
+    return max((r for (r, _c), cell in ws._cells.items() if r >= first and cell.value is not None),
+               default=first - 1)
 
 
 def _clear_region(ws: Worksheet, first: int, ncols: int | None) -> None:
