@@ -206,7 +206,7 @@ _ODS_NAME = re.compile(rb'table:name\s*=\s*"([^"]*)"')
 _ODS_VALUE = re.compile(rb"office:value-type\s*=")
 
 
-def _ods_walk(xml: bytes, on_table: Callable[[str], None] | None = None) -> Iterator[tuple]:
+def _ods_walk(xml: bytes) -> Iterator[tuple]:
     """('table', name) / ('row', match, row0, reps) / ('cell', match, row0, reps, col0, creps,
     has value, end of the element) / ('endrow', match) / ('endtable', match) in order."""
     row = col = 0

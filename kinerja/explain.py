@@ -14,6 +14,7 @@ import logging
 import zipfile
 
 log = logging.getLogger("kinerja")
+log.addHandler(logging.NullHandler())  # never printed on the screen; the CLI adds its log file
 
 # (a piece of the library's text, lower case) -> what it means
 _TEXTS = [
