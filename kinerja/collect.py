@@ -179,7 +179,7 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
 
     statuses, groups = _classify(reads, m, history, report)
     _lateness(loaded, list(statuses.values()))
-    blank = {name for name, (values, _) in parsed.items() if _blank(values)}
+    blank = {name for name, (values, *_) in parsed.items() if _blank(values)}
     winners = _choose(groups, history, report, blank, lambda unit: _realisasi_landed(m, unit))
     lap("identify")
     new_results = dict(m.results)
