@@ -548,6 +548,34 @@ _CATALOGUE: list[IssueType] = [
     _t("period-past", "error", "data", "Periode sudah lama lewat",
        "Periode {period} sudah lama lewat dan belum ada data untuknya: ini periode bawaan, bukan periode yang dihimpun.",
        "Ketik tahun di sheet Pengaturan sel {tahun} dan pilih Nomor Periode di sel {nomor}."),
+    # --- what the head signs: targets, explanations, period texts (kinerja.signable) ------------
+    _t("target-period-blank", "error", "data", "Target periode kosong",
+       "Target {quarter} indikator '{indicator}' kosong: capaiannya tidak dapat dihitung dan laporan "
+       "belum dapat dibuat final.",
+       "Isi target pada sel {cell} sheet Indikator. Bila indikator ini memang tanpa target {quarter}, "
+       "Sekretaris menulis kodenya pada Pengaturan '{setting}'; laporan akan menyebutkannya."),
+    _t("target-period-blank-accepted", "info", "data", "Target periode kosong diterima",
+       "Target {quarter} indikator '{indicator}' kosong dan diterima Sekretaris (Pengaturan '{setting}'); "
+       "capaiannya tidak dihitung dan laporan menyebutkannya.",
+       "Tidak perlu tindakan; hapus kode itu dari Pengaturan '{setting}' bila targetnya sudah diisi."),
+    _t("explanation-excepted", "info", "data", "Tanpa penjelasan, diterima Sekretaris",
+       "Capaian {capaian} di bawah target tanpa penjelasan; diterima Sekretaris sebagai pengecualian "
+       "(Pengaturan '{setting}'), dan laporan menyebutkannya.",
+       "Tidak perlu tindakan; bila unit menyusulkan penjelasan, hapus kode itu dari Pengaturan."),
+    _t("approval-explanation-missing", "error", "proses", "Unit belum dapat disetujui: penjelasan kosong",
+       "Unit '{unit}' belum dapat disetujui: {count} indikator di bawah target tanpa penjelasan "
+       "({indicators}).",
+       "Kembalikan unit '{unit}' untuk melengkapi penjelasan, atau, bila Sekretaris menerimanya tanpa "
+       "penjelasan, tulis kode indikatornya pada Pengaturan '{setting}' (laporan menyebutkan "
+       "pengecualian itu), lalu jalankan Setujui / Kembalikan lagi."),
+    _t("report-not-fit", "error", "proses", "Laporan belum layak ditandatangani",
+       "Laporan belum dapat dibuat final: {detail}.",
+       "Lengkapi datanya (atau catat penerimaan Sekretaris pada Pengaturan '{setting}'), validasi dan "
+       "setujui lagi, lalu buat ulang laporan; '--force' membuat DRAF."),
+    _t("period-text-stale", "warning", "data", "Teks menyebut periode lain",
+       "Pengaturan '{key}' berisi '{value}', yang menyebut {found}, padahal periode sekarang {period}.",
+       "Hapus kata periode dari sel {cell}: dokumen mengambil periode dari Pengaturan Tahun, Jenis "
+       "Periode dan Nomor Periode."),
 ]
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in _CATALOGUE}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -165,7 +166,7 @@ def placeholder_office_name(sop: Sop) -> str:
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "rumus_turun": "2T-R", "target_nol": "kosong", "desimal": 2, "capaian_maks": 150, "capaian_min": 50,
-    "wajib_penjelasan": "ya", "wajib_bukti": "tidak", "ambang_hampir": 80,
+    "wajib_penjelasan": "ya", "wajib_bukti": "tidak", "ambang_hampir": 80, "waktu_sop_di_laporan": "tidak",
     "format_nomor": "{klasifikasi}/{nomor}/{kode_unit}/{tahun}", "klasifikasi": "700",
     "sifat": "Biasa", "hal": "Penyampaian Data Capaian Kinerja", "di": "Tempat",
     **{f"folder_{k}": v for k, v in S.FOLDER_DEFAULTS.items()},
@@ -739,7 +740,15 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
     return Settings(office=office, officials=officials, period=period, batas_waktu=values.get("batas_waktu"),
                     rules=rules, letter=letter, jam_kerja=hours or list(DEFAULT_OFFICE_HOURS),
                     libur=holidays, preset=values.get("preset") or "",
-                    folders={k: values.get(f"folder_{k}") or v for k, v in S.FOLDER_DEFAULTS.items()})
+                    folders={k: values.get(f"folder_{k}") or v for k, v in S.FOLDER_DEFAULTS.items()},
+                    target_kosong_diterima=_codes(values.get("target_kosong_diterima")),
+                    penjelasan_dikecualikan=_codes(values.get("penjelasan_dikecualikan")),
+                    waktu_sop_di_laporan=bool(values.get("waktu_sop_di_laporan")))
+
+
+def _codes(value: Any) -> list[str]:
+    """Indicator codes typed in one cell, separated by ';' or ',' (or new lines)."""
+    return [c.strip() for c in re.split(r"[;,\n]", str(value or "")) if c.strip()]
 
 
 def scale_from_rows(rows: list[Row]) -> list[PredicateBand]:
@@ -902,6 +911,10 @@ def check(path: Path, today: date | None = None) -> Loaded:
         for ind in m.indicators:
             achievement(ind, m.results.get(ind.kode), m.settings.period, m.settings.rules,
                         m.turun_formula(ind))
+        from kinerja.signable import blank_target_issues, period_text_issues
+
+        loaded.report.extend(blank_target_issues(loaded))
+        loaded.report.extend(period_text_issues(loaded))
         year = m.settings.period.tahun
         if not cuti_bersama_known(year) and not any(h.date.year == year for h in m.settings.libur):
             loaded.report.issue("holidays-unknown", file=path.name, sheet=S.LIBUR.sheet,

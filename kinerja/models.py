@@ -333,6 +333,10 @@ class Settings(BaseModel):
     libur: list[ExtraHoliday] = Field(default_factory=list)
     preset: str = ""
     folders: dict[str, str] = Field(default_factory=dict)  # formulir, masuk, laporan, arsip
+    # what the Sekretaris accepted for the report (indicator codes), and where SOP timing goes
+    target_kosong_diterima: list[str] = Field(default_factory=list)
+    penjelasan_dikecualikan: list[str] = Field(default_factory=list)
+    waktu_sop_di_laporan: bool = False
 
     def official(self, peran: str) -> Official | None:
         return self.officials.get(peran)

@@ -29,23 +29,27 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kinerja import sheets as S
-from kinerja.issues import Issue, Report, make_issue
+from kinerja.issues import Issue, Report, Severity, make_issue
 from kinerja.master import Loaded
 from kinerja.models import Master
 from kinerja.numbers import format_date, format_datetime, format_number, format_percent, format_value
 from kinerja.rekap import RekapRow, Summary, consolidate, summaries
 from kinerja.approval import approval_status
+from kinerja.signable import exclusion_text, excepted, fitness_issues, notes, without_period
 from kinerja.tables import read_table
 from kinerja.timing import format_durasi, recompute, stamp
 from kinerja.writing.description import WorkbookWrites
 
-TEMPLATE_FILES = {"laporan": "laporan.docx", "surat": "surat_pengantar.docx"}
-DOCUMENT_NAMES = {"laporan": "Laporan Data Capaian Kinerja", "surat": "Surat Pengantar"}
-TAHAP = {"laporan": "laporan", "surat": "surat_pengantar"}
+TEMPLATE_FILES = {"laporan": "laporan.docx", "surat": "surat_pengantar.docx", "waktu": "waktu_sop.docx"}
+DOCUMENT_NAMES = {"laporan": "Laporan Data Capaian Kinerja", "surat": "Surat Pengantar",
+                  "waktu": "Lampiran Internal Waktu SOP"}
+TAHAP = {"laporan": "laporan", "surat": "surat_pengantar"}  # 'waktu' is internal, not an SOP step
+DOCUMENTS = ("laporan", "surat", "waktu")
 # The fields a template must keep (the rest of the context is optional).
 REQUIRED_FIELDS = {
     "laporan": {"draf", "instansi", "periode", "ringkasan", "kelompok", "kepala", "tanggal"},
     "surat": {"draf", "nomor_surat", "tanggal", "yth", "hal", "kepala"},
+    "waktu": {"draf", "instansi", "periode", "kepatuhan", "tanggal"},
 }
 JINJA_NAMES = {"range", "lipsum", "dict", "cycler", "joiner", "namespace", "loop"}
 LAMPIRAN = "1 (satu) berkas"
@@ -204,6 +208,7 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[
         **base,
         "ringkasan": {"jumlah": len(rows), "terisi": total.terisi if total else 0,
                       "dihitung": sum(1 for r in rows if r.ach.capaian is not None),
+                      "pengecualian": exclusion_text(rows),
                       "jumlah_unit": len(by_kind["Unit"]),
                       "rata_rata": format_percent(total.rata_rata if total else None, d),
                       "predikat": total.predikat if total else "-",
@@ -211,27 +216,51 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[
         "unit_rows": [_summary_dict(s, d) for s in by_kind["Unit"]],
         "kelompok": groups,
         "penjelasan": [{"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
-                        "capaian": format_percent(r.ach.capaian, d),
-                        "penjelasan": (r.result.penjelasan if r.result else "") or "(belum ada penjelasan)"}
+                        "capaian": format_percent(r.ach.capaian, d), "penjelasan": _explanation(master, r)}
                        for i, r in enumerate(below, 1)],
+        "catatan": notes(master, rows, d),
         "kepatuhan": sop_compliance(loaded, now),
+        "waktu_sop_di_laporan": master.settings.waktu_sop_di_laporan,
         "grafik": "",
         "_units": [(u, s) for u, s in zip([u for u in master.units if master.indicators_of(u.kode)],
                                            by_kind["Unit"])],
     }
 
 
+def _explanation(master: Master, r: RekapRow) -> str:
+    text = (r.result.penjelasan if r.result else "").strip()
+    if text:
+        return text
+    if excepted(master, r.indicator.kode):
+        return "Diterima Sekretaris tanpa penjelasan (pengecualian)."
+    return "(belum ada penjelasan)"
+
+
+def letter_hal(master: Master) -> str:
+    """The letter's 'Hal': the typed subject without period words, then the period setting's."""
+    return f"{without_period(master.settings.letter.hal)} {master.settings.period.label()}".strip()
+
+
 def letter_context(master: Master, nomor_surat: str, base: dict[str, Any]) -> dict[str, Any]:
+    """`jumlah_indikator` is the number of indicators averaged; `jumlah_semua` all of them,
+    `pengecualian` says which were left out and why ('' when none)."""
     letter = master.settings.letter
     rows = consolidate(master)
     total = summaries(master, rows)[-1] if rows else None
     return {
         **base,
-        "nomor_surat": nomor_surat, "sifat": letter.sifat, "lampiran": LAMPIRAN, "hal": letter.hal,
-        "yth": letter.yth, "di": letter.di, "tembusan": list(letter.tembusan), "jumlah_indikator": len(rows),
+        "nomor_surat": nomor_surat, "sifat": letter.sifat, "lampiran": LAMPIRAN, "hal": letter_hal(master),
+        "yth": letter.yth, "di": letter.di, "tembusan": list(letter.tembusan),
+        "jumlah_indikator": sum(1 for r in rows if r.ach.capaian is not None), "jumlah_semua": len(rows),
+        "pengecualian": exclusion_text(rows),
         "rata_rata": format_percent(total.rata_rata if total else None, master.settings.rules.desimal),
         "predikat": total.predikat if total else "-",
     }
+
+
+def annex_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[str, Any]:
+    """The internal annex for the Sekretaris: the SOP steps against mutu baku."""
+    return {**base, "kepatuhan": sop_compliance(loaded, now)}
 
 
 # ----------------------------------------------------------------------------------- letter numbers
@@ -420,12 +449,16 @@ def relative_to_master(path: Path, master_path: Path) -> str:
 
 
 def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bool = False, who: str = "",
-                  now: datetime | None = None, documents: Iterable[str] = ("laporan", "surat")) -> ReportOutcome:
-    """Render the report and/or the cover letter of the period into `out_dir`.
+                  now: datetime | None = None, documents: Iterable[str] = DOCUMENTS) -> ReportOutcome:
+    """Render the report, the cover letter and/or the internal SOP-timing annex into `out_dir`.
 
-    Unapproved rekap: refused (`rekap-not-approved`) unless `force`, which makes drafts with
-    DRAF on every page and no letter number. Templates are checked before anything is written.
-    Returns the files and the master writes (Log Laporan, Register Surat, Waktu SOP stamps).
+    Unapproved rekap, or a report not fit to sign (a blank target of the period, an indicator
+    below target without explanation, neither accepted by the Sekretaris: kinerja.signable):
+    refused (`rekap-not-approved`, `report-not-fit`) unless `force`, which makes drafts with DRAF
+    on every page and no letter number. The SOP timing goes into the annex for the Sekretaris,
+    not into the report sent with the letter, unless Pengaturan 'Waktu SOP di Laporan' says Ya.
+    Templates are checked before anything is written. Returns the files and the master writes
+    (Log Laporan, Register Surat, Waktu SOP stamps).
     """
     out = ReportOutcome()
     master = loaded.master
@@ -434,14 +467,21 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
         return out
     now = now or datetime.now()
     who = who or getpass.getuser()
-    kinds = [k for k in ("laporan", "surat") if k in set(documents)]
+    kinds = [k for k in DOCUMENTS if k in set(documents)
+             and not (k == "waktu" and master.settings.waktu_sop_di_laporan)]
     approval = approval_status(loaded)  # the Sekretaris' paraf on the rekap (review stage)
     if not approval.approved and not force:
         out.report.issue("rekap-not-approved", sheet=S.RIWAYAT.sheet, detail=approval.detail)
         return out
-    out.draf = draf = not approval.approved
+    unfit = fitness_issues(loaded, consolidate(master))
+    if unfit and not force:
+        out.report.extend(unfit)
+        return out
+    out.draf = draf = not approval.approved or bool(unfit)
     if draf:
-        out.report.issue("report-draft", detail=approval.detail)
+        out.report.extend(i.model_copy(update={"severity": Severity.warning}) for i in unfit)
+        out.report.issue("report-draft", detail=approval.detail if not approval.approved
+                         else "laporan belum layak ditandatangani")
     signatories = [i for i in loaded.report.issues if i.code in ("nip-number", "nip-invalid")
                    and i.location.sheet == S.PEJABAT.sheet]
     if signatories and not draf:  # a signed document never carries a NIP that was not read right
@@ -454,6 +494,8 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     contexts: dict[str, dict[str, Any]] = {}
     if "laporan" in kinds:
         contexts["laporan"] = report_context(loaded, now, base)
+    if "waktu" in kinds:
+        contexts["waktu"] = annex_context(loaded, now, base)
     number: int | None = None
     counter: dict[int, int] = {}
     if "surat" in kinds:
@@ -482,7 +524,8 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     key = master.settings.period.key()
     suffix = "-DRAF" if draf else ""
     names = {"laporan": f"Laporan-Data-Capaian-Kinerja-{key}{suffix}.docx",
-             "surat": f"Surat-Pengantar-{key}{suffix if draf else f'-{number:03d}'}.docx"}
+             "surat": f"Surat-Pengantar-{key}{suffix if draf or number is None else f'-{number:03d}'}.docx",
+             "waktu": f"Lampiran-Internal-Waktu-SOP-{key}{suffix}.docx"}
     made: list[tuple[str, Path]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="kinerja-laporan-") as tmp:
@@ -519,11 +562,12 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     if number is not None:
         letter = master.settings.letter
         reg = w.sheet(S.REGISTER_SURAT.sheet, S.REGISTER_SURAT)
-        reg.append = [[now.year, number, out.nomor_surat, now.date(), letter.hal, letter.yth,
+        reg.append = [[now.year, number, out.nomor_surat, now.date(), letter_hal(master), letter.yth,
                        relative_to_master(out_dir / names["surat"], loaded.path)]]
         reg.cells[REGISTER_COUNTER_LABEL_CELL] = "Nomor terakhir per tahun (jangan dikurangi)"
         reg.cells[REGISTER_COUNTER_CELL] = _counter_text({**counter, now.year: number})
     if not draf:
         for k in kinds:
-            w.extend(stamp(loaded, TAHAP[k], start=now, end=now, who=who))
+            if k in TAHAP:
+                w.extend(stamp(loaded, TAHAP[k], start=now, end=now, who=who))
     return out

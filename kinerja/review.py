@@ -59,7 +59,11 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
     row marked Kembalikan is returned. Terima is refused while the unit still has Kesalahan,
     unless `force` (then recorded as such). Decisions acted on are cleared from the sheet; the
     Riwayat keeps them. `force` also lets revision forms of this round be written again.
+    With 'Wajib Penjelasan' on, Terima is refused (even with `force`) while an indicator of the
+    unit is below target without an explanation and without the Sekretaris' recorded exception.
     """
+    from kinerja.rekap import consolidate
+    from kinerja.signable import EXPLANATION_SETTING, indicator_list, needs_explanation, unexplained
     from kinerja.validate import DECISIONS, V, render, validate
 
     report = Report()
@@ -79,6 +83,7 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
         if f.keputusan_raw not in (None, "") and f.keputusan is None:
             report.issue("choice-invalid", sheet=V.sheet, cell=f"{V.letter('keputusan')}{f.row}",
                          column="Keputusan", value=f.keputusan_raw, choices=", ".join(DECISIONS.values()))
+    rows = consolidate(m)
     events: list[list[Any]] = []
     approved_rows: list[list[Any]] = []
     consumed: set[str] = set()
@@ -93,6 +98,13 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
         if decision is None and state != DISETUJUI and any(f.keputusan == "kembalikan" for f in mine):
             decision = "kembalikan"
         if decision == "terima" and state != DISETUJUI:
+            missing = unexplained(m, rows, k)
+            if missing:  # not fit to sign: '--force' does not override, an exception does
+                report.issue("approval-explanation-missing", sheet=V.sheet, cell=d.cell, unit=k,
+                             count=len(missing), indicators=indicator_list(missing, m.settings.rules.desimal),
+                             setting=EXPLANATION_SETTING, value=", ".join(r.indicator.kode for r in missing))
+                out.pending.append(k)
+                continue
             if errors and not force:
                 report.issue("unit-approval-blocked", sheet=V.sheet, cell=d.cell, unit=k, count=errors)
                 out.pending.append(k)
@@ -100,8 +112,10 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
             if errors:
                 report.issue("unit-approved-with-errors", sheet=S.RIWAYAT.sheet, unit=k, who=who, count=errors)
             accepted = sum(1 for f in mine if f.issue.severity != Severity.error)
+            waived = [r.indicator.kode for r in rows if r.unit.kode == k and needs_explanation(m, r)]
             note = _text(d.catatan) + (f"{accepted} temuan diterima. " if accepted else "") + \
-                (f"Disetujui dengan {errors} kesalahan. " if errors else "")
+                (f"Disetujui dengan {errors} kesalahan. " if errors else "") + \
+                (f"Diterima tanpa penjelasan: {', '.join(waived)}. " if waived else "")
             events.append([now, S.KEGIATAN_UNIT_DISETUJUI, k, rnd, who,
                            f"{tag}{note}Sidik data: {fingerprint(m, k)}"])
             approved_rows += approval_rows(m, k, now, who)

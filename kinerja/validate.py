@@ -41,6 +41,7 @@ from kinerja.numbers import format_number, format_percent
 from kinerja.rekap import consolidate, rekap_cell, rekap_writes
 from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval,
                               active_units, approval_status, read_rows)
+from kinerja.signable import EXPLANATION_SETTING, blank_target_issues, excepted
 from kinerja.tables import ReadTable, Row, norm, read_table
 from kinerja.workcal import format_waktu
 from kinerja.writing.description import Link, Mark, WorkbookWrites
@@ -213,8 +214,9 @@ def capaian_above_ceiling(ctx: Ctx, line: Line) -> Iterator[Issue]:
 @rule("capaian-below-floor")
 def capaian_below_floor(ctx: Ctx, line: Line) -> Iterator[Issue]:
     """Capaian below 'Capaian Minimum Tanpa Penjelasan' with no explanation (whatever the
-    'Wajib Penjelasan' setting: so low a value needs checking)."""
-    if line.raw is not None and line.raw < ctx.rules.capaian_min and not line.res.penjelasan.strip():
+    'Wajib Penjelasan' setting: so low a value needs checking), unless the Sekretaris accepted it."""
+    if (line.raw is not None and line.raw < ctx.rules.capaian_min and not line.res.penjelasan.strip()
+            and not excepted(ctx.master, line.ind.kode)):
         yield line.issue("capaian-below-floor", "capaian", value=line.raw,
                          capaian=format_percent(line.raw, ctx.rules.desimal), limit=format_percent(ctx.rules.capaian_min))
 
@@ -222,12 +224,30 @@ def capaian_below_floor(ctx: Ctx, line: Line) -> Iterator[Issue]:
 @rule("explanation-missing")
 def explanation_missing(ctx: Ctx, line: Line) -> Iterator[Issue]:
     """With 'Wajib Penjelasan Jika Di Bawah Target': capaian under 100% needs an explanation.
-    Below the minimum the stronger 'capaian-below-floor' is reported instead, not both."""
+    Below the minimum the stronger 'capaian-below-floor' is reported instead, not both. An
+    indicator the Sekretaris accepted without one is 'explanation-excepted' instead."""
     raw = line.raw
     if (ctx.rules.wajib_penjelasan and line.ach.below_target and raw is not None and ctx.rules.capaian_min <= raw
-            and not line.res.penjelasan.strip()):
+            and not line.res.penjelasan.strip() and not excepted(ctx.master, line.ind.kode)):
         yield line.issue("explanation-missing", "penjelasan", value=line.ach.capaian,
                          capaian=format_percent(line.ach.capaian, ctx.rules.desimal))
+
+
+@rule("explanation-excepted")
+def explanation_excepted(ctx: Ctx, line: Line) -> Iterator[Issue]:
+    """Below target without an explanation, accepted by the Sekretaris (Pengaturan 'Tanpa
+    Penjelasan Diterima Sekretaris'): recorded, and stated in the report."""
+    if (ctx.rules.wajib_penjelasan and line.ach.below_target and not line.res.penjelasan.strip()
+            and excepted(ctx.master, line.ind.kode)):
+        yield line.issue("explanation-excepted", "penjelasan", value=line.ach.capaian,
+                         capaian=format_percent(line.ach.capaian, ctx.rules.desimal), setting=EXPLANATION_SETTING)
+
+
+@rule("target-period-blank", per_line=False)
+def target_period_blank(ctx: Ctx) -> Iterator[Issue]:
+    """A blank target for the period (capaian cannot be computed): an error at its cell on the
+    Indikator sheet, unless the Sekretaris accepted it ('target-period-blank-accepted')."""
+    yield from blank_target_issues(ctx.loaded)
 
 
 @rule("cumulative-decrease")

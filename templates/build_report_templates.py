@@ -277,9 +277,10 @@ def build_laporan(path: Path) -> Path:
     _heading(doc, "A. Ringkasan")
     _para(doc, "Pada {{ periode }}, {{ instansi }} memiliki {{ ringkasan.jumlah }} indikator kinerja "
                "pada {{ ringkasan.jumlah_unit }} unit kerja; {{ ringkasan.terisi }} indikator telah "
-               "diisi realisasinya. Rata-rata capaian kinerja sebesar {{ ringkasan.rata_rata }} "
-               "dengan predikat {{ ringkasan.predikat }}; {{ ringkasan.di_bawah_target }} indikator "
-               "berada di bawah target.", indent=1, after=6)
+               "diisi realisasinya. Rata-rata capaian {{ ringkasan.dihitung }} indikator yang dapat "
+               "dihitung sebesar {{ ringkasan.rata_rata }} dengan predikat {{ ringkasan.predikat }}"
+               "{% if ringkasan.pengecualian %}; {{ ringkasan.pengecualian }}{% endif %}. "
+               "{{ ringkasan.di_bawah_target }} indikator berada di bawah target.", indent=1, after=6)
     _para(doc, "Sebaran predikat capaian indikator:", after=3, keep=True)
     _grid(doc, ["Predikat", "Rentang Capaian", "Jumlah Indikator"],
           ["{{ p.predikat }}", "{{ p.rentang }}", "{{ p.jumlah }}"], [5.0, 5.0, 4.0],
@@ -315,16 +316,53 @@ def build_laporan(path: Path) -> Path:
     _tag(doc, "{%p else %}")
     _para(doc, "Seluruh indikator kinerja telah mencapai target.", indent=1)
     _tag(doc, "{%p endif %}")
+    _tag(doc, "{%p if catatan %}")
+    _para(doc, "Catatan Sekretaris:", bold=True, size=10, before=6, after=2, keep=True)
+    _tag(doc, "{%p for c in catatan %}")
+    _para(doc, "{{ loop.index }}. {{ c }}", size=10, indent=0.5)
+    _tag(doc, "{%p endfor %}")
+    _tag(doc, "{%p endif %}")
 
-    _heading(doc, "D. Kepatuhan terhadap Mutu Baku Waktu SOP")
+    _tag(doc, "{%p if waktu_sop_di_laporan %}")
+    _timing_section(doc, "D. Kepatuhan terhadap Mutu Baku Waktu SOP")
+    _tag(doc, "{%p endif %}")
+
+    _para(doc, "", after=10)
+    _signature(doc, paraf=True)
+    doc.save(path)
+    return path
+
+
+def _timing_section(doc, heading: str) -> None:
+    _heading(doc, heading)
     _para(doc, "{{ kepatuhan.ringkas }}", indent=1, after=4)
     _grid(doc, ["No", "Uraian Kegiatan", "Pelaksana", "Mutu Baku", "Waktu Terpakai", "Status"],
           ["{{ s.no }}", "{{ s.uraian }}", "{{ s.pelaksana }}", "{{ s.mutu_baku }}", "{{ s.terpakai }}",
            "{{ s.status }}"], [0.7, 6.6, 2.6, 1.8, 2.4, 2.4], "s in kepatuhan.langkah",
           [C, None, None, C, C, C], size=8)
 
-    _para(doc, "", after=10)
-    _signature(doc, paraf=True)
+
+# ----------------------------------------------------------------------------------- internal annex
+
+
+def build_waktu(path: Path) -> Path:
+    """The SOP steps against mutu baku: an internal annex for the Sekretaris, not sent with the
+    letter (Pengaturan 'Waktu SOP di Laporan' puts the table back into the report)."""
+    doc = _document()
+    _header_footer(doc, "Lampiran Internal Waktu SOP {{ instansi }} {{ periode }}")
+    _para(doc, "LAMPIRAN INTERNAL UNTUK SEKRETARIS", bold=True, size=12, align=C)
+    _para(doc, "KEPATUHAN TERHADAP MUTU BAKU WAKTU SOP PENGUMPULAN DATA KINERJA", bold=True, size=12,
+          align=C)
+    _para(doc, "{{ instansi|upper }} - {{ periode|upper }}", bold=True, size=11, align=C, after=4)
+    _para(doc, "Dokumen kerja internal; bukan bagian dari laporan yang dikirim bersama surat pengantar.",
+          italic=True, size=9, align=C, after=8)
+    _timing_section(doc, "Langkah SOP terhadap Mutu Baku Waktu")
+    _para(doc, "", after=6)
+    _para(doc, "Ringkasan:", bold=True, size=10, after=2, keep=True)
+    _tag(doc, "{%p for b in kepatuhan.baris %}")
+    _para(doc, "{{ b.label }}{% if b.nilai %}: {{ b.nilai }}{% endif %}", size=9)
+    _tag(doc, "{%p endfor %}")
+    _para(doc, "Disusun {{ tanggal }} untuk {{ sekretaris.jabatan }}.", italic=True, size=9, before=8)
     doc.save(path)
     return path
 
@@ -355,7 +393,8 @@ def build_surat(path: Path) -> Path:
                "sebagaimana terlampir, sebagai bahan pemantauan dan pelaporan kinerja {{ pemerintah }}.",
           indent=1.25, after=6)
     _para(doc, "Secara umum, rata-rata capaian {{ jumlah_indikator }} indikator kinerja pada {{ periode }} "
-               "sebesar {{ rata_rata }} dengan predikat {{ predikat }}.", indent=1.25, after=6)
+               "sebesar {{ rata_rata }} dengan predikat {{ predikat }}{% if pengecualian %}; dari "
+               "{{ jumlah_semua }} indikator, {{ pengecualian }}{% endif %}.", indent=1.25, after=6)
     _para(doc, "Demikian disampaikan, atas perhatian Bapak/Ibu diucapkan terima kasih.", indent=1.25,
           after=18)
     _signature(doc, paraf=False, place_date=False)
@@ -372,7 +411,8 @@ def build_surat(path: Path) -> Path:
 
 def main(out: Path = HERE) -> list[Path]:
     out = Path(out)
-    return [build_laporan(out / "laporan.docx"), build_surat(out / "surat_pengantar.docx")]
+    return [build_laporan(out / "laporan.docx"), build_surat(out / "surat_pengantar.docx"),
+            build_waktu(out / "waktu_sop.docx")]
 
 
 if __name__ == "__main__":

@@ -59,11 +59,16 @@ def collected(master: Path, penjelasan: dict[str, str] | None = None, inbox: Pat
     return load_master(master)
 
 
+# the sample units below target without an explanation, explained (a report fit to sign)
+EXPLAINED = {k: "Kegiatan bergeser ke triwulan IV." for k in
+             ("PEM.01", "PEM.02", "PEM.05", "TRANTIB.04", "KESOS.01", "YANUM.03")}
+
+
 @pytest.fixture(scope="session")
 def _collected_template(tmp_path_factory, _sample_master_template) -> Path:
     base = tmp_path_factory.mktemp("collected")
     shutil.copy(_sample_master_template, base / "induk.xlsx")
-    collected(base / "induk.xlsx")
+    collected(base / "induk.xlsx", EXPLAINED)
     return base
 
 
@@ -138,7 +143,8 @@ def test_approved_report_pdf_shows_every_capaian_nip_and_letter(collected_master
     out = render_report(loaded, tmp_path / "laporan", pdf=True, now=NOW, who="AGUS")
     assert not out.report.blocking and not out.draf, out.report.to_json()
     names = sorted(p.name for p in out.files)
-    assert names == ["Laporan-Data-Capaian-Kinerja-2026-TW3.docx", "Laporan-Data-Capaian-Kinerja-2026-TW3.pdf",
+    assert names == ["Lampiran-Internal-Waktu-SOP-2026-TW3.docx", "Lampiran-Internal-Waktu-SOP-2026-TW3.pdf",
+                     "Laporan-Data-Capaian-Kinerja-2026-TW3.docx", "Laporan-Data-Capaian-Kinerja-2026-TW3.pdf",
                      "Surat-Pengantar-2026-TW3-001.docx", "Surat-Pengantar-2026-TW3-001.pdf"]
     report_pdf = next(p for p in out.files if p.name.startswith("Laporan") and p.suffix == ".pdf")
     text = pdf_text(report_pdf)
@@ -170,7 +176,7 @@ def test_approved_report_pdf_shows_every_capaian_nip_and_letter(collected_master
     # the master's records: every file logged with its hash, the letter registered, timing stamped
     write_file(collected_master, out.writes)
     log = sheet_rows(collected_master, S.LOG_LAPORAN)
-    assert len(log) == 4 and {r["status"] for r in log} == {"Final"} and {r["oleh"] for r in log} == {"AGUS"}
+    assert len(log) == 6 and {r["status"] for r in log} == {"Final"} and {r["oleh"] for r in log} == {"AGUS"}
     for r in log:
         assert sha256_file(collected_master.parent / r["file"]) == r["sha256"]
     reg = sheet_rows(collected_master, S.REGISTER_SURAT)
@@ -193,8 +199,8 @@ def test_unapproved_is_refused_and_forced_draft_says_draf_on_every_page(collecte
     out = render_report(loaded, tmp_path / "laporan", pdf=True, force=True, now=NOW)
     assert out.draf and "report-draft" in out.report.codes() and not out.report.blocking
     assert {p.name for p in out.files} == {f"{n}-2026-TW3-DRAF.{ext}" for n in
-                                           ("Laporan-Data-Capaian-Kinerja", "Surat-Pengantar")
-                                           for ext in ("docx", "pdf")}
+                                           ("Laporan-Data-Capaian-Kinerja", "Surat-Pengantar",
+                                            "Lampiran-Internal-Waktu-SOP") for ext in ("docx", "pdf")}
     for pdf in (p for p in out.files if p.suffix == ".pdf"):
         pages = pdf_pages(pdf)
         assert pages >= 1
@@ -399,7 +405,7 @@ def test_cli_report_and_surat(collected_master, tmp_path):
     res = runner.invoke(app, ["report", str(collected_master), "--out", str(tmp_path / "l"), "--force", "--oleh", "AGUS"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "l" / "Laporan-Data-Capaian-Kinerja-2026-TW3-DRAF.docx").is_file()
-    assert [r["status"] for r in sheet_rows(collected_master, S.LOG_LAPORAN)] == ["DRAF", "DRAF"]
+    assert [r["status"] for r in sheet_rows(collected_master, S.LOG_LAPORAN)] == ["DRAF", "DRAF", "DRAF"]
     approve(collected_master)
     res = runner.invoke(app, ["surat", str(collected_master)])  # default folder: Folder Laporan
     assert res.exit_code == 0, res.output

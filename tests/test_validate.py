@@ -103,10 +103,23 @@ def key(issue) -> tuple:
 
 
 def test_one_return_triggers_every_rule_exactly(sample_master):
-    out = validate(load_master(golden_master(sample_master)), NOW)
+    golden_master(sample_master)
+    # and what the Sekretaris decides on the master itself: SEK.02 (85%) accepted without an
+    # explanation, SEK.05's TW III target left blank on the Indikator sheet
+    wb = load_workbook(sample_master)
+    ws, t = wb["Data SEK"], S.unit_data_table("Data SEK")
+    ws.cell(next(c.row for c in ws["A"] if c.value == "SEK.02"), t.index("penjelasan")).value = None
+    ws = wb[S.INDIKATOR.sheet]
+    ws[f"{S.INDIKATOR.letter('tw3')}{next(c.row for c in ws['A'] if c.value == 'SEK.05')}"] = None
+    ws = wb[S.SETTINGS_SHEET]
+    ws[f"B{next(c.row for c in ws['A'] if c.value == 'Tanpa Penjelasan Diterima Sekretaris')}"] = "SEK.02"
+    wb.save(sample_master)
+    out = validate(load_master(sample_master), NOW)
     got = sorted(key(f.issue) for f in out.found)
-    assert got == sorted(EXPECTED, key=lambda k: (k[0], k[1], k[2] or ""))
-    assert {r.code for r in RULES} <= {k[0] for k in EXPECTED}  # every rule is exercised
+    expected = EXPECTED + [("explanation-excepted", "SEK", "SEK.02"), ("target-period-blank", "SEK", "SEK.05"),
+                           ("indicator-inconsistent", "SEK", "SEK.05")]  # the unit sheet still shows 2
+    assert got == sorted(expected, key=lambda k: (k[0], k[1], k[2] or ""))
+    assert {r.code for r in RULES} <= {k[0] for k in expected}  # every rule is exercised
     assert not out.ready and out.report.blocking
     cats = {f.issue.code: f.issue.category for f in out.found}
     assert cats["unit-row-missing"] == Category.structure and cats["return-late"] == Category.process
