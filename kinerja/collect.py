@@ -42,7 +42,7 @@ import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable
@@ -59,7 +59,7 @@ from kinerja.models import Master, Period, Result, Unit
 from kinerja.rekap import RekapRow, consolidate, rekap_writes
 from kinerja.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
 from kinerja.tables import find_header, read_table
-from kinerja.workcal import WorkCalendar, WorkCalendarError
+from kinerja.workcal import WorkCalendarError
 from kinerja.writing.description import WorkbookWrites
 from kinerja.writing.files import backup_dir, gc_paused
 
@@ -219,10 +219,9 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
     w.sheet(S.TEMUAN_HIMPUN.sheet, S.TEMUAN_HIMPUN).rows = [issue_row(i) for i in report.issues]
     w.extend(rekap_writes(updated, rows))
     w.sheet(S.REKAP.sheet).select = True
-    received = [f.received for f in out.files if f.received is not None and f.status != REJECTED]
-    if received:
-        w.extend(timing.stamp(loaded, "penerimaan", start=min(received), end=max(received),
-                              who=who or "kinerja"))
+    w.extend(timing.stamp_receiving(loaded, [(f.unit, f.putaran, f.received) for f in out.files
+                                             if f.received is not None and f.status != REJECTED and f.unit],
+                                    now=now, who=who or "kinerja"))
     w.extend(timing.stamp(loaded, "rekap", end=now, who=who or "kinerja"))
     lap("writes")
     return out
@@ -600,11 +599,11 @@ def _penerimaan_rows(history: _History, files: list[FileStatus]) -> list[list[An
 
 
 def _lateness(loaded: Loaded, files: list[FileStatus]) -> None:
-    """Each file's 'Terlambat': working time past the deadline of its round, by the rule and
-    wording of kinerja.timing ('2 hari kerja' when whole working days were lost after the due
-    date, else '1 jam 30 menit waktu kerja'; 'Tepat waktu'). The deadline is the Distribusi
-    row's Batas Waktu for the unit and round, else Settings.batas_waktu; a round handed out
-    after its deadline (a revision) has none. The calendar is walked once per deadline."""
+    """Each file's 'Terlambat': working time past the deadline of its round, by the one rule and
+    wording of kinerja.timing (`late_text`: '2 hari kerja' when whole working days were lost
+    after the due date, else '1 jam 30 menit waktu kerja'; 'Tepat waktu'). The deadline is the
+    Distribusi row's Batas Waktu for the unit and round, else Settings.batas_waktu; a round
+    handed out after its deadline (a revision) has none."""
     m = loaded.master
     assert m is not None
     try:
@@ -621,29 +620,14 @@ def _lateness(loaded: Loaded, files: list[FileStatus]) -> None:
         handed = (row or {}).get("dibuat")
         ok = isinstance(deadline, datetime) and not (isinstance(handed, datetime) and deadline < handed)
         due[n] = deadline.replace(microsecond=0) if ok else None  # type: ignore[union-attr]
-    for deadline in {d for d in due.values() if d is not None}:
-        group = [(n, files[n].received) for n, d in due.items() if d == deadline and files[n].received]
-        total, last = 0.0, deadline
-        for n, at in sorted(group, key=lambda x: x[1]):
-            if at <= deadline:
-                files[n].late = "Tepat waktu"
-                continue
-            try:
-                total += cal.elapsed(last, at).minutes if at > last else 0.0
-            except (WorkCalendarError, ValueError, TypeError):
-                continue
-            last = at
-            days = _days_lost(cal, deadline, at) if total > 1e-6 else 0
-            files[n].late = ("Tepat waktu" if total <= 1e-6 else f"{days} hari kerja" if days
-                             else f"{timing.format_durasi(total)} waktu kerja")
-
-
-def _days_lost(cal: WorkCalendar, due: datetime, at: datetime) -> int:
-    """Working days after the due date on which office time passed before `at`."""
-    days = sum(1 for k in range(1, (at.date() - due.date()).days) if cal.is_working_day(due.date() + timedelta(k)))
-    if at.date() > due.date():
-        days += cal.elapsed(datetime.combine(at.date(), time()), at).minutes > 0
-    return days
+    for n, deadline in due.items():
+        at = files[n].received
+        if deadline is None or at is None:
+            continue
+        try:
+            files[n].late = timing.late_text(cal, deadline, at) or "Tepat waktu"
+        except (WorkCalendarError, ValueError, TypeError):
+            continue
 
 
 def _second(value: Any) -> datetime | None:

@@ -456,12 +456,12 @@ _CATALOGUE: list[IssueType] = [
        "Ulangi langkahnya: workbook dibaca ulang beserta perubahan terbaru."),
     # --- timing ----------------------------------------------------------------------------------
     _t("step-late", "warning", "proses", "Langkah melewati mutu baku",
-       "Langkah {step} ({role}) memakan {elapsed}, melebihi mutu baku {standard}: lewat {late} "
-       "dari batas waktu {due}.",
+       "Langkah {step} ({role}) lewat {late} dari batas waktu {due} ({rule}); waktu kerja "
+       "terpakai {elapsed}.",
        "Catat penyebab keterlambatan pada kolom Keterangan sheet Waktu SOP."),
     _t("step-near-late", "info", "proses", "Langkah hampir melewati mutu baku",
-       "Langkah {step} ({role}) memakan {elapsed} dari mutu baku {standard} ({percent} waktu "
-       "terpakai, batas waktu {due}).",
+       "Langkah {step} ({role}) memakai {percent} waktu yang tersedia sampai batas waktu {due} "
+       "({rule}); waktu kerja terpakai {elapsed}.",
        "Tidak perlu tindakan."),
     _t("step-time-invalid", "warning", "data", "Waktu langkah tidak dapat dihitung",
        "Waktu langkah {step} tidak dapat dihitung: {detail}",

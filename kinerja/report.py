@@ -126,7 +126,7 @@ def sop_compliance(loaded: Loaded, now: datetime) -> dict[str, Any]:
     steps = [{"no": r.step.no, "uraian": r.step.uraian, "pelaksana": r.step.pelaksana,
               "mutu_baku": r.step.waktu_text() or "-", "mulai": format_datetime(r.start) if r.start else "-",
               "selesai": format_datetime(r.end) if r.end else "-",
-              "terpakai": "-" if r.elapsed is None else format_durasi(r.elapsed), "status": r.status,
+              "terpakai": r.terpakai() or "-", "status": r.status,
               "lewat": r.lewat() or "-"} for r in t.rows]
     if s is None:
         text = "Waktu langkah SOP belum dapat dihitung (periksa sheet Waktu SOP)."

@@ -75,13 +75,6 @@ SETTINGS: tuple[Setting, ...] = (
             choices=YA_TIDAK),
     Setting("wajib_bukti", "Wajib Bukti Dukung Semua Indikator", "bool", group="Aturan Validasi",
             choices=YA_TIDAK),
-    # What the Sekretaris accepts for a report to be signed (recorded here, stated in the report).
-    Setting("target_kosong_diterima", "Target Kosong Diterima Sekretaris", group="Aturan Validasi",
-            help="Kode indikator yang targetnya untuk periode ini memang kosong, dipisah titik koma (;)"),
-    Setting("penjelasan_dikecualikan", "Tanpa Penjelasan Diterima Sekretaris", group="Aturan Validasi",
-            help="Kode indikator di bawah target yang diterima tanpa penjelasan, dipisah titik koma (;)"),
-    Setting("waktu_sop_di_laporan", "Waktu SOP di Laporan", "bool", group="Surat", choices=YA_TIDAK,
-            help="Tidak (bawaan): tabel waktu SOP dibuat sebagai lampiran internal untuk Sekretaris"),
     Setting("ambang_hampir", "Ambang Hampir Terlambat (%)", "number", group="Waktu",
             help="Langkah yang memakai lebih dari persentase ini dari mutu baku ditandai"),
     Setting("format_nomor", "Format Nomor Surat", required=True, group="Surat",
@@ -105,6 +98,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("induk_sebelumnya", "Workbook Induk Sebelumnya", group="Riwayat Periode",
             help="File workbook induk periode sebelumnya, atau folder arsipnya (diisi oleh 'Periode Baru'); "
                  "'kinerja check' memeriksa rantainya"),
+    # What the Sekretaris accepts for a report to be signed (recorded here, stated in the report).
+    Setting("target_kosong_diterima", "Target Kosong Diterima Sekretaris", group="Persetujuan Sekretaris",
+            help="Kode indikator yang targetnya untuk periode ini memang kosong, dipisah titik koma (;)"),
+    Setting("penjelasan_dikecualikan", "Tanpa Penjelasan Diterima Sekretaris", group="Persetujuan Sekretaris",
+            help="Kode indikator di bawah target yang diterima tanpa penjelasan, dipisah titik koma (;)"),
+    Setting("waktu_sop_di_laporan", "Waktu SOP di Laporan", "bool", group="Laporan", choices=YA_TIDAK,
+            help="Tidak (bawaan): tabel waktu SOP dibuat sebagai lampiran internal untuk Sekretaris"),
 )
 
 

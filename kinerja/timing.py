@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kinerja import sheets as S
+from kinerja.durations import Duration
 from kinerja.issues import Issue, Report, Severity, make_issue
 from kinerja.master import Loaded
 from kinerja.models import Rules, Settings
@@ -36,10 +37,10 @@ from kinerja.writing.description import Mark, WorkbookWrites
 from kinerja.writing.style import SEVERITY_FILL
 
 __all__ = [
-    "Entry", "ReturnTiming", "RoleSummary", "StatusOutcome", "TimingError", "TimingOutcome",
-    "TimingRow", "TimingSummary", "calendar", "format_durasi", "log_step", "parse_waktu",
-    "end_current_step", "read_log", "recompute", "sop_status", "stamp", "step_rows",
-    "unit_return_timing",
+    "Entry", "ReturnTiming", "RevisionLoop", "RoleSummary", "StatusOutcome", "TimingError",
+    "TimingOutcome", "TimingRow", "TimingSummary", "calendar", "format_durasi", "log_step", "parse_waktu",
+    "end_current_step", "late_text", "read_log", "recompute", "revision_loops", "sop_status", "stamp",
+    "stamp_receiving", "step_rows", "unit_return_timing",
 ]
 
 TEPAT, HAMPIR, TERLAMBAT = "tepat waktu", "hampir terlambat", "terlambat"
@@ -113,6 +114,12 @@ def _late(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> tuple[float, 
         return 0.0, 0
     next_day = dt.datetime.combine(due.date() + dt.timedelta(days=1), dt.time())
     return minutes, cal.elapsed(next_day, at).working_days if at > next_day else 0
+
+
+def late_text(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> str:
+    """How late `at` is past `due`, in the one wording of this module; '' when not late."""
+    minutes, days = _late(cal, _naive(due), _naive(at))  # type: ignore[arg-type]
+    return _late_text(minutes, days) if minutes > 0 else ""
 
 
 def _near_ratio(loaded: Loaded, report: Report, file: str) -> float:
@@ -277,6 +284,68 @@ def stamp(loaded: Loaded, tahap: str, *, start: dt.datetime | None = None,
     return w
 
 
+def stamp_receiving(loaded: Loaded, returns: list[tuple[str, int | None, dt.datetime]], *,
+                    now: dt.datetime, who: str = "kinerja") -> WorkbookWrites:
+    """The receiving steps (tahap 'penerimaan', e.g. 'Menghimpun format ... dari masing-masing
+    Kasi'), timed as the work of their pelaksana, not of the units.
+
+    `returns`: (unit, round, received) of the forms read. Receiving begins when the first round's
+    forms are due (its deadline), or when the last of them came in if that was later (a late
+    unit's wait is that unit's lateness, reported as 'return-late', not the receiver's); when
+    every form is in before the deadline and collected at once, it begins at the last form. It
+    ends at `now`, the collect that completes the round (every unit sent a form has returned
+    one). Until then nothing is stamped. Revision rounds are not receiving: they are the
+    decision step's return loop (`revision_loops`); a step already ended is never moved.
+    """
+    w = WorkbookWrites()
+    m = loaded.master
+    if m is None:
+        return w
+    steps = m.sop.steps_for("penerimaan")
+    log = read_log(loaded)
+    if not steps or log.unreadable:
+        return w
+    now = _naive(now)  # type: ignore[assignment]
+    dist = _distribution_rows(loaded)
+    first = [(u, d) for u, r, d in dist if (r or 1) == 1]
+    sent = {u for u, _ in first} or {u.kode for u in m.units if m.indicators_of(u.kode)}
+    got: dict[str, dt.datetime] = {}
+    for unit, rnd, when in returns:
+        u = str(unit or "").strip().upper()
+        if (rnd or 1) == 1 and when is not None:
+            got[u] = min(got.get(u, _naive(when)), _naive(when))  # type: ignore[type-var,arg-type]
+    if not sent or not sent <= set(got):
+        return w
+    last = max(got[u] for u in sent)
+    deadlines = [d for _, d in first if d is not None] or ([_naive(m.settings.batas_waktu)]
+                                                            if m.settings.batas_waktu else [])
+    deadline = max(deadlines) if deadlines else None  # type: ignore[type-var]
+    start = max(deadline, last) if deadline is not None and now >= deadline else last
+    start = min(start, now)
+    for step in steps:
+        e = log.entries.get(step.no) or Entry()
+        if e.end is not None:
+            continue
+        values: dict[str, Any] = {"selesai": now}
+        if e.start is None:
+            values["mulai"] = start
+        if who and not e.who:
+            values["oleh"] = who
+        _put(w, log, step, values)
+    return w
+
+
+def _distribution_rows(loaded: Loaded) -> list[tuple[str, int | None, dt.datetime | None]]:
+    """(unit, round, deadline) of every Distribusi row."""
+    rows = loaded.rows.get(S.DISTRIBUSI.sheet)
+    out = []
+    for r in read_table(rows, S.DISTRIBUSI, Report()).rows if rows else []:
+        unit = str(r.values["unit"] or "").strip().upper()
+        if unit:
+            out.append((unit, r.values["putaran"], _naive(r.values["batas_waktu"])))
+    return out
+
+
 def log_step(loaded: Loaded, no: int, start: dt.datetime | None = None,
              end: dt.datetime | None = None, who: str = "", *,
              now: dt.datetime | None = None) -> WorkbookWrites:
@@ -333,6 +402,8 @@ class TimingRow:
     ratio: float | None = None  # share of the allowed office time used
     raw: dict[str, Any] = field(default_factory=dict)
     sheet_row: int = 0
+    rule: str = ""  # how the due time was counted (workcal.due_rule), for messages
+    pause_minutes: float = 0.0  # revision loops inside the step, not counted as its own time
     issue: Issue | None = None
 
     @property
@@ -348,6 +419,15 @@ class TimingRow:
         """Finished, with a time standard and readable times."""
         return self.done and self.status in (TEPAT, HAMPIR, TERLAMBAT)
 
+    def terpakai(self) -> str | None:
+        """Working time used; a decision step says what its revision loops took besides."""
+        if self.elapsed is None:
+            return None
+        text = format_durasi(self.elapsed)
+        if self.pause_minutes > _EPS:
+            text += f" (di luar putaran perbaikan {format_durasi(self.pause_minutes)})"
+        return text
+
     def lewat(self) -> str | None:
         if not self.late_minutes:
             return None
@@ -359,7 +439,7 @@ class TimingRow:
         v = {"no": self.step.no, "uraian": self.step.uraian, "pelaksana": self.step.pelaksana,
              "mutu_baku": self.step.waktu_text(), "rencana_mulai": self.planned_start, "batas": self.due,
              "mulai": self.start, "selesai": self.end, "oleh": self.who or None,
-             "terpakai": None if self.elapsed is None else format_durasi(self.elapsed),
+             "terpakai": self.terpakai(),
              "status": self.status, "lewat": self.lewat(), "keterangan": self.keterangan or None}
         for key, value in self.raw.items():
             if v.get(key) is None:
@@ -372,12 +452,13 @@ class TimingRow:
                 "mutu_baku": self.step.waktu_text(), "rencana_mulai": iso(self.planned_start),
                 "batas": iso(self.due), "mulai": iso(self.start), "selesai": iso(self.end),
                 "oleh": self.who, "terpakai_menit": self.elapsed,
-                "terpakai": None if self.elapsed is None else format_durasi(self.elapsed),
+                "terpakai": self.terpakai(), "putaran_perbaikan_menit": self.pause_minutes,
                 "status": self.status, "lewat_menit": self.late_minutes, "lewat": self.lewat(),
                 "keterangan": self.keterangan}
 
 
-def _evaluate(row: TimingRow, cal: WorkCalendar, now: dt.datetime, near: float) -> None:
+def _evaluate(row: TimingRow, cal: WorkCalendar, now: dt.datetime, near: float,
+              loops: list["RevisionLoop"] | None = None) -> None:
     w = row.step.waktu
     begin = row.start or (row.planned_start if row.end else None)
     if begin is None:
@@ -386,11 +467,17 @@ def _evaluate(row: TimingRow, cal: WorkCalendar, now: dt.datetime, near: float) 
             row.due = cal.due(row.planned_start, w)
         return
     stop = row.end or max(now, begin)
+    # the decision step's revision loops are the units' time, timed on their own lines: the
+    # step is measured as if it began that much office time later
+    row.pause_minutes = sum(_overlap(cal, lp.returned, lp.received or now, begin, stop) for lp in loops or [])
+    if row.pause_minutes > _EPS:
+        begin = min(cal.due(begin, Duration(amount=row.pause_minutes, unit="menit")), stop)
     if w is None:
         row.elapsed = cal.elapsed(begin, stop).minutes
         row.status = TANPA if row.end else BERJALAN
         return
     st = cal.status(begin, stop, w, near)
+    row.rule = cal.due_rule(begin, w)
     row.due, row.elapsed, row.ratio = st.due, st.elapsed.minutes, st.used_ratio
     row.late_minutes, row.late_days = st.late_minutes, st.late_days
     row.status = BERJALAN if row.end is None and st.status == TEPAT else st.status
@@ -401,9 +488,94 @@ def _breach(row: TimingRow, file: str) -> Issue | None:
         return None
     return make_issue("step-late" if row.late else "step-near-late", file=file, sheet=S.WAKTU.sheet,
                       cell=f"{S.WAKTU.letter('status')}{row.sheet_row}", step=row.step.no,
-                      role=row.step.pelaksana, elapsed=format_durasi(row.elapsed) + " waktu kerja",
+                      role=row.step.pelaksana, elapsed=format_durasi(row.elapsed),
                       standard=row.step.waktu.text(), late=row.lewat() or "-", due=_w(row.due),
-                      percent=format_percent((row.ratio or 0) * 100, 0))
+                      percent=format_percent((row.ratio or 0) * 100, 0), rule=row.rule or "-")
+
+
+def _overlap(cal: WorkCalendar, a: dt.datetime, b: dt.datetime, c: dt.datetime, d: dt.datetime) -> float:
+    """Office minutes of the overlap of [a, b] and [c, d]."""
+    lo, hi = max(a, c), min(b, d)
+    return cal.elapsed(lo, hi).minutes if hi > lo else 0.0
+
+
+@dataclass
+class RevisionLoop:
+    """One revision round: units returned by the Sekretaris' decision step, until their revised
+    forms came back. The units' time, timed on its own line, not the receiver's nor the
+    Sekretaris'."""
+
+    round: int
+    units: list[str]
+    returned: dt.datetime
+    received: dt.datetime | None  # the last revised form used; None while one is outstanding
+    deadline: dt.datetime | None  # Distribusi 'Batas Waktu' of the round
+    minutes: float = 0.0  # office minutes, returned -> received (or now)
+    late: str = ""
+
+    def text(self) -> str:
+        head = f"{', '.join(self.units) or '-'} dikembalikan {format_waktu(self.returned)}"
+        if self.received is None:
+            return head + f"; perbaikan belum semua diterima ({format_durasi(self.minutes)} waktu kerja sejauh ini)."
+        tail = (f"terlambat {self.late} dari batas waktu {_w(self.deadline)}" if self.late
+                else f"sebelum batas waktu {_w(self.deadline)}" if self.deadline else "tanpa batas waktu")
+        return (head + f"; perbaikan terakhir diterima {format_waktu(self.received)}: "
+                       f"{format_durasi(self.minutes)} waktu kerja, {tail}.")
+
+
+def revision_loops(loaded: Loaded, cal: WorkCalendar, now: dt.datetime) -> list[RevisionLoop]:
+    """The revision rounds of the period, from Riwayat ('Putaran baru' and the 'Dikembalikan'
+    rows written with it), Penerimaan (revised forms received) and Distribusi (their deadline)."""
+    m = loaded.master
+    riwayat = loaded.rows.get(S.RIWAYAT.sheet)
+    if m is None or not riwayat:
+        return []
+    tag = f"[{m.settings.period.key()}]"
+    opened: dict[int, dt.datetime] = {}
+    back: dict[dt.datetime, list[str]] = {}
+    for r in read_table(riwayat, S.RIWAYAT, Report()).rows:
+        v = r.values
+        note, when = str(v["catatan"] or ""), _naive(v["waktu"])
+        if when is None or (note.startswith("[") and not note.startswith(tag)):
+            continue
+        if norm(v["kegiatan"]) == norm(S.KEGIATAN_PUTARAN) and isinstance(v["putaran"], int):
+            opened[v["putaran"]] = min(opened.get(v["putaran"], when), when)
+        elif norm(v["kegiatan"]) == norm(S.KEGIATAN_DIKEMBALIKAN) and v["unit"]:
+            back.setdefault(when, []).append(str(v["unit"]).strip().upper())
+    receipts: dict[tuple[str, int], dt.datetime] = {}
+    rows = loaded.rows.get(S.PENERIMAAN.sheet)
+    for r in read_table(rows, S.PENERIMAAN, Report()).rows if rows else []:
+        v = r.values
+        when, unit = _naive(v["diterima"]), str(v["unit"] or "").strip().upper()
+        if when is None or not unit or not isinstance(v["putaran"], int) or norm(v["status"]) == "ditolak":
+            continue
+        key = (unit, v["putaran"])
+        receipts[key] = min(receipts.get(key, when), when)
+    deadlines = {}
+    for unit, rnd, due in _distribution_rows(loaded):
+        if isinstance(rnd, int) and due is not None:
+            deadlines[rnd] = max(deadlines.get(rnd, due), due)
+    out = []
+    for rnd, when in sorted(opened.items()):
+        units = back.get(when, [])
+        got = [receipts.get((u, rnd)) for u in units]
+        received = max(got) if got and all(got) else None  # type: ignore[type-var]
+        loop = RevisionLoop(rnd, units, when, received, deadlines.get(rnd))
+        try:
+            loop.minutes = cal.elapsed(when, received or max(now, when)).minutes
+            if received and loop.deadline:
+                loop.late = late_text(cal, loop.deadline, received)
+        except WorkCalendarError:
+            pass
+        out.append(loop)
+    return out
+
+
+def _decision_step(steps: list[SopStep]) -> SopStep | None:
+    """The Sekretaris' decision (approve or return): the validasi step that loops back, else the
+    last validasi step."""
+    checks = [s for s in steps if s.tahap == "validasi"]
+    return next((s for s in checks if s.kembali_ke), checks[-1] if checks else None)
 
 
 @dataclass
@@ -437,6 +609,7 @@ class TimingSummary:
     standard_minutes: float
     longest: list[TimingRow]
     roles: list[RoleSummary]
+    loops: list[RevisionLoop] = field(default_factory=list)
 
     @property
     def on_time(self) -> int:
@@ -459,6 +632,7 @@ class TimingSummary:
                ("Mutu baku seluruh langkah", format_durasi(self.standard_minutes)),
                ("Tepat waktu", share),
                ("Terlambat", f"{self.late} langkah")]
+        out.extend((f"Putaran perbaikan {lp.round}", lp.text()) for lp in self.loops)
         if self.cycle_minutes is not None and self.finished:
             diff = self.cycle_minutes - self.standard_minutes
             out.append(("Dibanding mutu baku", ("lebih lama " if diff > 0 else "lebih cepat ")
@@ -471,7 +645,8 @@ class TimingSummary:
         return out
 
 
-def _summary(rows: list[TimingRow], cal: WorkCalendar, now: dt.datetime, roles: list[str]) -> TimingSummary:
+def _summary(rows: list[TimingRow], cal: WorkCalendar, now: dt.datetime, roles: list[str],
+             loops: list[RevisionLoop]) -> TimingSummary:
     starts = [r.start or r.planned_start for r in rows if r.start or (r.end and r.planned_start)]
     first = min(starts, default=None)
     finished = all(r.done for r in rows)
@@ -495,7 +670,7 @@ def _summary(rows: list[TimingRow], cal: WorkCalendar, now: dt.datetime, roles: 
                          near=sum(r.status == HAMPIR for r in rows), cycle_start=first,
                          cycle_end=last if finished else None, finished=finished, cycle_minutes=cycle,
                          standard_minutes=standard, longest=late_rows[:3],
-                         roles=[r for r in by_role.values() if r.steps])
+                         roles=[r for r in by_role.values() if r.steps], loops=loops)
 
 
 @dataclass
@@ -534,6 +709,11 @@ def _compute(loaded: Loaded, now: dt.datetime, overrides: dict[int, Entry]) -> T
     if log.unreadable:
         return TimingOutcome([], [], None, report, WorkbookWrites())
     log.entries.update(overrides)
+    try:
+        loops = revision_loops(loaded, cal, now)
+    except WorkCalendarError:
+        loops = []
+    decision = _decision_step(m.sop.steps)
     rows: list[TimingRow] = []
     carry: dt.datetime | None = None
     for i, step in enumerate(m.sop.steps):
@@ -541,7 +721,7 @@ def _compute(loaded: Loaded, now: dt.datetime, overrides: dict[int, Entry]) -> T
         row = TimingRow(step, planned_start=e.start if i == 0 else carry, start=e.start, end=e.end,
                         who=e.who, keterangan=e.keterangan, raw=e.raw, sheet_row=_FIRST + i)
         try:
-            _evaluate(row, cal, now, near)
+            _evaluate(row, cal, now, near, loops if step is decision else None)
         except WorkCalendarError as err:
             row.status = TIDAK_SAH
             report.issue("step-time-invalid", file=file, sheet=S.WAKTU.sheet,
@@ -558,7 +738,7 @@ def _compute(loaded: Loaded, now: dt.datetime, overrides: dict[int, Entry]) -> T
         for key, value in e.raw.items():
             values[key] = values.get(key) or value
         extras.append([values.get(c.key) for c in S.WAKTU.columns])
-    summary = _summary(rows, cal, now, m.sop.roles)
+    summary = _summary(rows, cal, now, m.sop.roles, loops)
     breaches = [r.issue for r in rows if r.issue is not None]
     writes = _sheet_writes(rows, extras, summary, log.headerless)
     return TimingOutcome(rows, breaches, summary, report, writes)

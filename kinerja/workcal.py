@@ -3,11 +3,14 @@
 SOP time standards are counted in office time:
 - menit / jam: office minutes (breaks, nights, weekends and holidays do not count). A start
   outside office hours begins at the next opening.
-- hari: working days. Day 1 is the start day when it is a working day and the start is before
-  its closing time, otherwise the next working day. A whole number N is due at the closing time
-  of the Nth working day. A fraction (1.5) means N-1 whole days, then that fraction of the next
-  working day's office minutes counted from its opening. On day 1 itself (amounts below 1) the
-  fraction is counted from the start, and is never later than day 1's closing time.
+- hari: working days. Day 1 is the start day when it is a working day and the step starts
+  before that day's cut-off: the start of the midday break (halfway through the office day when
+  it has no break). A step started at or after the cut-off (or on a day off) counts from the next
+  working day, as offices count a letter received in the afternoon: a "1 Hari" step begun at
+  15.44 is not due at 16.00 the same day. A whole number N is due at the closing time of the Nth
+  working day. A fraction (1.5) means N-1 whole days, then that fraction of the next working
+  day's office minutes counted from its opening. On day 1 itself (amounts below 1) the fraction
+  is counted from the start, and is never later than day 1's closing time.
 - elapsed hari = office minutes / 450 (7.5 office hours, the standard office day).
 
 National holidays and cuti bersama come from the `holidays` package (Indonesia, categories
@@ -149,6 +152,16 @@ class OfficeDay(BaseModel):
     def minutes(self) -> float:
         """Office minutes in the day (break excluded)."""
         return sum(_span(a, b) for a, b in self.periods)
+
+    @property
+    def cutoff(self) -> dt.time:
+        """A 'Hari' step started from this time on counts from the next working day: the start
+        of the break, or halfway through the office day when it has none."""
+        if self.break_start is not None:
+            return self.break_start
+        half = dt.datetime.combine(dt.date(2000, 1, 3), self.start) + dt.timedelta(
+            minutes=_span(self.start, self.end) / 2)
+        return half.time()
 
 
 def _span(a: dt.time, b: dt.time) -> float:
@@ -437,7 +450,7 @@ class WorkCalendar(BaseModel):
             fraction = 0.0
         day = start.date()
         hours = self.office_day(day)
-        if hours is None or start >= dt.datetime.combine(day, hours.end):
+        if hours is None or start >= dt.datetime.combine(day, hours.cutoff):
             day = self.next_working_day(day)
         # `day` is day 1; move to the day the deadline falls on.
         target = whole if fraction == 0.0 else whole + 1
@@ -451,6 +464,26 @@ class WorkCalendar(BaseModel):
         begin = max(dt.datetime.combine(day, hours.start), start)
         part = self._advance(begin, dt.timedelta(minutes=fraction * hours.minutes))
         return min(part, closing)
+
+    def due_rule(self, start: dt.datetime, duration: Duration | str | int | float) -> str:
+        """How the due time of a step started at `start` was counted, in Indonesian, for messages:
+        'mutu baku 2 Jam waktu kerja sejak mulai Senin, 12 Oktober 2026 pukul 09.00' or, for
+        hari, which day is day 1 and why."""
+        dur = parse_duration(duration)
+        naive = _strip_tz(start, "Waktu mulai")[0]
+        if dur.unit != "hari":
+            return f"mutu baku {dur.text()} waktu kerja sejak mulai {format_waktu(naive)}"
+        hours = self.office_day(naive.date())
+        n = max(1, math.ceil(dur.amount - 1e-9))
+        until = (f"sampai jam pulang hari kerja ke-{n}" if dur.amount == int(dur.amount)
+                 else f"sampai hari kerja ke-{n}")
+        if hours is not None and naive < dt.datetime.combine(naive.date(), hours.cutoff):
+            return f"mutu baku {dur.text()}: {until}, hari mulai {format_waktu(naive.date())} sebagai hari ke-1"
+        day1 = self.next_working_day(naive.date())
+        why = (f"dimulai pukul {_jam(naive.time())}, sesudah pukul {_jam(hours.cutoff)}"
+               if hours is not None else f"dimulai pada hari libur ({format_waktu(naive.date())})")
+        return (f"mutu baku {dur.text()}: {until}, {format_waktu(day1)} sebagai hari ke-1 karena "
+                f"langkah {why}")
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> WorkingElapsed:
         """Office minutes and working days touched between two moments."""

@@ -219,9 +219,12 @@ def test_form_table_missing(sample_loaded, tmp_path):
 # ----------------------------------------------------------------------------------- review
 
 
-def type_realisasi(master: Path) -> None:
-    """Every unit's TW III values typed straight into its 'Data' sheet."""
+def type_realisasi(master: Path, explained: bool = False) -> None:
+    """Every unit's TW III values typed straight into its 'Data' sheet (`explained`: with an
+    explanation wherever the sample has none)."""
     entries = unit_entries()
+    if explained:
+        entries = {k: {"penjelasan": "Kegiatan bergeser ke triwulan IV.", **v} for k, v in entries.items()}
     table = S.unit_data_table("x")
     col = {k: table.letter(k) for k in ("r3", "penjelasan", "bukti", "realisasi_anggaran")}
     wb = load_workbook(master)
@@ -234,7 +237,7 @@ def type_realisasi(master: Path) -> None:
 
 
 def test_rekap_approval_blocked(sample_master, tmp_path):
-    type_realisasi(sample_master)
+    type_realisasi(sample_master, explained=True)
     # a Kesalahan outside every unit: an office holiday typed as a date that does not exist
     loaded = edit(sample_master, S.LIBUR.sheet, {"A5": "31/02/2026", "B5": "Cuti kantor"})
     v = validate(loaded, datetime(2026, 10, 12, 9, 0))

@@ -144,7 +144,10 @@ def test_all_units_land_logged_consolidated_and_idempotent(sample_master, sample
         assert rekap[ind.kode][12] == ach.predikat
     waktu = {r[0]: r for r in data_rows(sample_master, S.WAKTU)}
     received = [f.received for f in out.files]
-    assert (waktu[4][6], waktu[4][7]) == (min(received), max(received))  # step 4: penerimaan
+    # step 4 (penerimaan, Staf) is the staff's work: from the deadline, or the last form if later,
+    # to this collect, which completes the round; not from the first form to the last
+    deadline = m.settings.batas_waktu
+    assert (waktu[4][6], waktu[4][7]) == (min(max(deadline, max(received)), NOW), NOW)
 
     # the same inbox again: nothing changes (values, log, rekap)
     out2 = run(loaded, inbox)

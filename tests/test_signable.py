@@ -14,7 +14,7 @@ from kinerja.report import render_report
 from kinerja.review import DISETUJUI, review
 from kinerja.signable import EXPLANATION_SETTING, TARGET_SETTING, without_period
 from kinerja.validate import validate
-from kinerja.writes import write_file
+from kinerja.writing.files import write_file
 from test_report import (NOW, _collected_template, approve, collected, collected_master, docx_text,  # noqa: F401
                          set_setting)
 from test_review import decide, riwayat

@@ -317,7 +317,7 @@ def test_status_starts_at_step_one_and_moves_on(sample_master) -> None:
     text = "\n".join(status.lines())
     assert "Langkah sekarang: 4 dari 11" in text and "pelaksana: Staf" in text
     assert "Mutu baku: 1 langkah terlambat, 0 hampir terlambat." in text
-    assert "Langkah 1 (Camat) memakan 30 menit waktu kerja" in text
+    assert "Langkah 1 (Camat) lewat 20 menit dari batas waktu" in text and "waktu kerja terpakai 30 menit" in text
 
     # the ribbon's 'Catat Langkah': the current step ends now, the next one is current
     no, w = end_current_step(loaded, D(2026, 10, 12, 13, 30), who="Staf Umum")
@@ -390,3 +390,82 @@ def test_cli_log_timing_status(sample_master) -> None:
     r = run(app, ["status", path, "--json"])
     assert r.exit_code == 0 and json.loads(r.output)["langkah_sekarang"]["pelaksana"] == "Kasi / Kasubag"
     assert load_workbook(sample_master)[W.sheet][cell("status", 1)].value == TERLAMBAT
+
+
+# ----------------------------------------------------------------------------------- whose time
+
+
+UNITS6 = ("SEK", "PEM", "TRANTIB", "PMD", "KESOS", "YANUM")
+DEADLINE9 = D(2026, 10, 9, 16, 0)  # Friday
+
+
+def test_receiving_is_the_receivers_work_from_the_deadline_to_the_collect(sample_master) -> None:
+    """Step 4 (Staf, 'Menghimpun', 3 Jam) once ran from the first return to the last one (the
+    units' spread) and reported 'Staf ... lewat 3 hari'. It is the Staf's work: from the
+    deadline (every form was in before it) to the collect that completes the round."""
+    from kinerja.timing import stamp_receiving
+
+    loaded = put_rows(sample_master, S.DISTRIBUSI,
+                      *({"putaran": 1, "unit": u, "file": f"{u}.xlsx", "batas_waktu": DEADLINE9} for u in UNITS6))
+    returns = [(u, 1, D(2026, 10, 6 + n % 4, 9 + n)) for n, u in enumerate(UNITS6)]  # Tue 6 - Fri 9
+    assert stamp_receiving(loaded, returns[:-1], now=D(2026, 10, 9, 10)).sheets == []  # YANUM missing
+    collect_at = D(2026, 10, 12, 9, 0)  # Monday
+    loaded = apply(sample_master, stamp_receiving(loaded, returns, now=collect_at, who="Staf Umum"))
+    row = next(r for r in recompute(loaded, D(2026, 10, 12, 10)).rows if r.step.no == 4)
+    assert (row.start, row.end, row.who) == (DEADLINE9, collect_at, "Staf Umum")
+    assert row.status == TEPAT and row.issue is None  # Fri 16.00-16.30 + Mon 07.30-09.00: 2 of 3 Jam
+    # a revision round collected later does not move the step
+    later = returns + [("PEM", 2, D(2026, 10, 14, 9))]
+    assert stamp_receiving(loaded, later, now=D(2026, 10, 14, 10)).sheets == []
+
+    # a late unit's wait is its own lateness, not the receiver's: the step begins at its form
+    loaded = put_rows(sample_master, S.WAKTU)
+    late = returns[:-1] + [("YANUM", 1, D(2026, 10, 13, 8, 0))]
+    loaded = apply(sample_master, stamp_receiving(loaded, late, now=D(2026, 10, 13, 9)))
+    row = next(r for r in recompute(loaded, D(2026, 10, 13, 10)).rows if r.step.no == 4)
+    assert (row.start, row.end) == (D(2026, 10, 13, 8, 0), D(2026, 10, 13, 9))
+
+
+def test_a_hari_step_started_in_the_afternoon_counts_from_the_next_day(sample_master) -> None:
+    """Step 7 (Sekretaris, 1 Hari) begun at 15.44 and done at 07.46 the next morning is on time:
+    not '16 menit ... melebihi mutu baku 1 Hari'. A late one says how its due time was counted."""
+    loaded = load(sample_master)
+    loaded = apply(sample_master, log_step(loaded, 7, start=D(2026, 10, 14, 15, 44), end=D(2026, 10, 15, 7, 46)))
+    out = recompute(loaded, D(2026, 10, 15, 8))
+    row = next(r for r in out.rows if r.step.no == 7)
+    assert row.due == D(2026, 10, 15, 16, 0) and row.status == TEPAT
+    assert not [i for i in out.breaches if i.params["step"] == 7]
+
+    loaded = apply(sample_master, log_step(loaded, 7, start=D(2026, 10, 14, 9, 0), end=D(2026, 10, 15, 9, 0)))
+    issue = next(i for i in recompute(loaded, D(2026, 10, 15, 10)).breaches if i.params["step"] == 7)
+    assert issue.location.cell == cell("status", 7)
+    assert issue.message == (
+        "Langkah 7 (Sekretaris) lewat 1 jam 30 menit (1 hari kerja) dari batas waktu Rabu, 14 Oktober 2026 "
+        "pukul 16.00 (mutu baku 1 Hari: sampai jam pulang hari kerja ke-1, hari mulai Rabu, 14 Oktober 2026 "
+        "sebagai hari ke-1); waktu kerja terpakai 1 hari.")
+
+
+def test_a_revision_round_is_its_own_loop_not_the_sekretaris_time(papalik) -> None:
+    """Muara Papalik step 11 (Sekretaris, 1 Hari) returns two units and approves after their
+    revision: the loop is timed on its own line; the step keeps only the Sekretaris' time."""
+    returned, fixed = D(2026, 10, 12, 10, 0), D(2026, 10, 14, 9, 0)
+    loaded = put_rows(papalik, S.RIWAYAT,
+                      {"waktu": returned, "kegiatan": S.KEGIATAN_DIKEMBALIKAN, "unit": "PEM", "putaran": 1},
+                      {"waktu": returned, "kegiatan": S.KEGIATAN_DIKEMBALIKAN, "unit": "KESOS", "putaran": 1},
+                      {"waktu": returned, "kegiatan": S.KEGIATAN_PUTARAN, "putaran": 2})
+    loaded = put_rows(papalik, S.PENERIMAAN,
+                      {"diterima": D(2026, 10, 13, 15), "unit": "PEM", "putaran": 2, "status": "Dipakai"},
+                      {"diterima": fixed, "unit": "KESOS", "putaran": 2, "status": "Dipakai"})
+    loaded = put_rows(papalik, S.DISTRIBUSI, {"putaran": 2, "unit": "PEM", "batas_waktu": D(2026, 10, 14, 16)},
+                      {"putaran": 2, "unit": "KESOS", "batas_waktu": D(2026, 10, 14, 16)})
+    loaded = apply(papalik, log_step(loaded, 11, start=D(2026, 10, 12, 8, 0), end=D(2026, 10, 14, 10, 0)))
+    out = recompute(loaded, D(2026, 10, 14, 11))
+    row = next(r for r in out.rows if r.step.no == 11)
+    # 08.00-10.00 before the return and 09.00-10.00 after the last revision: 3 jam, within 1 Hari
+    assert row.elapsed == pytest.approx(180) and row.status == TEPAT and row.issue is None
+    assert row.terpakai() == "3 jam (di luar putaran perbaikan 1 hari 6 jam 30 menit)"
+    lines = dict(out.summary.lines())
+    assert lines["Putaran perbaikan 2"] == (
+        "PEM, KESOS dikembalikan Senin, 12 Oktober 2026 pukul 10.00; perbaikan terakhir diterima Rabu, "
+        "14 Oktober 2026 pukul 09.00: 1 hari 6 jam 30 menit waktu kerja, sebelum batas waktu Rabu, 14 Oktober 2026 "
+        "pukul 16.00.")

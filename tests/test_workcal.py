@@ -223,7 +223,9 @@ def test_calendar_without_any_working_day_fails_cleanly() -> None:
     ("start", "amount", "due"),
     [
         (D(2026, 3, 16, 8), 1, D(2026, 3, 16, 16)),  # day 1 is the start day
-        (D(2026, 3, 16, 15, 59), 1, D(2026, 3, 16, 16)),
+        (D(2026, 3, 16, 11, 59), 1, D(2026, 3, 16, 16)),  # before the break: the start day counts
+        (D(2026, 3, 16, 12), 1, D(2026, 3, 17, 16)),  # from the break on: day 1 is the next day
+        (D(2026, 3, 16, 15, 44), 1, D(2026, 3, 17, 16)),  # not "16 menit" past 16.00 the same day
         (D(2026, 3, 16, 16), 1, D(2026, 3, 17, 16)),  # at closing: day 1 is the next day
         (D(2026, 3, 16, 20), 1, D(2026, 3, 17, 16)),
         (D(2026, 3, 16, 6), 1, D(2026, 3, 16, 16)),  # before opening counts that day
@@ -236,7 +238,8 @@ def test_calendar_without_any_working_day_fails_cleanly() -> None:
         (D(2026, 3, 12, 8), 1.6, D(2026, 3, 13, 13, 30)),  # 270 min of Friday: past the break
         (D(2026, 3, 16, 7), 0.5, D(2026, 3, 16, 11, 15)),  # half of day 1 from opening
         (D(2026, 3, 16, 9), 0.5, D(2026, 3, 16, 13, 45)),  # half a day from the start
-        (D(2026, 3, 16, 14), 0.5, D(2026, 3, 16, 16)),  # never past day 1's closing
+        (D(2026, 3, 16, 11, 50), 0.5, D(2026, 3, 16, 16)),  # never past day 1's closing
+        (D(2026, 3, 16, 14), 0.5, D(2026, 3, 17, 11, 15)),  # afternoon: half of the next day
     ],
 )
 def test_due_hari(start: datetime, amount: float, due: datetime) -> None:
