@@ -146,3 +146,48 @@ def test_sop_timing_is_an_internal_annex_unless_the_setting_puts_it_back(collect
     out = render_report(load_master(collected_master), tmp_path / "b", now=NOW)
     assert "D. Kepatuhan terhadap Mutu Baku Waktu SOP" in _docs(out, "Laporan")
     assert not any(p.name.startswith("Lampiran") for p in out.files)
+
+
+def test_the_demo_report_and_letter_can_be_signed_as_they_are(tmp_path, monkeypatch):
+    """`kinerja demo`: no placeholder text, no internal timing, counts that match the tables."""
+    import os
+    import re
+
+    from docx import Document
+
+    from kinerja.demo import run_demo
+    from kinerja.rekap import consolidate
+
+    bare = tmp_path / "bin"  # no LibreOffice: the Word documents are what is checked here
+    bare.mkdir()
+    for tool in ("python3", "python"):
+        if shutil.which(tool):
+            os.symlink(shutil.which(tool), bare / tool)
+    monkeypatch.setenv("PATH", str(bare))
+    lines = list(run_demo(tmp_path / "demo"))
+    assert any(line.startswith("7. Disetujui (paraf)") for line in lines), lines
+    folder = tmp_path / "demo" / "laporan"
+    report_docx = folder / "Laporan-Data-Capaian-Kinerja-2026-TW3.docx"
+    letter_docx = folder / "Surat-Pengantar-2026-TW3-001.docx"
+    assert (folder / "Lampiran-Internal-Waktu-SOP-2026-TW3.docx").is_file()
+    report, letter = docx_text(report_docx), docx_text(letter_docx)
+    for text in (report, letter):
+        for placeholder in ("(belum ada penjelasan)", "....", "{{", "{%", "DRAF", "Bupati ..."):
+            assert placeholder not in text, placeholder
+    assert "Mutu Baku Waktu SOP" not in report and "Uraian Kegiatan" not in report
+
+    rows = consolidate(load_master(tmp_path / "demo" / "induk_sukamaju.xlsx").master)
+    averaged = sum(1 for r in rows if r.ach.capaian is not None)
+    below = sum(1 for r in rows if r.below_target)
+    flat = " ".join(report.split())
+    assert f"Rata-rata capaian {averaged} indikator yang dapat dihitung" in flat
+    assert f"{below} indikator berada di bawah target" in flat
+    assert f"rata-rata capaian {averaged} indikator kinerja" in " ".join(letter.split())
+    # the tables say the same: section C has one row per indicator below target, and the unit
+    # table's 'Di Bawah Target' column adds up to it
+    tables = Document(str(report_docx)).tables
+    explained = next(t for t in tables if t.rows[0].cells[-1].text.startswith("Penjelasan"))
+    assert len(explained.rows) - 1 == below
+    units = next(t for t in tables if t.rows[0].cells[-1].text == "Di Bawah Target")
+    assert sum(int(r.cells[-1].text) for r in units.rows[1:]) == below
+    assert re.search(r"YANUM\.03 .* diterima Sekretaris sebagai pengecualian", flat)

@@ -415,3 +415,30 @@ def test_preset_round_trip_through_workbook_rows(key):
     assert again.header == sop.header
     assert again.roles == sop.roles
     assert again.steps == sop.steps
+
+
+# ----------------------------------------------------------------------------------- against the seeds
+
+
+def test_presets_follow_their_seeds_and_say_what_they_infer():
+    from kinerja.timing import format_durasi
+
+    # Muara Papalik step 14: the seed names the Camat and the PPTK, not the Kasubbag
+    papalik = load_preset("muara_papalik")
+    step = papalik.step(14)
+    assert step.pelaksana == "Camat" and "PPTK" in step.keterangan
+    assert any("Langkah 14" in n and "Camat dan PPTK" in n for n in papalik.notes)
+    # Way Kanan (ringkas) steps 1 and 4: pelaksana inferred (marks lost), and the notes say how
+    ringkas = load_preset("bpkad_way_kanan_ringkas")
+    assert ringkas.step(1).pelaksana == "Kasubbag Perencanaan / JF Perencanaan"
+    assert ringkas.step(4).pelaksana == "Kepala Bidang"
+    assert any(n.startswith("Langkah 1 ") and "Ka Badan" in n for n in ringkas.notes)
+    assert any(n.startswith("Langkah 4 ") and "Kepala Bidang" in n for n in ringkas.notes)
+    # Way Kanan '480': minutes of office time, not one working day of 7.5 hours
+    way_kanan = load_preset("bpkad_way_kanan")
+    note = next(n for n in way_kanan.notes if "480" in n)
+    assert "satu hari kerja 8 jam" not in note and format_durasi(480) == "1 hari 30 menit"
+    assert "1 hari 30 menit" in note and "Jam Kerja" in note
+    # every preset says that the tool stage of each step is inferred
+    for name in ALL_PRESETS:
+        assert any(n.startswith("Tahap setiap langkah") for n in load_preset(name).notes), name
