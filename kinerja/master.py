@@ -27,7 +27,7 @@ from kinerja.lists import LIST_SHEET, list_validation
 from kinerja.models import (DEFAULT_SCALE, ROMAN,
                             Indicator, LetterSettings, Master, Office,
                             Official, Period, PredicateBand, Result, Rules, Settings, Unit)
-from kinerja.sop import Sop, load_preset, sop_from_rows
+from kinerja.sop import Sop, UnknownPresetError, load_preset, sop_from_rows
 from kinerja.tables import Column, Row, Table, convert, find_header, norm, read_table
 from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
 from kinerja.writing.book import filter_ref, set_value, style_table, write_rows
@@ -951,7 +951,7 @@ def readiness_issues(loaded: Loaded, today: date) -> None:
     preset = m.settings.preset
     try:
         bawaan = placeholder_office_name(load_preset(preset)) if preset else None
-    except Exception:  # noqa: BLE001 - an unknown preset name has no bawaan name
+    except UnknownPresetError:  # a preset name typed over: no name of its own to compare with
         bawaan = None
     if m.settings.office.nama.strip() == bawaan:
         report.issue("office-name-placeholder", file=file, sheet=sheet, cell=cell.get("nama_instansi"),

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from kinerja.excel.actions import ACTIONS
 from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
-from kinerja.excel.setup import excel_setup, package_addin, sha256, workbook_modules
+from kinerja.excel.setup import excel_setup, has_ribbon, package_addin, sha256, workbook_modules
 from kinerja.excel.xlsm import CUSTOMUI_PART
 from kinerja.master import build_master, load_master, read_office_data
 
@@ -176,3 +176,17 @@ def test_doctor_writes_a_report_to_send(tmp_path):
     out = tmp_path / "laporan.txt"
     result = CliRunner().invoke(app, ["excel", "doctor", str(tmp_path / "induk.xlsx"), "--laporan", str(out)])
     assert result.exit_code == 1 and "tidak ditemukan" in out.read_text(encoding="utf-8")
+
+
+def test_setup_makes_the_ribbon_workbook_from_an_xlsx_when_asked(tmp_path, sample_master):
+    from typer.testing import CliRunner
+
+    from kinerja.cli import app
+
+    result = CliRunner().invoke(app, ["excel", "setup", str(sample_master), "--buat-xlsm"])
+    assert result.exit_code == 1 and "tanpa makro" in result.output  # the .xlsx itself is refused
+    made = sample_master.with_suffix(".xlsm")
+    assert made.is_file() and has_ribbon(made) and "Kinerja" in workbook_modules(made)
+    old, new = load_master(sample_master).master, load_master(made).master
+    assert [i.kode for i in new.indicators] == [i.kode for i in old.indicators]
+    assert new.settings.office == old.settings.office and new.results == old.results
