@@ -92,6 +92,7 @@ def test_full_loop_two_rounds_to_an_approved_rekap(sample_master, tmp_path):
     assert {(f.issue.code, f.issue.location.indicator) for f in v1.found if f.issue.location.unit in ("PEM", "PMD")
             and f.issue.severity.value != "info"} == {
         ("realisasi-missing", "PEM.06"), ("evidence-missing", "PMD.01"), ("capaian-above-ceiling", "PMD.04"),
+        ("realisasi-magnitude", "PMD.04"),  # 70 for 7: collect names both readings
         ("target-zero", "PMD.07")}
 
     # round 1: the Sekretaris returns PEM and PMD, accepts the others
