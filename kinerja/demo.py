@@ -93,18 +93,8 @@ def set_mtime(path: Path, when: datetime) -> Path:
 
 def decide(master: Path, decisions: dict[str, str], note: str = "") -> None:
     """The Sekretaris types a decision per unit ('Terima' / 'Kembalikan') into the Validasi
-    sheet's Keputusan row, with a note for a returned unit."""
-    from kinerja import sheets as S
-    from kinerja.validate import BLOCK
-
-    wb = load_workbook(master)
-    ws = wb[S.VALIDASI.sheet]
-    for col in range(3, ws.max_column + 1):
-        unit = ws.cell(BLOCK["unit"][0], col).value
-        if unit in decisions:
-            ws.cell(BLOCK["keputusan"][0], col, decisions[unit])
-            ws.cell(BLOCK["catatan"][0], col, note if decisions[unit] == "Kembalikan" else None)
-    wb.save(master)
+    sheet's Keputusan column, with a note for a returned unit."""
+    type_decisions(master, {u: (d, note if d == "Kembalikan" else None) for u, d in decisions.items()})
 
 
 def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
@@ -304,3 +294,19 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
     pages = preview_pages(pdf, out / "pratinjau", dpi=80)
     if pages:
         yield f"    Pratinjau rekap Pemda: {len(pages)} halaman PNG di {out / 'pratinjau'} (halaman 1: Ringkasan Instansi)"
+
+
+def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | None]]) -> None:
+    """The Sekretaris types each unit's Keputusan and Catatan on the Validasi sheet and saves
+    (openpyxl, as Excel would save the file)."""
+    from kinerja import sheets as S
+    from kinerja.validate import decision_cells
+
+    wb = load_workbook(master)
+    ws = wb[S.VALIDASI.sheet]
+    cells = decision_cells([tuple(c.value for c in row) for row in ws.iter_rows()])
+    for unit, (keputusan, catatan) in decisions.items():
+        kep, cat = cells[unit]
+        ws[kep] = keputusan
+        ws[cat] = catatan
+    wb.save(master)

@@ -355,16 +355,14 @@ def _writes(loaded: Loaded, approval: Approval, new: Period, now: datetime, who:
         w.sheet(S.TAHUN_LALU.sheet, S.TAHUN_LALU).rows = last_year_rows(m, approved, renames, retired)
 
     # the logs of the period start empty
-    for t in (S.DISTRIBUSI, S.PENERIMAAN, S.TEMUAN_HIMPUN, S.REKAP, S.RINGKASAN, S.VALIDASI, S.LOG_LAPORAN):
+    for t in (S.DISTRIBUSI, S.PENERIMAAN, S.TEMUAN_HIMPUN, S.REKAP, S.RINGKASAN, S.VALIDASI, S.TEMUAN_VALIDASI,
+              S.LOG_LAPORAN):
         sw = w.sheet(t.sheet, t)
         sw.rows, sw.clear_marks = [], True
     w.sheet(S.REKAP.sheet).cells["A2"] = "Belum divalidasi."
-    from kinerja.validate import STALE_BLOCK_COLUMNS, block_column
-
     v = w.sheet(S.VALIDASI.sheet).cells
-    for r in range(1, S.VALIDASI.header_row - 1):
-        for col in ["A", "B", *[block_column(j) for j in range(STALE_BLOCK_COLUMNS)]]:
-            v[f"{col}{r}"] = None
+    for r in range(2, 5):  # the status and next-step lines (the colour legend stays)
+        v[f"A{r}"] = None
     v["A1"] = f"{S.VALIDASI.title} - {new.label()} (belum divalidasi)"
     from kinerja.timing import SUMMARY_COLUMNS
 

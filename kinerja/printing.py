@@ -34,6 +34,7 @@ class Paper:
 # the sheets people print (unit data sheets are matched by their prefix, see paper_for)
 PRINTED: dict[str, Paper] = {
     S.VALIDASI.sheet: Paper(landscape=True),
+    S.TEMUAN_VALIDASI.sheet: Paper(landscape=True),
     S.REKAP.sheet: Paper(landscape=True),
     S.RINGKASAN.sheet: Paper(landscape=False),
     S.WAKTU.sheet: Paper(landscape=True),

@@ -55,8 +55,8 @@ class ReviewOutcome:
 def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force: bool = False) -> ReviewOutcome:
     """Act on the Sekretaris' decisions on the Validasi sheet.
 
-    Per unit: the Keputusan Unit cell (Terima / Kembalikan); left empty, a unit with any issue
-    row marked Kembalikan is returned. Terima is refused while the unit still has Kesalahan,
+    Per unit, its one Keputusan cell (Terima / Kembalikan) on the Validasi sheet; the notes on
+    findings (Temuan Validasi) go onto the revision form. Terima is refused while the unit still has Kesalahan,
     unless `force` (then recorded as such). Decisions acted on are cleared from the sheet; the
     Riwayat keeps them. `force` also lets revision forms of this round be written again.
     With 'Wajib Penjelasan' on, Terima is refused (even with `force`) while an indicator of the
@@ -80,9 +80,6 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
     by_unit: dict[str, list] = {}
     for f in v.found:
         by_unit.setdefault(f.issue.location.unit or "", []).append(f)
-        if f.keputusan_raw not in (None, "") and f.keputusan is None:
-            report.issue("choice-invalid", sheet=V.sheet, cell=f"{V.letter('keputusan')}{f.row}",
-                         column="Keputusan", value=f.keputusan_raw, choices=", ".join(DECISIONS.values()))
     rows = consolidate(m)
     events: list[list[Any]] = []
     approved_rows: list[list[Any]] = []
@@ -92,11 +89,9 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
         k, d, mine = unit.kode, v.decisions[unit.kode], by_unit.get(unit.kode, [])
         state, errors = statuses[k], v.counts[k]["error"]
         if d.raw not in (None, "") and d.keputusan is None:
-            report.issue("choice-invalid", sheet=V.sheet, cell=d.cell, column="Keputusan Unit", unit=k,
+            report.issue("choice-invalid", sheet=V.sheet, cell=d.cell, column="Keputusan", unit=k,
                          value=d.raw, choices=", ".join(DECISIONS.values()))
         decision = d.keputusan
-        if decision is None and state != DISETUJUI and any(f.keputusan == "kembalikan" for f in mine):
-            decision = "kembalikan"
         if decision == "terima" and state != DISETUJUI:
             missing = unexplained(m, rows, k)
             if missing:  # not fit to sign: '--force' does not override, an exception does
@@ -202,8 +197,8 @@ def _return_units(loaded: Loaded, v: Any, units: list[str], by_unit: dict[str, l
     for ident, path in zip(forms.identities, forms.files):
         k = ident.unit
         d = v.decisions[k]
-        sent = [f for f in by_unit.get(k, []) if f.issue.severity == Severity.error
-                or f.keputusan == "kembalikan" or (f.keputusan is None and f.issue.severity == Severity.warning)]
+        sent = [f for f in by_unit.get(k, []) if f.issue.severity in (Severity.error, Severity.warning)
+                or f.catatan not in (None, "")]
         mark_revision_form(path, sent, _text(d.catatan).strip())
         out.returned.append(k)
         listed = ", ".join(f"{f.issue.location.indicator or '-'} {f.issue.code}" for f in sent[:8])

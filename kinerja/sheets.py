@@ -313,21 +313,38 @@ RINGKASAN = Table("Ringkasan", "Ringkasan Capaian per Unit dan per Sasaran", (
     C("di_bawah_target", "Di Bawah Target", "int", width=10, input=False),
 ))
 
+DECISION_CHOICES = {"terima": "Terima", "kembalikan": "Kembalikan"}
+
+# The Sekretaris' sheet: one row per unit, the one place a unit is decided (Terima / Kembalikan).
 VALIDASI = Table("Validasi", "Lembar Validasi Rekapitulasi", (
-    C("no", "No", "int", width=6, input=False),
-    C("tingkat", "Tingkat", width=12, input=False),
-    C("jenis", "Jenis", width=10, input=False),
-    C("kode_masalah", "Kode Masalah", width=22, input=False),
-    C("unit", "Unit", width=10, input=False),
-    C("indikator", "Indikator", width=12, input=False),
-    C("lokasi", "Lokasi", width=22, input=False),
-    C("nilai", "Nilai", width=14, input=False),
-    C("pesan", "Pesan", width=60, input=False),
-    C("saran", "Saran Tindakan", width=50, input=False),
-    C("keputusan", "Keputusan", "choice", width=14,
-      choices={"terima": "Terima", "kembalikan": "Kembalikan"}),
-    C("catatan", "Catatan Sekretaris", width=40),
-), header_row=10)
+    C("no", "No", "int", width=5, input=False, align="center"),
+    C("unit", "Unit", width=10, input=False, align="center"),
+    C("nama_unit", "Nama Unit", width=34, input=False, wrap=True),
+    C("status", "Status", width=15, input=False, align="center"),
+    C("kesalahan", "Kesalahan", "int", width=11, input=False, align="center"),
+    C("peringatan", "Peringatan", "int", width=11, input=False, align="center"),
+    C("informasi", "Informasi", "int", width=11, input=False, align="center"),
+    C("keputusan", "Keputusan", "choice", width=14, choices=DECISION_CHOICES, align="center"),
+    C("catatan", "Catatan untuk Unit", width=52, wrap=True),
+), header_row=7)
+
+# Every finding of the validation, one row each; the Sekretaris may add a note per finding (it
+# goes onto the unit's revision form), the decision is the unit's, on the Validasi sheet.
+TEMUAN_VALIDASI = Table("Temuan Validasi", "Rincian Temuan Validasi", (
+    C("no", "No", "int", width=5, input=False, align="center"),
+    C("tingkat", "Tingkat", width=11, input=False, align="center"),
+    C("unit", "Unit", width=9, input=False, align="center"),
+    C("indikator", "Indikator", width=11, input=False, align="center"),
+    C("masalah", "Masalah", width=24, input=False, wrap=True),
+    C("pesan", "Pesan", width=46, input=False, wrap=True),
+    C("saran", "Saran Tindakan", width=40, input=False, wrap=True),
+    C("lokasi", "Lokasi", width=18, input=False, wrap=True),
+    C("nilai", "Nilai", width=10, input=False, wrap=True),
+    C("catatan", "Catatan Sekretaris", width=28, wrap=True),
+    C("kode_masalah", "Kode", width=16, input=False),
+    C("jenis", "Jenis", width=8, input=False),
+), hint="Keputusan dibuat per unit di sheet Validasi. Di sini Sekretaris boleh menambah catatan per "
+        "temuan; catatan itu ikut tertulis di formulir perbaikan unit.", header_row=4)
 
 TEMUAN_HIMPUN = Table("Temuan Himpun", "Temuan Saat Menghimpun Formulir", (
     C("kode_masalah", "Kode Masalah", width=22, input=False),
@@ -456,8 +473,9 @@ FORM_E81 = Table("Form E.81", "Form E.81 Evaluasi terhadap Hasil Renja Perangkat
         "K = kinerja, Rp = anggaran. Yang tidak diketahui dibiarkan kosong.")
 
 INPUT_TABLES: tuple[Table, ...] = (PEJABAT, SKALA, JAM_KERJA, LIBUR, LANGKAH_SOP, UNIT, INDIKATOR, RENSTRA)
-STAGE_TABLES: tuple[Table, ...] = (DISTRIBUSI, PENERIMAAN, TEMUAN_HIMPUN, REKAP, RINGKASAN, VALIDASI, KATALOG,
-                                   WAKTU, RIWAYAT, NILAI_DISETUJUI, REGISTER_SURAT, LOG_LAPORAN, FORM_E81)
+STAGE_TABLES: tuple[Table, ...] = (DISTRIBUSI, PENERIMAAN, TEMUAN_HIMPUN, REKAP, RINGKASAN, VALIDASI,
+                                   TEMUAN_VALIDASI, KATALOG, WAKTU, RIWAYAT, NILAI_DISETUJUI, REGISTER_SURAT,
+                                   LOG_LAPORAN, FORM_E81)
 PETUNJUK_SHEET = "Petunjuk"
 
 

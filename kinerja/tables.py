@@ -41,6 +41,8 @@ class Column:
     number_format: str | None = None
     aliases: tuple[str, ...] = ()
     hint: str = ""
+    wrap: bool = False  # long text: wrapped in the column's width, top-aligned
+    align: str | None = None  # 'center' for short codes and counts
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,21 @@ class Table:
 
     def letter(self, key: str) -> str:
         return column_letter(self.index(key))
+
+
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+
+
+def wrapped_height(table: "Table", row: list[Any]) -> float | None:
+    """The height (points) a row of `table` needs so its wrapped columns show all their text;
+    None when the table wraps nothing or one line is enough."""
+    lines = 1
+    for c, value in zip(table.columns, row):
+        if c.wrap and value is not None:
+            text = str(getattr(value, "text", value))
+            per_line = max(1, int(c.width * 1.15) - 1)  # characters of an 11-point line in this width
+            lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+    return LINE_HEIGHT * lines + 2 if lines > 1 else None
 
 
 @lru_cache(maxsize=1024)

@@ -939,16 +939,22 @@ def _loop_start(loaded: Loaded, rows: list[TimingRow]) -> tuple[int, int, dt.dat
 
 
 def _validation_counts(loaded: Loaded) -> tuple[Counter, int]:
-    """Open rows (no decision yet) of the Validasi sheet by severity label, and all rows."""
-    rows = loaded.rows.get(S.VALIDASI.sheet)
+    """Open findings (their unit not decided yet on the Validasi sheet) by severity label, and
+    all findings (sheet Temuan Validasi)."""
+    from kinerja.approval import DISETUJUI
+
+    units = loaded.rows.get(S.VALIDASI.sheet)
+    decided = {str(r.values["unit"] or "").strip().upper() for r in read_table(units, S.VALIDASI, Report()).rows
+               if r.values["keputusan"] or r.values["status"] == DISETUJUI} if units else set()
+    rows = loaded.rows.get(S.TEMUAN_VALIDASI.sheet)
     counts: Counter = Counter()
     total = 0
-    for r in read_table(rows, S.VALIDASI, Report()).rows if rows else []:
+    for r in read_table(rows, S.TEMUAN_VALIDASI, Report()).rows if rows else []:
         v = r.values
         if not (v["kode_masalah"] or v["pesan"]):
             continue
         total += 1
-        if not v["keputusan"]:
+        if str(v["unit"] or "").strip().upper() not in decided:
             counts[str(v["tingkat"] or Severity.info.label)] += 1
     return counts, total
 
@@ -1004,7 +1010,7 @@ class StatusOutcome:
         if self.validation_total:
             counts = ", ".join(f"{self.validation.get(s.label, 0)} {s.label.lower()}" for s in Severity)
             out.append(f"Temuan validasi terbuka: {counts} (dari {self.validation_total} baris "
-                       "di sheet Validasi).")
+                       f"di sheet {S.TEMUAN_VALIDASI.sheet}).")
         else:
             out.append("Belum ada temuan validasi.")
         late = [i for i in self.breaches if i.code == "step-late"]

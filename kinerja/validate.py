@@ -49,22 +49,20 @@ from kinerja.writing.style import INPUT_FILL, SEVERITY_FILL
 
 # ----------------------------------------------------------------------------------- the sheet
 
-V = S.VALIDASI
-FIRST_ROW = V.header_row + 1  # the first issue row
-LABEL_COL, FIRST_UNIT_COL = "B", 3  # block labels in column B, one column per unit from C
-BLOCK: dict[str, tuple[int, str]] = {  # key -> (row, label in column B)
-    "unit": (3, "Unit"),
-    "error": (4, "Kesalahan"),
-    "warning": (5, "Peringatan"),
-    "info": (6, "Informasi"),
-    "status": (7, "Status"),
-    "keputusan": (8, "Keputusan Unit"),
-    "catatan": (9, "Catatan untuk Unit"),
-}
+V = S.VALIDASI  # one row per unit: counts, status, the unit's Keputusan and Catatan
+TV = S.TEMUAN_VALIDASI  # one row per finding, with the Sekretaris' note
+FIRST_UNIT_ROW = V.header_row + 1
+FIRST_ROW = TV.header_row + 1  # the first finding row
 DECISIONS: dict[str, str] = dict(V.col("keputusan").choices or {})  # key -> label
-MAX_ISSUE_ROWS = 5000  # dropdown range on the Keputusan column
-STALE_BLOCK_COLUMNS = 40  # block columns cleared before writing (units removed since)
+MAX_UNIT_ROWS = 500  # dropdown range on the Keputusan column
 CLEAN_FILL = "E2EFDA"  # the Kesalahan count of a unit without any
+REVIEW_BUTTON = "Setujui / Kembalikan"  # the ribbon button that acts on the decisions (excel.actions)
+# the colours the two sheets use, each with one meaning, shown in a legend row
+LEGEND: tuple[tuple[str, str], ...] = (
+    (INPUT_FILL, "Isian Sekretaris"), (SEVERITY_FILL["error"], "Kesalahan"),
+    (SEVERITY_FILL["warning"], "Peringatan"), (SEVERITY_FILL["info"], "Informasi"),
+    (CLEAN_FILL, "Tanpa kesalahan"),
+)
 
 
 def parse_decision(value: object) -> str | None:
@@ -73,13 +71,21 @@ def parse_decision(value: object) -> str | None:
     return next((k for k, label in DECISIONS.items() if t and t in (norm(k), norm(label))), None)
 
 
-def block_column(index: int) -> str:
-    return get_column_letter(FIRST_UNIT_COL + index)
-
-
 def unit_decision_cell(master: Master, unit: str) -> str:
+    """Where a unit's Keputusan is written on the Validasi sheet (its row in unit order)."""
     codes = [u.kode for u in active_units(master)]
-    return f"{block_column(codes.index(unit))}{BLOCK['keputusan'][0]}"
+    return f"{V.letter('keputusan')}{FIRST_UNIT_ROW + codes.index(unit)}"
+
+
+def decision_cells(rows: list[tuple]) -> dict[str, tuple[str, str]]:
+    """unit code -> (Keputusan cell, Catatan cell) as the Validasi sheet's rows hold them."""
+    read = read_table(rows, V, Report())
+    out = {}
+    for row in read.rows:
+        code = str(row.values.get("unit") or "").strip().upper()
+        if code:
+            out[code] = (row.cell("keputusan"), row.cell("catatan"))
+    return out
 
 
 # ----------------------------------------------------------------------------------- rule context
@@ -470,10 +476,8 @@ class Found:
     source: str  # 'aturan' (rules), 'induk' (loading the master), 'himpun' (collecting)
     lokasi: str  # the location text shown (also part of the decision key)
     target: str | None  # internal link target '#'Sheet'!A1'
-    keputusan: str | None = None  # 'terima' / 'kembalikan' / None
-    keputusan_raw: object = None  # what the Sekretaris typed (kept even when not a choice)
-    catatan: object = None
-    row: int = 0  # its row on the Validasi sheet
+    catatan: object = None  # the Sekretaris' note on this finding (goes onto the revision form)
+    row: int = 0  # its row on the Temuan Validasi sheet
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -580,40 +584,35 @@ def _counts(m: Master, found: list[Found]) -> dict[str, dict[str, int]]:
 
 
 def _read_decisions(loaded: Loaded, m: Master, found: list[Found]) -> dict[str, UnitDecision]:
-    """Decisions already on the Validasi sheet: per issue row (by key) and per unit."""
-    rows = loaded.rows.get(V.sheet) or []
-    read = read_table(rows, V, Report())
-    cols = read.columns
-    earlier: dict[tuple, tuple[object, object]] = {}
+    """What the Sekretaris typed: each unit's Keputusan and Catatan on the Validasi sheet, and
+    the notes on findings (Temuan Validasi, matched by code + unit + indicator + location)."""
+    rows = loaded.rows.get(TV.sheet) or []
+    read = read_table(rows, TV, Report())
+    earlier: dict[tuple, object] = {}
     for row in read.rows:
         v = row.values
-        raw = rows[row.number - 1]
-        if v.get("kode_masalah") is None:
+        if v.get("kode_masalah") is None or v.get("catatan") in (None, ""):
             continue
         key = (str(v["kode_masalah"]), str(v.get("unit") or ""), str(v.get("indikator") or ""),
                str(v.get("lokasi") or ""))
+        earlier[key] = v["catatan"]
+    for f in found:
+        f.catatan = earlier.get(f.key)
+    vrows = loaded.rows.get(V.sheet) or []
+    vread = read_table(vrows, V, Report())
+    typed: dict[str, tuple[object, object, str]] = {}
+    cols = vread.columns
+    for row in vread.rows:
+        code = str(row.values.get("unit") or "").strip().upper()
+        raw = vrows[row.number - 1]
         kep = raw[cols["keputusan"]] if "keputusan" in cols and cols["keputusan"] < len(raw) else None
         cat = raw[cols["catatan"]] if "catatan" in cols and cols["catatan"] < len(raw) else None
-        if kep not in (None, "") or cat not in (None, ""):
-            earlier[key] = (kep, cat)
-    for f in found:
-        if f.key in earlier:
-            f.keputusan_raw, f.catatan = earlier[f.key]
-            f.keputusan = parse_decision(f.keputusan_raw)
-    labels = {norm(label): key for key, (_r, label) in BLOCK.items()}
-    block: dict[str, tuple] = {}
-    for raw in rows[:V.header_row - 1]:
-        if len(raw) > 1 and norm(raw[1]) in labels:
-            block[labels[norm(raw[1])]] = raw
+        if code:
+            typed[code] = (kep, cat, row.cell("keputusan"))
     out: dict[str, UnitDecision] = {}
     for unit in active_units(m):
-        kep = cat = None
-        codes = block.get("unit", ())
-        for j in range(FIRST_UNIT_COL - 1, len(codes)):
-            if str(codes[j] or "").strip().upper() == unit.kode:
-                kep = block.get("keputusan", ())[j] if j < len(block.get("keputusan", ())) else None
-                cat = block.get("catatan", ())[j] if j < len(block.get("catatan", ())) else None
-        out[unit.kode] = UnitDecision(parse_decision(kep), kep, cat, unit_decision_cell(m, unit.kode))
+        kep, cat, cell = typed.get(unit.kode, (None, None, unit_decision_cell(m, unit.kode)))
+        out[unit.kode] = UnitDecision(parse_decision(kep), kep, cat, cell)
     return out
 
 
@@ -678,23 +677,40 @@ def render(ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str] | None = N
     return w
 
 
+def _legend(sw, row: int) -> None:
+    """One meaning per colour: a row of coloured cells, each saying what its colour means."""
+    sw.cells[f"A{row}"] = "Warna:"
+    for j, (fill, label) in enumerate(LEGEND, 2):
+        ref = f"{get_column_letter(j)}{row}"
+        sw.cells[ref] = label
+        sw.marks.append(Mark(ref, fill))
+
+
 def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str],
                     consumed: set[str], approval: Approval) -> None:
+    """The Validasi sheet (one row per unit, the one decision per unit) and the Temuan Validasi
+    sheet (one row per finding, with a title from the catalogue and the Sekretaris' note)."""
     m = ctx.master
     units = active_units(m)
-    sw = w.sheet(V.sheet, V)
-    sw.clear_marks = True
-    sw.select = True
+    period = m.settings.period.label()
+    # -- the findings
+    tw = w.sheet(TV.sheet, TV)
+    tw.clear_marks = True
     rows = []
     for n, f in enumerate(out.found, 1):
         i, loc = f.issue, f.issue.location
         keep = loc.unit not in consumed
-        kep = DECISIONS.get(f.keputusan or "", f.keputusan_raw) if keep else None
-        rows.append([n, i.severity.label, i.category.value, i.code, loc.unit, loc.indicator,
-                     Link(f.lokasi, f.target) if f.target else f.lokasi, i.value, i.message, i.action,
-                     kep, f.catatan if keep else None])
-        sw.marks.append(Mark(f"{V.letter('tingkat')}{f.row}", SEVERITY_FILL[i.severity.value]))
-    sw.rows = rows
+        rows.append([n, i.severity.label, loc.unit, loc.indicator, i.title, i.message, i.action,
+                     Link(f.lokasi, f.target) if f.target else f.lokasi, i.value,
+                     f.catatan if keep else None, i.code, i.category.value])
+        tw.marks.append(Mark(f"{TV.letter('tingkat')}{f.row}", SEVERITY_FILL[i.severity.value]))
+    tw.rows = rows
+    tw.cells["A1"] = f"{TV.title} - {m.settings.office.nama} - {period}"
+    _legend(tw, 3)
+    # -- one row per unit
+    sw = w.sheet(V.sheet, V)
+    sw.clear_marks = True
+    sw.select = True
     c = out.report.counts()
     totals = f"Kesalahan {c['error']}, Peringatan {c['warning']}, Informasi {c['info']}"
     if approval.approved:
@@ -704,32 +720,31 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
     else:
         state = f"BELUM SIAP untuk laporan: kesalahan harus diperbaiki dahulu. {totals}."
     cells = sw.cells
-    cells["A1"] = (f"{V.title} - {m.settings.period.label()} (putaran {approval.round}; "
+    cells["A1"] = (f"{V.title} - {m.settings.office.nama} - {period} (putaran {approval.round}; "
                    f"divalidasi {ctx.now:%d/%m/%Y %H.%M})")
-    cells["A2"] = (f"Status rekap: {state} Isi Keputusan Unit (Terima/Kembalikan) dan Catatan, "
-                   f"lalu jalankan Setujui / Kembalikan (kinerja review).")
-    for key, (r, label) in BLOCK.items():
-        cells[f"{LABEL_COL}{r}"] = label
-        for j in range(len(units), STALE_BLOCK_COLUMNS):
-            cells[f"{block_column(j)}{r}"] = None
+    cells["A2"] = f"Status rekap: {state} Rincian setiap temuan ada di sheet '{TV.sheet}'."
+    cells["A3"] = (f"Langkah berikutnya: isi kolom Keputusan (Terima atau Kembalikan) dan Catatan untuk "
+                   f"setiap unit, lalu klik tombol '{REVIEW_BUTTON}' pada tab Data Kinerja.")
+    cells["A4"] = (f"Satu keputusan per unit, hanya di kolom Keputusan ini; catatan per temuan di sheet "
+                   f"'{TV.sheet}' ikut tertulis di formulir perbaikan. Tanpa Excel: kinerja review "
+                   f"{ctx.loaded.path.name}")
+    cells["A5"] = None
+    _legend(sw, 6)
+    unit_rows = []
     for j, unit in enumerate(units):
-        col, dec = block_column(j), out.decisions.get(unit.kode)
+        dec = out.decisions.get(unit.kode)
         keep = dec is not None and unit.kode not in consumed
-        values = {"unit": unit.kode, **{s: out.counts[unit.kode][s] for s in ("error", "warning", "info")},
-                  "status": statuses.get(unit.kode, MENUNGGU),
-                  "keputusan": DECISIONS.get(dec.keputusan or "", dec.raw) if keep else None,
-                  "catatan": dec.catatan if keep else None}
-        for key, value in values.items():
-            cells[f"{col}{BLOCK[key][0]}"] = value
-        for key in ("keputusan", "catatan"):
-            sw.marks.append(Mark(f"{col}{BLOCK[key][0]}", INPUT_FILL))
-        sw.marks.append(Mark(f"{col}{BLOCK['error'][0]}",
-                             SEVERITY_FILL["error"] if out.counts[unit.kode]["error"] else CLEAN_FILL))
-    labels = list(DECISIONS.values())
-    last_unit = block_column(max(len(units) - 1, 0))
-    sw.choices[f"{block_column(0)}{BLOCK['keputusan'][0]}:{last_unit}{BLOCK['keputusan'][0]}"] = labels
+        counts = out.counts[unit.kode]
+        unit_rows.append([j + 1, unit.kode, unit.nama, statuses.get(unit.kode, MENUNGGU), counts["error"],
+                          counts["warning"], counts["info"],
+                          DECISIONS.get(dec.keputusan or "", dec.raw) if keep else None,
+                          dec.catatan if keep else None])
+        sw.marks.append(Mark(f"{V.letter('kesalahan')}{FIRST_UNIT_ROW + j}",
+                             SEVERITY_FILL["error"] if counts["error"] else CLEAN_FILL))
+    sw.rows = unit_rows
     col = V.letter("keputusan")
-    sw.choices[f"{col}{FIRST_ROW}:{col}{FIRST_ROW + max(MAX_ISSUE_ROWS, len(rows))}"] = labels
+    sw.choices[f"{col}{FIRST_UNIT_ROW}:{col}{FIRST_UNIT_ROW + max(MAX_UNIT_ROWS, len(unit_rows))}"] = \
+        list(DECISIONS.values())
 
 
 # ----------------------------------------------------------------------------------- the catalogue page

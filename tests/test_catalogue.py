@@ -19,7 +19,6 @@ from collect_helpers import blank_forms, fill
 from kinerja import forms as F
 from kinerja import sheets as S
 from kinerja.collect import collect
-from kinerja.demo import unit_entries
 from kinerja.formspec import FORM_SHEET, HEADER_ROW
 from kinerja.forms import build_forms
 from kinerja.issues import CATALOGUE, Issue, Report
@@ -27,7 +26,8 @@ from kinerja.master import Loaded, load_master
 from kinerja.report import render_report
 from kinerja.review import DISETUJUI, review
 from kinerja.timing import TIDAK_SAH, recompute
-from kinerja.validate import BLOCK, validate
+from kinerja.demo import type_decisions, unit_entries
+from kinerja.validate import validate
 from kinerja.writing.files import write_file
 
 TESTS = Path(__file__).resolve().parent
@@ -243,11 +243,7 @@ def test_rekap_approval_blocked(sample_master, tmp_path):
     v = validate(loaded, datetime(2026, 10, 12, 9, 0))
     assert all(v.counts[u]["error"] == 0 for u in UNITS), v.report.to_json()
     write_file(sample_master, v.writes, backup=False)
-    wb = load_workbook(sample_master)
-    ws = wb[S.VALIDASI.sheet]
-    for col in range(3, 3 + len(UNITS)):  # the Sekretaris accepts every unit
-        ws.cell(BLOCK["keputusan"][0], col, "Terima")
-    wb.save(sample_master)
+    type_decisions(sample_master, {u: ("Terima", None) for u in UNITS})  # the Sekretaris accepts every unit
     out = review(load_master(sample_master), tmp_path / "perbaikan", who="SITI RAHMAWATI, S.Sos",
                  now=datetime(2026, 10, 12, 10, 0))
     issue = only(out.report, "rekap-approval-blocked", "error", sheet=S.VALIDASI.sheet)

@@ -18,7 +18,7 @@ from kinerja.master import load_master
 from kinerja.excel.handlers import HANDLERS, dispatch, log_path, panel_tag
 from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
 from kinerja.excel.book import load_open_book
-from kinerja.validate import BLOCK
+from kinerja.validate import decision_cells
 
 from fake_xlwings import Book
 
@@ -97,9 +97,8 @@ def test_the_whole_sop_from_the_ribbon(sample_master):
 
     # Setujui / Kembalikan: the Sekretaris accepts every unit
     ws = book.wb[S.VALIDASI.sheet]
-    for col in range(3, ws.max_column + 1):
-        if ws.cell(BLOCK["unit"][0], col).value:
-            ws.cell(BLOCK["keputusan"][0], col, "Terima")
+    for kep, _cat in decision_cells([tuple(c.value for c in r) for r in ws.iter_rows()]).values():
+        ws[kep] = "Terima"
     msg = dispatch(book, "setujui_kembalikan", now=datetime(2026, 10, 8, 11, 0), who="SITI")
     assert "Disetujui" in msg and "paraf" in msg.lower(), msg
     assert any(r[1] == S.KEGIATAN_REKAP_DISETUJUI for r in _values(book, S.RIWAYAT.sheet))

@@ -20,7 +20,8 @@ from kinerja.forms import build_forms
 from kinerja.master import load_master
 from kinerja.office import convert
 from kinerja.review import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status, review)
-from kinerja.validate import BLOCK, validate
+from kinerja.demo import type_decisions
+from kinerja.validate import decision_cells, validate
 from kinerja.writing.files import write_file
 from kinerja.writing.style import SEVERITY_FILL
 from test_validate import golden_master
@@ -51,15 +52,13 @@ def step(master: Path, fn, *args, **kw):
 
 
 def decide(master: Path, decisions: dict[str, str], notes: dict[str, str] | None = None) -> None:
-    """The Sekretaris types into the Validasi block (Keputusan Unit, Catatan untuk Unit)."""
-    wb = load_workbook(master)
-    ws = wb[S.VALIDASI.sheet]
-    cols = {ws.cell(BLOCK["unit"][0], c).value: c for c in range(3, 3 + len(UNITS))}
-    for unit, decision in decisions.items():
-        ws.cell(BLOCK["keputusan"][0], cols[unit], decision)
-        if notes and unit in notes:
-            ws.cell(BLOCK["catatan"][0], cols[unit], notes[unit])
-    wb.save(master)
+    """The Sekretaris types each unit's Keputusan (and Catatan) on the Validasi sheet."""
+    type_decisions(master, {u: (d, (notes or {}).get(u)) for u, d in decisions.items()})
+
+
+def decision_cell(master: Path, unit: str) -> str:
+    ws = load_workbook(master)[S.VALIDASI.sheet]
+    return decision_cells([tuple(c.value for c in r) for r in ws.iter_rows()])[unit][0]
 
 
 def deliver(src: Path, inbox: Path, values: dict, when: datetime) -> Path:
@@ -118,7 +117,7 @@ def test_full_loop_two_rounds_to_an_approved_rekap(sample_master, tmp_path):
     assert wb["Data SEK"].protection.sheet and not wb["Data PEM"].protection.sheet
     rekap = {row[4].value: row[17].value for row in wb[S.REKAP.sheet].iter_rows(min_row=4) if row[4].value}
     assert rekap["SEK.01"] == DISETUJUI and rekap["PEM.01"] == DIKEMBALIKAN
-    assert wb[S.VALIDASI.sheet]["D8"].value is None  # PEM's decision was acted on
+    assert wb[S.VALIDASI.sheet][decision_cell(sample_master, "PEM")].value is None  # acted on
     state = approval_status(load_master(sample_master))
     assert not state.approved and state.units["PEM"] == DIKEMBALIKAN and state.units["SEK"] == DISETUJUI
 
@@ -173,10 +172,10 @@ def test_terima_with_errors_is_refused_unless_forced_and_bad_text_is_reported(sa
     decide(sample_master, {"SEK": "Terima", "PEM": "setuju"})
     out = step(sample_master, review, tmp_path, who="", now=datetime(2026, 10, 14, 11, 0))
     blocked = out.report.by_code("unit-approval-blocked")
-    assert [i.location.unit for i in blocked] == ["SEK"] and blocked[0].location.cell == "C8"
+    assert [i.location.unit for i in blocked] == ["SEK"] and blocked[0].location.cell == decision_cell(sample_master, "SEK")
     assert "2 kesalahan" in blocked[0].message and out.report.blocking
     bad = out.report.by_code("choice-invalid")
-    assert bad and bad[0].location.cell == "D8" and bad[0].value == "setuju"
+    assert bad and bad[0].location.cell == decision_cell(sample_master, "PEM") and bad[0].value == "setuju"
     assert {i.location.unit for i in out.report.by_code("unit-undecided")} == {"PEM", "TRANTIB", "PMD", "KESOS", "YANUM"}
     assert riwayat(sample_master) == [] and out.approved == []
 
@@ -193,17 +192,18 @@ def test_validasi_sheet_survives_libreoffice(sample_master, tmp_path):
     out = step(sample_master, validate, datetime(2026, 10, 14, 10, 0))
     converted = convert(sample_master, "xlsx", tmp_path / "lo")
     wb = load_workbook(converted)
-    ws = wb[S.VALIDASI.sheet]
-    lok = S.VALIDASI.index("lokasi")
+    tv = wb[S.TEMUAN_VALIDASI.sheet]
+    lok = S.TEMUAN_VALIDASI.index("lokasi")
     for f in out.found:
-        cell = ws.cell(f.row, lok)
+        cell = tv.cell(f.row, lok)
         assert cell.value == f.lokasi and cell.hyperlink is not None, f.lokasi
         sheet, ref = f.target[1:].split("!")
         assert (cell.hyperlink.location or "").replace("$", "") in (f"{sheet}!{ref}", f"{sheet.strip(chr(39))}!{ref}")
     for f in out.found:
-        assert ws.cell(f.row, 2).fill.fgColor.rgb[-6:] == SEVERITY_FILL[f.issue.severity.value]
+        assert tv.cell(f.row, 2).fill.fgColor.rgb[-6:] == SEVERITY_FILL[f.issue.severity.value]
     assert wb["Data SEK"]["O6"].fill.fgColor.rgb[-6:] == SEVERITY_FILL["error"]
     assert "melebihi pagu" in wb["Data SEK"]["O6"].comment.text
+    ws = wb[S.VALIDASI.sheet]
     refs = [str(dv.sqref) for dv in ws.data_validations.dataValidation]
-    assert any("C8" in r for r in refs)
+    assert any(decision_cell(sample_master, "SEK") in r for r in refs)
     assert load_master(converted).master is not None  # still a master after LibreOffice

@@ -350,15 +350,16 @@ def test_status_counts_open_validation_findings_and_missing_units(sample_master)
     units = [u.kode for u in loaded.master.units]
     loaded = put_rows(sample_master, S.DISTRIBUSI, *({"putaran": 1, "unit": u, "dibuat": D(2026, 10, 6, 10)} for u in units))
     loaded = put_rows(sample_master, S.PENERIMAAN, {"diterima": D(2026, 10, 8, 9), "unit": units[0], "status": "Dipakai"})
-    loaded = put_rows(sample_master, S.VALIDASI,
-                      {"no": 1, "tingkat": "Kesalahan", "kode_masalah": "realisasi-missing", "pesan": "a"},
-                      {"no": 2, "tingkat": "Kesalahan", "kode_masalah": "value-negative", "pesan": "b"},
-                      {"no": 3, "tingkat": "Peringatan", "kode_masalah": "target-zero", "pesan": "c",
-                       "keputusan": "Terima"})
+    put_rows(sample_master, S.VALIDASI, {"no": 1, "unit": units[0], "status": "Menunggu"},
+             {"no": 2, "unit": units[1], "status": "Menunggu", "keputusan": "Terima"})
+    loaded = put_rows(sample_master, S.TEMUAN_VALIDASI,
+                      {"no": 1, "tingkat": "Kesalahan", "unit": units[0], "kode_masalah": "realisasi-missing", "pesan": "a"},
+                      {"no": 2, "tingkat": "Kesalahan", "unit": units[0], "kode_masalah": "value-negative", "pesan": "b"},
+                      {"no": 3, "tingkat": "Peringatan", "unit": units[1], "kode_masalah": "target-zero", "pesan": "c"})
     status = sop_status(loaded, D(2026, 10, 12, 9))
     assert (status.validation, status.validation_total) == ({"Kesalahan": 2}, 3)
     lines = status.lines()
-    assert "Temuan validasi terbuka: 2 kesalahan, 0 peringatan, 0 informasi (dari 3 baris di sheet Validasi)." in lines
+    assert "Temuan validasi terbuka: 2 kesalahan, 0 peringatan, 0 informasi (dari 3 baris di sheet Temuan Validasi)." in lines
     returns = next(line for line in lines if line.startswith("Formulir kembali"))
     assert returns.startswith(f"Formulir kembali: 1 dari {len(units)} unit; belum kembali: {units[1]} (terlambat 1 hari kerja)")
 

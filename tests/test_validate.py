@@ -16,7 +16,9 @@ from kinerja.collect import USED
 from kinerja.issues import CATALOGUE, Category, issue_row, make_issue
 from kinerja.master import load_master
 from kinerja.numbers import parse_number
-from kinerja.validate import (BLOCK, FIRST_ROW, RULES, catalogue_markdown, KATALOG_DOC, validate)
+from kinerja.demo import type_decisions
+from kinerja.validate import (FIRST_ROW, FIRST_UNIT_ROW, RULES, catalogue_markdown, decision_cells,
+                              KATALOG_DOC, validate)
 from kinerja.writing.description import WorkbookWrites
 from kinerja.writing.files import write_file
 from kinerja.writing.style import SEVERITY_FILL
@@ -188,21 +190,27 @@ def test_before_the_deadline_a_missing_unit_is_pending(sample_master):
     assert "Jumat, 9 Oktober 2026" in pending[0].message
 
 
-def test_validasi_sheet_links_highlights_and_block(sample_master):
+def test_validasi_sheet_links_highlights_and_units(sample_master):
     golden_master(sample_master)
     out = validate(load_master(sample_master), NOW)
     write_file(sample_master, out.writes, backup=False)
     wb = load_workbook(sample_master)
-    ws = wb[S.VALIDASI.sheet]
-    assert [c.value for c in ws[S.VALIDASI.header_row]] == S.VALIDASI.headers
-    rows = list(ws.iter_rows(min_row=FIRST_ROW, values_only=True))
+    tv = wb[S.TEMUAN_VALIDASI.sheet]
+    assert [c.value for c in tv[S.TEMUAN_VALIDASI.header_row]] == S.TEMUAN_VALIDASI.headers
+    rows = list(tv.iter_rows(min_row=FIRST_ROW, values_only=True))
     assert len([r for r in rows if r[0] is not None]) == len(EXPECTED)
-    first = ws.cell(FIRST_ROW, S.VALIDASI.index("lokasi"))
+    first = tv.cell(FIRST_ROW, S.TEMUAN_VALIDASI.index("lokasi"))
     assert first.value == "Data SEK!O6" and first.hyperlink.location == "'Data SEK'!O6"
-    assert ws.cell(FIRST_ROW, 2).fill.fgColor.rgb.endswith(SEVERITY_FILL["error"])
-    jenis = {ws.cell(r, S.VALIDASI.index("kode_masalah")).value: ws.cell(r, S.VALIDASI.index("jenis")).value
+    assert tv.cell(FIRST_ROW, 2).fill.fgColor.rgb.endswith(SEVERITY_FILL["error"])
+    col = {k: S.TEMUAN_VALIDASI.index(k) for k in ("kode_masalah", "jenis", "masalah", "pesan")}
+    jenis = {tv.cell(r, col["kode_masalah"]).value: tv.cell(r, col["jenis"]).value
              for r in range(FIRST_ROW, FIRST_ROW + len(EXPECTED))}
     assert (jenis["budget-over-ceiling"], jenis["unit-row-missing"], jenis["return-late"]) == ("data", "struktur", "proses")
+    # an Indonesian title from the catalogue; the message wrapped in its column, the row tall enough
+    assert tv.cell(FIRST_ROW, col["masalah"]).value == CATALOGUE["budget-over-ceiling"].title
+    message = tv.cell(FIRST_ROW, col["pesan"])
+    assert message.alignment.wrap_text and tv.row_dimensions[FIRST_ROW].height >= 30
+    assert S.TEMUAN_VALIDASI.col("kode_masalah").width < S.TEMUAN_VALIDASI.col("pesan").width / 2
     # the offending cells carry fill by severity and a note; the Rekap row too
     sek = wb["Data SEK"]
     assert sek["O6"].fill.fgColor.rgb.endswith(SEVERITY_FILL["error"])
@@ -214,15 +222,26 @@ def test_validasi_sheet_links_highlights_and_block(sample_master):
     cap = rekap.cell(pmd04, S.REKAP.index("capaian"))
     assert cap.fill.fgColor.rgb.endswith(SEVERITY_FILL["warning"]) and "Capaian" in cap.comment.text
     assert rekap["A2"].value.startswith("Belum disetujui Sekretaris")
-    # the block: counts per unit and a dropdown on the decision cells
-    col = {ws.cell(BLOCK["unit"][0], c).value: c for c in range(3, 9)}
-    assert ws.cell(BLOCK["error"][0], col["YANUM"]).value == 7
-    assert ws.cell(BLOCK["warning"][0], col["PMD"]).value == 4  # evidence, ceiling, zero, row
-    assert ws.cell(BLOCK["status"][0], col["SEK"]).value == "Menunggu"
+    # the units as rows: counts under their own headers, one Keputusan cell per unit with a dropdown
+    ws = wb[S.VALIDASI.sheet]
+    assert [c.value for c in ws[S.VALIDASI.header_row]] == S.VALIDASI.headers
+    units = {ws.cell(r, 2).value: r for r in range(FIRST_UNIT_ROW, FIRST_UNIT_ROW + 6)}
+    assert set(units) == {"SEK", "PEM", "TRANTIB", "PMD", "KESOS", "YANUM"}
+    v = {k: S.VALIDASI.index(k) for k in ("kesalahan", "peringatan", "status", "keputusan", "nama_unit")}
+    assert ws.cell(units["YANUM"], v["kesalahan"]).value == 7
+    assert ws.cell(units["PMD"], v["peringatan"]).value == 4  # evidence, ceiling, zero, row
+    assert ws.cell(units["SEK"], v["status"]).value == "Menunggu"
+    assert ws.cell(units["SEK"], v["nama_unit"]).value
+    assert ws.cell(units["YANUM"], v["kesalahan"]).fill.fgColor.rgb.endswith(SEVERITY_FILL["error"])
     refs = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
-    col = S.VALIDASI.letter("keputusan")
-    assert refs["C8:H8"] == '"Terima,Kembalikan"' and refs[f"{col}{FIRST_ROW}:{col}{FIRST_ROW + 5000}"]
+    kep = S.VALIDASI.letter("keputusan")
+    assert refs[f"{kep}{FIRST_UNIT_ROW}:{kep}{FIRST_UNIT_ROW + 500}"] == '"Terima,Kembalikan"'
+    assert not any(dv.sqref for dv in tv.data_validations.dataValidation)  # findings: notes, no decision
     assert ws["A2"].value.startswith("Status rekap: BELUM SIAP")
+    assert "klik tombol 'Setujui / Kembalikan'" in ws["A3"].value and "kinerja review" not in ws["A3"].value
+    assert "Satu keputusan per unit" in ws["A4"].value and "kinerja review" in ws["A4"].value
+    legend = {ws.cell(6, j).value: ws.cell(6, j).fill.fgColor.rgb[-6:] for j in range(2, 7)}
+    assert legend["Isian Sekretaris"] == "FFF2CC" and legend["Kesalahan"] == SEVERITY_FILL["error"]
     assert wb[S.KATALOG.sheet].max_row - S.KATALOG.header_row == len(CATALOGUE)
 
 
@@ -230,26 +249,24 @@ def test_revalidation_keeps_decisions_and_clears_stale_highlights(sample_master)
     golden_master(sample_master)
     write_file(sample_master, validate(load_master(sample_master), NOW).writes, backup=False)
     wb = load_workbook(sample_master)
-    ws = wb[S.VALIDASI.sheet]
-    lok, kep, cat = (S.VALIDASI.index(k) for k in ("lokasi", "keputusan", "catatan"))
-    rows = {ws.cell(r, lok).value: r for r in range(FIRST_ROW, ws.max_row + 1)}
-    ws.cell(rows["Data PMD!P7"], kep, "Terima")
-    ws.cell(rows["Data PMD!P7"], cat, "Sudah dikonfirmasi lewat telepon")
-    ws.cell(rows["Data SEK!O6"], kep, "kembalikan")
-    ws["D8"], ws["D9"] = "Kembalikan", "Lengkapi realisasi PEM.06"
+    tv = wb[S.TEMUAN_VALIDASI.sheet]
+    lok, cat = (S.TEMUAN_VALIDASI.index(k) for k in ("lokasi", "catatan"))
+    rows = {tv.cell(r, lok).value: r for r in range(FIRST_ROW, tv.max_row + 1)}
+    tv.cell(rows["Data PMD!P7"], cat, "Sudah dikonfirmasi lewat telepon")
     wb["Data PEM"]["K9"] = 3  # PEM.06 fixed by hand
     wb.save(sample_master)
+    type_decisions(sample_master, {"PEM": ("Kembalikan", "Lengkapi realisasi PEM.06")})
     out = validate(load_master(sample_master), NOW)
     assert not [f for f in out.found if key(f.issue) == ("realisasi-missing", "PEM", "PEM.06")]
     write_file(sample_master, out.writes, backup=False)
     wb = load_workbook(sample_master)
+    tv = wb[S.TEMUAN_VALIDASI.sheet]
+    rows = {tv.cell(r, lok).value: r for r in range(FIRST_ROW, tv.max_row + 1)}
+    assert tv.cell(rows["Data PMD!P7"], cat).value == "Sudah dikonfirmasi lewat telepon"
     ws = wb[S.VALIDASI.sheet]
-    rows = {ws.cell(r, lok).value: r for r in range(FIRST_ROW, ws.max_row + 1)}
-    assert ws.cell(rows["Data PMD!P7"], kep).value == "Terima"
-    assert ws.cell(rows["Data PMD!P7"], cat).value == "Sudah dikonfirmasi lewat telepon"
-    assert ws.cell(rows["Data SEK!O6"], kep).value == "Kembalikan"
-    assert (ws["D8"].value, ws["D9"].value) == ("Kembalikan", "Lengkapi realisasi PEM.06")
-    assert len(ws.data_validations.dataValidation) == 2  # replaced, not piled up
+    kep_cell, cat_cell = decision_cells([tuple(c.value for c in r) for r in ws.iter_rows()])["PEM"]
+    assert (ws[kep_cell].value, ws[cat_cell].value) == ("Kembalikan", "Lengkapi realisasi PEM.06")
+    assert len(ws.data_validations.dataValidation) == 1  # replaced, not piled up
     assert out.decisions["PEM"].keputusan == "kembalikan"
     fixed = wb["Data PEM"]["K9"]
     assert fixed.comment is None and fixed.fill.fgColor.rgb.endswith("FFF2CC")  # back to input yellow
@@ -284,7 +301,8 @@ def test_cli_validate_exits_1_while_errors_remain(sample_master):
     assert result.exit_code == 1, result.output
     data = json.loads(result.output)
     assert data["blocking"] and data["counts"]["error"] == 14
-    assert load_workbook(sample_master)[S.VALIDASI.sheet].cell(FIRST_ROW, S.VALIDASI.index("kode_masalah")).value == "budget-over-ceiling"
+    tv = load_workbook(sample_master)[S.TEMUAN_VALIDASI.sheet]
+    assert tv.cell(FIRST_ROW, S.TEMUAN_VALIDASI.index("kode_masalah")).value == "budget-over-ceiling"
 
 
 def test_catalogue_doc_is_current():

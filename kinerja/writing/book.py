@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kinerja.tables import FIRST_DATA_ROW, Table
+from kinerja.tables import FIRST_DATA_ROW, Table, wrapped_height
 from kinerja.writing.description import Formula, Link, WorkbookWrites, safe_text
 from kinerja.writing.style import (AUTHOR, BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, INPUT_FILL,
                                    SEVERITY_FILL, TITLE_FONT)
@@ -61,15 +61,23 @@ def style_table(ws: Worksheet, table: Table) -> None:
 def write_rows(ws: Worksheet, table: Table | None, rows: Iterable[list[Any]], start: int) -> int:
     """Write rows from `start`; returns the next free row. Styles by column description."""
     styles = []
+    aligned = bool(table) and any(c.wrap or c.align for c in table.columns)
     if table:
         for col in table.columns:
             fill = PatternFill("solid", fgColor=INPUT_FILL) if col.input else None
             styles.append((col.number_format, fill))
     r = start
     for row in rows:
+        if aligned:
+            height = wrapped_height(table, row)
+            if height is not None:
+                ws.row_dimensions[r].height = height
         for j, value in enumerate(row, 1):
             cell = ws.cell(row=r, column=j)
             set_value(cell, value)
+            if aligned and j <= len(table.columns) and (table.columns[j - 1].wrap or table.columns[j - 1].align):
+                col = table.columns[j - 1]
+                cell.alignment = Alignment(wrap_text=col.wrap, vertical="top", horizontal=col.align)
             if j <= len(styles):
                 fmt, fill = styles[j - 1]
                 if fmt and not isinstance(value, str):

@@ -66,6 +66,8 @@ def _check_writes(writes: Any) -> None:
     for sw in writes.sheets:
         if sw.marks or sw.clear_marks or sw.choices or sw.protect is not None:
             raise Unsupported("marks, dropdowns or sheet protection")
+        if sw.table and (sw.rows is not None or sw.append) and any(c.wrap or c.align for c in sw.table.columns):
+            raise Unsupported("rows of a table with wrapped or aligned columns (alignment, row heights)")
         for rows in (sw.rows or [], sw.append, [sw.cells.values()]):
             for row in rows:
                 if Link in set(map(type, row)):
