@@ -65,9 +65,17 @@ FORM_SOURCES = (S.SETTINGS_SHEET, S.PEJABAT.sheet, S.UNIT.sheet, S.INDIKATOR.she
 INFO_ROW = 6  # the unit's block (info_rows) starts here
 COL = {key: j for j, (key, _) in enumerate(COLUMNS, 1)}
 LETTER = {key: get_column_letter(j) for key, j in COL.items()}
-WIDTHS = {"no": 5, "kode": 11, "nama": 42, "satuan": 10, "polaritas": 9, "metode": 12,
-          "target_tahunan": 11, "capaian": 11, "penjelasan": 40, "bukti": 32, "pagu": 15,
-          "realisasi_anggaran": 16}
+WIDTHS = {"no": 5, "kode": 10, "nama": 34, "satuan": 9, "polaritas": 8, "metode": 11,
+          "target_tahunan": 10, "capaian": 9, "penjelasan": 26, "bukti": 20, "pagu": 13,
+          "realisasi_anggaran": 13}
+DEFAULT_WIDTH = 10  # targets and realisasi per quarter
+# On paper the form is two bands, each an A4 landscape page at FORM_SCALE (readable, never the
+# 4-5 pt of one page wide): the indicators with their targets, then the columns a unit fills
+# in, with No, Kode and Indikator repeated on the left and the header row on top.
+FORM_SCALE = 80
+REPEATED_COLUMNS = "A:C"
+FIRST_BAND_LAST = "target_tahunan"  # the last column of the first page
+FONT = "Calibri"
 WRAPPED = ("nama", "penjelasan", "bukti")
 NUMBER_FORMATS = {"capaian": S.PCT, "pagu": "#,##0", "realisasi_anggaran": "#,##0"}
 
@@ -296,45 +304,51 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
     ws = wb.active
     ws.title = FORM_SHEET
     last = LETTER[COLUMNS[-1][0]]
+    band = LETTER[FIRST_BAND_LAST]  # the kop, the unit's block and the instructions stay on page 1
     for key, j in COL.items():
-        ws.column_dimensions[get_column_letter(j)].width = WIDTHS.get(key, 11)
+        ws.column_dimensions[get_column_letter(j)].width = WIDTHS.get(key, DEFAULT_WIDTH)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     def banner(r: int, text: str, font: Font, height: float = 18) -> None:
-        ws.merge_cells(f"A{r}:{last}{r}")
+        ws.merge_cells(f"A{r}:{band}{r}")
         set_value(ws[f"A{r}"], text)
         ws[f"A{r}"].font, ws[f"A{r}"].alignment = font, center
         ws.row_dimensions[r].height = height
 
     kop = (s.office.letterhead() + ["", "", ""])[:3]
-    for r, (line, font) in enumerate(zip(kop, (Font(bold=True, size=12), Font(bold=True, size=14),
-                                               Font(size=9))), 1):
+    for r, (line, font) in enumerate(zip(kop, (Font(name=FONT, bold=True, size=12),
+                                               Font(name=FONT, bold=True, size=14), Font(name=FONT, size=9))), 1):
         banner(r, line, font, 20 if r < 3 else 16)
     rule = Side(style="double", color="000000")
-    for j in range(1, len(COLUMNS) + 1):
+    for j in range(1, COL[FIRST_BAND_LAST] + 1):
         ws.cell(row=3, column=j).border = Border(bottom=rule)
-    banner(4, TITLE, Font(bold=True, size=14, color="1F4E78"), 24)
-    banner(5, period.label().upper(), Font(bold=True, size=12))
+    banner(4, TITLE, Font(name=FONT, bold=True, size=14, color="1F4E78"), 24)
+    banner(5, period.label().upper(), Font(name=FONT, bold=True, size=12))
+    info_last = get_column_letter(COL[FIRST_BAND_LAST] - 2)  # the legend takes the last two columns
     for r, (label, value) in enumerate(info_rows(m, unit, identity), INFO_ROW):
         ws.merge_cells(f"A{r}:B{r}")
-        ws.merge_cells(f"C{r}:{last}{r}")
+        ws.merge_cells(f"C{r}:{info_last}{r}")
         set_value(ws[f"A{r}"], label)
         set_value(ws[f"C{r}"], ": " + value)
-        ws[f"A{r}"].font = Font(bold=True)
-        ws[f"C{r}"].font = Font(bold=label == "Batas Waktu", color="C00000" if label == "Batas Waktu" else None)
+        ws[f"A{r}"].font = Font(name=FONT, bold=True)
+        ws[f"C{r}"].font = Font(name=FONT, bold=label == "Batas Waktu",
+                                color="C00000" if label == "Batas Waktu" else None)
+    _legend(ws, band)
     ws.merge_cells(f"A10:B{HEADER_ROW - 1}")
     set_value(ws["A10"], "Petunjuk")
-    ws["A10"].font = Font(bold=True)
+    ws["A10"].font = Font(name=FONT, bold=True)
     ws["A10"].alignment = Alignment(vertical="top")
+    band_width = sum(WIDTHS.get(k, DEFAULT_WIDTH) for k, _ in COLUMNS[2:COL[FIRST_BAND_LAST]])
     for r, text in enumerate(instructions(m), 10):
-        ws.merge_cells(f"C{r}:{last}{r}")
+        ws.merge_cells(f"C{r}:{band}{r}")
         set_value(ws[f"C{r}"], text)
-        ws[f"C{r}"].font = Font(size=9)
+        ws[f"C{r}"].font = Font(name=FONT, size=9)
         ws[f"C{r}"].alignment = Alignment(vertical="top", wrap_text=True)
-        ws.row_dimensions[r].height = 15
+        ws.row_dimensions[r].height = 12.5 * max(1, -(-len(text) // int(band_width * 1.3)))
+    header_font = Font(name=FONT, bold=True, color="FFFFFF")
     for key, text in COLUMNS:
         c = ws.cell(row=HEADER_ROW, column=COL[key], value=text)
-        c.font, c.alignment, c.border = HEADER_FONT, center, BORDER
+        c.font, c.alignment, c.border = header_font, center, BORDER
         c.fill = PatternFill("solid", fgColor=HEADER_FILL)
     ws.row_dimensions[HEADER_ROW].height = 45
 
@@ -354,6 +368,7 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
                 c._style = copy(protos[key])
                 continue
             c.border = BORDER
+            c.font = Font(name=FONT)
             c.alignment = Alignment(vertical="top", wrap_text=key in WRAPPED,
                                     horizontal="center" if key in ("no", "satuan", "polaritas", "metode") else None)
             c.number_format = NUMBER_FORMATS.get(key, "General")
@@ -375,10 +390,16 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
                                     selectLockedCells=False, selectUnlockedCells=False)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.scale = FORM_SCALE
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.print_area = f"A1:{last}{end}"
+    ws.print_title_cols = REPEATED_COLUMNS
+    second = get_column_letter(COL[FIRST_BAND_LAST] + 1)
+    ws.print_area = [f"A1:{band}{end}", f"{second}{HEADER_ROW}:{last}{end}"]
+    ws.oddFooter.left.text, ws.oddFooter.right.text = f"Formulir {unit.kode} - {period.label()}", "Halaman &P dari &N"
+    ws.oddFooter.left.size = ws.oddFooter.right.size = 8
     if logo is not None:
         _add_logo(ws, logo)
 
@@ -507,8 +528,9 @@ class FormTemplate:
             hidden.append(f'<row r="{r}">' + "".join(out) + "</row>" if out else f'<row r="{r}"/>')
         id_head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{get_column_letter(width)}{len(hidden)}"/>',
                          self.id_head, count=1)
-        workbook = re.sub(r"(_xlnm\.Print_Area[^>]*>[^<]*\$)(\d+)(</definedName>)",
-                          lambda mo: f"{mo.group(1)}{end}{mo.group(3)}", self.workbook)
+        workbook = re.sub(r"(_xlnm\.Print_Area[^>]*>)([^<]*)(</definedName>)",
+                          lambda mo: mo.group(1) + re.sub(r"(:\$[A-Z]+\$)\d+", lambda e: f"{e.group(1)}{end}",
+                                                          mo.group(2)) + mo.group(3), self.workbook)
         vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
         props = [(PROP_PREFIX + k, v) for k, v in identity.as_properties().items() if v]
         custom = self.custom[:self.custom.index("<property")] + "".join(
@@ -535,6 +557,23 @@ class FormTemplate:
 
         replace_atomic(path, produce, backup=False)
         return path
+
+
+LEGEND = ((INPUT_FILL, "Diisi unit"), (READONLY_FILL, "Sudah di induk"), (CAPAIAN_FILL, "Dihitung otomatis"))
+
+
+def _legend(ws: Any, band: str) -> None:
+    """What each colour of the form means, beside the unit's block: one meaning per colour."""
+    last = COL[FIRST_BAND_LAST]
+    first = get_column_letter(last - 1)
+    set_value(ws[f"{first}{INFO_ROW}"], "Arti warna:")
+    ws[f"{first}{INFO_ROW}"].font = Font(name=FONT, bold=True, size=9)
+    for r, (fill, label) in enumerate(LEGEND, INFO_ROW + 1):
+        ws.merge_cells(f"{first}{r}:{band}{r}")
+        set_value(ws[f"{first}{r}"], label)
+        ws[f"{first}{r}"].fill = PatternFill("solid", fgColor=fill)
+        ws[f"{first}{r}"].font = Font(name=FONT, size=9)
+        ws[f"{first}{r}"].border = BORDER
 
 
 def _template(path: Path) -> FormTemplate | bool:

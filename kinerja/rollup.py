@@ -58,8 +58,8 @@ MANIFEST = "manifest.json"
 # Sheets of a master the roll-up never needs (what is left is settings, units, indicators, unit
 # data and the stage logs the approval and timing figures come from).
 SKIPPED_SHEETS = frozenset({S.PETUNJUK_SHEET, S.REKAP.sheet, S.RINGKASAN.sheet, S.VALIDASI.sheet,
-                            S.TEMUAN_HIMPUN.sheet, S.KATALOG.sheet, S.REGISTER_SURAT.sheet,
-                            S.LOG_LAPORAN.sheet, S.RENSTRA.sheet})
+                            S.TEMUAN_VALIDASI.sheet, S.TEMUAN_HIMPUN.sheet, S.KATALOG.sheet,
+                            S.REGISTER_SURAT.sheet, S.LOG_LAPORAN.sheet, S.RENSTRA.sheet})
 NOT_COMPUTED = "Belum Dihitung"
 
 DISETUJUI, DRAF, BERUBAH_LABEL, TIDAK_ADA = "Disetujui", "DRAF", "Berubah setelah disetujui", "Tidak ada"

@@ -6,12 +6,13 @@ from openpyxl.styles import Border, Font, Side
 
 HEADER_FILL = "1F4E78"
 INPUT_FILL = "FFF2CC"  # cells staff type into
-TITLE_FONT = Font(bold=True, size=14, color="1F4E78")
-HINT_FONT = Font(italic=True, size=9, color="595959")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT = "Calibri"  # named on every styled cell: a reader without it substitutes a sans, not a serif
+TITLE_FONT = Font(name=FONT, bold=True, size=14, color="1F4E78")
+HINT_FONT = Font(name=FONT, italic=True, size=9, color="595959")
+HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-SEVERITY_FILL = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
+SEVERITY_FILL = {"error": "F8CBAD", "warning": "F4B183", "info": "DDEBF7"}  # never yellow: yellow is input
 AUTHOR = "kinerja"
 
 
