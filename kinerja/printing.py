@@ -29,6 +29,7 @@ class Paper:
     landscape: bool = True
     title_rows: tuple[int, int] | None = None  # rows repeated on each page (None: 1..header row)
     title_columns: str | None = None  # columns repeated on each page, e.g. "A:B"
+    a3: bool = False  # A3 instead of A4 (a form of many columns, as offices print it)
 
 
 # the sheets people print (unit data sheets are matched by their prefix, see paper_for)
@@ -110,7 +111,7 @@ def setup_sheet(ws: Any, sheet: str, office: str, period: str, last_row: int | N
     one page wide, repeated titles, margins, header and footer, print area."""
     paper = paper_for(sheet)
     table = table_for(sheet)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper.a3 else ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if paper.landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0

@@ -53,25 +53,54 @@ def _signature(doc, who: str, intro: str, left_width: float) -> None:
     _para(right, "NIP. {{ " + who + ".nip }}", align=C)
 
 
+RECEIPT_ROW_HEIGHT = 454  # twips (0.8 cm): room for a signature, 15 units and the signer on one page
+
+
+def _keep_together(doc) -> None:
+    """Every paragraph of the page keeps with the next one and no row splits: Word and
+    LibreOffice move the table and the signature block to a page together, never the signer
+    alone on page 2."""
+    for paragraph in doc.paragraphs:
+        paragraph.paragraph_format.keep_with_next = True
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
+
+
+def _row_height(row, twips: int) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    height = OxmlElement("w:trHeight")
+    height.set(qn("w:val"), str(twips))
+    height.set(qn("w:hRule"), "atLeast")
+    row._tr.get_or_add_trPr().append(height)
+
+
 def build_tanda_terima(path: Path) -> Path:
+    """Portrait A4: up to 15 units, each with room to sign, and the signer on the same page."""
     doc = _document()
-    _landscape(doc)
+    section = doc.sections[0]
+    section.top_margin, section.bottom_margin = Cm(1.2), Cm(1.2)
     _letterhead(doc)
-    _widths(doc.tables[-1], [2.6, 23.1])  # the letterhead across the landscape page
-    _para(doc, "TANDA TERIMA", bold=True, size=13, align=C, before=6)
-    _para(doc, "FORMULIR PENGUMPULAN DATA CAPAIAN KINERJA", bold=True, size=12, align=C)
+    _para(doc, "TANDA TERIMA", bold=True, size=12, align=C, before=4)
+    _para(doc, "FORMULIR PENGUMPULAN DATA CAPAIAN KINERJA", bold=True, size=11, align=C)
     _para(doc, "{{ periode|upper }}{% if putaran > 1 %} - PUTARAN {{ putaran }} (PERBAIKAN){% endif %}",
-          bold=True, size=12, align=C, after=10)
+          bold=True, size=11, align=C, after=6)
     _para(doc, "Yang bertanda tangan di bawah ini menyatakan telah menerima formulir pengumpulan data "
                "capaian kinerja {{ periode }} {{ instansi }} untuk diisi dan dikembalikan kepada "
-               "{{ perencana.jabatan }} paling lambat {{ batas_waktu }}.", after=8)
-    _grid(doc, ["No", "Unit Kerja", "Kepala Unit", "Nama File Formulir", "Nama Penerima",
-                "Tanggal Terima", "Tanda Tangan"],
-          ["{{ r.no }}", "{{ r.unit }}", "{{ r.kepala }}", "{{ r.file }}", "", "", "{{ r.no }}."],
-          [1.0, 5.2, 4.4, 6.4, 3.8, 2.6, 2.3], "r in baris",
-          aligns=[C, None, None, None, None, None, None], size=9)
-    _para(doc, "", after=10)
-    _signature(doc, "perencana", "Yang menyerahkan,", 16.7)
+               "{{ perencana.jabatan }} paling lambat {{ batas_waktu }}.", size=10, after=6)
+    table = _grid(doc, ["No", "Unit Kerja", "Kepala Unit", "Nama File Formulir", "Nama Penerima",
+                        "Tanggal Terima", "Tanda Tangan"],
+                  ["{{ r.no }}", "{{ r.unit }}", "{{ r.kepala }}", "{{ r.file }}", "", "", "{{ r.no }}."],
+                  [0.8, 3.4, 3.0, 3.7, 2.6, 1.6, 1.9], "r in baris",
+                  aligns=[C, None, None, None, None, None, None], size=8.5)
+    _row_height(table.rows[2], RECEIPT_ROW_HEIGHT)
+    _para(doc, "", after=6)
+    _signature(doc, "perencana", "Yang menyerahkan,", 7.5)
+    _keep_together(doc)
     doc.save(path)
     return path
 
