@@ -146,7 +146,7 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
         return out
     inbox = Path(inbox)
     paths: list[Path] = inbox_files(inbox, loaded.path) if inbox.is_dir() else []
-    if not paths and not distribution_log(loaded):  # nothing handed out, nothing returned
+    if inbox.is_dir() and not paths and not distribution_log(loaded):  # nothing handed out or returned
         report.issue("collect-before-forms", file=loaded.path.name, sheet=S.DISTRIBUSI.sheet)
         return out
     if not inbox.is_dir():

@@ -257,6 +257,7 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
     _petunjuk(petunjuk, settings, setting_cells, sop)
     if LIST_SHEET in wb.sheetnames:  # the hidden dropdown lists go last
         wb.move_sheet(LIST_SHEET, len(wb.sheetnames) - 1 - wb.sheetnames.index(LIST_SHEET))
+    _ringkasan_charts(wb[S.RINGKASAN.sheet], len({(i.get("unit") or "").upper() for i in data.indicators}))
     _paper(wb, settings)
     wb.active = 0
     path = Path(path)
@@ -272,6 +273,43 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
     return path
 
 
+def _ringkasan_charts(ws, units: int) -> None:
+    """Two native Excel charts over the Ringkasan sheet's cells, so they follow the data each
+    time the rekap is written: the mean capaian per unit (the table's unit rows come first) and
+    the distribution of predicates (the block above the table, see rekap.distribution_cells)."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.label import DataLabelList
+
+    t, h, d = S.RINGKASAN, S.RINGKASAN.header_row, S.RINGKASAN_DIST_ROW
+    ws.cell(d - 1, 1, "Sebaran Predikat Indikator").font = Font(name="Calibri", bold=True)
+    for col, text in ((2, "Predikat"), (3, "Jumlah Indikator")):
+        ws.cell(d, col, text).font = Font(name="Calibri", bold=True)
+    units = max(units, 1)
+
+    def bar(title: str, horizontal: bool, data: Reference, cats: Reference, anchor: str, height: float) -> None:
+        chart = BarChart()
+        chart.type = "bar" if horizontal else "col"
+        chart.title, chart.legend, chart.style = title, None, 10
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(cats)
+        chart.dataLabels = DataLabelList()
+        chart.dataLabels.showVal = True
+        chart.y_axis.majorGridlines = None
+        chart.x_axis.delete = chart.y_axis.delete = False
+        if horizontal:
+            chart.x_axis.scaling.orientation = "maxMin"  # the first unit on top, as in the table
+        chart.width, chart.height = 16, height
+        ws.add_chart(chart, anchor)
+
+    capaian = t.index("rata_rata")
+    bar("Rata-rata Capaian per Unit (%)", True,
+        Reference(ws, min_col=capaian, min_row=h, max_row=h + units),
+        Reference(ws, min_col=t.index("nama"), min_row=h + 1, max_row=h + units), "I1", max(7.5, 1.0 * units + 3))
+    bar("Sebaran Predikat Indikator", False,
+        Reference(ws, min_col=3, min_row=d, max_row=d + S.RINGKASAN_BANDS),
+        Reference(ws, min_col=2, min_row=d + 1, max_row=d + S.RINGKASAN_BANDS), "I24", 7.5)
+
+
 def _period_label(settings: dict[str, Any]) -> str:
     try:
         return Period(tahun=int(settings.get("tahun")), jenis=str(settings.get("jenis_periode") or "triwulan"),
@@ -282,17 +320,11 @@ def _period_label(settings: dict[str, Any]) -> str:
 
 def _paper(wb: Workbook, settings: dict[str, Any]) -> None:
     """Print settings on every sheet people print (kinerja.printing)."""
-    from kinerja.printing import setup_sheet, table_for
+    from kinerja.printing import setup_sheet
 
     office, period = str(settings.get("nama_instansi") or ""), _period_label(settings)
     for ws in wb.worksheets:
-        table = table_for(ws.title)
-        last = None
-        if table is not None:  # the table's rows, not the empty input rows styled below them
-            last = max([table.header_row] + [r for r in range(table.header_row + 1, ws.max_row + 1)
-                                             if any(ws.cell(r, j).value is not None
-                                                    for j in range(1, len(table.columns) + 1))])
-        setup_sheet(ws, ws.title, office, period, last)
+        setup_sheet(ws, ws.title, office, period)
 
 
 def _f(v: Any) -> Any:

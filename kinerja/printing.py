@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kinerja import sheets as S
@@ -49,8 +50,8 @@ UNIT_SHEET_PAPER = Paper(landscape=True, title_columns="A:B")  # Kode and Indika
 
 
 OTHER_PAPER = Paper(landscape=True)  # every other sheet: still one page wide, titles repeated
-# sheets built without a shared table description: (last column, header row)
-OWN_LAYOUT = {S.SETTINGS_SHEET: ("C", 3), S.INFO_SOP_SHEET: ("B", 3), S.PETUNJUK_SHEET: ("A", 0)}
+# sheets built without a shared table description: their header row (titles repeated down to it)
+OWN_LAYOUT = {S.SETTINGS_SHEET: 3, S.INFO_SOP_SHEET: 3, S.PETUNJUK_SHEET: 0}
 PORTRAIT_SHEETS = {S.PETUNJUK_SHEET, S.SETTINGS_SHEET, S.INFO_SOP_SHEET, S.SKALA.sheet, S.JAM_KERJA.sheet,
                    S.LIBUR.sheet}
 
@@ -76,13 +77,10 @@ def table_for(sheet: str):
 
 @dataclass(frozen=True)
 class PageWrite:
-    """What changes on a printed sheet's pages when a stage writes it: the header and footer
-    (the period may have changed) and the print area (as many rows as the sheet now holds,
-    none of the empty formatted rows below)."""
+    """The header and footer of a printed sheet's pages."""
 
     header: tuple[str, str, str]  # left, centre, right
     footer: tuple[str, str, str]
-    last_column: str  # the print area runs from A1 to this column and the last row with a value
 
 
 def _escape(text: str) -> str:
@@ -90,14 +88,8 @@ def _escape(text: str) -> str:
 
 
 def page(sheet: str, office: str, period: str) -> PageWrite:
-    """The header, footer and print-area rule of a printed sheet for this office and period."""
-    table = table_for(sheet)
-    from kinerja.tables import column_letter
-
-    return PageWrite(header=(_escape(office), "&A", _escape(period)),
-                     footer=("&F", "Dicetak &D", PAGE_NUMBER),
-                     last_column=column_letter(len(table.columns)) if table is not None
-                     else OWN_LAYOUT.get(sheet, ("", 0))[0])
+    """The header and footer of a printed sheet for this office and period."""
+    return PageWrite(header=(_escape(office), "&A", _escape(period)), footer=("&F", "Dicetak &D", PAGE_NUMBER))
 
 
 def header_text(parts: tuple[str, str, str]) -> str:
@@ -106,9 +98,9 @@ def header_text(parts: tuple[str, str, str]) -> str:
     return "".join(f"&{side}{size}{text}" for side, text in zip("LCR", parts) if text)
 
 
-def setup_sheet(ws: Any, sheet: str, office: str, period: str, last_row: int | None = None) -> None:
+def setup_sheet(ws: Any, sheet: str, office: str, period: str) -> None:
     """Put an openpyxl worksheet's print settings (a sheet being created): paper, orientation,
-    one page wide, repeated titles, margins, header and footer, print area."""
+    one page wide, repeated titles, margins, header and footer."""
     paper = paper_for(sheet)
     table = table_for(sheet)
     ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper.a3 else ws.PAPERSIZE_A4
@@ -120,32 +112,66 @@ def setup_sheet(ws: Any, sheet: str, office: str, period: str, last_row: int | N
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.25
-    header_row = table.header_row if table is not None else OWN_LAYOUT.get(sheet, ("", 0))[1]
+    header_row = table.header_row if table is not None else OWN_LAYOUT.get(sheet, 0)
     if header_row or paper.title_rows:
         first, last = paper.title_rows or (1, header_row)
         ws.print_title_rows = f"{first}:{last}"
     if paper.title_columns:
         ws.print_title_cols = paper.title_columns
-    apply_page(ws, page(sheet, office, period), last_row)
+    apply_page(ws, page(sheet, office, period))
 
 
-def apply_page(ws: Any, p: PageWrite, last_row: int | None = None) -> None:
-    """Header, footer and print area on an openpyxl worksheet."""
+def apply_page(ws: Any, p: PageWrite) -> None:
+    """Header and footer on an openpyxl worksheet. No print area is set: Excel and LibreOffice
+    print the cells that hold something, so the pages grow with the rows the stages write (a
+    fixed area would cut them off); the tool writes no empty formatted tail on its sheets."""
     for part, (left, centre, right) in ((ws.oddHeader, p.header), (ws.oddFooter, p.footer)):
         for side, text in ((part.left, left), (part.center, centre), (part.right, right)):
             side.text = text or None
             side.size = HEADER_SIZE if text else None
-    if not p.last_column:  # a sheet without a table: Excel prints what it holds
-        return
-    if last_row is None:
-        last_row = max((c.row for c in ws._cells.values() if c.value is not None), default=1)
-    ws.print_area = f"A1:{p.last_column}{max(last_row, 1)}"
 
 
-_AREA = re.compile(r"^'?(?P<sheet>.+?)'?!\$?A\$?1:\$?(?P<col>[A-Z]+)\$?(?P<row>\d+)$")
+# ----------------------------------------------------------------------------------- looking at the pages
 
 
-def print_area_rows(value: str) -> tuple[str, int] | None:
-    """('S', 40) from "'Rekap'!$A$1:$S$40"; None for another shape."""
-    m = _AREA.match(value.strip())
-    return (m["col"], int(m["row"])) if m else None
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of a PDF (pdftotext, layout kept)."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = out.stdout.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def pages_by_sheet(pdf: Path, sheets: list[str]) -> dict[str, list[int]]:
+    """Which pages (0-based) of a whole-workbook PDF belong to which sheet, told by the header
+    every printed page carries (office, sheet name, period)."""
+    wanted = set(sheets)
+    out: dict[str, list[int]] = {}
+    for n, text in enumerate(pdf_pages(pdf)):
+        head = next((line for line in text.splitlines() if line.strip()), "")
+        parts = [p.strip() for p in re.split(r"\s{2,}", head) if p.strip()]
+        name = next((p for p in parts if p in wanted), None)
+        if name is not None:
+            out.setdefault(name, []).append(n)
+    return out
+
+
+def sheet_images(master: Path, sheets: list[str], outdir: Path, resolution: int = 80) -> dict[str, list[Path]]:
+    """PNG images of the printed pages of some sheets of a workbook (LibreOffice PDF, then
+    pdftoppm), named '<sheet>-<n>.png': what the Sekretaris holds in her hand."""
+    import subprocess
+
+    from kinerja.office import convert
+
+    outdir = Path(outdir)
+    pdf = convert(master, "pdf", outdir / "pdf")
+    found = pages_by_sheet(pdf, sheets)
+    images: dict[str, list[Path]] = {}
+    for sheet in sheets:
+        for k, page in enumerate(found.get(sheet, []), 1):
+            stem = outdir / f"{sheet.lower().replace(' ', '-')}-{k}"
+            subprocess.run(["pdftoppm", "-png", "-r", str(resolution), "-singlefile", "-f", str(page + 1),
+                            "-l", str(page + 1), str(pdf), str(stem)], check=True)
+            images.setdefault(sheet, []).append(stem.with_suffix(".png"))
+    return images

@@ -110,4 +110,28 @@ def rekap_writes(master: Master, rows: list[RekapRow] | None = None,
     w.sheet(S.RINGKASAN.sheet, S.RINGKASAN).rows = [
         [s.kelompok, s.nama, s.jumlah, s.terisi, s.rata_rata,
          s.predikat, s.di_bawah_target] for s in summaries(master, rows)]
+    w.sheet(S.RINGKASAN.sheet).cells.update(distribution_cells(master, rows))
     return w
+
+
+def predicate_counts(master: Master, rows: list[RekapRow]) -> list[tuple[str, int]]:
+    """How many indicators have each predicate of the scale (best first), and those without a
+    capaian ('-')."""
+    bands = sorted(master.settings.rules.skala, key=lambda b: b.batas_bawah, reverse=True)
+    names = [b.predikat for b in bands][:S.RINGKASAN_BANDS - 1] + ["-"]
+    found = [r.ach.predikat for r in rows]
+    return [(name, found.count(name)) for name in names]
+
+
+def distribution_cells(master: Master, rows: list[RekapRow]) -> dict[str, object]:
+    """The block above the Ringkasan table that the predicate chart reads: its label, header and
+    one row per predicate (empty rows below when the scale is shorter)."""
+    h = S.RINGKASAN_DIST_ROW
+    cells: dict[str, object] = {f"A{h - 1}": "Sebaran Predikat Indikator", f"B{h}": "Predikat",
+                                f"C{h}": "Jumlah Indikator"}
+    counts = predicate_counts(master, rows)
+    for n in range(S.RINGKASAN_BANDS):
+        name, count = counts[n] if n < len(counts) else (None, None)
+        cells[f"B{h + 1 + n}"] = "Belum ada capaian" if name == "-" else name
+        cells[f"C{h + 1 + n}"] = count
+    return cells

@@ -311,7 +311,11 @@ RINGKASAN = Table("Ringkasan", "Ringkasan Capaian per Unit dan per Sasaran", (
     C("rata_rata", "Rata-rata Capaian (%)", "number", number_format=PCT, width=12, input=False),
     C("predikat", "Predikat", width=14, input=False),
     C("di_bawah_target", "Di Bawah Target", "int", width=10, input=False),
-))
+), header_row=14)
+# Above the Ringkasan table: the predicate distribution the chart 'Sebaran Predikat' reads
+# (a label row, a header row, then one row per predicate of the scale, up to RINGKASAN_BANDS).
+RINGKASAN_DIST_ROW = 4  # the header row of the distribution block
+RINGKASAN_BANDS = 8
 
 DECISION_CHOICES = {"terima": "Terima", "kembalikan": "Kembalikan"}
 

@@ -95,8 +95,8 @@ def build_tanda_terima(path: Path) -> Path:
     table = _grid(doc, ["No", "Unit Kerja", "Kepala Unit", "Nama File Formulir", "Nama Penerima",
                         "Tanggal Terima", "Tanda Tangan"],
                   ["{{ r.no }}", "{{ r.unit }}", "{{ r.kepala }}", "{{ r.file }}", "", "", "{{ r.no }}."],
-                  [0.8, 3.4, 3.0, 3.7, 2.6, 1.6, 1.9], "r in baris",
-                  aligns=[C, None, None, None, None, None, None], size=8.5)
+                  [0.7, 3.4, 4.2, 3.3, 2.1, 1.4, 1.4], "r in baris",
+                  aligns=[C, None, None, None, None, None, None], size=8)
     _row_height(table.rows[2], RECEIPT_ROW_HEIGHT)
     _para(doc, "", after=6)
     _signature(doc, "perencana", "Yang menyerahkan,", 7.5)

@@ -1,0 +1,122 @@
+"""On paper: the printed sheets of the master one page wide with their titles repeated, the unit
+form readable (never scaled below 70%), the receipt's table and signer on one page. Checked
+in the files' print settings and in the pages LibreOffice prints from them."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from kinerja import sheets as S
+from kinerja.forms import FORM_SCALE, build_forms
+from kinerja.master import build_master, load_master, read_office_data
+from kinerja.office import convert
+from kinerja.printing import PRINTED, pages_by_sheet, pdf_pages
+from kinerja.rekap import rekap_writes
+from kinerja.timing import recompute
+from kinerja.validate import validate
+from kinerja.writing.description import WorkbookWrites
+from kinerja.writing.files import write_file
+from test_validate import NOW, golden_master
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
+SHEETS = [S.VALIDASI.sheet, S.TEMUAN_VALIDASI.sheet, S.REKAP.sheet, S.RINGKASAN.sheet, S.WAKTU.sheet,
+          S.PENERIMAAN.sheet, S.DISTRIBUSI.sheet, S.RIWAYAT.sheet, S.INDIKATOR.sheet, "Data SEK"]
+
+
+def _tables():
+    return {t.sheet: t for t in (*S.STAGE_TABLES, *S.INPUT_TABLES)} | {"Data SEK": S.unit_data_table("Data SEK")}
+
+
+def test_every_printed_sheet_is_set_up_for_paper(sample_master):
+    wb = load_workbook(sample_master)
+    tables = _tables()
+    for name in SHEETS:
+        ws, table = wb[name], tables[name]
+        setup = ws.page_setup
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0), name  # one page wide, as long as needed
+        assert setup.orientation == ("landscape" if PRINTED.get(name, PRINTED[S.REKAP.sheet]).landscape else "portrait")
+        assert str(ws.print_title_rows) == f"$1:${table.header_row}", name
+        assert "Halaman &P dari &N" in (ws.oddFooter.right.text or ""), name
+        assert ws.oddHeader.left.text == "Kecamatan Sukamaju" and "Triwulan III Tahun 2026" in ws.oddHeader.right.text
+    assert str(wb["Data SEK"].print_title_cols) == "$A:$B"  # Kode and Indikator on every page
+
+
+def test_printed_pages_are_one_page_wide_with_titles_repeated(sample_master, tmp_path):
+    """The sample office after validation and timing, with a Rekap long enough for several pages:
+    every page of each sheet shows its title row and its first and last column headers."""
+    golden_master(sample_master)
+    loaded = load_master(sample_master)
+    write_file(sample_master, validate(loaded, NOW).writes, backup=False)
+    write_file(sample_master, recompute(load_master(sample_master), NOW).writes, backup=False)
+    m = load_master(sample_master).master
+    long = WorkbookWrites()  # the rekap of a larger office: every indicator eight times
+    rows = rekap_writes(m).sheets[0].rows
+    long.sheet(S.REKAP.sheet, S.REKAP).rows = [[n + 1, *r[1:]] for n, r in enumerate(rows * 8)]
+    write_file(sample_master, long, backup=False)
+    pdf = convert(sample_master, "pdf", tmp_path / "pdf")
+    texts = pdf_pages(pdf)
+    found = pages_by_sheet(pdf, SHEETS)
+    tables = _tables()
+    for name in (S.VALIDASI.sheet, S.TEMUAN_VALIDASI.sheet, S.REKAP.sheet, S.RINGKASAN.sheet, S.WAKTU.sheet):
+        pages = found.get(name)
+        assert pages, f"{name}: no page carries its header"
+        first, last = tables[name].columns[0].header, tables[name].columns[-1].header
+        for n in pages:
+            words = " ".join(texts[n].split())
+            assert first in words and last.split()[0] in words, (name, n)  # all columns on this page
+    rekap = found[S.REKAP.sheet]
+    assert len(rekap) >= 2, "the long Rekap spans pages"
+    for n in rekap:  # its title and header row on every page, its rows continuing
+        assert "Rekapitulasi Data Capaian Kinerja" in texts[n] and "Indikator Kinerja" in texts[n]
+    assert "SEK.01" in texts[rekap[0]]
+
+
+def test_unit_form_is_readable_on_paper(sample_loaded, tmp_path):
+    out = build_forms(sample_loaded, tmp_path / "formulir", now=datetime(2026, 10, 6, 8, 0), units=["SEK"])
+    form = out.files[0]
+    ws = load_workbook(form).worksheets[0]
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # a fixed scale, not shrunk to fit
+    assert int(ws.page_setup.scale) == FORM_SCALE >= 70
+    assert str(ws.print_title_cols) == "$A:$C" and str(ws.print_title_rows) == "$14:$14"
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):  # every styled text names its font
+        for c in row:
+            if c.value is not None:
+                assert c.font.name == "Calibri", c.coordinate
+    pages = pdf_pages(convert(form, "pdf", tmp_path / "pdf"))
+    assert len(pages) == 2  # two bands, each page readable
+    for text in pages:  # Kode, Indikator and the header on both pages
+        assert "Kode" in text and "Indikator Kinerja" in text and "SEK.01" in text
+    assert "Tahunan" in pages[0] and "Penjelasan" in pages[1]  # targets first, then what the unit fills in
+    assert "Pagu (Rp)" in pages[1] and "Pagu (Rp)" not in pages[0]
+
+
+def test_receipt_keeps_table_and_signer_together_for_15_units(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    for name, extra in (("unit.csv", 9), ("indikator.csv", 9)):
+        rows = list(csv.DictReader((data / name).open(encoding="utf-8")))
+        for n in range(1, extra + 1):
+            row = dict(rows[0])
+            if name == "unit.csv":
+                row.update(kode=f"KEL{n:02d}", nama=f"Kelurahan Contoh {n}")
+            else:
+                row.update(kode=f"KEL{n:02d}.01", unit=f"KEL{n:02d}")
+            rows.append(row)
+        with (data / name).open("w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+    master = build_master(tmp_path / "induk.xlsx", "candipuro", read_office_data(data))
+    out = build_forms(load_master(master), tmp_path / "formulir", now=datetime(2026, 10, 6, 8, 0))
+    assert len(out.files) == 15 and out.receipt is not None
+    pages = [" ".join(p.split()) for p in pdf_pages(convert(out.receipt, "pdf", tmp_path / "pdf"))]
+    signer = [n for n, p in enumerate(pages) if "AGUS PRASETYO" in p]
+    assert signer, pages
+    page = pages[signer[0]]
+    assert "1 Subbagian Umum" in page and "15 Kelurahan Contoh 9" in page  # the whole table with the signer
