@@ -344,7 +344,8 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
         set_value(ws[f"C{r}"], text)
         ws[f"C{r}"].font = Font(name=FONT, size=9)
         ws[f"C{r}"].alignment = Alignment(vertical="top", wrap_text=True)
-        ws.row_dimensions[r].height = 12.5 * max(1, -(-len(text) // int(band_width * 1.3)))
+        shown = len(str(getattr(text, "text", text)))  # a formula's text is about as long as what it shows
+        ws.row_dimensions[r].height = 12.5 * max(1, -(-shown // int(band_width * 1.3)))
     header_font = Font(name=FONT, bold=True, color="FFFFFF")
     for key, text in COLUMNS:
         c = ws.cell(row=HEADER_ROW, column=COL[key], value=text)

@@ -294,10 +294,13 @@ def _ringkasan_charts(ws, units: int) -> None:
         chart.set_categories(cats)
         chart.dataLabels = DataLabelList()
         chart.dataLabels.showVal = True
+        chart.dataLabels.showCatName = chart.dataLabels.showSerName = False
+        chart.dataLabels.showLegendKey = chart.dataLabels.showPercent = False
         chart.y_axis.majorGridlines = None
         chart.x_axis.delete = chart.y_axis.delete = False
         if horizontal:
             chart.x_axis.scaling.orientation = "maxMin"  # the first unit on top, as in the table
+            chart.y_axis.crosses = "max"  # and the value axis below it
         chart.width, chart.height = 16, height
         ws.add_chart(chart, anchor)
 

@@ -345,8 +345,8 @@ TEMUAN_VALIDASI = Table("Temuan Validasi", "Rincian Temuan Validasi", (
     C("lokasi", "Lokasi", width=18, input=False, wrap=True),
     C("nilai", "Nilai", width=10, input=False, wrap=True),
     C("catatan", "Catatan Sekretaris", width=28, wrap=True),
-    C("kode_masalah", "Kode", width=16, input=False),
-    C("jenis", "Jenis", width=8, input=False),
+    C("kode_masalah", "Kode", width=18, input=False, wrap=True),
+    C("jenis", "Jenis", width=8, input=False, align="center"),
 ), hint="Keputusan dibuat per unit di sheet Validasi. Di sini Sekretaris boleh menambah catatan per "
         "temuan; catatan itu ikut tertulis di formulir perbaikan unit.", header_row=4)
 

@@ -78,7 +78,7 @@ def wrapped_height(table: "Table", row: list[Any]) -> float | None:
     for c, value in zip(table.columns, row):
         if c.wrap and value is not None:
             text = str(getattr(value, "text", value))
-            per_line = max(1, int(c.width * 1.15) - 1)  # characters of an 11-point line in this width
+            per_line = max(1, int(c.width) - 1)  # characters of an 11-point line in this width
             lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
     return LINE_HEIGHT * lines + 2 if lines > 1 else None
 

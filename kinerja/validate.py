@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from kinerja import sheets as S
 from kinerja import timing
@@ -677,10 +677,12 @@ def render(ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str] | None = N
     return w
 
 
-def _legend(sw, row: int) -> None:
-    """One meaning per colour: a row of coloured cells, each saying what its colour means."""
-    sw.cells[f"A{row}"] = "Warna:"
-    for j, (fill, label) in enumerate(LEGEND, 2):
+def _legend(sw, row: int, first: str, items: tuple[tuple[str, str], ...]) -> None:
+    """One meaning per colour: 'Warna:' then one coloured cell per colour saying what it means,
+    from column `first` on (columns wide enough for the words)."""
+    start = column_index_from_string(first)
+    sw.cells[f"{get_column_letter(start - 1)}{row}"] = "Warna:"
+    for j, (fill, label) in enumerate(items, start):
         ref = f"{get_column_letter(j)}{row}"
         sw.cells[ref] = label
         sw.marks.append(Mark(ref, fill))
@@ -706,7 +708,7 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
         tw.marks.append(Mark(f"{TV.letter('tingkat')}{f.row}", SEVERITY_FILL[i.severity.value]))
     tw.rows = rows
     tw.cells["A1"] = f"{TV.title} - {m.settings.office.nama} - {period}"
-    _legend(tw, 3)
+    _legend(tw, 3, TV.letter("masalah"), LEGEND[:4])
     # -- one row per unit
     sw = w.sheet(V.sheet, V)
     sw.clear_marks = True
@@ -729,7 +731,7 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
                    f"'{TV.sheet}' ikut tertulis di formulir perbaikan. Tanpa Excel: kinerja review "
                    f"{ctx.loaded.path.name}")
     cells["A5"] = None
-    _legend(sw, 6)
+    _legend(sw, 6, V.letter("nama_unit"), (LEGEND[0], LEGEND[4], *LEGEND[1:4]))
     unit_rows = []
     for j, unit in enumerate(units):
         dec = out.decisions.get(unit.kode)

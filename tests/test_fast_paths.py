@@ -56,7 +56,8 @@ def _writes() -> WorkbookWrites:
     ringkasan = w.sheet(S.RINGKASAN.sheet, S.RINGKASAN)  # replaced, appended and set at once
     ringkasan.rows = [["Unit", "SEK - Umum", 7, 7, 98.5, "Sangat Tinggi", 0], ["Total", "x"], [None, None]]
     ringkasan.append = [["Sasaran", "tambahan", 1]]
-    ringkasan.cells.update({"B5": "diganti", "C6": 3.25, "G20": "di bawah"})
+    h = S.RINGKASAN.header_row
+    ringkasan.cells.update({f"B{h + 2}": "diganti", f"C{h + 3}": 3.25, f"G{h + 17}": "di bawah"})
     more = WorkbookWrites()  # a second write of a sheet (stages extend each other's writes)
     more.sheet(S.WAKTU.sheet, S.WAKTU).cells.update({"E5": datetime(2026, 10, 6, 9), "G6": date(2026, 10, 7)})
     more.sheet(S.REKAP.sheet, S.REKAP).cells["M4"] = "Tinggi"
@@ -98,7 +99,8 @@ def test_package_writer_equals_openpyxl_cell_for_cell(sample_master, tmp_path):
     assert a["Rekap"]["B5"][0] == "PEM" and a["Rekap"]["C5"][0] == "a & b < c > d"
     assert a["Rekap"]["D5"][2] == "dd/mm/yyyy hh:mm" and a["Waktu SOP"]["E5"][2] == "yyyy-mm-dd h:mm:ss"
     assert a["Waktu SOP"]["E5"][0] == datetime(2026, 10, 6, 9) and a["Rekap"]["M4"][0] == "Tinggi"
-    assert a["Ringkasan"]["B4"][0] == "PEM - Pemerintahan" and "B5" not in a["Ringkasan"]
+    h = S.RINGKASAN.header_row
+    assert a["Ringkasan"][f"B{h + 1}"][0] == "PEM - Pemerintahan" and f"B{h + 2}" not in a["Ringkasan"]
     assert a["Riwayat"]["H1"][:2] == ("=1+1", "f") and a["Riwayat"]["B4"][:2] == ('=HYPERLINK("x")', "s")
     assert a["(aktif)"] == {"sheet": ("Rekap",), "dipilih": ("Rekap",)}
     # calamine (what every stage reads) sees the same values, and the master still loads

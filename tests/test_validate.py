@@ -240,7 +240,7 @@ def test_validasi_sheet_links_highlights_and_units(sample_master):
     assert ws["A2"].value.startswith("Status rekap: BELUM SIAP")
     assert "klik tombol 'Setujui / Kembalikan'" in ws["A3"].value and "kinerja review" not in ws["A3"].value
     assert "Satu keputusan per unit" in ws["A4"].value and "kinerja review" in ws["A4"].value
-    legend = {ws.cell(6, j).value: ws.cell(6, j).fill.fgColor.rgb[-6:] for j in range(2, 7)}
+    legend = {ws.cell(6, j).value: ws.cell(6, j).fill.fgColor.rgb[-6:] for j in range(3, 8)}
     assert legend["Isian Sekretaris"] == "FFF2CC" and legend["Kesalahan"] == SEVERITY_FILL["error"]
     assert wb[S.KATALOG.sheet].max_row - S.KATALOG.header_row == len(CATALOGUE)
 

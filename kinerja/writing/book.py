@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kinerja.tables import FIRST_DATA_ROW, Table, wrapped_height
 from kinerja.writing.description import Formula, Link, WorkbookWrites, safe_text
-from kinerja.writing.style import (AUTHOR, BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, INPUT_FILL,
+from kinerja.writing.style import (AUTHOR, FONT, BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, INPUT_FILL,
                                    SEVERITY_FILL, TITLE_FONT)
 
 def set_value(cell: Any, value: Any) -> None:
@@ -32,7 +32,7 @@ def set_value(cell: Any, value: Any) -> None:
 
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=value.target[1:],
                                        display=value.text)
-        cell.font = Font(color="0563C1", underline="single")
+        cell.font = Font(name=FONT, color="0563C1", underline="single")
         return
     if isinstance(value, str):
         cell.value = safe_text(value)
