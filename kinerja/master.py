@@ -14,6 +14,7 @@ from typing import Any, Collection
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
@@ -258,6 +259,7 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
     if LIST_SHEET in wb.sheetnames:  # the hidden dropdown lists go last
         wb.move_sheet(LIST_SHEET, len(wb.sheetnames) - 1 - wb.sheetnames.index(LIST_SHEET))
     _ringkasan_charts(wb[S.RINGKASAN.sheet], len({(i.get("unit") or "").upper() for i in data.indicators}))
+    _legends(wb)
     _paper(wb, settings)
     wb.active = 0
     path = Path(path)
@@ -271,6 +273,29 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
     else:
         raise ValueError(f"Workbook induk harus berakhiran .xlsx atau .xlsm, bukan '{path.name}'.")
     return path
+
+
+def _legends(wb: Workbook) -> None:
+    """One meaning per colour, said on each sheet that uses colour: a 'Warna:' row of coloured
+    cells at the right of the title (row 1 is never rewritten by a stage)."""
+    from kinerja.writing.style import SEVERITY_FILL
+
+    severities = ((SEVERITY_FILL["error"], "Kesalahan"), (SEVERITY_FILL["warning"], "Peringatan"),
+                  (SEVERITY_FILL["info"], "Informasi"))
+    plan = {S.REKAP.sheet: ("H", severities), S.INDIKATOR.sheet: ("G", ((INPUT_FILL, "Isian"),)),
+            S.WAKTU.sheet: ("E", ((INPUT_FILL, "Isian"), (SEVERITY_FILL["warning"], "Lewat mutu baku"),
+                                  (SEVERITY_FILL["info"], "Hampir lewat")))}
+    plan.update({name: ("H", ((INPUT_FILL, "Isian"), *severities)) for name in wb.sheetnames if name.startswith("Data ")})
+    for name, (first, items) in plan.items():
+        if name not in wb.sheetnames:
+            continue
+        ws = wb[name]
+        start = column_index_from_string(first)
+        ws.cell(1, start - 1, "Warna:").font = Font(name="Calibri", size=9, bold=True)
+        for j, (fill, label) in enumerate(items, start):
+            c = ws.cell(1, j, label)
+            c.fill, c.font = PatternFill("solid", fgColor=fill), Font(name="Calibri", size=9)
+            c.alignment = Alignment(horizontal="center")
 
 
 def _ringkasan_charts(ws, units: int) -> None:

@@ -78,10 +78,12 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
             if last >= first:
                 sheet.range((first, 1), (last, max(ncols or 1, used.last_cell.column))).clear_contents()
             _block(sheet, first, sw.rows, links)
+            _shape(sheet, sw.table, first, sw.rows)
         if sw.append:
             used = sheet.used_range
             start = max(first, (used.last_cell.row + 1) if used is not None else first)
             _block(sheet, start, sw.append, links)
+            _shape(sheet, sw.table, start, sw.append)
         for r, c, link in links:
             sheet.range((r, c)).add_hyperlink(link.target if not link.target.startswith("#")
                                               else link.target, link.text)
@@ -128,6 +130,27 @@ def _excel_call(obj: Any, call: Any) -> Any:
         return call(api)
     except Exception:  # noqa: BLE001 - platform without this part of the object model
         return None
+
+
+def _shape(sheet: Any, table: Any, start: int, rows: list[list[Any]]) -> None:
+    """Wrapped and centred columns and rows tall enough for their text, as the file writer
+    leaves them (tables.Column.wrap / align, tables.wrapped_height)."""
+    from kinerja.tables import wrapped_height
+
+    if not rows or table is None or not any(c.wrap or c.align for c in table.columns):
+        return
+    end = start + len(rows) - 1
+    for j, col in enumerate(table.columns, 1):
+        if col.wrap or col.align:
+            target = sheet.range((start, j), (end, j))
+            target.wrap_text = col.wrap
+            _excel_call(target, lambda api, c=col: (
+                setattr(api, "VerticalAlignment", -4160),  # xlTop
+                c.align == "center" and setattr(api, "HorizontalAlignment", -4108)))  # xlCenter
+    for i, row in enumerate(rows):
+        height = wrapped_height(table, row)
+        if height is not None:
+            sheet.range((start + i, 1)).row_height = height
 
 
 def _block(sheet: Any, start: int, rows: list[list[Any]], links: list[tuple[int, int, Link]]) -> None:
