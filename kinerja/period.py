@@ -43,6 +43,7 @@ from kinerja.models import ROMAN, Master, Period
 from kinerja.numbers import format_number
 from kinerja.tables import read_table
 from kinerja.writing.description import WorkbookWrites
+from kinerja.printing import retitle
 from kinerja.writing.files import write_file
 
 KEGIATAN_PERIODE_BARU = "Periode baru"
@@ -238,6 +239,7 @@ def new_period(old: Path, out: Path, *, period: Period | None = None, force: boo
         work = Path(tmp) / out.name
         shutil.copyfile(old, work)
         write_file(work, writes, backup=False)
+        retitle(work, m.settings.office.nama, new.label())  # the pages' headers name the new period
         work.replace(out)
     res.path = out
     if res.targets_missing:

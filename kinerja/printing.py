@@ -5,8 +5,8 @@ Every sheet people print gets, when it is created: A4, an orientation that suits
 scaled to one page wide (and as many pages long as it needs), its title and header rows
 repeated on every page, narrow margins, and a header and footer with the office, the period,
 the sheet and "Halaman &P dari &N". Those settings live in the sheet's own part and are kept
-by every later write. The period and the print area change with the data: `page()` describes
-them for a stage's write (see `PageWrite`), and the writers refresh them.
+by every later write. No print area is fixed: the pages grow with the rows each stage writes.
+A new period's master (a copy of the last one) gets its headers through `retitle`.
 """
 
 from __future__ import annotations
@@ -93,9 +93,45 @@ def page(sheet: str, office: str, period: str) -> PageWrite:
 
 
 def header_text(parts: tuple[str, str, str]) -> str:
-    """Excel's header/footer string: '&L...&C...&R...' with a small font."""
-    size = f"&{HEADER_SIZE}"
+    """Excel's header/footer string: '&L...&C...&R...' with a small font, as openpyxl writes it."""
+    size = f"&{HEADER_SIZE} "
     return "".join(f"&{side}{size}{text}" for side, text in zip("LCR", parts) if text)
+
+
+_ODD_HEADER = re.compile(r"<oddHeader>([^<]*)</oddHeader>")
+_OURS = "&amp;C&amp;8 &amp;A"  # the centre of the header setup_sheet writes: the sheet's name
+
+
+def retitle(path: Path, office: str, period: str) -> int:
+    """The headers of a master's pages for another period (a new period's master is a copy of
+    the last one): every header laid out by setup_sheet gets this office and period; a header
+    the office changed itself is left alone, and every other part is copied as it is. Returns
+    the number of sheets changed."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from kinerja.writing.files import replace_atomic
+    from kinerja.writing.package.zip import copy_member, member_info
+
+    new = escape(header_text(page("", office, period).header))
+    changed = 0
+
+    def produce(tmp: Path) -> None:
+        nonlocal changed
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                name = info.filename
+                if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                    xml = zin.read(name).decode("utf-8")
+                    m = _ODD_HEADER.search(xml)
+                    if m and _OURS in m.group(1) and m.group(1) != new:
+                        zout.writestr(member_info(info), xml[:m.start(1)] + new + xml[m.end(1):])
+                        changed += 1
+                        continue
+                copy_member(zin, zout, info)
+
+    replace_atomic(Path(path), produce, backup=False)
+    return changed
 
 
 def setup_sheet(ws: Any, sheet: str, office: str, period: str) -> None:

@@ -15,7 +15,7 @@ from kinerja import sheets as S
 from kinerja.forms import FORM_SCALE, build_forms
 from kinerja.master import build_master, load_master, read_office_data
 from kinerja.office import convert
-from kinerja.printing import PRINTED, pages_by_sheet, pdf_pages
+from kinerja.printing import PRINTED, pages_by_sheet, pdf_pages, retitle
 from kinerja.rekap import rekap_writes
 from kinerja.timing import recompute
 from kinerja.validate import validate
@@ -120,3 +120,26 @@ def test_receipt_keeps_table_and_signer_together_for_15_units(tmp_path):
     assert signer, pages
     page = pages[signer[0]]
     assert "1 Subbagian Umum" in page and "15 Kelurahan Contoh 9" in page  # the whole table with the signer
+
+
+def test_a_new_periods_pages_name_it(sample_master):
+    """A new period's master is a copy of the last one: the page headers follow the period; a
+    header the office wrote itself stays."""
+    wb = load_workbook(sample_master)
+    wb["Riwayat"].oddHeader.center.text = "Arsip kantor"  # the office's own header
+    wb.save(sample_master)
+    before = {n: z for n, z in _parts(sample_master).items() if not n.startswith("xl/worksheets/sheet")}
+    changed = retitle(sample_master, "Kecamatan Sukamaju", "Triwulan IV Tahun 2026")
+    wb = load_workbook(sample_master)
+    assert changed == len(wb.sheetnames) - 1
+    assert wb["Rekap"].oddHeader.right.text.strip() == "Triwulan IV Tahun 2026"
+    assert wb["Rekap"].oddHeader.center.text.strip() == "&A"
+    assert "Triwulan III" in wb["Riwayat"].oddHeader.right.text
+    assert {n: z for n, z in _parts(sample_master).items() if not n.startswith("xl/worksheets/sheet")} == before
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
