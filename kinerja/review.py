@@ -56,8 +56,8 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
     """Act on the Sekretaris' decisions on the Validasi sheet.
 
     Per unit, its one Keputusan cell (Terima / Kembalikan) on the Validasi sheet; the notes on
-    findings (Temuan Validasi) go onto the revision form. Terima is refused while the unit still has Kesalahan,
-    unless `force` (then recorded as such). Decisions acted on are cleared from the sheet; the
+    findings (Temuan Validasi) go onto the revision form with its Kesalahan and Peringatan.
+    Terima is refused while the unit still has Kesalahan, unless `force` (then recorded as such). Decisions acted on are cleared from the sheet; the
     Riwayat keeps them. `force` also lets revision forms of this round be written again.
     With 'Wajib Penjelasan' on, Terima is refused (even with `force`) while an indicator of the
     unit is below target without an explanation and without the Sekretaris' recorded exception.
