@@ -40,13 +40,13 @@ import os
 import re
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
 from kinerja import sheets as S
-from kinerja.capaian import Achievement, achievement
+from kinerja.capaian import Achievement
 from kinerja.issues import Report, issue_row
 from kinerja.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.models import DEFAULT_SCALE, METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Period, PredicateBand, Rules
@@ -380,12 +380,13 @@ def pemda_rules(rules: Rules, scale: list[PredicateBand] | None) -> Rules:
 
 
 def compute_figures(out: OfficeResult, m: Master, scale: list[PredicateBand] | None) -> None:
-    """Per indicator the office's achievement and the same recomputed on the Pemda's scale;
+    """Per indicator the office's achievement and its predicate on the Pemda's scale;
     the office's total on both scales; indicators per Pemda predicate."""
     rules = pemda_rules(m.settings.rules, scale)
-    p = m.settings.period
     out.rows = consolidate(m)
-    out.pemda = [achievement(r.indicator, r.result, p, rules, m.turun_formula(r.indicator)) for r in out.rows]
+    # the same capaian (the office's rules), classed on the Pemda's scale as achievement() classes it
+    out.pemda = [r.ach if rules is m.settings.rules else replace(r.ach, predikat=rules.predicate(r.ach.capaian))
+                 for r in out.rows]
     out.own = summarise("Instansi", m.settings.office.nama, [r.ach for r in out.rows], m.settings.rules)
     out.total = summarise("Instansi", m.settings.office.nama, out.pemda, rules)
     out.bands = Counter(a.predikat if a.capaian is not None else NOT_COMPUTED for a in out.pemda)
