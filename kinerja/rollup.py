@@ -69,6 +69,7 @@ DISETUJUI, DRAF, BERUBAH_LABEL, TIDAK_ADA = "Disetujui", "DRAF", "Berubah setela
 SUMMARY_SHEET = "Ringkasan Instansi"
 CHART_SHEET = "Grafik"
 SETTINGS_SHEET = "Pengaturan"
+SKALA_SHEET = S.SKALA.sheet
 SUMMARY_HEADER_ROW = 6  # rows 3-4 carry the Pemda, period and counts
 
 EXPECTED = Table("Instansi Diharapkan", "Daftar Instansi yang Diharapkan", (
@@ -310,7 +311,9 @@ def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime
     m = loaded.master
     if m is None:
         first = next((i for i in loaded.report.issues if i.severity.value == "error"), None)
-        if S.SETTINGS_SHEET not in loaded.rows:
+        if first is not None and first.code.startswith("workbook-"):
+            reason = first.message.rstrip(".")  # not a readable workbook at all
+        elif S.SETTINGS_SHEET not in loaded.rows:
             reason = "tidak memuat sheet Pengaturan; bukan workbook induk kinerja"
         else:
             reason = f"workbook induk tidak dapat dibaca: {first.message if first else 'isi tidak lengkap'}"
@@ -487,9 +490,6 @@ def read_inputs(path: Path, report: Report) -> RollupInputs:
     return inputs
 
 
-SKALA_SHEET = S.SKALA.sheet
-
-
 def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, pemerintah: str | None = None,
            periode: str | None = None) -> RollupOutcome:
     """Read every source, pick one master per office, compute, flag. Writing is `write_rollup`."""
@@ -505,6 +505,14 @@ def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, p
         inputs.pemerintah = pemerintah
     if periode:
         inputs.periode = periode
+    if inputs.periode:  # '2026-TW3', or as people write it: 'Triwulan III 2026'
+        from kinerja.period import parse_period
+
+        try:
+            inputs.periode = parse_period(inputs.periode).key()
+        except ValueError:
+            report.issue("setting-invalid", file=Path(out).name, sheet=SETTINGS_SHEET, key="Periode",
+                         detail=f"'{inputs.periode}' bukan periode; tulis mis. 2026-TW3 atau 'Triwulan III 2026'")
     result.sources = find_sources(sources, report, exclude=out)
     read = read_offices(result.sources, inputs.scale, now, report)
     # the Pemda and period: kept in the workbook, given, or the most common among the sources

@@ -245,7 +245,8 @@ def test_flags_other_period_other_pemda_draft_not_master_missing_source(offices,
     build_master(draft, "muara_papalik", generated_office("Dinas Sosial", units=2, indicators=4, seed=5))
     form = next((offices["Kecamatan Mekarsari"].parent / "formulir").glob("*.xlsx"))
     rekap = tmp_path / "rekap.xlsx"
-    result = make_rollup(rekap, [*src.values(), tmp_path / "lain", form, tmp_path / "tidak-ada.xlsx"], now=NOW)
+    result = make_rollup(rekap, [*src.values(), tmp_path / "lain", form, tmp_path / "tidak-ada.xlsx"], now=NOW,
+                         periode="Triwulan III 2026")
     by = {i.code: i for i in result.report.issues}
     assert by["rollup-other-period"].location.file == str(other_period)
     assert "Triwulan II Tahun 2026" in by["rollup-other-period"].message
