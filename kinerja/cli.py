@@ -667,9 +667,12 @@ def report_cmd(
     pdf: bool = typer.Option(False, "--pdf", help="Buat juga PDF (Word di Windows, atau LibreOffice)."),
     force: bool = typer.Option(False, "--force", help="Buat DRAF walaupun rekap belum disetujui."),
     oleh: str = typer.Option("", "--oleh", help="Nama pembuat (dicatat di Log Laporan)."),
+    tahunan: bool = typer.Option(False, "--tahunan", help="Draf Laporan Kinerja tahunan (LKjIP) dari TW I-IV (pada workbook TW IV)."),
+    tahun_lalu: Optional[Path] = typer.Option(None, "--tahun-lalu", help="Workbook induk tahun lalu (TW IV) untuk perbandingan di Bab III."),
     as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
 ) -> None:
-    """Buat Laporan Data Capaian Kinerja dan Surat Pengantar bernomor untuk ditandatangani.
+    """Buat Laporan Data Capaian Kinerja dan Surat Pengantar bernomor untuk ditandatangani;
+    dengan --tahunan (atau pada periode Tahunan) draf Laporan Kinerja tahunan (LKjIP).
 
     Rekap harus sudah disetujui Sekretaris; dengan --force dibuat DRAF (setiap halaman
     bertanda DRAF, surat tanpa nomor).
@@ -678,11 +681,23 @@ def report_cmd(
 
         kinerja report induk.xlsx --out laporan --pdf
         kinerja report induk.xlsx --out laporan --force
+        kinerja report induk-2026-TW4.xlsx --tahunan --pdf
+        kinerja report induk-2026-TW4.xlsx --tahunan --tahun-lalu arsip-2025/2025-TW4
     """
     from kinerja import report as documents
 
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("laporan", master)
+    if tahunan or loaded.master.settings.period.jenis == "tahunan":
+        from kinerja.annual import render_annual
+        from kinerja.period import resolve_master
+
+        previous = resolve_master(str(tahun_lalu), Path.cwd() / "x") if tahun_lalu else None
+        if tahun_lalu and previous is None:
+            fail(f"Workbook tahun lalu '{tahun_lalu}' tidak ditemukan.")
+        _save_documents(master, render_annual(loaded, folder, pdf=pdf, force=force, who=oleh,
+                                              previous_year=previous), as_json)
+        return
     _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh), as_json)
 
 

@@ -44,6 +44,20 @@ def unit_entries(folder: Path | None = None) -> dict[str, dict[str, Any]]:
     return out
 
 
+def quarter_entry(ind: Any, q: int) -> dict[str, Any]:
+    """What a unit types for quarter q when nothing is wrong: near its target, explained, with
+    evidence and the budget spent so far (the demo's later quarters and the year test)."""
+    from kinerja.models import ROMAN
+
+    t = ind.target_tw[q - 1] or 0
+    value = round(t * (1.05 if ind.polaritas == "naik" else 0.95) + (q - 1) * 0.25, 2)
+    out: dict[str, Any] = {f"r{q}": value, "penjelasan": f"TW {ROMAN[q - 1]}: sesuai rencana kegiatan {ind.kode}.",
+                           "bukti": f"https://arsip.sukamaju.go.id/{ind.kode}/tw{q}.pdf"}
+    if ind.pagu:
+        out["realisasi_anggaran"] = round(ind.pagu * q / 4 * 0.9)
+    return out
+
+
 def fill_form(src: Path, dst: Path, values: dict[str, dict[str, Any]],
               edit: Callable[[Any], None] | None = None) -> Path:
     """Type into a unit form like a unit would: values[code][key] goes into that row's cell
@@ -253,7 +267,10 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     for line in sop_status(load_master(master), datetime(2026, 10, 16, 11, 0)).lines():
         yield f"    {line}"
 
-    # 11. the Pemda's roll-up: this office's archive and a second office of the same Pemda -----
+    # 11. the next quarter: a new master, the whole round again ---------------------------------
+    yield from _next_quarter(out, master, perencana, sekretaris)
+
+    # 14. the Pemda's roll-up: this office's archive and a second office of the same Pemda -----
     yield from demo_rollup(out, arsip.folder)
 
 
@@ -272,7 +289,7 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
     master = other / "induk_mekarsari.xlsx"
     build_master(master, "mangkutana", generated_office("Kecamatan Mekarsari", units=4, indicators=24, seed=1))
     run = run_to_approval(master, other, start=datetime(2026, 10, 1, 9, 0), seed=1, late_units=1)
-    yield (f"11. Kantor kedua (Kecamatan Mekarsari, SOP 'mangkutana'): triwulan dijalankan sampai disetujui; "
+    yield (f"14. Kantor kedua (Kecamatan Mekarsari, SOP 'mangkutana'): triwulan dijalankan sampai disetujui; "
            f"{run.approval.paraf_line()}")
     rekap = out / "rekap-pemda.xlsx"
     rekap.unlink(missing_ok=True)
@@ -310,3 +327,71 @@ def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | No
         ws[kep] = keputusan
         ws[cat] = catatan
     wb.save(master)
+
+
+def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iterator[str]:
+    """TW IV from the approved, archived TW III: new-period, forms, returns, collect, validate,
+    review, report, archive; then the year's Laporan Kinerja draft."""
+    from kinerja import sheets as S
+    from kinerja.annual import render_annual
+    from kinerja.archive import archive_period
+    from kinerja.collect import collect
+    from kinerja.forms import build_forms
+    from kinerja.master import load_master
+    from kinerja.period import new_period
+    from kinerja.report import preview_pages, render_report
+    from kinerja.review import review
+    from kinerja.validate import BLOCK, validate
+    from kinerja.writing.files import write_file
+
+    master = out / "induk_sukamaju-2026-TW4.xlsx"
+    master.unlink(missing_ok=True)
+    for sub in ("tw4", "pratinjau-tahunan"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    made = new_period(tw3, master, who=perencana, now=datetime(2027, 1, 4, 8, 0))
+    if made.path is None:
+        yield "11. Periode baru tidak dibuat: " + "; ".join(i.message for i in made.report.issues)
+        return
+    yield (f"11. Periode baru (kinerja new-period): {master.name}, {made.period.label()}; "
+           f"{made.carried} realisasi TW I-III dibawa dan terkunci; workbook TW III tidak diubah.")
+
+    def run(fn, *args, **kw):
+        outcome = fn(load_master(master), *args, **kw)
+        write_file(master, outcome.writes)
+        return outcome
+
+    t = datetime(2027, 1, 5, 8, 0)
+    forms = run(build_forms, out / "tw4" / "formulir", who=perencana, now=t, deadline=datetime(2027, 1, 8, 16, 0))
+    m = load_master(master).master
+    for n, (ident, path) in enumerate(zip(forms.identities, forms.files)):
+        values = {i.kode: quarter_entry(i, 4) for i in m.indicators_of(ident.unit)}
+        _at(fill_form(path, out / "tw4" / "masuk" / path.name, values), datetime(2027, 1, 7, 9 + n, 0))
+    got = run(collect, out / "tw4" / "masuk", now=datetime(2027, 1, 8, 9, 0), who=perencana)
+    v = run(validate, datetime(2027, 1, 11, 9, 0))
+    wb = load_workbook(master)
+    ws = wb[S.VALIDASI.sheet]
+    for col in range(3, ws.max_column + 1):
+        if ws.cell(BLOCK["unit"][0], col).value:
+            ws.cell(BLOCK["keputusan"][0], col, "Terima")
+    wb.save(master)
+    r = run(review, out / "tw4" / "formulir", who=sekretaris, now=datetime(2027, 1, 11, 11, 0))
+    yield (f"12. TW IV: {len(forms.files)} formulir (TW I-III terisi, terkunci), {len(got.returned)} kembali, "
+           f"validasi: kesalahan {v.report.counts()['error']}; {r.approval.paraf_line()}")
+    docs = run(render_report, out / "tw4" / "laporan", pdf=True, who=perencana, now=datetime(2027, 1, 12, 9, 0))
+    yield f"    Laporan TW IV: {', '.join(p.name for p in docs.files)}" + (
+        f" (surat nomor {docs.nomor_surat})" if docs.nomor_surat else "")
+    run(archive_period, out / "arsip", inbox=out / "tw4" / "masuk", who=perencana, now=datetime(2027, 1, 12, 11, 0))
+    annual = run(render_annual, out / "tw4" / "laporan", pdf=True, who=perencana, now=datetime(2027, 1, 20, 9, 0))
+    yield (f"13. Draf Laporan Kinerja tahunan (kinerja report --tahunan): {', '.join(p.name for p in annual.files)}; "
+           f"{len(annual.report.by_code('annual-text-missing'))} bagian ditulis kantor (sheet 'Teks LKjIP', "
+           "ditandai kuning di draf, didaftar oleh kinerja check).")
+    for issue in annual.report.by_code("annual-quarter-master-missing"):
+        yield f"    {issue.message}"
+    pdf = next((p for p in annual.files if p.suffix == ".pdf"), None)
+    if pdf is None:
+        for issue in annual.report.by_code("pdf-failed")[:1]:
+            yield f"    Dilewati: {issue.message} {issue.action}"
+    else:
+        pages = preview_pages(pdf, out / "pratinjau-tahunan")
+        if pages:
+            yield f"    Pratinjau draf tahunan: {len(pages)} halaman PNG di {out / 'pratinjau-tahunan'}"

@@ -454,6 +454,17 @@ _CATALOGUE: list[IssueType] = [
        "Workbook induk '{file}' diubah program lain (disimpan {when}) sejak dibaca langkah ini; hasil langkah "
        "ini tidak disimpan agar perubahan itu tidak tertimpa.",
        "Ulangi langkahnya: workbook dibaca ulang beserta perubahan terbaru."),
+    # --- the annual report (LKjIP) ----------------------------------------------------------------
+    _t("annual-not-year-end", "error", "proses", "Laporan tahunan dibuat pada akhir tahun",
+       "Laporan Kinerja tahunan disusun dari workbook TW IV atau periode Tahunan; workbook ini {period}.",
+       "Jalankan 'kinerja report --tahunan' pada workbook induk Triwulan IV (atau Tahunan)."),
+    _t("annual-quarter-master-missing", "warning", "proses", "Workbook triwulan tidak ditemukan",
+       "Workbook induk triwulan {quarters} tidak ditemukan lewat rantai 'Workbook Induk Sebelumnya'; "
+       "nilainya diambil dari sheet Nilai Disetujui dan penjelasan unit triwulan itu tidak ada.",
+       "Isi 'Workbook Induk Sebelumnya' di Pengaturan (workbook atau folder arsip periode sebelumnya)."),
+    _t("annual-text-missing", "warning", "data", "Teks laporan tahunan belum ditulis",
+       "Bagian '{value}' Laporan Kinerja {year} belum ditulis; di draf tercetak sebagai tempat isian bertanda.",
+       "Tulis teksnya di kolom Teks sheet 'Teks LKjIP', baris '{value}'."),
     # --- timing ----------------------------------------------------------------------------------
     _t("step-late", "warning", "proses", "Langkah melewati mutu baku",
        "Langkah {step} ({role}) lewat {late} dari batas waktu {due} ({rule}); waktu kerja "

@@ -985,6 +985,9 @@ def check(path: Path, today: date | None = None) -> Loaded:
         report_changes(loaded, loaded.report)
         check_targets(loaded, loaded.report)
         check_chain(loaded, loaded.report)
+        from kinerja.annual import check_text
+
+        check_text(loaded, loaded.report)
         if forced := forced_note(loaded):
             loaded.report.issue("period-forced", file=path.name, sheet=S.RIWAYAT.sheet, detail=forced.rstrip("."))
         readiness_issues(loaded, today or datetime.now().date())

@@ -139,9 +139,22 @@ def previous_reference(loaded: Loaded) -> str:
 
 
 def resolve_master(ref: str, base: Path) -> Path | None:
-    """A master named by file, or by an archive folder (its manifest's 'workbook induk')."""
+    """A master named by file, or by an archive folder (its manifest's 'workbook induk').
+
+    A relative name is looked for from the master's folder, then from the folders above it: a
+    master read from its archive copy (arsip/2026-TW3/induk/...) names its previous period as
+    it was written beside the working master ('arsip/2026-TW2')."""
     p = Path(ref)
-    p = p if p.is_absolute() else Path(base).parent / p
+    if p.is_absolute():
+        return _master_at(p)
+    for folder in list(Path(base).resolve().parents)[:5]:
+        found = _master_at(folder / p)
+        if found is not None:
+            return found
+    return None
+
+
+def _master_at(p: Path) -> Path | None:
     if p.is_dir():
         manifest = p / "manifest.json"
         if manifest.is_file():

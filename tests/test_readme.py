@@ -46,6 +46,9 @@ def test_demo_without_libreoffice_says_what_it_skipped(tmp_path, monkeypatch):
     assert "Dilewati: PDF dari 'Laporan" in text and "LibreOffice tidak ditemukan" in text, text
     assert "Pratinjau untuk dilihat" not in text
     assert any(line.startswith("10. Arsip") for line in lines)  # the rest of the SOP still ran
-    assert any(line.startswith("11. Kantor kedua") for line in lines)  # and the Pemda's roll-up
+    assert any(line.startswith("11. Periode baru") for line in lines)  # the next quarter
+    assert any(line.startswith("13. Draf Laporan Kinerja tahunan") for line in lines)  # and the year's draft
+    assert "Dilewati: PDF dari 'LKjIP-2026-DRAF.docx'" in text
+    assert any(line.startswith("14. Kantor kedua") for line in lines)  # and the Pemda's roll-up
     assert "Rekap Pemda (kinerja rollup)" in text and "Dilewati: PDF rekap Pemda" in text
     assert (tmp_path / "demo" / "rekap-pemda.xlsx").is_file()

@@ -1,0 +1,25 @@
+"""The annual draft's door: refused before the year's end, from the CLI as from the core (the
+whole year end to end is tests/test_year.py)."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from kinerja.annual import render_annual, text_rows
+from kinerja.cli import app
+from kinerja.master import load_master
+
+
+def test_annual_draft_needs_the_year_end(sample_master, tmp_path):
+    out = render_annual(load_master(sample_master), tmp_path / "laporan", force=True)
+    (issue,) = out.report.by_code("annual-not-year-end")
+    assert "Triwulan III Tahun 2026" in issue.message and out.files == [] and not (tmp_path / "laporan").exists()
+    r = CliRunner().invoke(app, ["report", str(sample_master), "--tahunan", "--force", "--json",
+                                 "--out", str(tmp_path / "laporan")])
+    assert r.exit_code == 1 and "annual-not-year-end" in r.output
+
+
+def test_office_paragraphs_one_per_sasaran(sample_loaded):
+    rows = text_rows(sample_loaded.master)
+    sasaran = {i.sasaran for i in sample_loaded.master.indicators}
+    assert len(rows) == 5 + len(sasaran) and len({label for _k, label in rows}) == len(rows)
