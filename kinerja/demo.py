@@ -365,7 +365,7 @@ def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iter
     m = load_master(master).master
     for n, (ident, path) in enumerate(zip(forms.identities, forms.files)):
         values = {i.kode: quarter_entry(i, 4) for i in m.indicators_of(ident.unit)}
-        _at(fill_form(path, out / "tw4" / "masuk" / path.name, values), datetime(2027, 1, 7, 9 + n, 0))
+        set_mtime(fill_form(path, out / "tw4" / "masuk" / path.name, values), datetime(2027, 1, 7, 9 + n, 0))
     got = run(collect, out / "tw4" / "masuk", now=datetime(2027, 1, 8, 9, 0), who=perencana)
     v = run(validate, datetime(2027, 1, 11, 9, 0))
     wb = load_workbook(master)
