@@ -300,11 +300,8 @@ def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
 
 
 def _trend_charts(data: AnnualData, folder: Path) -> dict[str, Path]:
-    """Per sasaran: the mean capaian of its indicators per quarter (and the year), as a small chart."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Per sasaran: the mean capaian of its indicators per quarter, as a small chart."""
+    from kinerja.compare import trend_chart
 
     out = {}
     groups: dict[str, list[AnnualRow]] = {}
@@ -315,25 +312,7 @@ def _trend_charts(data: AnnualData, folder: Path) -> dict[str, Path]:
         for q in range(4):
             vals = [r.capaian_tw[q] for r in rows if r.capaian_tw[q] is not None]
             means.append(sum(vals) / len(vals) if vals else None)
-        fig, ax = plt.subplots(figsize=(4.2, 1.7), dpi=150)
-        xs = [f"TW {ROMAN[q]}" for q in range(4)]
-        ys = [v if v is not None else float("nan") for v in means]
-        ax.plot(xs, ys, marker="o", color="#1F4E78", linewidth=1.4)
-        for x, v in zip(xs, means):
-            if v is not None:
-                ax.annotate(format_percent(v, 1), (x, v), textcoords="offset points", xytext=(0, 5),
-                            ha="center", fontsize=6)
-        ax.axhline(100, color="#C00000", linestyle="--", linewidth=0.7)
-        top = max([110.0] + [v * 1.2 for v in means if v is not None])
-        ax.set_ylim(0, top)
-        ax.set_ylabel("Capaian (%)", fontsize=6)
-        ax.tick_params(labelsize=6)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        path = folder / f"tren-{n}.png"
-        fig.savefig(path)
-        plt.close(fig)
-        out[name] = path
+        out[name] = trend_chart(name, means, folder / f"tren-{n}.png")
     return out
 
 

@@ -56,6 +56,7 @@ from kinerja.formspec import indicator_checksum, input_keys
 from kinerja.issues import Issue, Report, Severity, issue_row, make_issue
 from kinerja.master import Loaded
 from kinerja.models import Master, Period, Result, Unit
+from kinerja.compare import ringkasan_block
 from kinerja.rekap import RekapRow, consolidate, rekap_writes
 from kinerja.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
 from kinerja.tables import find_header, read_table
@@ -218,6 +219,7 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
     w.sheet(S.PENERIMAAN.sheet, S.PENERIMAAN).rows = penerimaan
     w.sheet(S.TEMUAN_HIMPUN.sheet, S.TEMUAN_HIMPUN).rows = [issue_row(i) for i in report.issues]
     w.extend(rekap_writes(updated, rows))
+    w.sheet(S.RINGKASAN.sheet).cells.update(ringkasan_block(loaded, updated))
     w.sheet(S.REKAP.sheet).select = True
     w.extend(timing.stamp_receiving(loaded, [(f.unit, f.putaran, f.received) for f in out.files
                                              if f.received is not None and f.status != REJECTED and f.unit],

@@ -332,7 +332,6 @@ def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | No
 def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iterator[str]:
     """TW IV from the approved, archived TW III: new-period, forms, returns, collect, validate,
     review, report, archive; then the year's Laporan Kinerja draft."""
-    from kinerja import sheets as S
     from kinerja.annual import render_annual
     from kinerja.archive import archive_period
     from kinerja.collect import collect
@@ -341,7 +340,7 @@ def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iter
     from kinerja.period import new_period
     from kinerja.report import preview_pages, render_report
     from kinerja.review import review
-    from kinerja.validate import BLOCK, validate
+    from kinerja.validate import validate
     from kinerja.writing.files import write_file
 
     master = out / "induk_sukamaju-2026-TW4.xlsx"
@@ -368,12 +367,7 @@ def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iter
         set_mtime(fill_form(path, out / "tw4" / "masuk" / path.name, values), datetime(2027, 1, 7, 9 + n, 0))
     got = run(collect, out / "tw4" / "masuk", now=datetime(2027, 1, 8, 9, 0), who=perencana)
     v = run(validate, datetime(2027, 1, 11, 9, 0))
-    wb = load_workbook(master)
-    ws = wb[S.VALIDASI.sheet]
-    for col in range(3, ws.max_column + 1):
-        if ws.cell(BLOCK["unit"][0], col).value:
-            ws.cell(BLOCK["keputusan"][0], col, "Terima")
-    wb.save(master)
+    decide(master, {u: "Terima" for u in v.counts})
     r = run(review, out / "tw4" / "formulir", who=sekretaris, now=datetime(2027, 1, 11, 11, 0))
     yield (f"12. TW IV: {len(forms.files)} formulir (TW I-III terisi, terkunci), {len(got.returned)} kembali, "
            f"validasi: kesalahan {v.report.counts()['error']}; {r.approval.paraf_line()}")

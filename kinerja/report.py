@@ -31,7 +31,7 @@ from typing import Any, Iterable
 from kinerja import sheets as S
 from kinerja.issues import Issue, Report, Severity, make_issue
 from kinerja.master import Loaded
-from kinerja.models import Master
+from kinerja.models import ROMAN, Master
 from kinerja.numbers import format_date, format_datetime, format_number, format_percent, format_value
 from kinerja.rekap import RekapRow, Summary, consolidate, summaries
 from kinerja.approval import approval_status
@@ -204,6 +204,18 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[
              "penjelasan": r.result.penjelasan if r.result else ""}
             for i, r in enumerate(members, 1)]})
     below = [r for r in rows if r.below_target]
+    # the earlier quarters of the year and the same quarter last year, per sasaran
+    from kinerja.compare import last_year, report_rows, trends
+
+    p = master.settings.period
+    compared = trends(master, last_year(loaded.rows))
+    table = report_rows(master, compared)
+    for g, t in zip(groups, compared):
+        g["banding"] = table[t.nama] if p.jenis == "triwulan" and p.nomor and p.nomor > 1 or any(
+            r.lalu is not None for r in t.rows) else []
+        g["tahun_lalu"] = f"TW {ROMAN[p.last_quarter - 1]} {p.tahun - 1}"
+        g["tren"] = ""
+        g["_tren"] = ([t.mean(q) if q <= p.last_quarter else None for q in range(1, 5)], t.mean_lalu())
     return {
         **base,
         "ringkasan": {"jumlah": len(rows), "terisi": total.terisi if total else 0,
@@ -360,6 +372,28 @@ def _logo(master: Master, master_path: Path, report: Report) -> tuple[Path, dict
     return path, {"width": LOGO_BOX_MM[0]} if wide else {"height": LOGO_BOX_MM[1]}
 
 
+@dataclass(frozen=True)
+class Picture:
+    """An image placed inside a list of the context (a chart per sasaran): made an InlineImage
+    at render time."""
+
+    path: Path
+    width_mm: float
+
+
+def _pictures(value: Any, tpl: Any) -> Any:
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    if isinstance(value, Picture):
+        return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
+    if isinstance(value, dict):
+        return {k: _pictures(v, tpl) for k, v in value.items() if not str(k).startswith("_")}
+    if isinstance(value, list):
+        return [_pictures(v, tpl) for v in value]
+    return value
+
+
 def _render(template: Path, context: dict[str, Any], out: Path,
             images: dict[str, tuple[Path, dict[str, float]]]) -> Path:
     """Render a docxtpl template with autoescaping (unit text never breaks the XML)."""
@@ -369,7 +403,7 @@ def _render(template: Path, context: dict[str, Any], out: Path,
     from kinerja.office import docx_template
 
     tpl = docx_template(template)
-    ctx = {k: v for k, v in context.items() if not k.startswith("_")}
+    ctx = {k: _pictures(v, tpl) for k, v in context.items() if not k.startswith("_")}
     for key, (path, size) in images.items():
         ctx[key] = InlineImage(tpl, str(path), **{k: Mm(v) for k, v in size.items()})
     tpl.render(ctx, autoescape=True)
@@ -534,6 +568,13 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
                 if k == "laporan":
                     images["grafik"] = (_chart(contexts[k]["_units"], master, Path(tmp) / "grafik.png"),
                                         {"width": 140.0})
+                    from kinerja.compare import trend_chart
+
+                    for n, g in enumerate(contexts[k]["kelompok"]):
+                        if g.get("banding"):
+                            means, lalu = g["_tren"]
+                            g["tren"] = Picture(trend_chart(g["nama"], means, Path(tmp) / f"tren-{n}.png", lalu,
+                                                            master.settings.period.last_quarter), 95.0)
                 made.append((k, _render(templates[k], contexts[k], out_dir / names[k], images)))
     except Exception as e:  # noqa: BLE001 - a file open in Word, or a template failing at render
         for _, p in made:  # all or nothing: no letter file without its register row

@@ -38,6 +38,7 @@ from kinerja.issues import (CATALOGUE, Category, Issue, Report, Severity, catalo
 from kinerja.master import Loaded
 from kinerja.models import ROMAN, Indicator, Master, Result, Unit
 from kinerja.numbers import format_number, format_percent
+from kinerja.compare import ringkasan_block
 from kinerja.rekap import consolidate, rekap_cell, rekap_writes
 from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval,
                               active_units, approval_status, read_rows)
@@ -646,6 +647,7 @@ def render(ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str] | None = N
     rekap = rekap_writes(m, statuses={k: v for k, v in statuses.items()
                                       if v in (DISETUJUI, DIKEMBALIKAN, DIPERBAIKI, BERUBAH)})
     w.extend(rekap)
+    w.sheet(S.RINGKASAN.sheet).cells.update(ringkasan_block(ctx.loaded, m))
     rk = w.sheet(S.REKAP.sheet)
     rk.clear_marks = True
     rk.cells["A2"] = approval.paraf_line()

@@ -306,6 +306,14 @@ def build_laporan(path: Path) -> Path:
           [C, None, None, C, R, R, R, C], notes={2: "{{ r.nama_unit }}"})
     _para(doc, "Rata-rata capaian sasaran ini: {{ g.rata_rata }} ({{ g.predikat }}).", italic=True, size=9,
           before=2, after=4)
+    _tag(doc, "{%p if g.banding %}")
+    _para(doc, "Perbandingan antartriwulan (realisasi dan capaian) dan dengan {{ g.tahun_lalu }}:", size=9,
+          after=3, keep=True)
+    _grid(doc, ["Kode", "TW I", "TW II", "TW III", "TW IV", "Tahun Lalu"],
+          ["{{ b.kode }}", "{{ b.tw[0] }}", "{{ b.tw[1] }}", "{{ b.tw[2] }}", "{{ b.tw[3] }}", "{{ b.lalu }}"],
+          [2.0, 2.9, 2.9, 2.9, 2.9, 2.9], "b in g.banding", [None, R, R, R, R, R], size=8)
+    _para(doc, "{{ g.tren }}", align=C, before=2, after=6)
+    _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
 
     _heading(doc, "C. Penjelasan Indikator yang Belum Mencapai Target")

@@ -133,6 +133,14 @@ def test_a_new_year_clears_targets_keeps_last_year_and_maps_codes(finished, tmp_
     rows = {r[0]: r for r in ws.iter_rows(min_row=S.TAHUN_LALU.header_row + 1, values_only=True) if r[0]}
     assert rows["PEM.01A"][1] == "PEM.01" and rows["PEM.01A"][6:9] == tuple(old.results["PEM.01"].realisasi_tw[:3])
     assert "KESOS.01" not in rows and rows["PEM.01A"][5] == 2026
+    # the same quarter last year, for the reports and the Ringkasan
+    from kinerja.compare import last_year, ringkasan_block, trends
+
+    loaded = load_master(out)
+    groups = trends(loaded.master, last_year(loaded.rows))
+    pem = next(t for g in groups for t in g.rows if t.ind.kode == "PEM.01A")
+    assert pem.lalu == old.results["PEM.01"].realisasi_tw[0] is not None
+    assert "TW I 2026" in ringkasan_block(loaded, loaded.master).values()
 
 
 def test_cli_new_period(finished, tmp_path):

@@ -17,14 +17,14 @@ from kinerja import sheets as S
 from kinerja.annual import TEXT, render_annual
 from kinerja.archive import archive_period
 from kinerja.collect import collect
-from kinerja.demo import fill_form, quarter_entry, sample_dir
+from kinerja.demo import decide, fill_form, quarter_entry, sample_dir
 from kinerja.forms import build_forms
 from kinerja.master import build_master, check, load_master, read_office_data
 from kinerja.models import ROMAN
 from kinerja.period import new_period
 from kinerja.report import render_report
 from kinerja.review import review
-from kinerja.validate import BLOCK, validate
+from kinerja.validate import validate
 from kinerja.writing.files import write_file
 
 SEKRETARIS = "SITI RAHMAWATI, S.Sos"
@@ -59,12 +59,7 @@ def run_quarter(master: Path, q: int, root: Path) -> dict:
     assert len(got.returned) == 6, got.report.to_json()
     v = stage(master, validate, d + timedelta(days=2, hours=1))
     assert not v.report.blocking, [i.text() for i in v.report.issues if i.severity.value == "error"]
-    wb = load_workbook(master)
-    ws = wb[S.VALIDASI.sheet]
-    for col in range(3, ws.max_column + 1):
-        if ws.cell(BLOCK["unit"][0], col).value:
-            ws.cell(BLOCK["keputusan"][0], col, "Terima")
-    wb.save(master)
+    decide(master, {u: "Terima" for u in v.counts})
     r = stage(master, review, work / "perbaikan", who=SEKRETARIS, now=d + timedelta(days=2, hours=3))
     assert r.approval.approved, r.approval.detail
     rep = stage(master, render_report, work / "laporan", now=d + timedelta(days=2, hours=5), who="AGUS")
@@ -239,3 +234,25 @@ def test_the_chain_of_four_quarters_holds(year):
     assert not year["annual"].report.by_code("annual-quarter-master-missing")
     text = "\n".join(p.text for p in Document(str(next(f for f in year["annual"].files if f.suffix == ".docx"))).paragraphs)
     assert "SEK.01 (TW I, SEK): TW I: sesuai rencana kegiatan SEK.01." in text  # TW I's own explanation
+
+
+def test_ringkasan_compares_the_quarters_with_what_each_quarter_showed(year):
+    """The TW IV Ringkasan's comparison block: per sasaran, TW I-IV mean capaian; each equals
+    the sasaran's mean on that quarter's own Ringkasan (read from its archived master)."""
+    def ringkasan(path):
+        ws = load_workbook(path, data_only=True)[S.RINGKASAN.sheet]
+        return [[c.value for c in row] for row in ws.iter_rows()]
+
+    rows = ringkasan(year["masters"][4])
+    top = S.RINGKASAN.header_row
+    first = len(S.RINGKASAN.columns) + 1  # 0-based column of the block
+    assert rows[top - 2][first] and rows[top - 2][first].startswith("Perbandingan antartriwulan")
+    assert rows[top - 1][first:first + 6] == ["Sasaran", "TW I", "TW II", "TW III", "TW IV", "TW IV 2025"]
+    block = {r[first]: r[first + 1:first + 5] for r in rows[top:] if len(r) > first and r[first]}
+    assert len(block) == 6
+    for q in (1, 2, 3, 4):
+        manifest = json.loads((year["quarters"][q]["archive"] / "manifest.json").read_text(encoding="utf-8"))
+        (entry,) = [e for e in manifest["berkas"] if e["jenis"] == "workbook induk"]
+        own = {r[1]: r[4] for r in ringkasan(year["quarters"][q]["archive"] / entry["path"])[top:]
+               if r[0] == "Sasaran"}
+        assert {k: v[q - 1] for k, v in block.items()} == own, q

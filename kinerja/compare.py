@@ -1,0 +1,169 @@
+"""Quarter and year comparison: each indicator's earlier quarters of the year and the same
+quarter last year, the mean capaian per sasaran per quarter, and a small trend chart.
+
+The master holds what it needs: the year's earlier quarters are carried on the unit sheets as
+approved (`kinerja new-period`), last year's realisasi per quarter on the sheet Realisasi Tahun
+Lalu. Capaian per quarter is the same computation as every report (capaian.achievement for
+that quarter's period), so a quarter shows here what its own report showed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kinerja import sheets as S
+from kinerja.capaian import achievement
+from kinerja.issues import Report
+from kinerja.models import ROMAN, Indicator, Master, Period
+from kinerja.numbers import format_number, format_percent
+from kinerja.tables import read_table
+
+NO_SASARAN = "(tanpa sasaran)"
+
+
+@dataclass
+class IndicatorTrend:
+    ind: Indicator
+    realisasi: list[float | None]  # TW I-IV of this year (None after the current quarter)
+    capaian: list[float | None]
+    lalu: float | None = None  # the same quarter last year (realisasi)
+    capaian_lalu: float | None = None
+
+
+@dataclass
+class SasaranTrend:
+    nama: str
+    rows: list[IndicatorTrend] = field(default_factory=list)
+
+    def mean(self, q: int) -> float | None:
+        vals = [r.capaian[q - 1] for r in self.rows if r.capaian[q - 1] is not None]
+        return sum(vals) / len(vals) if vals else None
+
+    def mean_lalu(self) -> float | None:
+        vals = [r.capaian_lalu for r in self.rows if r.capaian_lalu is not None]
+        return sum(vals) / len(vals) if vals else None
+
+
+def last_year(rows: dict[str, list[tuple]]) -> dict[str, list[float | None]]:
+    """Sheet Realisasi Tahun Lalu: code -> realisasi TW I-IV (empty when the sheet is not there)."""
+    if S.TAHUN_LALU.sheet not in rows:
+        return {}
+    got = read_table(rows[S.TAHUN_LALU.sheet], S.TAHUN_LALU, Report()).rows
+    return {str(r.values["kode"]).strip(): [r.values.get(f"r{q}") for q in range(1, 5)]
+            for r in got if r.values.get("kode")}
+
+
+def trends(master: Master, lalu: dict[str, list[float | None]] | None = None) -> list[SasaranTrend]:
+    """Per sasaran (in indicator order), each indicator's quarters up to the current one."""
+    p = master.settings.period
+    rules = master.settings.rules
+    lalu = lalu or {}
+    out: dict[str, SasaranTrend] = {}
+    for ind in master.indicators:
+        res = master.results.get(ind.kode)
+        rumus = master.turun_formula(ind)
+        real: list[float | None] = [None] * 4
+        cap: list[float | None] = [None] * 4
+        for q in range(1, p.last_quarter + 1):
+            a = achievement(ind, res, Period(tahun=p.tahun, jenis="triwulan", nomor=q), rules, rumus)
+            real[q - 1], cap[q - 1] = a.realisasi, a.capaian
+        t = IndicatorTrend(ind, real, cap)
+        before = lalu.get(ind.kode)
+        if before is not None:
+            from kinerja.models import Result
+
+            q = p.last_quarter
+            a = achievement(ind, Result(indikator=ind.kode, realisasi_tw=list(before)),
+                            Period(tahun=p.tahun, jenis="triwulan", nomor=q), rules, rumus)
+            t.lalu, t.capaian_lalu = a.realisasi, a.capaian
+        out.setdefault(ind.sasaran or NO_SASARAN, SasaranTrend(ind.sasaran or NO_SASARAN)).rows.append(t)
+    return list(out.values())
+
+
+def ringkasan_cells(master: Master, groups: list[SasaranTrend], old_rows: int = 0) -> dict[str, Any]:
+    """The comparison block on the Ringkasan sheet, to the right of its table: mean capaian per
+    sasaran for each quarter of the year so far and the same quarter last year."""
+    p = master.settings.period
+    first = len(S.RINGKASAN.columns) + 2  # one empty column after the table
+    letters = [_letter(first + j) for j in range(6)]
+    top = S.RINGKASAN.header_row
+    cells: dict[str, Any] = {f"{letters[0]}{top - 1}": "Perbandingan antartriwulan: rata-rata capaian (%) per sasaran"}
+    head = ["Sasaran", *[f"TW {ROMAN[q]}" for q in range(4)], f"TW {ROMAN[p.last_quarter - 1]} {p.tahun - 1}"]
+    for col, text in zip(letters, head):
+        cells[f"{col}{top}"] = text
+    d = master.settings.rules.desimal
+    n = 0
+    for n, g in enumerate(groups, 1):
+        values = [g.nama, *[None if q > p.last_quarter or g.mean(q) is None else round(g.mean(q), d)
+                            for q in range(1, 5)],
+                  None if g.mean_lalu() is None else round(g.mean_lalu(), d)]
+        for col, v in zip(letters, values):
+            cells[f"{col}{top + n}"] = v
+    for r in range(top + n + 1, top + max(n, old_rows) + 1):  # rows of an earlier, longer block
+        for col in letters:
+            cells[f"{col}{r}"] = None
+    return cells
+
+
+def ringkasan_block(loaded: Any, master: Master) -> dict[str, Any]:
+    """The Ringkasan comparison cells for a master as loaded (last year from its sheet)."""
+    old = len(loaded.rows.get(S.RINGKASAN.sheet) or []) - S.RINGKASAN.header_row
+    return ringkasan_cells(master, trends(master, last_year(loaded.rows)), max(0, old))
+
+
+def _letter(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[dict[str, str]]]:
+    """Per sasaran, the rows of the report's comparison table: realisasi and capaian per quarter
+    of the year up to the current one, and the same quarter last year."""
+    d = master.settings.rules.desimal
+    p = master.settings.period
+
+    def cell(real: float | None, cap: float | None) -> str:
+        if real is None:
+            return "-"
+        return format_number(real, d) + (f"\n{format_percent(cap, d)}" if cap is not None else "")
+
+    return {g.nama: [{"kode": t.ind.kode,
+                      "tw": [cell(t.realisasi[q], t.capaian[q]) if q < p.last_quarter else "" for q in range(4)],
+                      "lalu": cell(t.lalu, t.capaian_lalu)} for t in g.rows] for g in groups}
+
+
+def trend_chart(title: str, means: list[float | None], path: Path, last_year: float | None = None,
+                quarter: int | None = None) -> Path:
+    """A small line chart of mean capaian per quarter (PNG), with a dashed line at 100% and,
+    when known, last year's same quarter as a hollow marker."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    xs = [f"TW {ROMAN[q]}" for q in range(4)]
+    ys = [v if v is not None else float("nan") for v in means]
+    fig, ax = plt.subplots(figsize=(4.2, 1.7), dpi=150)
+    ax.plot(xs, ys, marker="o", color="#1F4E78", linewidth=1.4, label="tahun ini")
+    for x, v in zip(xs, means):
+        if v is not None:
+            ax.annotate(format_percent(v, 1), (x, v), textcoords="offset points", xytext=(0, 5), ha="center",
+                        fontsize=6)
+    if last_year is not None and quarter:
+        ax.plot([xs[quarter - 1]], [last_year], marker="o", markerfacecolor="none", color="#C55A11",
+                linestyle="none", label="tahun lalu")
+        ax.legend(fontsize=5, frameon=False, loc="lower right")
+    ax.axhline(100, color="#C00000", linestyle="--", linewidth=0.7)
+    known = [v for v in [*means, last_year] if v is not None]
+    ax.set_ylim(0, max([110.0] + [v * 1.2 for v in known]))
+    ax.set_ylabel("Capaian (%)", fontsize=6)
+    ax.set_title(title[:80], fontsize=6)
+    ax.tick_params(labelsize=6)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
