@@ -28,8 +28,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kinerja import sheets as S
-from kinerja.approval import approval_status, approved_units, approved_values
-from kinerja.capaian import achievement
+from kinerja.approval import approval_status, approved_values
+from kinerja.capaian import achievement, mean_capaian
 from kinerja.issues import Report
 from kinerja.master import Loaded, load_master
 from kinerja.models import ROMAN, Indicator, Master, Period, Result
@@ -308,10 +308,9 @@ def _trend_charts(data: AnnualData, folder: Path) -> dict[str, Path]:
     for r in data.rows:
         groups.setdefault(r.ind.sasaran or "(tanpa sasaran)", []).append(r)
     for n, (name, rows) in enumerate(groups.items()):
-        means = []
-        for q in range(4):
-            vals = [r.capaian_tw[q] for r in rows if r.capaian_tw[q] is not None]
-            means.append(sum(vals) / len(vals) if vals else None)
+        rules = data.master.settings.rules
+        means = [mean_capaian([r.capaian_tw[q] for r in rows if r.capaian_tw[q] is not None], rules)
+                 for q in range(4)]
         out[name] = trend_chart(name, means, folder / f"tren-{n}.png")
     return out
 
@@ -461,7 +460,7 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     heading("BAB III\nAKUNTABILITAS KINERJA")
     heading("3.1 Capaian Kinerja Organisasi", 2)
     counted = [r.capaian for r in data.rows if r.capaian is not None]
-    mean = sum(counted) / len(counted) if counted else None
+    mean = mean_capaian(counted, m.settings.rules)
     para(f"Dari {len(data.rows)} indikator kinerja, {len(counted)} dapat diukur capaiannya; rata-rata "
          f"capaian tahun {data.year} adalah {pct(mean)} ({m.settings.rules.predicate(mean)}). "
          + (f"Realisasi tahun lalu diambil dari {data.last_year_source}." if data.last_year_source
@@ -497,11 +496,11 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     for (program, kegiatan), members in budget.items():
         pagu = sum(r.ind.pagu or 0 for r in members) if any(r.ind.pagu for r in members) else None
         real = sum(r.anggaran or 0 for r in members) if any(r.anggaran is not None for r in members) else None
-        caps = [r.capaian for r in members if r.capaian is not None]
+        caps = mean_capaian([r.capaian for r in members if r.capaian is not None], m.settings.rules)
         brows.append([program, kegiatan, num(pagu) if pagu is None else format_number(pagu, 0),
                       "-" if real is None else format_number(real, 0),
                       pct(real / pagu * 100 if pagu and real is not None else None),
-                      pct(sum(caps) / len(caps) if caps else None)])
+                      pct(caps)])
     table(["Program", "Kegiatan", "Pagu (Rp)", "Realisasi (Rp)", "Serapan", "Rata-rata Capaian Kinerja"],
           brows, [3.6, 4.2, 2.4, 2.4, 1.6, 2.3], size=8)
     page_break()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja import sheets as S
-from kinerja.capaian import achievement
+from kinerja.capaian import achievement, mean_capaian
 from kinerja.issues import Report
 from kinerja.models import ROMAN, Indicator, Master, Period
 from kinerja.numbers import format_number, format_percent
@@ -37,13 +37,13 @@ class SasaranTrend:
     nama: str
     rows: list[IndicatorTrend] = field(default_factory=list)
 
+    rules: Any = None  # the master's Rules: means are the printed average, rounded once
+
     def mean(self, q: int) -> float | None:
-        vals = [r.capaian[q - 1] for r in self.rows if r.capaian[q - 1] is not None]
-        return sum(vals) / len(vals) if vals else None
+        return mean_capaian([r.capaian[q - 1] for r in self.rows if r.capaian[q - 1] is not None], self.rules)
 
     def mean_lalu(self) -> float | None:
-        vals = [r.capaian_lalu for r in self.rows if r.capaian_lalu is not None]
-        return sum(vals) / len(vals) if vals else None
+        return mean_capaian([r.capaian_lalu for r in self.rows if r.capaian_lalu is not None], self.rules)
 
 
 def last_year(rows: dict[str, list[tuple]]) -> dict[str, list[float | None]]:
@@ -78,7 +78,7 @@ def trends(master: Master, lalu: dict[str, list[float | None]] | None = None) ->
             a = achievement(ind, Result(indikator=ind.kode, realisasi_tw=list(before)),
                             Period(tahun=p.tahun, jenis="triwulan", nomor=q), rules, rumus)
             t.lalu, t.capaian_lalu = a.realisasi, a.capaian
-        out.setdefault(ind.sasaran or NO_SASARAN, SasaranTrend(ind.sasaran or NO_SASARAN)).rows.append(t)
+        out.setdefault(ind.sasaran or NO_SASARAN, SasaranTrend(ind.sasaran or NO_SASARAN, rules=rules)).rows.append(t)
     return list(out.values())
 
 
@@ -93,12 +93,9 @@ def ringkasan_cells(master: Master, groups: list[SasaranTrend], old_rows: int = 
     head = ["Sasaran", *[f"TW {ROMAN[q]}" for q in range(4)], f"TW {ROMAN[p.last_quarter - 1]} {p.tahun - 1}"]
     for col, text in zip(letters, head):
         cells[f"{col}{top}"] = text
-    d = master.settings.rules.desimal
     n = 0
     for n, g in enumerate(groups, 1):
-        values = [g.nama, *[None if q > p.last_quarter or g.mean(q) is None else round(g.mean(q), d)
-                            for q in range(1, 5)],
-                  None if g.mean_lalu() is None else round(g.mean_lalu(), d)]
+        values = [g.nama, *[None if q > p.last_quarter else g.mean(q) for q in range(1, 5)], g.mean_lalu()]
         for col, v in zip(letters, values):
             cells[f"{col}{top + n}"] = v
     for r in range(top + n + 1, top + max(n, old_rows) + 1):  # rows of an earlier, longer block

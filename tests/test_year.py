@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -136,8 +137,9 @@ def test_letter_numbers_run_on_within_the_year(year):
     assert [(r[0], r[1]) for r in rows] == [(2026, 1), (2026, 2), (2026, 3), (2027, 1)]
 
 
-def _round(x: float) -> Decimal:
-    return Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def _round(x: Fraction) -> Decimal:
+    """Once, half away from zero, to 2 places (the sample office's Desimal Capaian)."""
+    return (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _printed(text: str) -> Decimal:
@@ -169,12 +171,13 @@ def test_annual_tables_recompute_from_the_four_approved_archived_masters(year):
         if not t:
             expected[kode] = (r, None)
             continue
+        R, T = Fraction(Decimal(repr(float(r)))), Fraction(Decimal(repr(float(t))))  # exact, as typed
         if i["Polaritas"] == "Naik":
-            cap = r / t * 100
+            cap = R / T * 100
         elif i["Rumus Turun"] == "T/R":  # an indicator's own formula; the office default is (2T-R)/T
-            cap = t / r * 100
+            cap = T / R * 100
         else:
-            cap = max(0.0, (2 * t - r) / t * 100)
+            cap = max(Fraction(0), (2 * T - R) / T * 100)
         expected[kode] = (r, _round(cap))
     docx = next(f for f in year["annual"].files if f.suffix == ".docx")
     printed = {row[0]: row for t in docx_tables(docx) if t[0][:3] == ["Kode", "Indikator", "Satuan"] for row in t[1:]}
@@ -183,9 +186,7 @@ def test_annual_tables_recompute_from_the_four_approved_archived_masters(year):
     for kode, (r, cap) in expected.items():
         assert printed[kode][4] == format_number(r, 2), kode
         if cap is not None:
-            # exact decimal arithmetic here, rounded half up; the printed value may differ only in
-            # the last digit where the product's float rounding meets a half (108,125 -> 108,12)
-            assert abs(_printed(printed[kode][5]) - cap) <= Decimal("0.01"), kode
+            assert _printed(printed[kode][5]) == cap, kode
 
     # Bab III: last year from the 2025 master the test made (annual realisasi by its method)
     for i in year["last"].indicators:
