@@ -37,13 +37,14 @@ class Bounds:
     row_gap: int  # more blank rows than this end the table
     col_gap: int
     max_part: int = 50 * MB  # a sheet's XML, unzipped
+    max_values: int = 500_000  # cells holding a value (or .ods blocks) in one sheet
 
 
 # A form: a header at row 14, one row per indicator, about twenty columns.
 FORM_BOUNDS = Bounds(max_rows=10_000, max_cols=256, max_cells=2_000_000, row_gap=1_000, col_gap=100)
 # The master: tables grow with the office (300 units, history), a column per unit in Validasi.
 MASTER_BOUNDS = Bounds(max_rows=1_048_576, max_cols=16_384, max_cells=5_000_000, row_gap=5_000,
-                       col_gap=500, max_part=1024 * MB)
+                       col_gap=500, max_part=1024 * MB, max_values=10_000_000)
 
 
 @dataclass
@@ -54,7 +55,7 @@ class FarCells:
 
 
 class TooLarge(Exception):
-    """A sheet's XML is larger than `Bounds.max_part`."""
+    """A sheet's XML is larger than `Bounds.max_part`, or holds more than `max_values` values."""
 
 
 @dataclass
@@ -83,8 +84,8 @@ class Blocks:
 
 def extent(blocks: Blocks, b: Bounds) -> tuple[int, int]:
     """(rows, columns) of the sheet's table: see the module docstring."""
-    rows = _walk(sorted(zip(blocks.r0, blocks.r1)), b.row_gap, b.max_rows)
-    cols = _walk(sorted((c0, c1) for r0, c0, c1 in zip(blocks.r0, blocks.c0, blocks.c1) if r0 <= rows),
+    rows = _walk(sorted(set(zip(blocks.r0, blocks.r1))), b.row_gap, b.max_rows)
+    cols = _walk(sorted({(c0, c1) for r0, c0, c1 in zip(blocks.r0, blocks.c0, blocks.c1) if r0 <= rows}),
                  b.col_gap, b.max_cols)
     if rows * cols > b.max_cells:
         rows = max(1, b.max_cells // max(cols, 1))
@@ -321,6 +322,7 @@ def bound_package(data: bytes, kind: str, parts: dict[str, str], b: Bounds,
         xml = _read_part(read, "content.xml", b)
         limits = {}
         for sheet, blocks in ods_blocks(xml).items():
+            _count(blocks, b, "content.xml")
             rows, cols = extent(blocks, b)
             limits[sheet] = (rows, cols)
             f = far_cells(sheet, blocks, rows, cols)
@@ -332,6 +334,7 @@ def bound_package(data: bytes, kind: str, parts: dict[str, str], b: Bounds,
         for sheet, part in parts.items():
             xml = _read_part(read, part, b)
             blocks = xlsx_blocks(xml)
+            _count(blocks, b, part)
             rows, cols = extent(blocks, b)
             f = far_cells(sheet, blocks, rows, cols)
             if f:
@@ -340,6 +343,11 @@ def bound_package(data: bytes, kind: str, parts: dict[str, str], b: Bounds,
     if not replace:
         return data, far
     return repack(data, replace), far
+
+
+def _count(blocks: Blocks, b: Bounds, part: str) -> None:
+    if len(blocks) > b.max_values:
+        raise TooLarge(part)
 
 
 def _read_part(read: Callable[[str, int], bytes], name: str, b: Bounds) -> bytes:

@@ -81,7 +81,7 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-_LOGS: set[Path] = set()
+_LOG: dict = {}  # the one log handler of this run, beside the master
 
 
 def log_beside(master: Path) -> None:
@@ -90,14 +90,17 @@ def log_beside(master: Path) -> None:
     import logging
 
     folder = Path(master).resolve().parent
-    if folder in _LOGS or not folder.is_dir():
+    if _LOG.get("folder") == folder or not folder.is_dir():
         return
-    _LOGS.add(folder)
+    logger = logging.getLogger("kinerja")
+    if "handler" in _LOG:
+        logger.removeHandler(_LOG["handler"])
+        _LOG["handler"].close()
     handler = logging.FileHandler(folder / "kinerja-galat.log", encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logger = logging.getLogger("kinerja")
     logger.addHandler(handler)
     logger.propagate = False
+    _LOG.update(folder=folder, handler=handler)
 
 
 _WAIT = {"seconds": 0.0}
@@ -456,6 +459,8 @@ def export_cmd(
 
     if ke_induk and fmt != "e81":
         fail("--ke-induk hanya untuk --format e81.")
+    if ke_induk:
+        hold(master)
     loaded = load_master(master)
     if loaded.master is None:
         render_report(loaded.report)

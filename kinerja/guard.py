@@ -90,8 +90,11 @@ class MasterLock:
             f = open(self.path, "a+b")
             if _try_lock(f):
                 break
-            f.seek(0)
-            holder = _holder(f.read(4096))
+            try:
+                f.seek(0)
+                holder = _holder(f.read(4096))
+            except OSError:
+                holder = {}
             f.close()
             if time.monotonic() >= deadline:
                 raise GuardError(make_issue(
@@ -126,7 +129,7 @@ def _try_lock(f) -> bool:
         if os.name == "nt":  # pragma: no cover - Windows
             import msvcrt
 
-            f.seek(0)
+            f.seek(1 << 30)  # a byte far past the holder's note, which stays readable
             msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
         else:
             import fcntl

@@ -311,8 +311,9 @@ def _open_book(rf: ReturnFile, data: bytes, pkg: Package | None, limits: Limits)
                                                    "sehingga file tidak dibaca")
                 return None
     except bounded.TooLarge as e:
-        rf.issue("file-too-large", fatal=True, size=f"bagian {e} lebih dari {_size(limits.bounds.max_part)}",
-                 limit=_size(limits.bounds.max_part))
+        b = limits.bounds
+        rf.issue("file-too-large", fatal=True, size=f"bagian {e} terlalu besar",
+                 limit=f"{_size(b.max_part)} atau {format(b.max_values, ',').replace(',', '.')} sel terisi per sheet")
         return None
     for f in far:
         rf.issue("cell-far", sheet=f.sheet, cell=f.cell, count=f.count, detail="sel itu tidak dibaca")

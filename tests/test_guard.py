@@ -16,8 +16,10 @@ import subprocess
 import sys
 import time
 import zipfile
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from openpyxl import load_workbook
@@ -141,11 +143,21 @@ time.sleep(float(sys.argv[2]))
 """
 
 
-def test_busy_master_names_who_and_since_and_waits_on_request(sample_master):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(sample_master), "3"], env=ENV,
+@contextmanager
+def held_elsewhere(master: Path, seconds: float) -> Iterator[None]:
+    """Another process holds the master's lock (as 'collect induk.xlsx') for `seconds`."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(master), str(seconds)], env=ENV,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "siap"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_busy_master_names_who_and_since_and_waits_on_request(sample_master):
+    with held_elsewhere(sample_master, 3):
         before = sha(sample_master)
         busy = CliRunner().invoke(app, ["log", str(sample_master), "1", "--start"])
         assert busy.exit_code == 1, busy.output
@@ -155,9 +167,6 @@ def test_busy_master_names_who_and_since_and_waits_on_request(sample_master):
         waited = CliRunner().invoke(app, ["--tunggu", "60", "log", str(sample_master), "1", "--start"])
         assert waited.exit_code == 0, waited.output
         assert sha(sample_master) != before
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_backups_are_verified_and_stale_temp_files_removed(sample_master):
@@ -215,18 +224,12 @@ def test_ribbon_button_says_busy_while_a_command_runs(sample_master):
     from fake_xlwings import Book
     from kinerja.excel.handlers import dispatch
 
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(sample_master), "30"], env=ENV,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "siap"
+    with held_elsewhere(sample_master, 30):
         book = Book(sample_master)
         before = [[c.value for c in row] for row in book.wb[S.VALIDASI.sheet].iter_rows()]
         message = dispatch(book, "validasi", now=datetime(2026, 10, 12, 9, 0))
         assert "sedang dipakai oleh" in message and "collect" in message, message
         assert [[c.value for c in row] for row in book.wb[S.VALIDASI.sheet].iter_rows()] == before
-    finally:
-        holder.kill()
-        holder.wait()
     assert "sedang dipakai" not in dispatch(book, "validasi", now=datetime(2026, 10, 12, 9, 0))
 
 

@@ -467,3 +467,17 @@ def test_library_errors_are_said_in_indonesian(sample_loaded, filled, tmp_path, 
     assert result.exit_code != 0
     assert "kode unit hanya huruf" in result.output and "UMUM/KEU" in result.output, result.output
     assert not any(w in result.output.lower() for w in ENGLISH), result.output
+
+
+def test_dense_far_block_is_too_large(filled, tmp_path):
+    """600,000 values in one sheet (a block pasted far down): refused as too large, not read."""
+    src = filled["SEK"]
+    with zipfile.ZipFile(src) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    block = b"".join(b'<row r="%d"><c r="AA%d"><v>1</v></c><c r="AB%d"><v>2</v></c><c r="AC%d"><v>3</v></c></row>'
+                     % (r, r, r, r) for r in range(100, 200_100))
+    dense = set_zip_member(shutil.copy(src, tmp_path / "padat.xlsx"), "xl/worksheets/sheet1.xml",
+                           xml.replace(b"</sheetData>", block + b"</sheetData>"))
+    rf = read_return(Path(dense), tmp_path)
+    assert rf.fatal and [i.code for i in rf.issues] == ["file-too-large"]
+    assert "500.000 sel" in rf.issues[0].message and "50,0 MB" in rf.issues[0].message
