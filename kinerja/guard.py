@@ -156,11 +156,15 @@ def _key(path: Path) -> str:
 
 
 def hold(master: Path, wait: float = 0.0, command: str = "") -> MasterLock:
-    """Take the master's lock for this process until it ends (or `release`); idempotent."""
+    """Take the master's lock for this process until it ends (or `release`), just before the
+    master is loaded. Held already (a second command in one process): the stamp is taken anew,
+    for the load that follows."""
     lock = _HELD.get(_key(master))
     if lock is None:
         lock = MasterLock(master).acquire(wait, command)
         _HELD[_key(master)] = lock
+    else:
+        lock.stamp = stamp(lock.master)
     return lock
 
 
