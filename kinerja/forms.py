@@ -47,6 +47,7 @@ from kinerja.writing.description import Formula, WorkbookWrites
 from kinerja.writing.files import replace_atomic, save_atomic
 from kinerja.writing.style import BORDER, HEADER_FILL, HEADER_FONT
 from kinerja.writing.package.cells import ROW, Cells, Row, row_number
+from kinerja.writing.package.opc import Package
 from kinerja.writing.package.parts import Unsupported
 from kinerja.writing.package.sheet import split_sheet
 from kinerja.writing.package.workbook import Book
@@ -473,7 +474,7 @@ class FormTemplate:
     def __init__(self, path: Path) -> None:
         self.data = Path(path).read_bytes()
         with zipfile.ZipFile(io.BytesIO(self.data)) as zin:
-            book = Book(zin)
+            book = Book(Package(zin))
             self.form_part, self.id_part, self.wb_part = book.parts[FORM_SHEET], book.parts[ID_SHEET], book.wb_path
             with zin.open(self.form_part) as src:
                 self.head, rows_xml, self.tail = split_sheet(src, None)

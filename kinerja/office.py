@@ -77,26 +77,99 @@ def convert_many(srcs: list[Path], fmt: str, outdir: Path, timeout: int = 600) -
     return outs
 
 
-BIG_TABLE_ROWS = 200  # tables with more rows are moved row by row (see docx_template)
-
-
 def docx_template(path: Path) -> "Any":
-    """A docxtpl DocxTemplate of `path` whose rendered body is moved into the document in
-    pieces. docxtpl replaces the body with the rendered tree in one move between two lxml
-    documents, and lxml's time for one move grows far faster than the subtree (a report of
-    50,000 indicator rows: ~2 minutes). The rows of large tables are detached first and moved
-    one by one afterwards (a fraction of a second); the XML is the same."""
+    """A docxtpl DocxTemplate of `path` whose body is rendered as a stream.
+
+    docxtpl renders the body into one string, post-processes it in several more copies, parses
+    it into one lxml tree and moves that into the document: for a report of 50,000 indicator
+    rows that is gigabytes and minutes. Here Jinja's output is taken chunk by chunk, each chunk
+    cut at a paragraph start and post-processed as docxtpl does (line breaks, tabs, escaped
+    braces, picture ids), written to a temporary file, and put into word/document.xml when the
+    package is saved. Headers, footers, properties and pictures go through docxtpl as before.
+    A template with column loops ({%tc %}) needs docxtpl's table repair and is rendered its way."""
+    import re
+    import zipfile
+
     from docxtpl import DocxTemplate
+    from jinja2 import Template as JinjaTemplate
+
+    from kinerja.writing.package.zip import copy_member, member_info
+
+    docpr = re.compile(r'(<wp:docPr\b[^>]*?\bid=")(\d+)(")')
 
     class Template(DocxTemplate):
-        def map_tree(self, tree: Any) -> None:
-            big = [(t, list(t)) for t in tree.iter("{*}tbl") if len(t) > BIG_TABLE_ROWS]
-            for table, children in big:
-                for child in children:
-                    table.remove(child)
-            super().map_tree(tree)
-            for table, children in big:  # in document order: an outer table's rows come back first
-                for child in children:
-                    table.append(child)
+        spool: Any = None
+
+        def build_xml(self, context: dict, jinja_env: Any = None) -> Any:
+            src = self.patch_xml(self.get_xml())
+            if re.search(r"\{%-?\s*tc\b", src):
+                return self.render_xml_part(src, self.docx._part, context, jinja_env)
+            src = re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
+            self.current_rendering_part = self.docx._part
+            template = jinja_env.from_string(src) if jinja_env else JinjaTemplate(src)
+            self.spool = tempfile.TemporaryFile()
+            pending: list[str] = []
+            size = 0
+            for chunk in template.generate(context):
+                pending.append(chunk)
+                size += len(chunk)
+                if size > 1 << 20:
+                    text = "".join(pending)
+                    cut = text.rfind("\n<w:p")
+                    if cut > 0:
+                        self._emit(text[:cut])
+                        text = text[cut:]
+                    pending, size = [text], len(text)
+            self._emit("".join(pending))
+            return None
+
+        def _emit(self, text: str) -> None:
+            """One piece of rendered body (whole paragraphs), post-processed as docxtpl does."""
+            text = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
+            text = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+            text = self.resolve_listing(text)
+
+            def renumber(m: Any) -> str:
+                self.docx_ids_index += 1
+                return m.group(1) + str(self.docx_ids_index) + m.group(3)
+
+            self.spool.write(docpr.sub(renumber, text).encode("utf-8"))
+
+        def fix_tables(self, xml: Any) -> Any:
+            if xml is not None:
+                return super().fix_tables(xml)
+            from docx.oxml.ns import qn
+            from lxml import etree
+
+            return etree.Element(qn("w:body"))  # a stand-in until the package is saved
+
+        def fix_docpr_ids(self, tree: Any) -> None:
+            if self.spool is None:
+                super().fix_docpr_ids(tree)
+
+        def save(self, filename: Any, *args: Any, **kwargs: Any) -> None:
+            super().save(filename, *args, **kwargs)
+            if self.spool is None:
+                return
+            target = Path(filename)
+            tmp = target.with_name(target.name + ".body")
+            with zipfile.ZipFile(target) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+                name = self.docx._part.partname.lstrip("/")
+                for info in zin.infolist():
+                    if info.filename != name:
+                        copy_member(zin, zout, info)
+                        continue
+                    xml = zin.read(info)
+                    at = xml.find(b"<w:body/>")
+                    if at < 0:
+                        raise ValueError("document body stand-in not found")
+                    with zout.open(member_info(info), "w") as out:
+                        out.write(xml[:at])
+                        self.spool.seek(0)
+                        shutil.copyfileobj(self.spool, out, 1 << 20)
+                        out.write(xml[at + len(b"<w:body/>"):])
+            os.replace(tmp, target)
+            self.spool.close()
+            self.spool = None
 
     return Template(str(path))

@@ -19,9 +19,9 @@ from kinerja.forms import build_forms, write_form
 from kinerja.master import build_master, load_master, read_office_data
 from kinerja.office import convert
 from kinerja.writing.book import apply_to_workbook
-from kinerja.writing.description import Formula, Mark, WorkbookWrites
-from kinerja.writing.files import gc_paused, write_file
-from kinerja.writing.style import SEVERITY_FILL
+from kinerja.writing.description import Formula, Link, Mark, WorkbookWrites
+from kinerja.writing.files import MasterNotWritable, gc_paused, write_file
+from kinerja.writing.style import INPUT_FILL, SEVERITY_FILL
 from kinerja.writing.package.parts import Unsupported
 from kinerja.writing.package.patch import patch_file
 
@@ -65,7 +65,47 @@ def _writes() -> WorkbookWrites:
     return w.extend(more)
 
 
+V1 = S.VALIDASI.header_row + 1  # the first row of findings
+
+
+def _marks(first: bool) -> WorkbookWrites:
+    """Highlights with notes, links, dropdowns, sheet locks and new sheets; the second round
+    clears the first round's marks as every stage does."""
+    w = WorkbookWrites()
+    rekap = w.sheet(S.REKAP.sheet, S.REKAP)
+    unit = w.sheet("Data PEM", S.unit_data_table("Data PEM"))
+    validasi = w.sheet(S.VALIDASI.sheet, S.VALIDASI)
+    if first:
+        rekap.marks = [Mark("L4", SEVERITY_FILL["error"], "Capaian terlalu tinggi"), Mark("B5", SEVERITY_FILL["info"])]
+        rekap.cells["A1"] = Link("ke Data PEM", "#'Data PEM'!A4")
+        unit.marks = [Mark("K4", SEVERITY_FILL["warning"], "Realisasi < 0?\nPeriksa & ulangi"),
+                      Mark("M5", SEVERITY_FILL["error"], "Penjelasan kosong"), Mark("Q4", SEVERITY_FILL["info"], "catatan")]
+        unit.protect = True
+        validasi.rows = [[1, "Kesalahan", "data", "kode-a", "PEM", "PEM.01", Link("Data PEM!K4", "#'Data PEM'!K4")],
+                         [2, "Peringatan", "data", "kode-b", "SEK", None, Link("situs", "https://example.org/a?b=1&c=2")]]
+        validasi.marks = [Mark(f"B{V1}", SEVERITY_FILL["error"]), Mark(f"B{V1 + 1}", SEVERITY_FILL["warning"])]
+        validasi.choices[f"K{V1}:K40"] = ["Terima", "Kembalikan"]
+        baru = w.sheet("Katalog Salinan", S.KATALOG)
+        baru.rows = [["kode-x", "Kesalahan", "data", "contoh"]]
+        baru.marks = [Mark("A4", SEVERITY_FILL["error"], "baru")]
+        baru.choices["B4:B9"] = ["Ya", "Tidak"]
+        w.sheet("Lembar Kosong").cells["C3"] = 7
+    else:
+        for sw in (rekap, unit, validasi):
+            sw.clear_marks = True
+        rekap.rows = [[1, "SEK"], [2, "PEM"]]
+        rekap.marks = [Mark("C4", SEVERITY_FILL["warning"], "baru di rekap")]
+        unit.marks = [Mark("K5", SEVERITY_FILL["error"], "ganti")]
+        unit.protect = False
+        validasi.rows = [[1, "Informasi", "data", "kode-c", "PEM", "PEM.02", Link("Data PEM!K5", "#'Data PEM'!K5")]]
+        validasi.choices[f"K{V1}:K30"] = ["Terima", "Kembalikan", "Tunda"]
+        validasi.select = True
+    return w
+
+
 def _cells(path: Path) -> dict[str, dict[str, tuple]]:
+    """Every cell's value, type, format, fill, bold, wrap, note and link; per sheet its lock,
+    dropdowns, print settings, panes and merged cells; the active and selected sheets."""
     wb = load_workbook(path)
     out = {}
     for ws in wb.worksheets:
@@ -74,15 +114,21 @@ def _cells(path: Path) -> dict[str, dict[str, tuple]]:
             for c in row:
                 fill = c.fill.fgColor.rgb[-6:] if c.fill is not None and c.fill.fill_type == "solid" else None
                 value = c.value
-                if c.data_type == "n" and value is None:
-                    value = None
-                if value is None and fill is None and c.number_format == "General":
+                note = (c.comment.text, c.comment.author) if c.comment is not None else None
+                link = (c.hyperlink.target, c.hyperlink.location) if c.hyperlink is not None else None
+                if value is None and fill is None and c.number_format == "General" and not note and not link:
                     continue  # an empty, unstyled cell is no cell
                 cells[c.coordinate] = (value, c.data_type if value is not None else None, c.number_format,
-                                       fill, bool(c.font.b), c.alignment.wrap_text)
+                                       fill, bool(c.font.b), c.alignment.wrap_text, note, link)
+        cells["(lembar)"] = (
+            ws.protection.sheet, sorted((str(dv.sqref), dv.type, dv.formula1, dv.error)
+                                        for dv in ws.data_validations.dataValidation),
+            ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.print_title_rows, ws.freeze_panes,
+            sorted(str(r) for r in ws.merged_cells.ranges))
         out[ws.title] = cells
     out["(aktif)"] = {"sheet": (wb.active.title,), "dipilih": tuple(w.title for w in wb.worksheets
-                                                                      if w.sheet_view.tabSelected)}
+                                                                      if w.sheet_view.tabSelected),
+                      "urutan": tuple(wb.sheetnames)}
     return out
 
 
@@ -102,7 +148,7 @@ def test_package_writer_equals_openpyxl_cell_for_cell(sample_master, tmp_path):
     h = S.RINGKASAN.header_row
     assert a["Ringkasan"][f"B{h + 1}"][0] == "PEM - Pemerintahan" and f"B{h + 2}" not in a["Ringkasan"]
     assert a["Riwayat"]["H1"][:2] == ("=1+1", "f") and a["Riwayat"]["B4"][:2] == ('=HYPERLINK("x")', "s")
-    assert a["(aktif)"] == {"sheet": ("Rekap",), "dipilih": ("Rekap",)}
+    assert a["(aktif)"]["sheet"] == ("Rekap",) and a["(aktif)"]["dipilih"] == ("Rekap",)
     # calamine (what every stage reads) sees the same values, and the master still loads
     fast_loaded, plain_loaded = load_master(fast), load_master(plain)
     assert fast_loaded.master is not None and fast_loaded.rows == plain_loaded.rows
@@ -112,6 +158,43 @@ def test_package_writer_equals_openpyxl_cell_for_cell(sample_master, tmp_path):
         indikator = _part(z0, S.INDIKATOR.sheet)
         assert z1.read(indikator) == z0.read(indikator)
         assert z1.getinfo(indikator).CRC == names[indikator].CRC
+
+
+def test_marks_notes_links_dropdowns_locks_and_new_sheets_equal_openpyxl(sample_master, tmp_path):
+    fast, plain, step1 = tmp_path / "fast.xlsx", tmp_path / "plain.xlsx", tmp_path / "step1.xlsx"
+    shutil.copy(sample_master, plain)
+    patch_file(sample_master, step1, _marks(True))
+    patch_file(step1, fast, _marks(False))
+    for first in (True, False):
+        wb = load_workbook(plain)
+        apply_to_workbook(wb, _marks(first))
+        wb.save(plain)
+        if first:
+            one = _cells(step1)
+            assert one == _cells(plain)
+            assert one["Data PEM"]["K4"][6] == ("Realisasi < 0?\nPeriksa & ulangi", "kinerja")
+            assert one["Data PEM"]["(lembar)"][0] is True
+            assert one["Validasi"][f"G{V1 + 1}"][7] == ("https://example.org/a?b=1&c=2", None)
+            assert one["Katalog Salinan"]["A1"][0] == S.KATALOG.title
+            assert one["(aktif)"]["urutan"][-2:] == ("Katalog Salinan", "Lembar Kosong")
+    a, b = _cells(fast), _cells(plain)
+    for sheet in b:
+        assert a[sheet] == b[sheet], sheet
+    assert a["Data PEM"]["K4"][3] == INPUT_FILL and a["Data PEM"]["K4"][6] is None  # an input cell: yellow again
+    assert a["Data PEM"]["K5"][6] == ("ganti", "kinerja") and a["Data PEM"]["(lembar)"][0] is False
+    assert a["Rekap"]["C4"][6] == ("baru di rekap", "kinerja") and "L4" not in a["Rekap"]  # replaced with its row
+    assert a["Validasi"][f"G{V1}"][7] == (None, "'Data PEM'!K5") and f"G{V1 + 1}" not in a["Validasi"]
+    assert a["Validasi"]["(lembar)"][1] == [(f"K{V1}:K30", "list", '"Terima,Kembalikan,Tunda"',
+                                             "Pilih dari daftar: Terima, Kembalikan, Tunda")]
+    with zipfile.ZipFile(fast) as z:
+        assert z.testzip() is None
+        names = z.namelist()
+        assert len(names) == len(set(names))  # every part once
+        types = z.read("[Content_Types].xml").decode()
+        for name in names:  # every comments part and sheet is declared
+            if "comments" in name or name.startswith("xl/worksheets/sheet"):
+                assert f'PartName="/{name}"' in types, name
+        assert 'Extension="vml"' in types
 
 
 def _part(z: zipfile.ZipFile, sheet: str) -> str:
@@ -151,33 +234,24 @@ def test_write_file_keeps_the_macro_workbook_parts(tmp_path):
     assert loaded.rows["Rekap"][4][1] == "PEM"
 
 
-def test_what_the_package_writer_leaves_to_openpyxl(sample_master, tmp_path):
-    marks = WorkbookWrites()
-    marks.sheet("Rekap", S.REKAP).marks = [Mark("L4", SEVERITY_FILL["error"], "Periksa")]
-    new_sheet = WorkbookWrites()
-    new_sheet.sheet("Lembar Baru").cells["A1"] = 1
-    for w in (marks, new_sheet):
-        with pytest.raises(Unsupported):
-            patch_file(sample_master, tmp_path / "x.xlsx", w)
-    # a sheet with notes keeps them when its rows are replaced: openpyxl does it
-    write_file(sample_master, marks)
-    replace = WorkbookWrites()
-    replace.sheet("Rekap", S.REKAP).rows = [[1, "SEK"]]
-    with pytest.raises(Unsupported):
-        patch_file(sample_master, tmp_path / "y.xlsx", replace)
-    write_file(sample_master, replace)
-    ws = load_workbook(sample_master)["Rekap"]
-    assert ws["B4"].value == "SEK" and ws["L4"].comment is None
-    # single cells on a sheet with notes are written in the package, the notes stay
+def test_notes_stay_when_cells_are_written_and_go_with_replaced_rows(sample_master, tmp_path):
     noted = WorkbookWrites()
     noted.sheet("Data PEM").marks = [Mark("P4", SEVERITY_FILL["warning"], "Capaian tinggi")]
+    noted.sheet("Rekap", S.REKAP).marks = [Mark("L4", SEVERITY_FILL["error"], "Periksa")]
     write_file(sample_master, noted)
     cells = WorkbookWrites()
     cells.sheet("Data PEM").cells.update({"K4": 7.0, "P4": 155.0})
-    patch_file(sample_master, tmp_path / "z.xlsx", cells)
-    ws = load_workbook(tmp_path / "z.xlsx")["Data PEM"]
+    replace = cells.sheet("Rekap", S.REKAP)
+    replace.rows = [[1, "SEK"]]
+    write_file(sample_master, cells)
+    wb = load_workbook(sample_master)
+    ws = wb["Data PEM"]
     assert ws["K4"].value == 7.0 and ws["P4"].value == 155.0
     assert ws["P4"].comment.text == "Capaian tinggi" and ws["P4"].fill.fgColor.rgb.endswith(SEVERITY_FILL["warning"])
+    assert wb["Rekap"]["B4"].value == "SEK" and wb["Rekap"]["L4"].comment is None
+    with zipfile.ZipFile(sample_master) as z:  # the Rekap's empty notes part went with its drawing
+        rels = z.read(_part(z, "Rekap").replace("worksheets/", "worksheets/_rels/") + ".rels").decode()
+        assert "comments" not in rels and "vmlDrawing" not in rels
 
 
 def test_shared_formulas_and_the_calculation_chain(sample_master, tmp_path):
@@ -190,6 +264,10 @@ def test_shared_formulas_and_the_calculation_chain(sample_master, tmp_path):
     w.sheet("Petunjuk").cells["A1"] = "baru"
     with pytest.raises(Unsupported):
         patch_file(sample_master, tmp_path / "x.xlsx", w)
+    before = sample_master.read_bytes()
+    with pytest.raises(MasterNotWritable, match="tidak dapat diubah dengan aman"):
+        write_file(sample_master, w)  # said in Indonesian; the master is left as it was
+    assert sample_master.read_bytes() == before and not list(tmp_path.glob(".~kinerja-*"))
     chain = b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="A1" i="1"/></calcChain>'
     set_zip_member(sample_master, "xl/calcChain.xml", chain)
     with zipfile.ZipFile(sample_master) as z:
@@ -372,12 +450,13 @@ def test_sheet_parts_and_column_letters(sample_master):
     from kinerja.returns import Package, sheet_parts
     from kinerja.tables import column_letter
 
+    from kinerja.writing.package.opc import Package as Patched
     from kinerja.writing.package.workbook import Book
 
     parts = sheet_parts(Package(sample_master.read_bytes()))
     assert list(parts) == load_workbook(sample_master, read_only=True).sheetnames
     with zipfile.ZipFile(sample_master) as z:
-        assert parts == Book(z).parts  # the package writer's own reading of workbook.xml
+        assert parts == Book(Patched(z)).parts  # the package writer's own reading of workbook.xml
     assert [column_letter(n) for n in range(1, 18279)] == [get_column_letter(n) for n in range(1, 18279)]
     with pytest.raises(ValueError):
         column_letter(0)

@@ -15,11 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
 from kinerja import guard
-from kinerja.writing.book import apply_to_workbook
 from kinerja.writing.description import WorkbookWrites
 from kinerja.writing.package.parts import Unsupported
 from kinerja.writing.package.patch import patch_file
@@ -39,27 +37,14 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-
-def open_master(path: Path) -> Workbook:
-    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
-
-
 def backup_dir(path: Path) -> Path:
     return path.parent / "cadangan"
 
 
 def save_atomic(wb: Workbook, path: Path, backup: bool = True, keep: int = 20) -> Path | None:
-    """Save via a temporary file and an atomic replace; keep a timestamped backup first."""
-    path = Path(path)
-
-    def produce(tmp: Path) -> None:
-        wb.save(tmp)
-        if path.suffix.lower() == ".xlsm" and path.exists():
-            from kinerja.excel.xlsm import restore_addin_parts
-
-            restore_addin_parts(path, tmp)
-
-    return replace_atomic(path, produce, backup, keep)
+    """Save a workbook built with openpyxl (a new master, a form) via a temporary file and an
+    atomic replace. An existing master is never saved this way: `write_file` patches it."""
+    return replace_atomic(Path(path), wb.save, backup, keep)
 
 
 def replace_atomic(path: Path, produce: Callable[[Path], None], backup: bool = True,
@@ -105,21 +90,20 @@ def replace_atomic(path: Path, produce: Callable[[Path], None], backup: bool = T
     return saved
 
 
+class MasterNotWritable(OSError):
+    """The master's package cannot be patched safely; it is left as it was."""
+
+
 def write_file(path: Path, writes: WorkbookWrites, backup: bool = True) -> Path | None:
     """Apply writes to the master file on disk (atomic, with backup). Returns the backup path.
 
-    The changed sheets are rewritten in the package directly (kinerja.writing.package: fast on a
-    large master, every other part kept as it is); what that writer does not handle (marks,
-    dropdowns, new sheets, ...) goes through openpyxl, with the same result."""
+    Only the parts that change are rewritten (kinerja.writing.package); every other part of the
+    office's file, whatever Excel put there, is kept byte for byte."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm") and path.exists():
-        try:
-            with gc_paused():
-                return replace_atomic(path, lambda tmp: patch_file(path, tmp, writes), backup=backup)
-        except Unsupported:
-            pass
-    wb = open_master(path)
-    apply_to_workbook(wb, writes)
-    return save_atomic(wb, path, backup=backup)
-
-
+    try:
+        with gc_paused():
+            return replace_atomic(path, lambda tmp: patch_file(path, tmp, writes), backup=backup)
+    except Unsupported as e:
+        raise MasterNotWritable(
+            f"Workbook induk '{path.name}' memuat bagian yang tidak dapat diubah dengan aman ({e}); "
+            "workbook tidak diubah. Buka dan simpan ulang di Excel, lalu ulangi.") from None

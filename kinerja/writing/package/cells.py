@@ -13,9 +13,9 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import to_excel
 
-from kinerja.writing.description import Formula, safe_text
+from kinerja.writing.description import Formula, Link, safe_text
 from kinerja.writing.package.parts import Unsupported
-from kinerja.writing.package.styles import Styles
+from kinerja.writing.package.styles import FontSpec, Look, Styles
 
 AUTO_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss"}  # openpyxl's
 MAX_TEXT = 32767
@@ -27,6 +27,7 @@ _SPANS = re.compile(r'\s+spans="[^"]*"')
 _CELL_START = re.compile(r'<c r="([A-Z]{1,3})\d+"')
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 COLUMNS: dict[str, int] = {}
+LINK_FONT = FontSpec(color="0563C1", underline="single", plain=True)  # as the openpyxl writer sets on a link
 
 
 class Cells:
@@ -37,6 +38,7 @@ class Cells:
         self.styles, self.epoch, self.columns = styles, epoch, columns
         self.cache: dict[tuple[int, type, int], str] = {}
         self.texts: dict[str, str] = {}  # text -> its <is> element (names, units, labels recur)
+        self.links: dict[str, Link] = {}  # cell -> the hyperlink written there
 
     def style(self, value: Any, base: int, column: int) -> str:
         """' s="N"' (or '') for `value` written over style `base`; `column` (0-based) picks the
@@ -67,6 +69,9 @@ class Cells:
         return self._other(ref, value, s)
 
     def _other(self, ref: str, value: Any, s: str) -> str:
+        if isinstance(value, Link):
+            self.links[ref] = value
+            return _text_cell(ref, value.text, s)
         if isinstance(value, Formula):
             if len(value.text) > 1 and value.text.startswith("="):
                 return f'<c r="{ref}"{s}><f>{escape(value.text[1:])}</f><v></v></c>'
@@ -116,16 +121,17 @@ def value_style(value: Any, base: int, styles: Styles, column: tuple[str | None,
     kind = _date_kind(value)
     if kind is not None and not is_date_format(styles.code(base)):
         number_format = AUTO_FORMATS[kind]
-    fill = None
+    fill = alignment = None
     if column is not None:
-        fmt, fill = column
+        fmt, fill, alignment = column
         if fmt and not isinstance(value, str):
             number_format = fmt
         elif kind is datetime:
             number_format = "dd/mm/yyyy hh:mm"
         elif kind is date:
             number_format = "dd/mm/yyyy"
-    return styles.derive(base, number_format, fill)
+    font = LINK_FONT if isinstance(value, Link) else None
+    return styles.derive(base, look=Look(number_format, fill, font, alignment=alignment))
 
 
 

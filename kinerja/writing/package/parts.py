@@ -1,7 +1,8 @@
-"""Package parts: namespaces, safe XML parsing, part names resolved from relationship targets."""
+"""Package parts: namespaces, safe XML parsing, part names, relationships and content types."""
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from lxml import etree
@@ -10,10 +11,11 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 
 class Unsupported(Exception):
-    """This change needs the openpyxl writer."""
+    """The package cannot be patched safely (its parts are not as the specification writes them)."""
 
 
 def parse_xml(data: bytes) -> Any:
@@ -29,6 +31,11 @@ def serialize(root: Any) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def local(el: Any) -> str:
+    """The local name of an element ('' for comments and processing instructions)."""
+    return el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
+
+
 def resolve(folder: str, target: str) -> str:
     if target.startswith("/"):
         return target[1:]
@@ -41,3 +48,95 @@ def resolve(folder: str, target: str) -> str:
             parts.append(p)
     return "/".join(parts)
 
+
+def rels_name(part: str) -> str:
+    """The relationships part of `part`: xl/worksheets/sheet1.xml -> xl/worksheets/_rels/sheet1.xml.rels."""
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+def relative(source: str, target: str) -> str:
+    """`target` as a relationship target written from `source`'s folder."""
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+
+class Rels:
+    """One relationships part: read, changed, written back only when changed."""
+
+    def __init__(self, source: str, data: bytes | None) -> None:
+        self.source, self.name = source, rels_name(source)
+        self.root = parse_xml(data) if data else etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
+        self.changed = False
+        self.folder = source.rpartition("/")[0] + "/" if "/" in source else ""
+
+    def __iter__(self):
+        return iter(el for el in self.root if local(el) == "Relationship")
+
+    def target(self, rid: str) -> str | None:
+        """The part a relationship points to (None when absent or external)."""
+        for el in self:
+            if el.get("Id") == rid and el.get("TargetMode") != "External":
+                return resolve(self.folder, el.get("Target", ""))
+        return None
+
+    def of_type(self, kind: str) -> list[tuple[str, str]]:
+        """(id, part) of the internal relationships whose type ends with '/kind'."""
+        return [(el.get("Id"), resolve(self.folder, el.get("Target", ""))) for el in self
+                if el.get("Type", "").endswith("/" + kind) and el.get("TargetMode") != "External"]
+
+    def add(self, rel_type: str, target: str, external: bool = False) -> str:
+        """A new relationship; `target` is a part name (made relative) or, external, a URL."""
+        used = {el.get("Id") for el in self}
+        n = len(used) + 1
+        while f"rId{n}" in used:
+            n += 1
+        el = etree.SubElement(self.root, f"{{{PKG_REL}}}Relationship", Id=f"rId{n}", Type=rel_type,
+                              Target=target if external else relative(self.source, target))
+        if external:
+            el.set("TargetMode", "External")
+        self.changed = True
+        return f"rId{n}"
+
+    def remove(self, rid: str) -> None:
+        for el in list(self):
+            if el.get("Id") == rid:
+                self.root.remove(el)
+                self.changed = True
+
+    def data(self) -> bytes:
+        return serialize(self.root)
+
+
+class ContentTypes:
+    """[Content_Types].xml: overrides per part, defaults per extension."""
+
+    NAME = "[Content_Types].xml"
+
+    def __init__(self, data: bytes) -> None:
+        self.root, self.changed = parse_xml(data), False
+
+    def override(self, part: str, content_type: str) -> None:
+        for el in self.root:
+            if local(el) == "Override" and el.get("PartName", "").lstrip("/") == part:
+                if el.get("ContentType") != content_type:
+                    el.set("ContentType", content_type)
+                    self.changed = True
+                return
+        etree.SubElement(self.root, f"{{{CONTENT_TYPES}}}Override", PartName="/" + part, ContentType=content_type)
+        self.changed = True
+
+    def default(self, extension: str, content_type: str) -> None:
+        if any(local(el) == "Default" and el.get("Extension", "").lower() == extension for el in self.root):
+            return
+        el = etree.Element(f"{{{CONTENT_TYPES}}}Default", Extension=extension, ContentType=content_type)
+        self.root.insert(0, el)
+        self.changed = True
+
+    def remove(self, part: str) -> None:
+        for el in list(self.root):
+            if el.get("PartName", "").lstrip("/") == part:
+                self.root.remove(el)
+                self.changed = True
+
+    def data(self) -> bytes:
+        return serialize(self.root)

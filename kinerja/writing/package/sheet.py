@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import io
 import re
 import shutil
 import zipfile
@@ -11,37 +12,68 @@ from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.tables import FIRST_DATA_ROW
-from kinerja.writing.package.cells import (COLUMNS, ROW, Cells, Row, _REF, column_index, row_number)
+from kinerja.tables import FIRST_DATA_ROW, wrapped_height
+from kinerja.writing.description import Link
+from kinerja.writing.package.cells import _ATTR_S, _REF, COLUMNS, ROW, Cells, Row, column_index, row_number
+from kinerja.writing.package.comments import Notes
+from kinerja.writing.package.hyperlinks import set_links
+from kinerja.writing.package.opc import Package
 from kinerja.writing.package.parts import Unsupported
+from kinerja.writing.package.protection import set_protection
+from kinerja.writing.package.styles import NO_FILL
+from kinerja.writing.package.tail import Tail
+from kinerja.writing.package.validations import set_choices
 from kinerja.writing.package.workbook import Book
 from kinerja.writing.package.zip import CHUNK, copy_member, member_info
-from kinerja.writing.style import INPUT_FILL
+from kinerja.writing.style import AUTHOR, INPUT_FILL, SEVERITY_FILL
 
 _HAS_VALUE = re.compile(r"<v>[^<]|<is>|<f[ >/]")
 _SHEET_VIEW = re.compile(r"<sheetView\b[^>]*>")
 _TAB_SELECTED = re.compile(r'\s+tabSelected="([^"]*)"')
+_ATTR_S_SP = re.compile(r'\s+s="\d+"')
+_HEIGHT = re.compile(r'\s+(ht|customHeight)="[^"]*"')
 
 
-def _table_styles(sw: Any) -> list[tuple[str | None, str | None]]:
+def _table_styles(sw: Any) -> list[tuple[str | None, str | None, Any]]:
+    """Per column of the table: number format, fill, alignment (as writing.book.write_rows sets them)."""
     if not sw.table:
         return []
-    return [(c.number_format, INPUT_FILL if c.input else None) for c in sw.table.columns]
+    aligned = any(c.wrap or c.align for c in sw.table.columns)
+    out = []
+    for c in sw.table.columns:
+        alignment = None
+        if aligned and (c.wrap or c.align):
+            alignment = tuple(sorted({"vertical": "top", **({"horizontal": c.align} if c.align else {}),
+                                      **({"wrapText": "1"} if c.wrap else {})}.items()))
+        out.append((c.number_format, INPUT_FILL if c.input else None, alignment))
+    return out
 
 
-def write_sheet(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo, writes: list[Any],
-                 book: Book) -> None:
-    """One sheet, with its writes applied in order (as writing.book.apply_to_workbook does): rows
-    replaced (streamed out, never all held as text), appended, single cells set, its tab
-    selected."""
+_MARK_COLORS = {c.upper() for c in SEVERITY_FILL.values()}
+
+
+def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any], book: Book) -> None:
+    """One sheet, with its writes applied in order (as writing.book.apply_to_workbook does):
+    earlier marks cleared, rows replaced (streamed out, never all held as text), appended,
+    single cells set, cells marked (fill and note), dropdowns, the sheet lock, its tab selected.
+    Its notes, hyperlinks and relationships are put into `pkg`."""
     replacing = [sw for sw in writes if sw.rows is not None]
     cut = min((sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW) for sw in replacing) if replacing else None
-    with zin.open(info) as src:
-        head, rows_xml, tail = split_sheet(src, cut)
+    with _source(pkg, part) as src:
+        head, rows_xml, tail_xml = split_sheet(src, cut)
     if re.search(r"<\w+:sheetData", head):
         raise Unsupported("sheet with prefixed XML")
-    if replacing and re.search(r"<(legacyDrawing|hyperlinks|tableParts)\b", tail):
-        raise Unsupported("rows replaced on a sheet with notes, hyperlinks or tables")
+    tail = Tail(head, tail_xml)
+    notes: Notes | None = None
+    links: dict[str, Any] = {}
+    dropped_links: int | None = None
+
+    def noted() -> Notes:
+        nonlocal notes
+        if notes is None:
+            notes = Notes(pkg, part, tail)
+        return notes
+
     rows: dict[int, Any] = {}  # row -> the match as found, a Row being changed, or its xml
     for m in ROW.finditer(rows_xml):
         rows[row_number(m.group(1))] = m
@@ -71,10 +103,22 @@ def write_sheet(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipIn
         rows[r] = made
         return made
 
+    def locate(ref: str) -> tuple[str, int, int]:
+        m = _REF.fullmatch(ref)
+        if m is None:
+            raise Unsupported(f"cell reference {ref!r}")
+        col_letters, r = m.group(1).upper(), int(m.group(2))
+        return col_letters, r, COLUMNS.get(col_letters) or column_index(col_letters)
+
     for sw in writes:
         first = sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW
         cells = Cells(book.styles, book.epoch, _table_styles(sw))
-        fresh = _fresh_rows(cells, letters)
+        fresh = _fresh_rows(cells, letters, sw.table)
+        if sw.clear_marks:
+            if sw.rows is None:  # rows replaced below lose their marks anyway
+                _clear_fills(rows, parsed, first, sw.table, book.styles)
+            if tail.has("legacyDrawing") or pkg.rels(part).of_type("comments"):
+                noted().remove(lambda r, c, author: r < first or author != AUTHOR)
         if sw.rows is not None:
             for r in range(start, min(start + len(new), first)):  # earlier new rows above this table
                 rows.setdefault(r, make(r, new[r - start]))
@@ -82,6 +126,14 @@ def write_sheet(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipIn
                 del rows[r]
             new, start, make = sw.rows, first, fresh
             grow(new)
+            if tail.has("legacyDrawing") or pkg.rels(part).of_type("comments"):
+                noted().remove(lambda r, c, author: r < first or author.startswith("tc="))
+            dropped_links = first if dropped_links is None else min(first, dropped_links)
+            links = {ref: link for ref, link in links.items() if locate(ref)[1] < first}
+            for i, values in enumerate(new):  # the new rows are made while streaming out: their links now
+                for j, value in enumerate(values):
+                    if isinstance(value, Link):
+                        links[f"{letters[j]}{first + i}"] = value
         if sw.append:
             grow(sw.append)
             filled = [i for i, v in enumerate(new) if any(x is not None for x in v)]
@@ -94,28 +146,51 @@ def write_sheet(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipIn
                     rows[r] = fresh(r, values)
                     continue
                 row = parsed(r)
+                height = wrapped_height(sw.table, values) if sw.table is not None else None
+                if height is not None:
+                    row.attrs = _HEIGHT.sub("", row.attrs) + f' ht="{height:g}" customHeight="1"'
                 for j, value in enumerate(values):
                     _guard(row.cells.get(j + 1))
                     s = cells.style(value, row.style(j + 1), j)
                     if value is None and not s and j + 1 not in row.cells:
                         continue
-                    row.cells[j + 1] = cells.xml(f"{letters[j]}{r}", value, s)
+                    if value is None and not s:
+                        row.cells.pop(j + 1, None)
+                    else:
+                        row.cells[j + 1] = cells.xml(f"{letters[j]}{r}", value, s)
         for ref, value in sw.cells.items():
-            m = _REF.fullmatch(ref)
-            if m is None:
-                raise Unsupported(f"cell reference {ref!r}")
-            col_letters, r = m.group(1).upper(), int(m.group(2))
-            col = COLUMNS.get(col_letters) or column_index(col_letters)
+            col_letters, r, col = locate(ref)
             row = parsed(r)
             _guard(row.cells.get(col))
             width = max(width, col)
-            row.cells[col] = cells.xml(f"{col_letters}{r}", value, cells.style(value, row.style(col), -1))
+            xml = cells.xml(f"{col_letters}{r}", value, cells.style(value, row.style(col), -1))
+            if value is None and ' s="' not in xml:  # empty and plain: no cell, as openpyxl writes it
+                row.cells.pop(col, None)
+            else:
+                row.cells[col] = xml
+        for mark in sw.marks:
+            col_letters, r, col = locate(mark.cell)
+            row = parsed(r)
+            width = max(width, col)
+            style = book.styles.derive(row.style(col), fill=mark.fill)
+            row.cells[col] = restyle(row.cells.get(col), f"{col_letters}{r}", style)
+            if mark.note:
+                noted().set(f"{col_letters}{r}", mark.note, AUTHOR)
+        links.update(cells.links)
+        for ref, values in sw.choices.items():
+            set_choices(tail, ref, values)
+        if sw.protect is not None:
+            set_protection(tail, sw.protect)
+    if links or (dropped_links is not None and tail.has("hyperlinks")):
+        set_links(tail, pkg.rels(part), links, dropped_links)
+    if notes is not None:
+        notes.finish()
     last_row = max(max(rows, default=0), start + len(new) - 1 if new else 0)
     head = _dimension(head, last_row, min(rows, default=start), width)
     if book.selected_part is not None:
-        head = _set_tab_selected(head, info.filename == book.selected_part)
+        head = _set_tab_selected(head, part == book.selected_part)
     order = heapq.merge(sorted(rows), range(start, start + len(new)))
-    with zout.open(member_info(info), "w") as out:
+    with zout.open(member_info(pkg.info(part)), "w") as out:
         out.write(head.encode("utf-8"))
         buf: list[str] = []
         size, previous = 0, None
@@ -134,12 +209,52 @@ def write_sheet(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipIn
                 out.write("".join(buf).encode("utf-8"))
                 buf, size = [], 0
         out.write("".join(buf).encode("utf-8"))
-        out.write(tail.encode("utf-8"))
+        out.write(tail.xml().encode("utf-8"))
 
 
-def _fresh_rows(cells: Cells, letters: list[str]) -> Any:
+def _source(pkg: Package, part: str) -> IO[bytes]:
+    """The part's bytes as a stream: from the zip (never read whole) or, a new part, from memory."""
+    if part in pkg.parts:
+        return io.BytesIO(pkg.parts[part])
+    return pkg.zin.open(part)
+
+
+def restyle(cell: str | None, ref: str, style: int) -> str:
+    """A cell's XML with another style index (an empty styled cell when there was none)."""
+    s = f' s="{style}"' if style else ""
+    if not cell:
+        return f'<c r="{ref}"{s}/>'
+    end = cell.index(">")
+    start_tag = _ATTR_S_SP.sub("", cell[:end])
+    if start_tag.endswith("/"):
+        return start_tag[:-1].rstrip() + s + "/" + cell[end:]
+    return start_tag + s + cell[end:]
+
+
+def _clear_fills(rows: dict[int, Any], parsed: Any, first: int, table: Any, styles: Any) -> None:
+    """The highlights of earlier marks gone from the data region: input cells yellow again,
+    others without a fill. Only rows holding a marked style are parsed."""
+    marked = styles.solid_fills(_MARK_COLORS)
+    if not marked:
+        return
+    inputs = {j for j, c in enumerate(table.columns, 1) if c.input} if table else set()
+    for r in [r for r in rows if r >= first]:
+        row = rows[r]
+        text = row if isinstance(row, str) else row.xml() if isinstance(row, Row) else row.group(0)
+        if not any(int(s) in marked for s in _ATTR_S.findall(text)):
+            continue
+        row = parsed(r)
+        for col, cell in list(row.cells.items()):
+            style = row.style(col)
+            if style in marked:
+                fill = INPUT_FILL if col in inputs else NO_FILL
+                row.cells[col] = restyle(cell, "", styles.derive(style, fill=fill))
+
+
+def _fresh_rows(cells: Cells, letters: list[str], table: Any = None) -> Any:
     """A maker of new rows (nothing in them to keep, styles from the table only)."""
     styles: dict[tuple[int, type], str] = {}  # (column, value type) -> style attribute
+    wraps = table is not None and any(c.wrap for c in table.columns)
     texts = cells.texts
 
     def fresh(r: int, values: list[Any]) -> str:
@@ -155,7 +270,9 @@ def _fresh_rows(cells: Cells, letters: list[str]) -> Any:
                 out.append(f'<c r="{letters[j]}{r}"{s} t="n"><v>{value:.16g}</v></c>')
             elif value is not None or s:
                 out.append(cells.xml(f"{letters[j]}{r}", value, s))
-        return f'<row r="{r}">' + "".join(out) + "</row>" if out else f'<row r="{r}"/>'
+        height = wrapped_height(table, values) if wraps else None
+        attrs = f' r="{r}" ht="{height:g}" customHeight="1"' if height is not None else f' r="{r}"'
+        return f"<row{attrs}>" + "".join(out) + "</row>" if out else f"<row{attrs}/>"
 
     return fresh
 

@@ -1,107 +1,167 @@
-"""workbook.xml, its relationships and the styles: read once, written when changed."""
+"""workbook.xml and its relationships: the sheets, the active tab, new sheets, defined names,
+the calculation chain (dropped, as openpyxl does: Excel recalculates on opening)."""
 
 from __future__ import annotations
 
-import zipfile
+import re
 from typing import Any
 
 from lxml import etree
-
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
-from kinerja.writing.package.parts import MAIN, REL, Unsupported, parse_xml, resolve, serialize
+from kinerja.writing.package.opc import Package
+from kinerja.writing.package.parts import MAIN, REL, Unsupported, local, parse_xml, resolve, serialize
 from kinerja.writing.package.styles import Styles
+
+WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                   "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
+                   "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                   "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def place(parent: Any, el: Any, order: tuple[str, ...]) -> None:
+    """Put `el` among `parent`'s children where the schema's sequence `order` wants it (an
+    mc:AlternateContent counts as the element it holds; unknown elements are left in place)."""
+    if el.getparent() is parent:
+        parent.remove(el)
+    rank = order.index(local(el))
+    for i, child in enumerate(parent):
+        name = local(child)
+        if name == "AlternateContent":
+            inner = next((c for c in child.iter() if c is not child and local(c) in order), None)
+            name = local(inner) if inner is not None else ""
+        if name in order and order.index(name) > rank:
+            parent.insert(i, el)
+            return
+    parent.append(el)
 
 
 class Book:
     """workbook.xml, its relationships and the styles: read once, written when changed."""
 
-    def __init__(self, zin: zipfile.ZipFile) -> None:
-        self.zin = zin
-        names = set(zin.namelist())
-        if any(i.flag_bits & 0x1 for i in zin.infolist()):
-            raise Unsupported("encrypted package")
-        wb_path = self._office_document(names)
-        self.wb_path = wb_path
-        folder = wb_path.rsplit("/", 1)[0] + "/" if "/" in wb_path else ""
-        rels_path = f"{folder}_rels/{wb_path.rsplit('/', 1)[-1]}.rels"
-        self.wb = parse_xml(zin.read(wb_path))
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        self.wb_path = self._office_document()
+        self.wb = parse_xml(pkg.read(self.wb_path))
         if self.wb.tag != f"{{{MAIN}}}workbook":
             raise Unsupported("not a SpreadsheetML workbook")
-        self.rels_path, self.rels = rels_path, parse_xml(zin.read(rels_path))
-        targets: dict[str, tuple[str, str]] = {}
-        for rel in self.rels:
-            targets[rel.get("Id")] = (rel.get("Type", "").rsplit("/", 1)[-1], resolve(folder, rel.get("Target", "")))
+        self.rels = pkg.rels(self.wb_path)
         self.parts: dict[str, str] = {}  # sheet name -> part
         self.order: list[str] = []
-        for sheet in self.wb.iter(f"{{{MAIN}}}sheet"):
-            kind, target = targets.get(sheet.get(f"{{{REL}}}id"), ("", ""))
-            if kind == "worksheet" and target in names:
+        for sheet in self._sheets():
+            target = self.rels.target(sheet.get(f"{{{REL}}}id", ""))
+            if target and pkg.exists(target) and any(rid == sheet.get(f"{{{REL}}}id")
+                                                     for rid, _ in self.rels.of_type("worksheet")):
                 self.parts[sheet.get("name")] = target
             self.order.append(sheet.get("name"))
         self.worksheets = set(self.parts.values())
-        styles = next((t for k, t in targets.values() if k == "styles"), None)
-        if styles is None or styles not in names:
+        styles = next((t for _, t in self.rels.of_type("styles")), None)
+        if styles is None or not pkg.exists(styles):
             raise Unsupported("no styles part")
-        self.styles = Styles(parse_xml(zin.read(styles)), styles)
+        self.styles = Styles(parse_xml(pkg.read(styles)), styles)
         pr = self.wb.find(f"{{{MAIN}}}workbookPr")
         mac = pr is not None and pr.get("date1904") in ("1", "true")
         self.epoch = CALENDAR_MAC_1904 if mac else CALENDAR_WINDOWS_1900
-        self.calc_chain = next((t for k, t in targets.values() if k == "calcChain"), None)
-        self.dropped = {self.calc_chain} if self.calc_chain in names else set()
+        for rid, chain in self.rels.of_type("calcChain"):
+            self.rels.remove(rid)
+            pkg.drop(chain)
         self.selected_part: str | None = None
-        self.rewritten = {wb_path, styles, rels_path, "[Content_Types].xml"}
+        self.new_parts: set[str] = set()
 
-    def _office_document(self, names: set[str]) -> str:
-        root = parse_xml(self.zin.read("_rels/.rels"))
+    def _office_document(self) -> str:
+        root = parse_xml(self.pkg.read("_rels/.rels"))
         for rel in root:
             if rel.get("Type", "").endswith("/officeDocument"):
-                path = rel.get("Target", "").lstrip("/")
-                if path in names:
+                path = resolve("", rel.get("Target", ""))
+                if self.pkg.exists(path):
                     return path
         raise Unsupported("no workbook part")
+
+    def _sheets(self) -> list[Any]:
+        return list(self.wb.iter(f"{{{MAIN}}}sheet"))
 
     def select(self, name: str) -> None:
         view = self.wb.find(f"{{{MAIN}}}bookViews/{{{MAIN}}}workbookView")
         if view is None:
-            raise Unsupported("no workbook view")
+            views = self.wb.find(f"{{{MAIN}}}bookViews")
+            if views is None:
+                views = etree.SubElement(self.wb, f"{{{MAIN}}}bookViews")
+                place(self.wb, views, _WORKBOOK_ORDER)
+            view = etree.SubElement(views, f"{{{MAIN}}}workbookView")
         view.set("activeTab", str(self.order.index(name)))
+        if view.get("firstSheet") and int(view.get("firstSheet")) > self.order.index(name):
+            view.set("firstSheet", str(self.order.index(name)))
         self.selected_part = self.parts[name]
 
-    def finish(self) -> dict[str, bytes]:
-        """The changed package parts (and the unchanged ones this writer re-emits)."""
-        out: dict[str, bytes] = {}
+    def add_sheet(self, name: str, xml: bytes) -> str:
+        """A new worksheet at the end: its part, relationship, content type, <sheet> entry and
+        the document properties' list of sheet titles."""
+        part = self.pkg.free("xl/worksheets/sheet{}.xml")
+        self.pkg.put(part, xml)
+        self.pkg.types.override(part, WORKSHEET_CT)
+        rid = self.rels.add(WORKSHEET_TYPE, part)
+        sheets = self.wb.find(f"{{{MAIN}}}sheets")
+        ids = [int(s.get("sheetId", "0")) for s in self._sheets()]
+        el = etree.SubElement(sheets, f"{{{MAIN}}}sheet", name=name, sheetId=str(max(ids, default=0) + 1))
+        el.set(f"{{{REL}}}id", rid)
+        self.parts[name] = part
+        self.order.append(name)
+        self.worksheets.add(part)
+        self.new_parts.add(part)
+        _add_title(self.pkg, name)
+        return part
+
+    def define_name(self, name: str, sheet: str, value: str) -> None:
+        """A sheet-scoped defined name (e.g. _xlnm.Print_Titles), replacing one of that name."""
+        names = self.wb.find(f"{{{MAIN}}}definedNames")
+        if names is None:
+            names = etree.SubElement(self.wb, f"{{{MAIN}}}definedNames")
+            place(self.wb, names, _WORKBOOK_ORDER)
+        index = str(self.order.index(sheet))
+        for el in list(names):
+            if el.get("name") == name and el.get("localSheetId") == index:
+                names.remove(el)
+        el = etree.SubElement(names, f"{{{MAIN}}}definedName", name=name, localSheetId=index)
+        el.text = value
+
+    def finish(self) -> None:
+        """workbook.xml and styles.xml into the package."""
         calc = self.wb.find(f"{{{MAIN}}}calcPr")
         if calc is None:  # as openpyxl: Excel recalculates every formula when the file opens
             calc = etree.SubElement(self.wb, f"{{{MAIN}}}calcPr")
-            _place_calc_pr(self.wb, calc)
+            place(self.wb, calc, _WORKBOOK_ORDER)
         calc.set("fullCalcOnLoad", "1")
-        out[self.wb_path] = serialize(self.wb)
-        out[self.styles.path] = self.styles.serialize() if self.styles.changed else self.zin.read(self.styles.path)
-        if self.dropped:
-            for rel in list(self.rels):
-                if self.calc_chain and rel.get("Type", "").endswith("/calcChain"):
-                    self.rels.remove(rel)
-            types = parse_xml(self.zin.read("[Content_Types].xml"))
-            for el in list(types):
-                if el.get("PartName", "").lstrip("/") in self.dropped:
-                    types.remove(el)
-            out["[Content_Types].xml"] = serialize(types)
-            out[self.rels_path] = serialize(self.rels)
-        else:
-            out["[Content_Types].xml"] = self.zin.read("[Content_Types].xml")
-            out[self.rels_path] = self.zin.read(self.rels_path)
-        return out
+        self.pkg.put(self.wb_path, serialize(self.wb))
+        if self.styles.changed:
+            self.pkg.put(self.styles.path, self.styles.serialize())
 
 
-def _place_calc_pr(wb: Any, calc: Any) -> None:
-    """calcPr comes after definedNames (schema order) and before oleSize/customWorkbookViews/..."""
-    later = {"oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
-             "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst"}
-    wb.remove(calc)
-    for i, el in enumerate(wb):
-        if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] in later:
-            wb.insert(i, calc)
-            return
-    wb.append(calc)
+def _add_title(pkg: Package, name: str) -> None:
+    """docProps/app.xml lists the sheet titles (TitlesOfParts) counted in HeadingPairs: a new
+    sheet is added there, so Excel's document properties stay consistent."""
+    app = next((t for _, t in pkg.rels("").of_type("extended-properties")), "docProps/app.xml")
+    if not pkg.exists(app):
+        return
+    text = pkg.read(app).decode("utf-8")
+    titles = re.search(r"(<(\w+:)?TitlesOfParts>\s*<(\w+:)?vector\b[^>]*?size=\")(\d+)(\"[^>]*>)(.*?)(</(\w+:)?vector>)",
+                       text, re.S)
+    pairs = re.search(r"(<(\w+:)?lpstr>(Worksheets|Lembar Kerja)</(\w+:)?lpstr>\s*</(\w+:)?variant>\s*<(\w+:)?variant>"
+                      r"\s*<(\w+:)?i4>)(\d+)(</)", text, re.S)
+    if titles is None or pairs is None:
+        return
+    vt = titles.group(3) or ""
+    count = int(pairs.group(8))
+    items = re.findall(rf"<{vt}lpstr>.*?</{vt}lpstr>", titles.group(6), re.S)
+    item = f"<{vt}lpstr>{_escape(name)}</{vt}lpstr>"
+    items.insert(min(count, len(items)), item)  # the sheets come first, then named ranges
+    new_titles = titles.group(1) + str(len(items)) + titles.group(5) + "".join(items) + titles.group(7)
+    text = text[:titles.start()] + new_titles + text[titles.end():]
+    pairs = re.search(pairs.re.pattern, text, re.S)
+    text = text[:pairs.start(8)] + str(count + 1) + text[pairs.end(8):]
+    pkg.put(app, text.encode("utf-8"))
 
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,218 @@
+"""Notes (Excel's comments): the sheet's comments part and the legacy VML drawing that shows them.
+
+Notes are merged into what the sheet has: other notes (staff's, the placeholders of threaded
+comments) and other VML shapes (form-control buttons share the drawing) are kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from lxml import etree
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+from kinerja.writing.description import safe_text
+from kinerja.writing.package.opc import Package
+from kinerja.writing.package.parts import MAIN, REL, Unsupported, parse_xml, serialize
+from kinerja.writing.package.tail import Tail
+
+COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+V = "urn:schemas-microsoft-com:vml"
+O = "urn:schemas-microsoft-com:office:office"
+X = "urn:schemas-microsoft-com:office:excel"
+_SHAPE_ID = re.compile(r"_x0000_s(\d+)")
+_NEW_VML = (f'<xml xmlns:v="{V}" xmlns:o="{O}" xmlns:x="{X}"><o:shapelayout v:ext="edit">'
+            '<o:idmap v:ext="edit" data="{data}"/></o:shapelayout></xml>')
+_SHAPETYPE = (f'<v:shapetype xmlns:v="{V}" xmlns:o="{O}" id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+              'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+              '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    letters, row = coordinate_from_string(ref)
+    return row, column_index_from_string(letters)
+
+
+class Notes:
+    """The notes of one sheet, changed in place and written back by `finish`."""
+
+    def __init__(self, pkg: Package, sheet_part: str, tail: Tail) -> None:
+        self.pkg, self.part, self.tail = pkg, sheet_part, tail
+        self.rels = pkg.rels(sheet_part)
+        found = self.rels.of_type("comments")
+        self.comments_part = found[0][1] if found and pkg.exists(found[0][1]) else None
+        self.root = parse_xml(pkg.read(self.comments_part)) if self.comments_part else None
+        self.vml_part: str | None = None
+        drawing = tail.find("legacyDrawing") if tail.has("legacyDrawing") else None
+        if drawing is not None:
+            self.vml_part = self.rels.target(drawing.get(f"{{{REL}}}id", ""))
+        self.vml: Any = None
+        self.changed = False
+
+    # ------------------------------------------------------------------ reading
+
+    def _list(self) -> Any:
+        if self.root is None:
+            self.root = etree.fromstring(f'<comments xmlns="{MAIN}"><authors/><commentList/></comments>')
+        found = self.root.find(f"{{{MAIN}}}commentList")
+        if found is None:
+            found = etree.SubElement(self.root, f"{{{MAIN}}}commentList")
+        return found
+
+    def _authors(self) -> list[str]:
+        authors = self.root.find(f"{{{MAIN}}}authors") if self.root is not None else None
+        return [a.text or "" for a in authors] if authors is not None else []
+
+    def _drawing(self) -> Any:
+        if self.vml is None:
+            if self.vml_part and self.pkg.exists(self.vml_part):
+                try:
+                    self.vml = etree.fromstring(self.pkg.read(self.vml_part),
+                                                etree.XMLParser(resolve_entities=False, no_network=True))
+                except etree.XMLSyntaxError as e:
+                    raise Unsupported(f"unreadable VML drawing ({e})") from None
+            else:
+                self.vml_part = self.pkg.free("xl/drawings/vmlDrawing{}.vml")
+                data = re.search(r"(\d+)\.vml$", self.vml_part).group(1)
+                self.vml = etree.fromstring(_NEW_VML.replace("{data}", data))
+        return self.vml
+
+    # ------------------------------------------------------------------ changing
+
+    def remove(self, keep: Callable[[int, int, str], bool]) -> None:
+        """Remove the notes for which keep(row, column, author) is false (with their shapes)."""
+        if self.root is None:
+            return
+        authors = self._authors()
+        gone = set()
+        listing = self._list()
+        for c in list(listing):
+            if not isinstance(c.tag, str):
+                continue
+            row, col = _cell(c.get("ref", "A1"))
+            a = int(c.get("authorId", "0"))
+            author = authors[a] if a < len(authors) else ""
+            if not keep(row, col, author):
+                listing.remove(c)
+                gone.add((row, col))
+        if gone:
+            self.changed = True
+            self._remove_shapes(gone)
+
+    def set(self, ref: str, text: str, author: str) -> None:
+        """The note on `ref` (replacing one there, unless it belongs to a threaded comment)."""
+        row, col = _cell(ref)
+        listing = self._list()
+        authors = self._authors()
+        for c in listing:
+            if isinstance(c.tag, str) and _cell(c.get("ref", "A1")) == (row, col):
+                a = int(c.get("authorId", "0"))
+                if a < len(authors) and authors[a].startswith("tc="):
+                    return  # a threaded comment's note: the conversation stays
+                listing.remove(c)
+                self._remove_shapes({(row, col)})
+                break
+        if author not in authors:
+            box = self.root.find(f"{{{MAIN}}}authors")
+            if box is None:
+                box = etree.Element(f"{{{MAIN}}}authors")
+                self.root.insert(0, box)
+            etree.SubElement(box, f"{{{MAIN}}}author").text = author
+            authors.append(author)
+        c = etree.SubElement(listing, f"{{{MAIN}}}comment", ref=ref, authorId=str(authors.index(author)))
+        t = etree.SubElement(etree.SubElement(c, f"{{{MAIN}}}text"), f"{{{MAIN}}}t")
+        t.text = safe_text(text)
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        self._add_shape(row, col)
+        self.changed = True
+
+    def _shapes(self) -> list[tuple[Any, int, int]]:
+        out = []
+        for shape in self._drawing().iter(f"{{{V}}}shape"):
+            data = shape.find(f"{{{X}}}ClientData")
+            if data is not None and data.get("ObjectType") == "Note":
+                try:
+                    out.append((shape, int(data.findtext(f"{{{X}}}Row")), int(data.findtext(f"{{{X}}}Column"))))
+                except (TypeError, ValueError):
+                    continue
+        return out
+
+    def _remove_shapes(self, cells: set[tuple[int, int]]) -> None:
+        if not self.vml_part:
+            return
+        for shape, r, c in self._shapes():
+            if (r + 1, c + 1) in cells:
+                shape.getparent().remove(shape)
+
+    def _add_shape(self, row: int, col: int) -> None:
+        vml = self._drawing()
+        if not any(el.get("id") == "_x0000_t202" for el in vml.iter(f"{{{V}}}shapetype")):
+            layout = vml.find(f"{{{O}}}shapelayout")
+            vml.insert(0 if layout is None else vml.index(layout) + 1, etree.fromstring(_SHAPETYPE))
+        ids = [int(m.group(1)) for el in vml.iter(f"{{{V}}}shape") if (m := _SHAPE_ID.fullmatch(el.get("id", "")))]
+        idmap = vml.find(f"{{{O}}}shapelayout/{{{O}}}idmap")
+        block = int((idmap.get("data") or "1").split(",")[0]) if idmap is not None else 1
+        sid = max(ids, default=block * 1024) + 1
+        r, c = row - 1, col - 1
+        shape = etree.SubElement(vml, f"{{{V}}}shape", id=f"_x0000_s{sid}", type="#_x0000_t202",
+                                 style=("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
+                                        f"height:90pt;z-index:{len(ids) + 1};visibility:hidden"),
+                                 fillcolor="#ffffe1")
+        shape.set(f"{{{O}}}insetmode", "auto")
+        etree.SubElement(shape, f"{{{V}}}fill", color2="#ffffe1")
+        etree.SubElement(shape, f"{{{V}}}shadow", on="t", color="black", obscured="t")
+        etree.SubElement(shape, f"{{{V}}}path").set(f"{{{O}}}connecttype", "none")
+        box = etree.SubElement(shape, f"{{{V}}}textbox", style="mso-direction-alt:auto")
+        etree.SubElement(box, "div", style="text-align:left")
+        data = etree.SubElement(shape, f"{{{X}}}ClientData", ObjectType="Note")
+        etree.SubElement(data, f"{{{X}}}MoveWithCells")
+        etree.SubElement(data, f"{{{X}}}SizeWithCells")
+        etree.SubElement(data, f"{{{X}}}Anchor").text = f"{c + 1}, 15, {max(r - 1, 0)}, 10, {c + 4}, 15, {r + 4}, 4"
+        etree.SubElement(data, f"{{{X}}}AutoFill").text = "False"
+        etree.SubElement(data, f"{{{X}}}Row").text = str(r)
+        etree.SubElement(data, f"{{{X}}}Column").text = str(c)
+
+    # ------------------------------------------------------------------ writing
+
+    def finish(self) -> None:
+        """The comments part, the drawing, their relationships, content types and the sheet's
+        <legacyDrawing> (all as they were when nothing changed)."""
+        if not self.changed:
+            return
+        listing = self._list()
+        if len([c for c in listing if isinstance(c.tag, str)]) == 0 and self.comments_part:
+            for rid, part in self.rels.of_type("comments"):
+                self.rels.remove(rid)
+                self.pkg.drop(part)
+            self.comments_part = None
+        elif self.comments_part is None:
+            self.comments_part = self.pkg.free("xl/comments{}.xml")
+            self.rels.add(COMMENTS_TYPE, self.comments_part)
+        if self.comments_part:
+            self.pkg.put(self.comments_part, serialize(self.root))
+            self.pkg.types.override(self.comments_part, COMMENTS_CT)
+        if self.vml is None:
+            return
+        drawing = self.tail.find("legacyDrawing")
+        shapes = [el for el in self.vml if isinstance(el.tag, str) and el.tag != f"{{{O}}}shapelayout"
+                  and el.tag != f"{{{V}}}shapetype"]
+        if not shapes and drawing is not None:  # nothing left to draw: the drawing goes
+            rid = drawing.get(f"{{{REL}}}id", "")
+            self.tail.remove("legacyDrawing")
+            self.rels.remove(rid)
+            self.pkg.drop(self.vml_part)
+            return
+        if not shapes:
+            return
+        self.pkg.put(self.vml_part, etree.tostring(self.vml))
+        if drawing is None:
+            rid = self.rels.add(VML_TYPE, self.vml_part)
+            self.tail.ensure("legacyDrawing").set(f"{{{REL}}}id", rid)
+        if self.vml_part.endswith(".vml"):
+            self.pkg.types.default("vml", VML_CT)
+        else:
+            self.pkg.types.override(self.vml_part, VML_CT)

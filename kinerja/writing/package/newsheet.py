@@ -1,0 +1,52 @@
+"""A new worksheet, laid out from its table description as the openpyxl writer lays it out
+(writing.book.style_table): title, hint, header row, column widths, frozen panes."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from openpyxl.utils import get_column_letter
+
+from kinerja.tables import Table
+from kinerja.writing.package.parts import MAIN, REL
+from kinerja.writing.package.styles import FontSpec, Look, Styles
+from kinerja.writing.style import BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT
+
+
+def _font(font) -> FontSpec:
+    color = font.color.rgb if font.color is not None and isinstance(font.color.rgb, str) else None
+    return FontSpec(bold=font.b or None, italic=font.i or None, size=font.sz, color=color)
+
+
+TITLE = Look(font=_font(TITLE_FONT))
+HINT = Look(font=_font(HINT_FONT))
+HEADER = Look(fill=HEADER_FILL, font=_font(HEADER_FONT), border=BORDER.left.color.rgb[-6:],
+              alignment=(("horizontal", "center"), ("vertical", "center"), ("wrapText", "1")))
+
+
+def _text(ref: str, text: str, style: int) -> str:
+    s = f' s="{style}"' if style else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+
+
+def sheet_xml(table: Table | None, styles: Styles) -> bytes:
+    head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
+    page = '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    if table is None:
+        return (head + '<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+                '<sheetFormatPr defaultRowHeight="15"/><sheetData/>' + page + "</worksheet>").encode("utf-8")
+    h = table.header_row
+    rows = [f'<row r="1">{_text("A1", table.title, styles.derive(0, look=TITLE))}</row>']
+    if table.hint:
+        rows.append(f'<row r="2">{_text("A2", table.hint, styles.derive(0, look=HINT))}</row>')
+    header = styles.derive(0, look=HEADER)
+    cells = "".join(_text(f"{get_column_letter(j)}{h}", c.header, header) for j, c in enumerate(table.columns, 1))
+    rows.append(f'<row r="{h}" ht="32" customHeight="1">{cells}</row>')
+    cols = "".join(f'<col min="{j}" max="{j}" width="{c.width}" customWidth="1"/>' for j, c in enumerate(table.columns, 1))
+    last = get_column_letter(len(table.columns))
+    view = (f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{h}" topLeftCell="A{h + 1}" '
+            f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A{h + 1}" '
+            f'sqref="A{h + 1}"/></sheetView></sheetViews>')
+    return (head + f'<dimension ref="A1:{last}{h}"/>' + view + '<sheetFormatPr defaultRowHeight="15"/>'
+            + f"<cols>{cols}</cols><sheetData>" + "".join(rows) + "</sheetData>" + page
+            + "</worksheet>").encode("utf-8")
