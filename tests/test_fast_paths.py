@@ -81,6 +81,7 @@ def _marks(first: bool) -> WorkbookWrites:
         unit.marks = [Mark("K4", SEVERITY_FILL["warning"], "Realisasi < 0?\nPeriksa & ulangi"),
                       Mark("M5", SEVERITY_FILL["error"], "Penjelasan kosong"), Mark("Q4", SEVERITY_FILL["info"], "catatan")]
         unit.protect = True
+        unit.choices["S4:S10"] = ["100% jika realisasi juga 0, selain itu kosong", "kosong"]  # kept whole
         validasi.rows = [[1, "Kesalahan", "data", "kode-a", "PEM", "PEM.01", Link("Data PEM!K4", "#'Data PEM'!K4")],
                          [2, "Peringatan", "data", "kode-b", "SEK", None, Link("situs", "https://example.org/a?b=1&c=2")]]
         validasi.marks = [Mark(f"B{V1}", SEVERITY_FILL["error"]), Mark(f"B{V1 + 1}", SEVERITY_FILL["warning"])]
@@ -97,6 +98,8 @@ def _marks(first: bool) -> WorkbookWrites:
         rekap.marks = [Mark("C4", SEVERITY_FILL["warning"], "baru di rekap")]
         unit.marks = [Mark("K5", SEVERITY_FILL["error"], "ganti")]
         unit.protect = False
+        rekap.choices["T4:T9"] = ["100% jika realisasi juga 0, selain itu kosong", "kosong"]  # the same list
+        validasi.choices["L20:L30"] = ["a, b", "c"]  # another
         validasi.rows = [[1, "Informasi", "data", "kode-c", "PEM", "PEM.02", Link("Data PEM!K5", "#'Data PEM'!K5")]]
         validasi.choices[f"K{V1}:K30"] = ["Terima", "Kembalikan", "Tunda"]
         validasi.select = True
@@ -118,10 +121,11 @@ def _cells(path: Path) -> dict[str, dict[str, tuple]]:
                 link = (c.hyperlink.target, c.hyperlink.location) if c.hyperlink is not None else None
                 if value is None and fill is None and c.number_format == "General" and not note and not link:
                     continue  # an empty, unstyled cell is no cell
-                cells[c.coordinate] = (value, c.data_type if value is not None else None, c.number_format,
+                fmt = "General" if ws.sheet_state == "hidden" else c.number_format  # the list sheet: '@' or not
+                cells[c.coordinate] = (value, c.data_type if value is not None else None, fmt,
                                        fill, bool(c.font.b), c.alignment.wrap_text, note, link)
         cells["(lembar)"] = (
-            ws.protection.sheet, sorted((str(dv.sqref), dv.type, dv.formula1, dv.error)
+            ws.protection.sheet, ws.protection.objects, ws.auto_filter.ref, ws.sheet_state, sorted((str(dv.sqref), dv.type, dv.formula1, dv.error)
                                         for dv in ws.data_validations.dataValidation),
             ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.print_title_rows, ws.freeze_panes,
             sorted(str(r) for r in ws.merged_cells.ranges))
@@ -184,8 +188,15 @@ def test_marks_notes_links_dropdowns_locks_and_new_sheets_equal_openpyxl(sample_
     assert a["Data PEM"]["K5"][6] == ("ganti", "kinerja") and a["Data PEM"]["(lembar)"][0] is False
     assert a["Rekap"]["C4"][6] == ("baru di rekap", "kinerja") and "L4" not in a["Rekap"]  # replaced with its row
     assert a["Validasi"][f"G{V1}"][7] == (None, "'Data PEM'!K5") and f"G{V1 + 1}" not in a["Validasi"]
-    assert a["Validasi"]["(lembar)"][1] == [(f"K{V1}:K30", "list", '"Terima,Kembalikan,Tunda"',
-                                             "Pilih dari daftar: Terima, Kembalikan, Tunda")]
+    assert a["Validasi"]["(lembar)"][4][0] == (f"K{V1}:K30", "list", '"Terima,Kembalikan,Tunda"',
+                                               "Pilih dari daftar: Terima; Kembalikan; Tunda")
+    other = a["Validasi"]["(lembar)"][4][1][2]  # a list of items with commas: a column of the list sheet
+    assert other.startswith("'Daftar Pilihan'!$") and a["Daftar Pilihan"][other.split("$")[1] + "1"][0] == "a, b"
+    same = [dv[2] for dv in one["Data PEM"]["(lembar)"][4] if dv[0] == "S4:S10"]
+    assert a["Rekap"]["(lembar)"][4][0][2] == same[0]  # the same list: the same column
+    assert a["Daftar Pilihan"]["(lembar)"][3] == "hidden"
+    assert one["Data PEM"]["(lembar)"][:3] == (True, True, None)  # locked: notes too, no filter buttons
+    assert a["Data PEM"]["(lembar)"][:3] == (False, False, "A3:R3")  # unlocked: the filter back
     with zipfile.ZipFile(fast) as z:
         assert z.testzip() is None
         names = z.namelist()

@@ -25,7 +25,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from kinerja.lists import LIST_SHEET, literal_ok
 from kinerja.writing.description import WorkbookWrites
+from kinerja.writing.package.lists import list_columns, list_formulas
 from kinerja.writing.package.newsheet import sheet_xml
 from kinerja.writing.package.opc import Package
 from kinerja.writing.package.sheet import write_selection, write_sheet
@@ -36,13 +38,16 @@ from kinerja.writing.package.zip import COMPRESS_LEVEL, copy_member, member_info
 def patch_file(src: Path, dst: Path, writes: WorkbookWrites) -> None:
     """Write `src` with `writes` applied to `dst` (a new file). Raises Unsupported (nothing
     useful written to `dst`) when the package cannot be patched safely."""
+    writes = WorkbookWrites(list(writes.sheets))  # the list sheet's writes are added to a copy
     with zipfile.ZipFile(src) as zin:
         pkg = Package(zin)
         book = Book(pkg)
+        if any(not literal_ok(values) for sw in writes.sheets for values in sw.choices.values()):
+            book.list_formulas = list_formulas(writes, list_columns(src))
         groups: dict[str, list[Any]] = {}  # sheet part -> its writes, in order
         for sw in writes.sheets:
             if sw.sheet not in book.parts:
-                book.add_sheet(sw.sheet, sheet_xml(sw.table, book.styles))
+                book.add_sheet(sw.sheet, sheet_xml(sw.table, book.styles), hidden=sw.sheet == LIST_SHEET)
             groups.setdefault(book.parts[sw.sheet], []).append(sw)
         selected = writes.selected
         if selected is not None:

@@ -178,9 +178,9 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
                 noted().set(f"{col_letters}{r}", mark.note, AUTHOR)
         links.update(cells.links)
         for ref, values in sw.choices.items():
-            set_choices(tail, ref, values)
+            set_choices(tail, ref, values, book.list_formulas.get(tuple(values)))
         if sw.protect is not None:
-            set_protection(tail, sw.protect)
+            set_protection(tail, sw.protect, book, sw.sheet, sw.table)
     if links or (dropped_links is not None and tail.has("hyperlinks")):
         set_links(tail, pkg.rels(part), links, dropped_links)
     if notes is not None:

@@ -10,9 +10,9 @@ from kinerja.writing.package.parts import MAIN
 from kinerja.writing.package.tail import Tail
 
 
-def set_choices(tail: Tail, ref: str, values: list[str]) -> None:
+def set_choices(tail: Tail, ref: str, values: list[str], formula: str | None = None) -> None:
     """A dropdown list on `ref`, replacing any earlier validation that overlaps it (as the
-    openpyxl writer does)."""
+    openpyxl writer does); `formula` a range holding the items, else they are listed literally."""
     target = CellRange(ref)
     group = tail.ensure("dataValidations")
     for dv in list(group):
@@ -23,6 +23,6 @@ def set_choices(tail: Tail, ref: str, values: list[str]) -> None:
             group.remove(dv)
     dv = etree.SubElement(group, f"{{{MAIN}}}dataValidation", type="list", allowBlank="1",
                           showErrorMessage="1", errorTitle="Pilihan tidak dikenal",
-                          error="Pilih dari daftar: " + ", ".join(values), sqref=ref)
-    etree.SubElement(dv, f"{{{MAIN}}}formula1").text = '"' + ",".join(values) + '"'
+                          error="Pilih dari daftar: " + "; ".join(values), sqref=ref)
+    etree.SubElement(dv, f"{{{MAIN}}}formula1").text = formula or '"' + ",".join(values) + '"'
     group.set("count", str(sum(1 for el in group if isinstance(el.tag, str))))

@@ -69,6 +69,7 @@ class Book:
             pkg.drop(chain)
         self.selected_part: str | None = None
         self.new_parts: set[str] = set()
+        self.list_formulas: dict[tuple[str, ...], str] = {}  # dropdown items -> their range
 
     def _office_document(self) -> str:
         root = parse_xml(self.pkg.read("_rels/.rels"))
@@ -95,7 +96,7 @@ class Book:
             view.set("firstSheet", str(self.order.index(name)))
         self.selected_part = self.parts[name]
 
-    def add_sheet(self, name: str, xml: bytes) -> str:
+    def add_sheet(self, name: str, xml: bytes, hidden: bool = False) -> str:
         """A new worksheet at the end: its part, relationship, content type, <sheet> entry and
         the document properties' list of sheet titles."""
         part = self.pkg.free("xl/worksheets/sheet{}.xml")
@@ -105,6 +106,8 @@ class Book:
         sheets = self.wb.find(f"{{{MAIN}}}sheets")
         ids = [int(s.get("sheetId", "0")) for s in self._sheets()]
         el = etree.SubElement(sheets, f"{{{MAIN}}}sheet", name=name, sheetId=str(max(ids, default=0) + 1))
+        if hidden:
+            el.set("state", "hidden")
         el.set(f"{{{REL}}}id", rid)
         self.parts[name] = part
         self.order.append(name)
@@ -113,7 +116,7 @@ class Book:
         _add_title(self.pkg, name)
         return part
 
-    def define_name(self, name: str, sheet: str, value: str) -> None:
+    def define_name(self, name: str, sheet: str, value: str, hidden: bool = False) -> None:
         """A sheet-scoped defined name (e.g. _xlnm.Print_Titles), replacing one of that name."""
         names = self.wb.find(f"{{{MAIN}}}definedNames")
         if names is None:
@@ -124,7 +127,21 @@ class Book:
             if el.get("name") == name and el.get("localSheetId") == index:
                 names.remove(el)
         el = etree.SubElement(names, f"{{{MAIN}}}definedName", name=name, localSheetId=index)
+        if hidden:
+            el.set("hidden", "1")
         el.text = value
+
+    def remove_name(self, name: str, sheet: str) -> None:
+        """A sheet-scoped defined name gone (the whole list, when it was the last)."""
+        names = self.wb.find(f"{{{MAIN}}}definedNames")
+        if names is None:
+            return
+        index = str(self.order.index(sheet))
+        for el in list(names):
+            if el.get("name") == name and el.get("localSheetId") == index:
+                names.remove(el)
+        if len(names) == 0:
+            self.wb.remove(names)
 
     def finish(self) -> None:
         """workbook.xml and styles.xml into the package."""
