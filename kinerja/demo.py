@@ -315,18 +315,23 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
 
 def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | None]]) -> None:
     """The Sekretaris types each unit's Keputusan and Catatan on the Validasi sheet and saves
-    (openpyxl, as Excel would save the file)."""
+    (written into the package as Excel would save it: nothing else in the master changes)."""
+    from python_calamine import CalamineWorkbook
+
     from kinerja import sheets as S
     from kinerja.validate import decision_cells
+    from kinerja.writing.description import WorkbookWrites
+    from kinerja.writing.files import write_file
 
-    wb = load_workbook(master)
-    ws = wb[S.VALIDASI.sheet]
-    cells = decision_cells([tuple(c.value for c in row) for row in ws.iter_rows()])
+    rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name(S.VALIDASI.sheet).to_python(
+        skip_empty_area=False)
+    cells = decision_cells([tuple(None if v == "" else v for v in row) for row in rows])
+    w = WorkbookWrites()
+    typed = w.sheet(S.VALIDASI.sheet).cells
     for unit, (keputusan, catatan) in decisions.items():
         kep, cat = cells[unit]
-        ws[kep] = keputusan
-        ws[cat] = catatan
-    wb.save(master)
+        typed[kep], typed[cat] = keputusan, catatan
+    write_file(master, w, backup=False)
 
 
 def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iterator[str]:

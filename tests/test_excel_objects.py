@@ -18,14 +18,11 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from openpyxl.utils import get_column_letter as col
 
 from kinerja import sheets as S
-from kinerja.demo import fill_form, unit_entries
+from kinerja.demo import decide, fill_form, unit_entries
 from kinerja.master import build_master, load_master, read_office_data
 from kinerja.office import convert
-from kinerja.validate import BLOCK
-from kinerja.writing.description import WorkbookWrites
 from kinerja.writing.files import write_file
 
 from conftest import SAMPLE
@@ -355,20 +352,8 @@ def test_excel_objects_survive_every_command(tmp_path):
     run(collect, inbox, now=datetime(2026, 10, 8, 9, 0), who="AGUS")
     v = run(validate, datetime(2026, 10, 12, 9, 0))
 
-    def decide(decisions: dict[str, str]) -> None:  # the Sekretaris types into the Validasi block
-        rows = load_master(master).rows[S.VALIDASI.sheet]
-        w = WorkbookWrites()
-        cells = w.sheet(S.VALIDASI.sheet).cells
-        units = rows[BLOCK["unit"][0] - 1]
-        for j, unit in enumerate(units):
-            if unit in decisions:
-                cells[f"{col(j + 1)}{BLOCK['keputusan'][0]}"] = decisions[unit]
-                if decisions[unit] == "Kembalikan":
-                    cells[f"{col(j + 1)}{BLOCK['catatan'][0]}"] = "Lengkapi penjelasan."
-        write_file(master, w)
-
     back = max(v.counts, key=lambda u: (v.counts[u]["error"], v.counts[u]["warning"]))
-    decide({u: "Kembalikan" if u == back else "Terima" for u in v.counts})
+    decide(master, {u: "Kembalikan" if u == back else "Terima" for u in v.counts}, "Lengkapi penjelasan.")
     r = run(review, tmp_path / "formulir", who="SEKRETARIS", now=datetime(2026, 10, 12, 11, 0))
     assert r.forms and back in r.returned
     revised = inbox / r.forms[0].name
@@ -376,7 +361,7 @@ def test_excel_objects_survive_every_command(tmp_path):
     later = datetime(2026, 10, 13, 10, 0)
     run(collect, inbox, now=later, who="AGUS")
     run(validate, later + timedelta(hours=1))
-    decide({back: "Terima"})
+    decide(master, {back: "Terima"})
     r = run(review, tmp_path / "formulir", who="SEKRETARIS", now=later + timedelta(hours=2))
     run(render_report, tmp_path / "laporan", force=True, who="AGUS", now=datetime(2026, 10, 16, 9, 0))
     run(recompute, datetime(2026, 10, 16, 10, 0))
