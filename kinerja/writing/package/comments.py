@@ -52,6 +52,11 @@ class Notes:
             self.vml_part = self.rels.target(drawing.get(f"{{{REL}}}id", ""))
         self.vml: Any = None
         self.changed = False
+        self.cells: dict[tuple[int, int], Any] | None = None
+        self.shapes: dict[tuple[int, int], Any] | None = None
+        self.authors: list[str] | None = None
+        self.next_id = 1
+        self.shapetype = False
 
     # ------------------------------------------------------------------ reading
 
@@ -64,8 +69,10 @@ class Notes:
         return found
 
     def _authors(self) -> list[str]:
-        authors = self.root.find(f"{{{MAIN}}}authors") if self.root is not None else None
-        return [a.text or "" for a in authors] if authors is not None else []
+        if self.authors is None:
+            box = self.root.find(f"{{{MAIN}}}authors") if self.root is not None else None
+            self.authors = [a.text or "" for a in box] if box is not None else []
+        return self.authors
 
     def _drawing(self) -> Any:
         if self.vml is None:
@@ -83,21 +90,31 @@ class Notes:
 
     # ------------------------------------------------------------------ changing
 
+    def _index(self) -> dict[tuple[int, int], Any]:
+        """The notes by cell (made once; kept up to date by remove and set)."""
+        if self.cells is None:
+            self.cells = {}
+            for c in self._list():
+                if isinstance(c.tag, str):
+                    self.cells[_cell(c.get("ref", "A1"))] = c
+        return self.cells
+
+    def _author(self, c: Any) -> str:
+        a = int(c.get("authorId", "0"))
+        authors = self._authors()
+        return authors[a] if a < len(authors) else ""
+
     def remove(self, keep: Callable[[int, int, str], bool]) -> None:
         """Remove the notes for which keep(row, column, author) is false (with their shapes)."""
         if self.root is None:
             return
-        authors = self._authors()
-        gone = set()
+        index = self._index()
         listing = self._list()
-        for c in list(listing):
-            if not isinstance(c.tag, str):
-                continue
-            row, col = _cell(c.get("ref", "A1"))
-            a = int(c.get("authorId", "0"))
-            author = authors[a] if a < len(authors) else ""
-            if not keep(row, col, author):
+        gone = set()
+        for (row, col), c in list(index.items()):
+            if not keep(row, col, self._author(c)):
                 listing.remove(c)
+                del index[(row, col)]
                 gone.add((row, col))
         if gone:
             self.changed = True
@@ -107,60 +124,74 @@ class Notes:
         """The note on `ref` (replacing one there, unless it belongs to a threaded comment)."""
         row, col = _cell(ref)
         listing = self._list()
+        index = self._index()
+        old = index.get((row, col))
+        if old is not None:
+            if self._author(old).startswith("tc="):
+                return  # a threaded comment's note: the conversation stays
+            listing.remove(old)
+            self._remove_shapes({(row, col)})
         authors = self._authors()
-        for c in listing:
-            if isinstance(c.tag, str) and _cell(c.get("ref", "A1")) == (row, col):
-                a = int(c.get("authorId", "0"))
-                if a < len(authors) and authors[a].startswith("tc="):
-                    return  # a threaded comment's note: the conversation stays
-                listing.remove(c)
-                self._remove_shapes({(row, col)})
-                break
         if author not in authors:
             box = self.root.find(f"{{{MAIN}}}authors")
             if box is None:
                 box = etree.Element(f"{{{MAIN}}}authors")
                 self.root.insert(0, box)
             etree.SubElement(box, f"{{{MAIN}}}author").text = author
-            authors.append(author)
+            self.authors = None
+            authors = self._authors()
         c = etree.SubElement(listing, f"{{{MAIN}}}comment", ref=ref, authorId=str(authors.index(author)))
         t = etree.SubElement(etree.SubElement(c, f"{{{MAIN}}}text"), f"{{{MAIN}}}t")
         t.text = safe_text(text)
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        index[(row, col)] = c
         self._add_shape(row, col)
         self.changed = True
 
-    def _shapes(self) -> list[tuple[Any, int, int]]:
-        out = []
-        for shape in self._drawing().iter(f"{{{V}}}shape"):
-            data = shape.find(f"{{{X}}}ClientData")
-            if data is not None and data.get("ObjectType") == "Note":
-                try:
-                    out.append((shape, int(data.findtext(f"{{{X}}}Row")), int(data.findtext(f"{{{X}}}Column"))))
-                except (TypeError, ValueError):
-                    continue
-        return out
+    def _shapes(self) -> dict[tuple[int, int], Any]:
+        """The notes' VML shapes by cell (1-based), made once."""
+        if self.shapes is None:
+            self.shapes = {}
+            vml = self._drawing()
+            for shape in vml.iter(f"{{{V}}}shape"):
+                m = _SHAPE_ID.fullmatch(shape.get("id", ""))
+                if m:
+                    self.next_id = max(self.next_id, int(m.group(1)) + 1)
+                data = shape.find(f"{{{X}}}ClientData")
+                if data is not None and data.get("ObjectType") == "Note":
+                    try:
+                        cell = (int(data.findtext(f"{{{X}}}Row")) + 1, int(data.findtext(f"{{{X}}}Column")) + 1)
+                    except (TypeError, ValueError):
+                        continue
+                    self.shapes[cell] = shape
+            idmap = vml.find(f"{{{O}}}shapelayout/{{{O}}}idmap")
+            block = int((idmap.get("data") or "1").split(",")[0]) if idmap is not None else 1
+            self.next_id = max(self.next_id, block * 1024 + 1)
+        return self.shapes
 
     def _remove_shapes(self, cells: set[tuple[int, int]]) -> None:
         if not self.vml_part:
             return
-        for shape, r, c in self._shapes():
-            if (r + 1, c + 1) in cells:
+        shapes = self._shapes()
+        for cell in cells:
+            shape = shapes.pop(cell, None)
+            if shape is not None:
                 shape.getparent().remove(shape)
 
     def _add_shape(self, row: int, col: int) -> None:
         vml = self._drawing()
-        if not any(el.get("id") == "_x0000_t202" for el in vml.iter(f"{{{V}}}shapetype")):
-            layout = vml.find(f"{{{O}}}shapelayout")
-            vml.insert(0 if layout is None else vml.index(layout) + 1, etree.fromstring(_SHAPETYPE))
-        ids = [int(m.group(1)) for el in vml.iter(f"{{{V}}}shape") if (m := _SHAPE_ID.fullmatch(el.get("id", "")))]
-        idmap = vml.find(f"{{{O}}}shapelayout/{{{O}}}idmap")
-        block = int((idmap.get("data") or "1").split(",")[0]) if idmap is not None else 1
-        sid = max(ids, default=block * 1024) + 1
+        shapes = self._shapes()
+        if not self.shapetype:
+            if not any(el.get("id") == "_x0000_t202" for el in vml.iter(f"{{{V}}}shapetype")):
+                layout = vml.find(f"{{{O}}}shapelayout")
+                vml.insert(0 if layout is None else vml.index(layout) + 1, etree.fromstring(_SHAPETYPE))
+            self.shapetype = True
+        sid = self.next_id
+        self.next_id += 1
         r, c = row - 1, col - 1
         shape = etree.SubElement(vml, f"{{{V}}}shape", id=f"_x0000_s{sid}", type="#_x0000_t202",
                                  style=("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
-                                        f"height:90pt;z-index:{len(ids) + 1};visibility:hidden"),
+                                        f"height:90pt;z-index:{len(shapes) + 1};visibility:hidden"),
                                  fillcolor="#ffffe1")
         shape.set(f"{{{O}}}insetmode", "auto")
         etree.SubElement(shape, f"{{{V}}}fill", color2="#ffffe1")
@@ -175,6 +206,7 @@ class Notes:
         etree.SubElement(data, f"{{{X}}}AutoFill").text = "False"
         etree.SubElement(data, f"{{{X}}}Row").text = str(r)
         etree.SubElement(data, f"{{{X}}}Column").text = str(c)
+        shapes[(row, col)] = shape
 
     # ------------------------------------------------------------------ writing
 

@@ -22,6 +22,7 @@ class Package:
         self.parts: dict[str, bytes] = {}  # changed or new parts
         self.dropped: set[str] = set()
         self._rels: dict[str, Rels] = {}
+        self._free: dict[str, int] = {}
         self.types = ContentTypes(zin.read(ContentTypes.NAME))
 
     def exists(self, name: str) -> bool:
@@ -52,9 +53,10 @@ class Package:
 
     def free(self, pattern: str) -> str:
         """The first part name `pattern.format(n)` (n = 1, 2, ...) not in the package."""
-        n = 1
+        n = self._free.get(pattern, 1)
         while self.exists(pattern.format(n)) or pattern.format(n) in self.dropped:
             n += 1
+        self._free[pattern] = n + 1  # the caller takes it
         return pattern.format(n)
 
     def changed(self) -> Iterator[tuple[str, bytes]]:

@@ -68,40 +68,46 @@ class Rels:
         self.root = parse_xml(data) if data else etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
         self.changed = False
         self.folder = source.rpartition("/")[0] + "/" if "/" in source else ""
+        self.by_id: dict[str, Any] = {el.get("Id"): el for el in self.root if local(el) == "Relationship"}
 
     def __iter__(self):
-        return iter(el for el in self.root if local(el) == "Relationship")
+        return iter(list(self.by_id.values()))
 
     def target(self, rid: str) -> str | None:
         """The part a relationship points to (None when absent or external)."""
-        for el in self:
-            if el.get("Id") == rid and el.get("TargetMode") != "External":
-                return resolve(self.folder, el.get("Target", ""))
-        return None
+        el = self.by_id.get(rid)
+        if el is None or el.get("TargetMode") == "External":
+            return None
+        return resolve(self.folder, el.get("Target", ""))
+
+    def kind(self, rid: str) -> str:
+        """The last segment of a relationship's type ('' when absent)."""
+        el = self.by_id.get(rid)
+        return el.get("Type", "").rsplit("/", 1)[-1] if el is not None else ""
 
     def of_type(self, kind: str) -> list[tuple[str, str]]:
         """(id, part) of the internal relationships whose type ends with '/kind'."""
-        return [(el.get("Id"), resolve(self.folder, el.get("Target", ""))) for el in self
+        return [(rid, resolve(self.folder, el.get("Target", ""))) for rid, el in self.by_id.items()
                 if el.get("Type", "").endswith("/" + kind) and el.get("TargetMode") != "External"]
 
     def add(self, rel_type: str, target: str, external: bool = False) -> str:
         """A new relationship; `target` is a part name (made relative) or, external, a URL."""
-        used = {el.get("Id") for el in self}
-        n = len(used) + 1
-        while f"rId{n}" in used:
+        n = len(self.by_id) + 1
+        while f"rId{n}" in self.by_id:
             n += 1
         el = etree.SubElement(self.root, f"{{{PKG_REL}}}Relationship", Id=f"rId{n}", Type=rel_type,
                               Target=target if external else relative(self.source, target))
         if external:
             el.set("TargetMode", "External")
+        self.by_id[f"rId{n}"] = el
         self.changed = True
         return f"rId{n}"
 
     def remove(self, rid: str) -> None:
-        for el in list(self):
-            if el.get("Id") == rid:
-                self.root.remove(el)
-                self.changed = True
+        el = self.by_id.pop(rid, None)
+        if el is not None:
+            self.root.remove(el)
+            self.changed = True
 
     def data(self) -> bytes:
         return serialize(self.root)
@@ -114,15 +120,17 @@ class ContentTypes:
 
     def __init__(self, data: bytes) -> None:
         self.root, self.changed = parse_xml(data), False
+        self.overrides = {el.get("PartName", "").lstrip("/"): el for el in self.root if local(el) == "Override"}
 
     def override(self, part: str, content_type: str) -> None:
-        for el in self.root:
-            if local(el) == "Override" and el.get("PartName", "").lstrip("/") == part:
-                if el.get("ContentType") != content_type:
-                    el.set("ContentType", content_type)
-                    self.changed = True
-                return
-        etree.SubElement(self.root, f"{{{CONTENT_TYPES}}}Override", PartName="/" + part, ContentType=content_type)
+        el = self.overrides.get(part)
+        if el is not None:
+            if el.get("ContentType") != content_type:
+                el.set("ContentType", content_type)
+                self.changed = True
+            return
+        self.overrides[part] = etree.SubElement(self.root, f"{{{CONTENT_TYPES}}}Override", PartName="/" + part,
+                                                ContentType=content_type)
         self.changed = True
 
     def default(self, extension: str, content_type: str) -> None:
@@ -133,10 +141,10 @@ class ContentTypes:
         self.changed = True
 
     def remove(self, part: str) -> None:
-        for el in list(self.root):
-            if el.get("PartName", "").lstrip("/") == part:
-                self.root.remove(el)
-                self.changed = True
+        el = self.overrides.pop(part, None)
+        if el is not None:
+            self.root.remove(el)
+            self.changed = True
 
     def data(self) -> bytes:
         return serialize(self.root)

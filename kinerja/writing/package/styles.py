@@ -62,6 +62,7 @@ class Styles:
         self.derived: dict[tuple[int, Look], int] = {}
         self.fill_ids: dict[str, int] = {}
         self.known: dict[bytes, int] | None = None  # an xf's XML -> its index
+        self._solid: tuple[Any, set[int]] | None = None
 
     def code(self, xf: int) -> str:
         el = self.xfs[xf] if xf < len(self.xfs) else self.xfs[0]
@@ -73,6 +74,9 @@ class Styles:
 
     def solid_fills(self, colors: set[str]) -> set[int]:
         """The cellXfs indexes whose fill is solid in one of `colors` (RRGGBB)."""
+        key = (frozenset(colors), len(self.xfs), len(self.fills))
+        if self._solid is not None and self._solid[0] == key:
+            return self._solid[1]
         fills = set()
         for i, f in enumerate(self.fills):
             pf = f.find(q("patternFill"))
@@ -80,7 +84,9 @@ class Styles:
             if pf is not None and pf.get("patternType") == "solid" and fg is not None \
                     and (fg.get("rgb") or "")[-6:].upper() in colors:
                 fills.add(i)
-        return {i for i, xf in enumerate(self.xfs) if int(xf.get("fillId", "0")) in fills}
+        found = {i for i, xf in enumerate(self.xfs) if int(xf.get("fillId", "0")) in fills}
+        self._solid = (key, found)
+        return found
 
     def derive(self, base: int, number_format: str | None = None, fill: str | None = None,
                look: Look | None = None) -> int:

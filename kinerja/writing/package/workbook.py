@@ -51,9 +51,9 @@ class Book:
         self.parts: dict[str, str] = {}  # sheet name -> part
         self.order: list[str] = []
         for sheet in self._sheets():
-            target = self.rels.target(sheet.get(f"{{{REL}}}id", ""))
-            if target and pkg.exists(target) and any(rid == sheet.get(f"{{{REL}}}id")
-                                                     for rid, _ in self.rels.of_type("worksheet")):
+            rid = sheet.get(f"{{{REL}}}id", "")
+            target = self.rels.target(rid)
+            if target and self.rels.kind(rid) == "worksheet" and pkg.exists(target):
                 self.parts[sheet.get("name")] = target
             self.order.append(sheet.get("name"))
         self.worksheets = set(self.parts.values())
