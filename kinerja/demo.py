@@ -87,16 +87,21 @@ def fill_form(src: Path, dst: Path, values: dict[str, dict[str, Any]],
 
 def accept_without_explanation(master: Path, codes: list[str]) -> None:
     """The Sekretaris types indicator codes into Pengaturan 'Tanpa Penjelasan Diterima
-    Sekretaris' (openpyxl, as Excel saves it)."""
+    Sekretaris' (written into the package as Excel would save it)."""
+    from python_calamine import CalamineWorkbook
+
     from kinerja import sheets as S
     from kinerja.signable import EXPLANATION_SETTING
+    from kinerja.writing.description import WorkbookWrites
+    from kinerja.writing.files import write_file
 
-    wb = load_workbook(master)
-    ws = wb[S.SETTINGS_SHEET]
-    for row in range(1, ws.max_row + 1):
-        if ws.cell(row, 1).value == EXPLANATION_SETTING:
-            ws.cell(row, 2, "; ".join(codes))
-    wb.save(master)
+    rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name(S.SETTINGS_SHEET).to_python(
+        skip_empty_area=False)
+    w = WorkbookWrites()
+    for r, row in enumerate(rows, 1):
+        if row and row[0] == EXPLANATION_SETTING:
+            w.sheet(S.SETTINGS_SHEET).cells[f"B{r}"] = "; ".join(codes)
+    write_file(master, w, backup=False)
 
 
 def set_mtime(path: Path, when: datetime) -> Path:
