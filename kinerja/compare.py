@@ -21,6 +21,7 @@ from kinerja.numbers import format_number, format_percent
 from kinerja.tables import read_table
 
 NO_SASARAN = "(tanpa sasaran)"
+COMPARE_COLUMN = 18  # column R of Ringkasan: right of the table and of its two charts (anchored at I)
 
 
 @dataclass
@@ -83,10 +84,10 @@ def trends(master: Master, lalu: dict[str, list[float | None]] | None = None) ->
 
 
 def ringkasan_cells(master: Master, groups: list[SasaranTrend], old_rows: int = 0) -> dict[str, Any]:
-    """The comparison block on the Ringkasan sheet, to the right of its table: mean capaian per
+    """The comparison block on the Ringkasan sheet, right of its table and charts: mean capaian per
     sasaran for each quarter of the year so far and the same quarter last year."""
     p = master.settings.period
-    first = len(S.RINGKASAN.columns) + 2  # one empty column after the table
+    first = COMPARE_COLUMN
     letters = [_letter(first + j) for j in range(6)]
     top = S.RINGKASAN.header_row
     cells: dict[str, Any] = {f"{letters[0]}{top - 1}": "Perbandingan antartriwulan: rata-rata capaian (%) per sasaran"}

@@ -246,7 +246,9 @@ def test_ringkasan_compares_the_quarters_with_what_each_quarter_showed(year):
 
     rows = ringkasan(year["masters"][4])
     top = S.RINGKASAN.header_row
-    first = len(S.RINGKASAN.columns) + 1  # 0-based column of the block
+    from kinerja.compare import COMPARE_COLUMN
+
+    first = COMPARE_COLUMN - 1  # 0-based column of the block
     assert rows[top - 2][first] and rows[top - 2][first].startswith("Perbandingan antartriwulan")
     assert rows[top - 1][first:first + 6] == ["Sasaran", "TW I", "TW II", "TW III", "TW IV", "TW IV 2025"]
     block = {r[first]: r[first + 1:first + 5] for r in rows[top:] if len(r) > first and r[first]}
