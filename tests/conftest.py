@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -33,3 +34,23 @@ def sample_loaded(sample_master):
     loaded = load_master(sample_master)
     assert loaded.master is not None, loaded.report.to_json()
     return loaded
+
+
+@pytest.fixture(scope="session")
+def demo_without_office(tmp_path_factory) -> tuple[Path, list[str]]:
+    """`kinerja demo` run once on a PATH with python but neither soffice nor pdftoppm, as on a
+    machine without them: (its folder, the lines it printed). Tests only read it."""
+    from kinerja.demo import run_demo
+
+    base = tmp_path_factory.mktemp("demo")
+    bare = base / "bin"
+    bare.mkdir()
+    for tool in ("python3", "python"):
+        found = shutil.which(tool)
+        if found:
+            os.symlink(found, bare / tool)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", str(bare))
+        assert shutil.which("soffice") is None and shutil.which("pdftoppm") is None
+        lines = list(run_demo(base / "demo"))
+    return base / "demo", lines

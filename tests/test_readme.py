@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
-
-from kinerja.demo import run_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,17 +27,8 @@ def test_quickstart_lines_install_system_packages_and_ci_runs_the_test_line():
         assert package in script
 
 
-def test_demo_without_libreoffice_says_what_it_skipped(tmp_path, monkeypatch):
-    # a PATH with python but neither soffice nor pdftoppm, as on a machine without them
-    bare = tmp_path / "bin"
-    bare.mkdir()
-    for tool in ("python3", "python"):
-        found = shutil.which(tool)
-        if found:
-            os.symlink(found, bare / tool)
-    monkeypatch.setenv("PATH", str(bare))
-    assert shutil.which("soffice") is None and shutil.which("pdftoppm") is None
-    lines = list(run_demo(tmp_path / "demo"))
+def test_demo_without_libreoffice_says_what_it_skipped(demo_without_office):
+    folder, lines = demo_without_office
     text = "\n".join(lines)
     assert "Dilewati: PDF dari 'Laporan" in text and "LibreOffice tidak ditemukan" in text, text
     assert "Pratinjau untuk dilihat" not in text
@@ -51,4 +38,4 @@ def test_demo_without_libreoffice_says_what_it_skipped(tmp_path, monkeypatch):
     assert "Dilewati: PDF dari 'LKjIP-2026-DRAF.docx'" in text
     assert any(line.startswith("14. Kantor kedua") for line in lines)  # and the Pemda's roll-up
     assert "Rekap Pemda (kinerja rollup)" in text and "Dilewati: PDF rekap Pemda" in text
-    assert (tmp_path / "demo" / "rekap-pemda.xlsx").is_file()
+    assert (folder / "rekap-pemda.xlsx").is_file()

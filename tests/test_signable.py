@@ -148,25 +148,18 @@ def test_sop_timing_is_an_internal_annex_unless_the_setting_puts_it_back(collect
     assert not any(p.name.startswith("Lampiran") for p in out.files)
 
 
-def test_the_demo_report_and_letter_can_be_signed_as_they_are(tmp_path, monkeypatch):
-    """`kinerja demo`: no placeholder text, no internal timing, counts that match the tables."""
-    import os
+def test_the_demo_report_and_letter_can_be_signed_as_they_are(demo_without_office):
+    """`kinerja demo`: no placeholder text, no internal timing, counts that match the tables
+    (the Word documents; the demo run without LibreOffice is shared with test_readme)."""
     import re
 
     from docx import Document
 
-    from kinerja.demo import run_demo
     from kinerja.rekap import consolidate
 
-    bare = tmp_path / "bin"  # no LibreOffice: the Word documents are what is checked here
-    bare.mkdir()
-    for tool in ("python3", "python"):
-        if shutil.which(tool):
-            os.symlink(shutil.which(tool), bare / tool)
-    monkeypatch.setenv("PATH", str(bare))
-    lines = list(run_demo(tmp_path / "demo"))
+    demo, lines = demo_without_office
     assert any(line.startswith("7. Disetujui (paraf)") for line in lines), lines
-    folder = tmp_path / "demo" / "laporan"
+    folder = demo / "laporan"
     report_docx = folder / "Laporan-Data-Capaian-Kinerja-2026-TW3.docx"
     letter_docx = folder / "Surat-Pengantar-2026-TW3-001.docx"
     assert (folder / "Lampiran-Internal-Waktu-SOP-2026-TW3.docx").is_file()
@@ -176,7 +169,7 @@ def test_the_demo_report_and_letter_can_be_signed_as_they_are(tmp_path, monkeypa
             assert placeholder not in text, placeholder
     assert "Mutu Baku Waktu SOP" not in report and "Uraian Kegiatan" not in report
 
-    rows = consolidate(load_master(tmp_path / "demo" / "induk_sukamaju.xlsx").master)
+    rows = consolidate(load_master(demo / "induk_sukamaju.xlsx").master)
     averaged = sum(1 for r in rows if r.ach.capaian is not None)
     below = sum(1 for r in rows if r.below_target)
     flat = " ".join(report.split())
