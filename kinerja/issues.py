@@ -587,6 +587,10 @@ _CATALOGUE: list[IssueType] = [
        "Pengaturan '{key}' berisi '{value}', yang menyebut {found}, padahal periode sekarang {period}.",
        "Hapus kata periode dari sel {cell}: dokumen mengambil periode dari Pengaturan Tahun, Jenis "
        "Periode dan Nomor Periode."),
+    _t("template-period-text", "warning", "struktur", "Templat menyebut periode lain",
+       "Templat '{file}' berisi teks '{value}', yang menyebut {found}, padahal periode sekarang {period}.",
+       "Ganti kata periode itu di templat Word dengan isian {{{{ periode }}}}, agar periode selalu "
+       "diambil dari Pengaturan."),
 ]
 
 CATALOGUE: dict[str, IssueType] = {t.code: t for t in _CATALOGUE}

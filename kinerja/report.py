@@ -35,7 +35,8 @@ from kinerja.models import ROMAN, Master
 from kinerja.numbers import format_date, format_datetime, format_number, format_percent, format_value
 from kinerja.rekap import RekapRow, Summary, consolidate, summaries
 from kinerja.approval import approval_status
-from kinerja.signable import exclusion_text, excepted, fitness_issues, notes, without_period
+from kinerja.signable import (exclusion_text, excepted, fitness_issues, notes, template_period_issues,
+                              without_period)
 from kinerja.tables import read_table
 from kinerja.timing import format_durasi, recompute, stamp
 from kinerja.writing.description import WorkbookWrites
@@ -548,6 +549,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     templates = {k: template_path(master, loaded.path, k, out.report) for k in kinds}
     for k in kinds:
         out.report.extend(check_template(templates[k], k, [f for f in contexts[k] if not f.startswith("_")]))
+        out.report.extend(template_period_issues(templates[k], master.settings.period))
     if out.report.blocking:
         return out
     out.report.extend(report.issues)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 from kinerja import sheets as S
@@ -254,4 +255,41 @@ def period_text_issues(loaded: Loaded) -> list[Issue]:
             out.append(make_issue("period-text-stale", file=loaded.path.name, sheet=S.SETTINGS_SHEET,
                                   cell=f"B{r}", key=setting.label, value=row[1], found=", ".join(stale),
                                   period=m.settings.period.label()))
+    return out
+
+
+_JINJA = re.compile(r"\{[{%#].*?[}%#]\}", re.S)
+
+
+def template_period_issues(path: Path, period: Period) -> list[Issue]:
+    """`template-period-text` (warning) for text typed into an office's Word template that names
+    another period than the period setting (a heading 'Triwulan II Tahun 2026' typed over
+    {{ periode }}). Jinja tags are left out: what they print comes from the settings."""
+    from docx import Document
+
+    try:
+        doc = Document(str(path))
+    except Exception:  # noqa: BLE001 - an unreadable template is reported by check_template
+        return []
+    texts: list[str] = []
+
+    def walk(paragraphs, tables) -> None:
+        texts.extend(p.text for p in paragraphs)
+        for t in tables:
+            for row in t.rows:
+                for c in row.cells:
+                    walk(c.paragraphs, c.tables)
+
+    walk(doc.paragraphs, doc.tables)
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            walk(part.paragraphs, part.tables)
+    out, seen = [], set()
+    for text in texts:
+        plain = _JINJA.sub(" ", text)
+        stale = [t for t, kind, no in period_mentions(plain) if _stale(period, kind, no)]
+        if stale and plain not in seen:
+            seen.add(plain)
+            out.append(make_issue("template-period-text", file=Path(path).name, value=" ".join(plain.split())[:120],
+                                  found=", ".join(stale), period=period.label()))
     return out

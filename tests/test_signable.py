@@ -184,3 +184,23 @@ def test_the_demo_report_and_letter_can_be_signed_as_they_are(demo_without_offic
     units = next(t for t in tables if t.rows[0].cells[-1].text == "Di Bawah Target")
     assert sum(int(r.cells[-1].text) for r in units.rows[1:]) == below
     assert re.search(r"YANUM\.03 .* diterima Sekretaris sebagai pengecualian", flat)
+
+
+def test_an_office_template_with_a_typed_period_is_a_warning(collected_master, tmp_path):
+    from docx import Document
+
+    from kinerja.report import builtin_templates_dir
+
+    folder = collected_master.parent / "templat_kantor"
+    folder.mkdir()
+    for name in ("laporan.docx", "surat_pengantar.docx", "waktu_sop.docx"):
+        shutil.copy(builtin_templates_dir() / name, folder / name)
+    set_setting(collected_master, "Folder Templat Word", "templat_kantor")
+    doc = Document(str(folder / "laporan.docx"))
+    doc.add_paragraph("Data per Triwulan II Tahun 2026; {{ periode }} dicetak dari Pengaturan.")
+    doc.save(str(folder / "laporan.docx"))
+    out = render_report(load_master(collected_master), tmp_path / "laporan", now=NOW, force=True,
+                        documents=("laporan", "surat"))
+    found = out.report.by_code("template-period-text")
+    assert [(i.location.file, i.severity.value) for i in found] == [("laporan.docx", "warning")]
+    assert "Triwulan II Tahun 2026" in found[0].message and "Triwulan III Tahun 2026" in found[0].message
