@@ -30,6 +30,7 @@ from typing import Any
 
 from kinerja.capaian import realisasi_to_date
 from kinerja.e81 import deliserdang_workbook, e81_rows, e81_workbook, to_bytes
+from kinerja.guard import file_mode, finish_temp, temp_prefix
 from kinerja.models import METHOD_LABELS, POLARITY_LABELS, ROMAN, Master
 from kinerja.rekap import consolidate
 
@@ -169,10 +170,11 @@ def _write(out: Path, data: bytes) -> Path:
     """Through a temporary file and a rename: a half-written export never exists."""
     suffix = out.suffix.lower()
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~kinerja-", suffix=suffix, dir=out.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=suffix, dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        finish_temp(Path(tmp), file_mode(out))  # the umask's mode (or the replaced file's), not 0600
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

@@ -465,3 +465,19 @@ def test_form_e81_button_fills_the_open_workbook(sample_master):
     rows = _sheet_rows(book.wb, S.FORM_E81.sheet)
     assert len(rows) == 39 and rows[0][0] == 1 and rows[0][5]
     assert hashlib.sha256(sample_master.read_bytes()).hexdigest() == before  # the file on disk untouched
+
+
+def test_export_files_get_the_umask_mode_not_0600(reported, tmp_path):
+    import os
+    import stat
+
+    m, renstra = reported
+    old = os.umask(0o022)
+    try:
+        path = export_rekap(m, tmp_path / "rekap.xlsx")
+        e81 = export_rekap(m, tmp_path / "e81.xlsx", fmt="e81", renstra=renstra)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(e81.stat().st_mode) == 0o644
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~kinerja")]  # no temp file left
