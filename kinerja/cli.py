@@ -453,7 +453,7 @@ def export_cmd(
         kinerja export induk.xlsx --format keyed --out capaian-tw3.xlsx
     """
     from kinerja import sheets as S
-    from kinerja.e81 import e81_writes, load_renstra
+    from kinerja.e81 import e81_writes, renstra_of
     from kinerja.export import ExportError, export_rekap
     from kinerja.master import load_master
 
@@ -465,7 +465,7 @@ def export_cmd(
     if loaded.master is None:
         render_report(loaded.report)
         finish(loaded.report)
-    renstra = load_renstra((loaded.rows or {}).get(S.RENSTRA.sheet), loaded.report, Path(master).name)
+    renstra = renstra_of(loaded)
     try:
         path = export_rekap(loaded.master, out, fmt=fmt, renstra=renstra)
     except ExportError as e:

@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kinerja import sheets as S
 from kinerja.capaian import achievement, exact_sum, ratio, realisasi_to_date
 from kinerja.issues import Report
+from kinerja.master import Loaded
 from kinerja.models import ROMAN, Master, Period
 from kinerja.rekap import consolidate
 from kinerja.tables import read_table
@@ -86,6 +87,11 @@ def load_renstra(rows: list[tuple] | None, report: Report, file: str) -> dict[st
         out[str(v["kode"]).strip()] = Renstra(int(tahun) if tahun is not None else None, v.get("target_k"),
                                               v.get("target_rp"), v.get("lalu_k"), v.get("lalu_rp"))
     return out
+
+
+def renstra_of(loaded: Loaded) -> dict[str, Renstra]:
+    """The loaded master's 'Renstra' sheet (problems go to the load report)."""
+    return load_renstra((loaded.rows or {}).get(S.RENSTRA.sheet), loaded.report, loaded.path.name)
 
 
 def e81_rows(master: Master, renstra: dict[str, Renstra] | None = None) -> list[E81Row]:

@@ -250,12 +250,12 @@ def surat_pengantar(book: Any, ctx: Context) -> str:
 @handler("form_evaluasi")
 def form_evaluasi(book: Any, ctx: Context) -> str:
     from kinerja import sheets as S
-    from kinerja.e81 import e81_writes, load_renstra
+    from kinerja.e81 import e81_writes, renstra_of
 
     loaded = ctx.load()
     if loaded.master is None:
         return not_loaded(loaded)
-    renstra = load_renstra(loaded.rows.get(S.RENSTRA.sheet), loaded.report, loaded.path.name)
+    renstra = renstra_of(loaded)
     ctx.apply(e81_writes(loaded.master, renstra))
     return summary(loaded.report, f"Sheet '{S.FORM_E81.sheet}' diisi: {len(loaded.master.indicators)} indikator. "
                                   "Simpan workbook ini (Ctrl+S).")
