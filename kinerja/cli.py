@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Any, Optional
 
 import click
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
@@ -16,11 +17,30 @@ from rich.text import Text
 
 from kinerja import clitext
 from kinerja.explain import explain, shown
-from kinerja.issues import Report
+from kinerja.issues import KinerjaError, Report
 
 clitext.install()  # the framework's own words (help headings, usage errors) in Bahasa Indonesia
 
+_RUN: dict[str, Any] = {"json": False}  # what the edge must know of the running command
+
+
+class Door(TyperGroup):
+    """The CLI's edge: a KinerjaError raised anywhere under a command is shown here, once. One
+    that carries an Issue (the master busy, open in Excel, read-only, changed) is rendered as a
+    report and exits 1; any other prints 'Gagal: <message>' and exits 2, as a usage mistake."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        _RUN["json"] = False
+        try:
+            return super().invoke(ctx)
+        except KinerjaError as e:
+            if e.issue is not None:
+                refuse(e.issue, _RUN["json"])
+            fail(e.message)
+
+
 app = typer.Typer(
+    cls=Door,
     help="kinerja: SOP Pengumpulan Data Kinerja dari satu workbook induk Excel.",
     no_args_is_help=True, rich_markup_mode="markdown", add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -31,6 +51,21 @@ console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+# ----------------------------------------------------------------------------------- shared options
+
+
+def _remember_json(value: bool) -> bool:
+    _RUN["json"] = value  # the edge renders a refusal as JSON too
+    return value
+
+
+MasterArg = Annotated[Path, typer.Argument(help="Workbook induk.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.", callback=_remember_json)]
+OlehOpt = Annotated[str, typer.Option(
+    "--oleh", help="Nama yang menjalankan langkah ini, dicatat di workbook induk (bawaan: pejabatnya "
+                   "di sheet Pejabat bila ada).")]
 
 
 # ----------------------------------------------------------------------------------- rendering
@@ -120,18 +155,16 @@ def refuse(issue, as_json: bool = False) -> None:
     raise typer.Exit(1)
 
 
-def hold(master: Path, as_json: bool = False) -> None:
+def hold(master: Path) -> None:
     """Take the master's lock for this run (kinerja.guard): held from loading to saving, let go
-    when the process ends. Busy: wait up to '--tunggu' seconds, else say who has it and exit 1."""
-    from kinerja.guard import GuardError, hold as take
+    when the process ends. Busy: wait up to '--tunggu' seconds, else the GuardError says who has
+    it (shown at the edge, exit 1)."""
+    from kinerja.guard import hold as take
 
     if not Path(master).is_file():
         return
-    try:
-        ctx = click.get_current_context(silent=True)
-        take(master, _WAIT["seconds"], command=f"kinerja {ctx.info_name}" if ctx else "kinerja")
-    except GuardError as e:
-        refuse(e.issue, as_json)
+    ctx = click.get_current_context(silent=True)
+    take(master, _WAIT["seconds"], command=f"kinerja {ctx.info_name}" if ctx else "kinerja")
 
 
 def load(master: Path, as_json: bool = False, write: bool = True):
@@ -141,7 +174,7 @@ def load(master: Path, as_json: bool = False, write: bool = True):
 
     log_beside(master)
     if write:
-        hold(master, as_json)
+        hold(master)
     loaded = load_master(master)
     if loaded.master is None:
         render_report(loaded.report, as_json)
@@ -152,12 +185,11 @@ def load(master: Path, as_json: bool = False, write: bool = True):
 def save(master: Path, writes, created: list[Path] = (), as_json: bool = False) -> None:
     """Apply a stage's writes to the master file (atomic, with a backup). When the master cannot
     be saved, the files this run created are removed: nothing exists that the master does not log."""
+    from kinerja.guard import GuardError
     from kinerja.writing.files import write_file
 
     if not writes.sheets:
         return
-    from kinerja.guard import GuardError
-
     try:
         write_file(master, writes)
     except OSError as e:
@@ -165,7 +197,7 @@ def save(master: Path, writes, created: list[Path] = (), as_json: bool = False) 
             if Path(f).is_file():
                 Path(f).unlink()
         if isinstance(e, GuardError):
-            refuse(e.issue, as_json)
+            raise  # shown at the edge
         fail(f"Workbook induk tidak dapat disimpan ({explain(e)})" + ("; file yang baru dibuat dihapus" if created else "")
              + ". Workbook tidak diubah; perbaiki penyebabnya lalu ulangi.")
 
@@ -192,7 +224,6 @@ def init(
         kinerja init induk_2027.xlsm --preset candipuro --data induk_2026.xlsm
     """
     from kinerja.master import build_master, read_office_data
-    from kinerja.sop import UnknownPresetError
 
     if master.suffix.lower() not in (".xlsx", ".xlsm"):
         fail(f"Nama file '{master.name}' harus berakhiran .xlsx (atau .xlsm untuk pita Excel), "
@@ -209,8 +240,6 @@ def init(
         fail(f"Data instansi '{data}' tidak dapat dibaca: {explain(e)}")
     try:
         path = build_master(master, preset, office)
-    except UnknownPresetError as e:
-        fail(str(e))
     except (OSError, ValueError) as e:
         fail(f"Workbook induk tidak dapat dibuat: {explain(e)}")
     console.print(f"Workbook induk dibuat: [bold]{esc(path)}[/bold]")
@@ -222,8 +251,8 @@ def init(
 
 @app.command()
 def check(
-    master: Path = typer.Argument(..., help="Workbook induk."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    master: MasterArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """Periksa workbook induk: setiap masalah dengan sheet, sel dan cara memperbaikinya.
 
@@ -247,7 +276,7 @@ def check(
 
 
 @sop_app.command("list")
-def sop_list(as_json: bool = typer.Option(False, "--json", help="Keluaran JSON.")) -> None:
+def sop_list(as_json: JsonOpt = False) -> None:
     """Daftar SOP bawaan.
 
     Contoh:
@@ -275,7 +304,7 @@ def sop_list(as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."
 
 @sop_app.command("show")
 def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
-             as_json: bool = typer.Option(False, "--json", help="Keluaran JSON.")) -> None:
+             as_json: JsonOpt = False) -> None:
     """Tampilkan langkah-langkah satu SOP bawaan.
 
     Contoh:
@@ -283,12 +312,9 @@ def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
         kinerja sop show muara_papalik
         kinerja sop show candipuro --json
     """
-    from kinerja.sop import UnknownPresetError, load_preset, sop_summary_rows
+    from kinerja.sop import load_preset, sop_summary_rows
 
-    try:
-        s = load_preset(name)
-    except UnknownPresetError as e:
-        fail(str(e))
+    s = load_preset(name)
     if as_json:
         console.print_json(s.to_json())
         return
@@ -309,12 +335,12 @@ def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
 
 @app.command("forms")
 def forms_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder formulir (bawaan: Folder Formulir di Pengaturan)."),
     putaran_baru: bool = typer.Option(False, "--putaran-baru", help="Buka putaran berikutnya (formulir perbaikan)."),
     force: bool = typer.Option(False, "--force", help="Timpa formulir putaran ini yang sudah ada."),
-    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (bawaan: perencana di sheet Pejabat)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    oleh: OlehOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Buat formulir pengumpulan data kinerja satu file per unit, tanda terima dan lembar
     disposisi, lalu catat distribusinya di sheet Distribusi (langkah SOP 1-4).
@@ -327,7 +353,7 @@ def forms_cmd(
     from kinerja.forms import build_forms
     from kinerja.master import load_master
 
-    hold(master, as_json)
+    hold(master)
     loaded = load_master(master)
     folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
     outcome = build_forms(loaded, folder, new_round=putaran_baru, force=force, who=oleh)
@@ -347,9 +373,9 @@ def forms_cmd(
 
 @app.command("tanda-terima")
 def tanda_terima_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder tujuan (bawaan: Folder Formulir di Pengaturan)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    as_json: JsonOpt = False,
 ) -> None:
     """Buat ulang tanda terima formulir putaran terakhir dari sheet Distribusi.
 
@@ -374,10 +400,10 @@ def tanda_terima_cmd(
 
 @app.command("collect")
 def collect_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     inbox: Optional[Path] = typer.Argument(None, help="Folder formulir yang kembali (bawaan: Folder Formulir Masuk di Pengaturan)."),
-    oleh: str = typer.Option("", "--oleh", help="Nama yang menghimpun (dicatat di Waktu SOP)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    oleh: OlehOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Himpun formulir yang kembali dari unit: catat di sheet Penerimaan, isi sheet Data unit,
     susun Rekap dan Ringkasan, dan tulis temuan ke sheet Temuan Himpun (langkah SOP 5-9).
@@ -427,7 +453,7 @@ def collect_cmd(
 
 @app.command("export")
 def export_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     out: Path = typer.Option(..., "--out", "-o", help="File hasil (.csv, .json atau .xlsx menurut format)."),
     fmt: str = typer.Option("rekap", "--format", "-f",
                             help="rekap | csv-id | e81 | e81-bkerinci | e81-deliserdang | keyed | kode-periode"),
@@ -454,7 +480,7 @@ def export_cmd(
     """
     from kinerja import sheets as S
     from kinerja.e81 import e81_writes, renstra_of
-    from kinerja.export import ExportError, export_rekap
+    from kinerja.export import export_rekap
     from kinerja.master import load_master
 
     if ke_induk and fmt != "e81":
@@ -468,8 +494,6 @@ def export_cmd(
     renstra = renstra_of(loaded)
     try:
         path = export_rekap(loaded.master, out, fmt=fmt, renstra=renstra)
-    except ExportError as e:
-        fail(str(e))
     except OSError as e:
         why = "tidak ada izin menulis di sana" if isinstance(e, PermissionError) else "file tidak dapat ditulis"
         fail(f"ekspor ke '{out}' gagal: {why}. Pilih folder lain atau tutup file itu bila sedang dibuka.")
@@ -486,8 +510,8 @@ def export_cmd(
 
 @app.command("validate")
 def validate_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    master: MasterArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """Validasi rekap (langkah SOP 10): periksa setiap indikator dengan aturan di Pengaturan,
     tulis lembar Validasi untuk Sekretaris, dan tandai sel bermasalah di sheet Rekap dan Data unit.
@@ -504,7 +528,7 @@ def validate_cmd(
     from kinerja.master import load_master
     from kinerja.validate import validate
 
-    hold(master, as_json)
+    hold(master)
     outcome = validate(load_master(master), datetime.now().replace(microsecond=0))
     save(master, outcome.writes, as_json=as_json)
     if not as_json:
@@ -517,11 +541,11 @@ def validate_cmd(
 
 @app.command("review")
 def review_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder formulir perbaikan (bawaan: Folder Formulir di Pengaturan)."),
-    oleh: str = typer.Option("", "--oleh", help="Nama yang memutuskan (bawaan: Sekretaris di sheet Pejabat)."),
+    oleh: OlehOpt = "",
     force: bool = typer.Option(False, "--force", help="Setujui unit walaupun masih ada kesalahan (dicatat di Riwayat)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    as_json: JsonOpt = False,
 ) -> None:
     """Jalankan keputusan Sekretaris di sheet Validasi (langkah SOP 11): unit yang diterima
     disetujui dan dikunci, unit yang dikembalikan mendapat formulir perbaikan putaran baru;
@@ -562,8 +586,8 @@ def review_cmd(
 
 @app.command("timing")
 def timing_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    master: MasterArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """Hitung waktu setiap langkah SOP terhadap mutu baku (jam kerja) dan tulis sheet Waktu SOP.
 
@@ -591,12 +615,12 @@ def timing_cmd(
 
 @app.command("log")
 def log_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     step: int = typer.Argument(..., help="Nomor langkah SOP (lihat sheet Waktu SOP)."),
     start: bool = typer.Option(False, "--start", help="Catat waktu mulai langkah."),
     end: bool = typer.Option(False, "--end", help="Catat waktu selesai langkah."),
     at: Optional[str] = typer.Option(None, "--at", help="Waktu 'dd/mm/yyyy hh.mm'; bawaan: sekarang."),
-    oleh: str = typer.Option("", "--oleh", help="Nama yang mengerjakan langkah."),
+    oleh: OlehOpt = "",
 ) -> None:
     """Catat mulai atau selesai satu langkah SOP yang dikerjakan orang (disposisi, rapat, tanda tangan).
 
@@ -607,18 +631,15 @@ def log_cmd(
     """
     from datetime import datetime
 
-    from kinerja.timing import TimingError, log_step, parse_waktu
+    from kinerja.timing import log_step, parse_waktu
     from kinerja.workcal import format_waktu
 
     if not (start or end):
         fail("Pilih --start (mulai) atau --end (selesai).")
     now = datetime.now().replace(second=0, microsecond=0)
-    try:
-        moment = parse_waktu(at) if at else now
-        writes = log_step(load(master), step, start=moment if start else None,
-                          end=moment if end else None, who=oleh, now=max(now, moment))
-    except TimingError as e:
-        fail(str(e))
+    moment = parse_waktu(at) if at else now
+    writes = log_step(load(master), step, start=moment if start else None,
+                      end=moment if end else None, who=oleh, now=max(now, moment))
     save(master, writes)
     what = " dan ".join(w for w, on in (("mulai", start), ("selesai", end)) if on)
     console.print(f"Langkah {step} dicatat {what} {format_waktu(moment)}. Sheet Waktu SOP diperbarui.")
@@ -626,8 +647,8 @@ def log_cmd(
 
 @app.command("status")
 def status_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    master: MasterArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """Tampilkan posisi SOP sekarang: langkah berjalan dan pelaksananya, formulir yang sudah dan
     belum kembali, temuan validasi terbuka, dan langkah yang melewati mutu baku.
@@ -667,14 +688,14 @@ def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True
 
 @app.command("report")
 def report_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
     pdf: bool = typer.Option(False, "--pdf", help="Buat juga PDF (Word di Windows, atau LibreOffice)."),
     force: bool = typer.Option(False, "--force", help="Buat DRAF walaupun rekap belum disetujui."),
-    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (dicatat di Log Laporan)."),
+    oleh: OlehOpt = "",
     tahunan: bool = typer.Option(False, "--tahunan", help="Draf Laporan Kinerja tahunan (LKjIP) dari TW I-IV (pada workbook TW IV)."),
     tahun_lalu: Optional[Path] = typer.Option(None, "--tahun-lalu", help="Workbook induk tahun lalu (TW IV) untuk perbandingan di Bab III."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    as_json: JsonOpt = False,
 ) -> None:
     """Buat Laporan Data Capaian Kinerja dan Surat Pengantar bernomor untuk ditandatangani;
     dengan --tahunan (atau pada periode Tahunan) draf Laporan Kinerja tahunan (LKjIP).
@@ -708,12 +729,12 @@ def report_cmd(
 
 @app.command("surat")
 def surat_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
     pdf: bool = typer.Option(False, "--pdf", help="Buat juga PDF."),
     force: bool = typer.Option(False, "--force", help="Buat DRAF walaupun rekap belum disetujui."),
-    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (dicatat di Log Laporan)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    oleh: OlehOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Buat Surat Pengantar kepada Bupati saja, dengan nomor berikutnya dari Register Surat.
 
@@ -731,11 +752,11 @@ def surat_cmd(
 
 @app.command("archive")
 def archive_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk."),
+    master: MasterArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder arsip (bawaan: Folder Arsip di Pengaturan)."),
     inbox: Optional[Path] = typer.Option(None, "--inbox", help="Folder formulir masuk (bawaan: Folder Formulir Masuk)."),
-    oleh: str = typer.Option("", "--oleh", help="Nama pengarsip (dicatat di manifest)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    oleh: OlehOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Arsipkan periode berjalan: workbook induk, formulir masuk, dokumen laporan dan manifest
     (SHA-256 setiap file, waktu langkah SOP, persetujuan). Arsip yang ada tidak ditimpa.
@@ -757,14 +778,14 @@ def archive_cmd(
 
 @app.command("new-period")
 def new_period_cmd(
-    master: Path = typer.Argument(..., help="Workbook induk periode yang selesai (tidak diubah)."),
+    master: MasterArg,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="File workbook induk periode baru (bawaan: nama lama dengan kode periode baru)."),
     periode: Optional[str] = typer.Option(None, "--periode", help="Periode baru, mis. 'Triwulan IV 2026' (bawaan: periode berikutnya)."),
     paksa: bool = typer.Option(False, "--paksa", help="Buat walau periode lama belum disetujui/diarsipkan (dicatat di Riwayat)."),
     ganti_kode: list[str] = typer.Option([], "--ganti-kode", help="Tahun baru: kode indikator diganti, LAMA=BARU (boleh berulang)."),
     pensiun: list[str] = typer.Option([], "--pensiun", help="Tahun baru: kode indikator yang tidak dipakai lagi (boleh berulang)."),
-    oleh: str = typer.Option("", "--oleh", help="Nama pembuat (dicatat di Riwayat)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    oleh: OlehOpt = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Buat workbook induk periode berikutnya: data instansi, unit, indikator, target dan realisasi
     triwulan sebelumnya (terkunci) dibawa; log periode dimulai kosong. Workbook lama tidak diubah.
@@ -827,7 +848,7 @@ def rollup_cmd(
     ekspor: Optional[Path] = typer.Option(None, "--ekspor", help="Juga tulis tabel unggah: .csv, .json atau .xlsx."),
     fmt: str = typer.Option("rekap", "--format", help="Format tabel unggah: rekap (menurut akhiran file) atau "
                                                       "csv-id (CSV untuk Excel berbahasa Indonesia)."),
-    as_json: bool = typer.Option(False, "--json", help="Keluaran JSON."),
+    as_json: JsonOpt = False,
 ) -> None:
     """Rekap Pemda: satu workbook dari workbook induk setiap perangkat daerah (ringkasan per
     instansi, seluruh indikator, sasaran Pemda, grafik). Sumber dikenali dari isinya; workbook
@@ -839,12 +860,11 @@ def rollup_cmd(
         kinerja rollup rekap-pemda.xlsx induk-opd/ arsip/ --periode 2026-TW3
         kinerja rollup rekap-pemda.xlsx induk-opd/ --ekspor unggah-pemda.csv
     """
-    from kinerja.export import ExportError
     from kinerja.rollup import make_rollup
 
     try:
         result = make_rollup(out, sources, pemerintah=pemda, periode=periode, export=ekspor, fmt=fmt)
-    except (ExportError, OSError, ValueError) as e:
+    except (OSError, ValueError) as e:  # an ExportError (a ValueError) too, with the same prefix
         fail(f"Rekap Pemda gagal: {e}")
     if not as_json and result.path is not None:
         p = result.period
@@ -948,12 +968,11 @@ def excel_paket_cmd(
 
         kinerja excel paket --out PAKET-KINERJA
     """
-    from kinerja.excel.paket import PaketError, build_paket
-    from kinerja.office import OfficeError
+    from kinerja.excel.paket import build_paket
 
     try:
         result = build_paket(out, sumber)
-    except (PaketError, OfficeError, OSError) as e:
+    except OSError as e:
         fail(str(e))
     for line in result.lines:
         console.print(line)

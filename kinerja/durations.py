@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, model_validator
 
+from kinerja.issues import KinerjaError
+
 DurationUnit = Literal["menit", "jam", "hari"]
 
 _UNIT_WORDS: dict[str, DurationUnit] = {
@@ -24,7 +26,7 @@ _UNIT_WORDS: dict[str, DurationUnit] = {
 _PATTERN = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)\.?\s*$")
 
 
-class DurationError(ValueError):
+class DurationError(KinerjaError, ValueError):
     """A time standard that cannot be read. The message is Indonesian and user-facing."""
 
 

@@ -31,6 +31,7 @@ from typing import Any
 from kinerja.capaian import realisasi_to_date
 from kinerja.e81 import deliserdang_workbook, e81_rows, e81_workbook, to_bytes
 from kinerja.guard import file_mode, finish_temp, temp_prefix
+from kinerja.issues import KinerjaError
 from kinerja.models import METHOD_LABELS, POLARITY_LABELS, ROMAN, Master
 from kinerja.rekap import consolidate
 
@@ -56,7 +57,7 @@ KEYED_HEADERS = ["Kode Indikator", "Realisasi TW", "Realisasi X", "Realisasi Y",
                  "Triwulan"]
 
 
-class ExportError(ValueError):
+class ExportError(KinerjaError, ValueError):
     """The export cannot be written (message in Indonesian)."""
 
 

@@ -33,19 +33,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kinerja.issues import Issue, make_issue
+from kinerja.issues import Issue, KinerjaError, make_issue
 
 TEMP_PREFIX = ".~kinerja-"
 STALE_AFTER = 24 * 3600  # seconds: a temp file of another computer older than this is left over
 _HOST = "".join(ch if ch.isalnum() else "_" for ch in socket.gethostname())[:30] or "pc"
 
 
-class GuardError(OSError):
+class GuardError(KinerjaError, OSError):
     """The master must not be written now; `issue` says why and what to do."""
 
     def __init__(self, issue: Issue) -> None:
-        super().__init__(f"{issue.message} {issue.action}")
-        self.issue = issue
+        super().__init__(f"{issue.message} {issue.action}", issue)
+        self.issue: Issue = issue
 
 
 # ----------------------------------------------------------------------------------- the lock

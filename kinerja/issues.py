@@ -643,6 +643,25 @@ class Issue(BaseModel):
         return f"[{self.severity.label}] {where + ': ' if where else ''}{self.message} {self.action}"
 
 
+class KinerjaError(Exception):
+    """A failure the user can act on, the base of every exception the core raises on purpose.
+
+    `message` is Indonesian and user-facing; `issue`, when there is one, says where and what to
+    do. Each door catches it once, at its edge: the CLI prints the message (or renders the
+    issue) and exits, the ribbon shows it in its message box. Subclasses keep their built-in
+    base too (ValueError, OSError, ...), so code that catches those still does."""
+
+    def __init__(self, message: str = "", issue: Issue | None = None) -> None:
+        if not message and issue is not None:
+            message = f"{issue.message} {issue.action}".strip()
+        super().__init__(message)
+        self.message = message
+        self.issue = issue
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class _Defaulting(dict):
     def __missing__(self, key: str) -> str:
         return "-"

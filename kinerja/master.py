@@ -23,7 +23,7 @@ from kinerja import sheets as S
 from kinerja.bounded import FarCells
 from kinerja.capaian import achievement
 from kinerja.explain import explain
-from kinerja.issues import Issue, Report, catalogue_rows, make_issue
+from kinerja.issues import Issue, KinerjaError, Report, catalogue_rows, make_issue
 from kinerja.lists import LIST_SHEET, list_validation
 from kinerja.models import (DEFAULT_SCALE, ROMAN,
                             Indicator, LetterSettings, Master, Office,
@@ -83,7 +83,7 @@ def _read_office_folder(folder: Path) -> OfficeData:
                       renstra=rows("renstra.csv"))
 
 
-class OfficeDataError(ValueError):
+class OfficeDataError(KinerjaError, ValueError):
     """A workbook given as --data whose tables cannot be read; `report` says where."""
 
     def __init__(self, report: Report):

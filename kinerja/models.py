@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from kinerja.issues import KinerjaError
 from kinerja.sop import Sop
 from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
 
@@ -19,7 +20,7 @@ ROMAN = ["I", "II", "III", "IV"]
 # ----------------------------------------------------------------------------------- NIP
 
 
-class NipError(ValueError):
+class NipError(KinerjaError, ValueError):
     """Why a NIP is not valid (Indonesian)."""
 
 

@@ -10,8 +10,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kinerja.issues import KinerjaError
 
-class OfficeError(RuntimeError):
+
+class OfficeError(KinerjaError, RuntimeError):
     """LibreOffice is missing or failed; the message is Indonesian and user-facing."""
 
 

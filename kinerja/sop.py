@@ -28,6 +28,7 @@ from typing import Any, Literal, NamedTuple, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kinerja.durations import Duration, DurationError, parse_duration
+from kinerja.issues import KinerjaError
 
 __all__ = [
     "Tahap",
@@ -87,15 +88,12 @@ TAHAP_LABELS: dict[str, str] = {
 }
 
 
-class SopError(ValueError):
+class SopError(KinerjaError, ValueError):
     """An SOP that cannot be used. The message is Indonesian and user-facing."""
 
 
-class SopKeyError(KeyError):
+class SopKeyError(KinerjaError, KeyError):
     """A KeyError whose str() is its Indonesian message (KeyError would quote it)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class UnknownPresetError(SopKeyError):

@@ -26,7 +26,7 @@ from typing import Any
 
 from kinerja import sheets as S
 from kinerja.durations import Duration
-from kinerja.issues import Issue, Report, Severity, make_issue
+from kinerja.issues import Issue, KinerjaError, Report, Severity, make_issue
 from kinerja.master import Loaded
 from kinerja.models import Rules, Settings
 from kinerja.numbers import format_percent
@@ -52,7 +52,7 @@ _FIRST = S.WAKTU.header_row + 1
 _EPS = 1e-6
 
 
-class TimingError(ValueError):
+class TimingError(KinerjaError, ValueError):
     """A log request that cannot be done. The message is Indonesian and user-facing."""
 
 

@@ -34,6 +34,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from kinerja.durations import Duration, DurationUnit, parse_duration
+from kinerja.issues import KinerjaError
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
@@ -71,7 +72,7 @@ _EPS_MINUTES = 1e-6
 _ONE_MINUTE = dt.timedelta(minutes=1)
 
 
-class WorkCalendarError(ValueError):
+class WorkCalendarError(KinerjaError, ValueError):
     """A calendar or timing problem. The message is Indonesian and user-facing."""
 
 

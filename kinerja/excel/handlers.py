@@ -3,8 +3,9 @@
 `run(tag)` is what the VBA dispatcher calls (`RunPython "...h.run('<tag>')"`). Each handler
 reads the workbook open in Excel (unsaved edits included), calls the same core function as
 the CLI, writes the result into the open workbook through xlwings (never to the file on
-disk) and returns one Indonesian sentence for the message box. Errors show as an Indonesian
-message box; the traceback goes to a log file the message names.
+disk) and returns one Indonesian sentence for the message box. A KinerjaError shows its
+Indonesian message (and what to do); any other error shows an Indonesian message box and its
+traceback goes to a log file the message names.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, Callable
 
 from kinerja.excel.actions import ACTIONS
 from kinerja.excel.book import load_open_book
-from kinerja.issues import Report
+from kinerja.issues import KinerjaError, Report
 from kinerja.master import Loaded
 from kinerja.excel.live import apply_live
 from kinerja.writing.description import WorkbookWrites
@@ -104,12 +105,10 @@ def dispatch(book: Any, tag: str, now: datetime | None = None, who: str | None =
         return message
     ctx = Context(book, now, who)
     ctx.progress(f"{action.label} ...")
-    from kinerja.guard import GuardError
-
     try:
         message = HANDLERS[tag](book, ctx)
-    except GuardError as e:  # the master busy: who has it, since when, what to do
-        message = f"{e.issue.message}\n\n{e.issue.action}"
+    except KinerjaError as e:  # e.g. the master busy: who has it, since when, what to do
+        message = f"{e.issue.message}\n\n{e.issue.action}" if e.issue is not None else e.message
     except Exception:  # noqa: BLE001 - every failure becomes a message box and a log entry
         log = log_path(book)
         try:
@@ -189,7 +188,7 @@ def tanda_terima(book: Any, ctx: Context) -> str:
 def catat_langkah(book: Any, ctx: Context) -> str:
     """On the Waktu SOP sheet: the selected Mulai or Selesai cell of a step (a time typed in it,
     or now). Elsewhere: the current step ends now."""
-    from kinerja.timing import TimingError, log_selected
+    from kinerja.timing import log_selected
     from kinerja.workcal import format_waktu
 
     loaded = ctx.load()
@@ -197,12 +196,9 @@ def catat_langkah(book: Any, ctx: Context) -> str:
         return not_loaded(loaded)
     sel = book.selection
     sheet = sel.sheet.name if sel is not None else ""
-    try:
-        no, what, moment, writes = log_selected(loaded, sheet, sel.row if sel is not None else 0,
-                                                sel.column if sel is not None else 0,
-                                                sel.value if sel is not None else None, ctx.now, who=ctx.who)
-    except TimingError as e:
-        return str(e)
+    no, what, moment, writes = log_selected(loaded, sheet, sel.row if sel is not None else 0,
+                                            sel.column if sel is not None else 0,
+                                            sel.value if sel is not None else None, ctx.now, who=ctx.who)
     ctx.apply(writes)
     step = loaded.master.sop.step(no)
     return (f"Langkah {no} ({step.pelaksana}) dicatat {what} pada {format_waktu(moment)}. Sheet Waktu SOP "

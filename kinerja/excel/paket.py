@@ -27,13 +27,15 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from kinerja.issues import KinerjaError
+
 PYTHONS = ("3.11", "3.12", "3.13")
 PLATFORM = "win_amd64"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class PaketError(RuntimeError):
-    pass
+class PaketError(KinerjaError, RuntimeError):
+    """The install folder cannot be made; the message is Indonesian and user-facing."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from openpyxl.workbook import Workbook
 
 from kinerja import guard
+from kinerja.issues import KinerjaError
 from kinerja.writing.description import WorkbookWrites
 from kinerja.writing.package.parts import Unsupported
 from kinerja.writing.package.patch import patch_file
@@ -90,7 +91,7 @@ def replace_atomic(path: Path, produce: Callable[[Path], None], backup: bool = T
     return saved
 
 
-class MasterNotWritable(OSError):
+class MasterNotWritable(KinerjaError, OSError):
     """The master's package cannot be patched safely; it is left as it was."""
 
 
