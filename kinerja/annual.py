@@ -30,6 +30,7 @@ from pathlib import Path
 from kinerja import sheets as S
 from kinerja.approval import approval_status, approved_values
 from kinerja.capaian import achievement, mean_capaian
+from kinerja.explain import explain
 from kinerja.issues import Report
 from kinerja.master import Loaded, load_master
 from kinerja.models import ROMAN, Indicator, Master, Period, Result
@@ -271,14 +272,18 @@ def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
         out.report.issue("annual-quarter-master-missing", sheet=S.SETTINGS_SHEET, quarters=", ".join(missing_q))
     texts, _n, _e = office_text(loaded)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"LKjIP-{data.year}-DRAF.docx"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        out.report.issue("report-write-failed", file=str(out_dir), detail=explain(e))
+        return out
     with tempfile.TemporaryDirectory(prefix="kinerja-lkjip-") as tmp:
         charts = _trend_charts(data, Path(tmp))
         try:
             _document(data, texts, charts, target, loaded, now)
         except OSError as e:
-            out.report.issue("report-write-failed", file=target.name, detail=str(e))
+            out.report.issue("report-write-failed", file=target.name, detail=explain(e))
             return out
     out.files = [target]
     if pdf:
@@ -287,7 +292,7 @@ def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
         try:
             out.files.append(to_pdf(target, out_dir))
         except OfficeError as e:
-            out.report.issue("pdf-failed", file=target.name, detail=str(e))
+            out.report.issue("pdf-failed", file=target.name, detail=explain(e))
     w = out.writes
     w.extend(_text_writes(loaded))
     w.sheet(S.LOG_LAPORAN.sheet, S.LOG_LAPORAN).append = [

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kinerja import sheets as S
+from kinerja.explain import explain
 from kinerja.issues import Report
 from kinerja.master import Loaded
 from kinerja.report import relative_to_master, sha256_file, sop_compliance
@@ -137,11 +138,15 @@ def archive_period(loaded: Loaded, out_dir: Path, *, inbox: Path | None = None, 
     if folder.exists():
         out.report.issue("archive-exists", folder=str(folder))
         return out
-    out_dir.mkdir(parents=True, exist_ok=True)
     approval = approval_status(loaded)
     timing = sop_compliance(loaded, now)
     entries, missing = [], []
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=out_dir))
+    except OSError as e:
+        out.report.issue("report-write-failed", file=str(folder), detail=explain(e))
+        return out
     try:
         for s in _sources(loaded, inbox):
             kind = not_regular(s.path)
@@ -180,9 +185,12 @@ def archive_period(loaded: Loaded, out_dir: Path, *, inbox: Path | None = None, 
         }
         (tmp / MANIFEST).write_text(json.dumps(out.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         os.rename(tmp, folder)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        if not isinstance(e, OSError):
+            raise
+        out.report.issue("report-write-failed", file=str(folder), detail=explain(e))  # a full disk
+        return out
     out.folder = folder
     out.files = [folder / e["path"] for e in entries] + [folder / MANIFEST]
     w = out.writes

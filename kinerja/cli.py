@@ -802,7 +802,7 @@ def new_period_cmd(
     try:
         target = parse_period(periode) if periode else None
     except ValueError as e:
-        fail(str(e))
+        fail(explain(e))
     renames = {}
     for item in ganti_kode:
         old, sep, new = item.partition("=")
@@ -865,7 +865,7 @@ def rollup_cmd(
     try:
         result = make_rollup(out, sources, pemerintah=pemda, periode=periode, export=ekspor, fmt=fmt)
     except (OSError, ValueError) as e:  # an ExportError (a ValueError) too, with the same prefix
-        fail(f"Rekap Pemda gagal: {e}")
+        fail(f"Rekap Pemda gagal: {explain(e)}")
     if not as_json and result.path is not None:
         p = result.period
         console.print(f"Rekap Pemda: [bold]{esc(result.path)}[/bold] ({result.inputs.pemerintah}, "
@@ -973,7 +973,7 @@ def excel_paket_cmd(
     try:
         result = build_paket(out, sumber)
     except OSError as e:
-        fail(str(e))
+        fail(explain(e))
     for line in result.lines:
         console.print(line)
 
@@ -992,9 +992,26 @@ def demo(out: Path = typer.Option(Path("demo-out"), "--out", "-o", help="Folder 
         console.print(line)
 
 
-def main() -> None:  # pragma: no cover
-    app()
+def main() -> None:
+    """The `kinerja` command. A failure nobody foresaw is one Indonesian line on the screen (the
+    traceback goes to kinerja-galat.log), never a Python traceback; the master is never left half
+    written (saves are atomic)."""
+    try:
+        app()
+    except Exception as e:  # noqa: BLE001 - the last door: every failure becomes a message
+        import logging
+        import traceback
+
+        if "folder" not in _LOG:  # beside the workbook named on the command line, else here
+            named = [Path(a) for a in sys.argv[1:] if Path(a).suffix.lower() in (".xlsx", ".xlsm")]
+            log_beside(next((p for p in named if p.is_file()), Path.cwd() / "kinerja"))
+        logging.getLogger("kinerja").error("%s", traceback.format_exc())
+        where = _LOG["folder"] / "kinerja-galat.log" if "folder" in _LOG else "kinerja-galat.log"
+        err.print(Text("Gagal: ", style="bold red") + plain(
+            f"kesalahan tak terduga ({explain(e)}). Workbook induk tidak tersimpan setengah jadi: "
+            f"perubahan langkah ini tersimpan utuh atau tidak sama sekali. Rincian teknis: {where}"))
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()

@@ -284,6 +284,7 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
     rolls both up: the sample office from its archive (through manifest.json), the other from its
     master. The summary sheet is turned into a page image to look at."""
     from kinerja.master import build_master
+    from kinerja.explain import explain
     from kinerja.office import OfficeError, convert
     from kinerja.offices import generated_office, run_to_approval
     from kinerja.report import preview_pages
@@ -311,7 +312,7 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
     try:
         pdf = convert(rekap, "pdf", out / "pratinjau")
     except (OfficeError, OSError) as e:
-        yield f"    Dilewati: PDF rekap Pemda tidak dibuat ({e})."
+        yield f"    Dilewati: PDF rekap Pemda tidak dibuat ({explain(e)})."
         return
     pages = preview_pages(pdf, out / "pratinjau", dpi=80)
     if pages:

@@ -18,8 +18,8 @@ log.addHandler(logging.NullHandler())  # never printed on the screen; the CLI ad
 
 # (a piece of the library's text, lower case) -> what it means
 _TEXTS = [
-    ("not a zip file", "bukan arsip zip yang utuh (file rusak atau bukan workbook)"),
-    ("bad magic number", "bukan arsip zip yang utuh (file rusak atau bukan workbook)"),
+    ("not a zip file", "bukan arsip zip yang utuh (file rusak, atau bukan file Excel atau Word)"),
+    ("bad magic number", "bukan arsip zip yang utuh (file rusak, atau bukan file Excel atau Word)"),
     ("truncated", "file terpotong (pengiriman atau penyimpanan tidak selesai)"),
     ("unexpected end", "file terpotong (pengiriman atau penyimpanan tidak selesai)"),
     ("eof", "file terpotong (pengiriman atau penyimpanan tidak selesai)"),
@@ -47,16 +47,24 @@ _ERRNO = {
     errno.EBUSY: "file sedang dipakai program lain",
     errno.ETXTBSY: "file sedang dipakai program lain",
     errno.ENAMETOOLONG: "nama file terlalu panjang",
-    errno.EIO: "kesalahan baca/tulis perangkat",
+    errno.EIO: "gagal membaca atau menulis disk (disk penuh, atau perangkat/jaringan bermasalah)",
     errno.ELOOP: "tautan berputar",
+    errno.EEXIST: "sudah ada file dengan nama itu",
 }
 
 
 def explain(e: BaseException) -> str:
     """An Indonesian phrase for `e` (no library text); the original is logged."""
+    from kinerja.issues import KinerjaError  # the project's own: Indonesian already
+
+    if isinstance(e, KinerjaError):
+        return e.message
     log.warning("%s: %s", type(e).__name__, e)
     if isinstance(e, OSError) and e.errno in _ERRNO:
         return _ERRNO[e.errno]
+    template = _template_error(e)
+    if template:
+        return template
     if isinstance(e, MemoryError):
         return "memori komputer tidak cukup"
     if isinstance(e, UnicodeError):
@@ -65,6 +73,8 @@ def explain(e: BaseException) -> str:
         return validation_text(e)  # type: ignore[arg-type]
     if isinstance(e, json.JSONDecodeError):
         return f"bukan JSON yang sah (baris {e.lineno}, kolom {e.colno})"
+    if isinstance(e, KeyError) and "no item named" in str(e).lower():  # zipfile: a part is missing
+        return "bagian di dalam file tidak ada (file rusak atau bukan dokumen Office)"
     if isinstance(e, KeyError):
         return f"isian '{e.args[0] if e.args else ''}' tidak ada"
     if isinstance(e, ValueError) and _indonesian(str(e)):
@@ -74,10 +84,25 @@ def explain(e: BaseException) -> str:
         if piece in text:
             return meaning
     if isinstance(e, zipfile.BadZipFile):
-        return "bukan arsip zip yang utuh (file rusak atau bukan workbook)"
+        return "bukan arsip zip yang utuh (file rusak, atau bukan file Excel atau Word)"
     if isinstance(e, OSError):
         return "kesalahan sistem berkas"
     return "isi file tidak dapat diuraikan"
+
+
+def _template_error(e: BaseException) -> str:
+    """A Word template's Jinja tags or package, said in Indonesian ('' when `e` is neither)."""
+    kind = {c.__name__ for c in type(e).__mro__}
+    if "TemplateSyntaxError" in kind:
+        return ("penulisan isian templat salah: kurung kurawal pembuka dan penutup isian tidak berpasangan, "
+                "atau perintah if/for tidak lengkap atau tidak dikenal")
+    if "UndefinedError" in kind:
+        return "templat memakai isian yang tidak disediakan"
+    if "TemplateError" in kind:
+        return "isian templat tidak dapat diisi"
+    if "PackageNotFoundError" in kind:
+        return "bukan dokumen Word (.docx) atau file tidak ditemukan"
+    return ""
 
 
 def _is_validation(e: BaseException) -> bool:
@@ -93,18 +118,19 @@ _FIELD_NAMES = {"kode": "kode", "nama": "nama", "unit": "unit", "nip": "NIP", "t
                 "metode": "metode", "satuan": "satuan", "target_tw": "target triwulan"}
 
 
-def validation_text(e) -> str:
-    """pydantic's errors as Indonesian: the field, the value, and the project's own reason when
-    a validator gave one (pydantic's sentence and URL stay in the log)."""
+def validation_text(e, first: bool = False) -> str:
+    """pydantic's errors (the first three, or the `first`) as Indonesian: the field, the value,
+    and the project's own reason when a validator gave one (pydantic's sentence and URL stay in
+    the log)."""
     parts = []
-    for err in e.errors()[:3]:
+    for err in e.errors()[:1 if first else 3]:
         loc = ".".join(str(x) for x in err.get("loc", ()))
         name = _FIELD_NAMES.get(loc, loc or "isian")
         value = err.get("input")
         shown = f" '{value}'" if isinstance(value, (str, int, float)) else ""
         ctx = err.get("ctx") or {}
         reason = str(ctx.get("error", "")) if "error" in ctx else ""
-        if not _indonesian(reason):
+        if not reason or _english(reason):
             kind = str(err.get("type", ""))
             reason = ("wajib diisi" if kind == "missing" else "bukan angka" if "number" in kind or "int" in kind
                       or "float" in kind else "bukan tanggal" if "date" in kind else "tidak sesuai aturan penulisan"
@@ -114,6 +140,16 @@ def validation_text(e) -> str:
 
 
 _ID_WORDS = (" tidak ", " harus ", " bukan ", " hanya ", "kosong", " belum ", " sudah ", " dikenal", " ada ")
+
+
+_EN_WORDS = (" the ", " must ", " is ", " not ", " be ", " should ", " invalid", " out of range", " for ",
+             " with ", " expected", " unexpected", " error", " value ", " cannot ", " does ")
+
+
+def _english(text: str) -> bool:
+    """A library's sentence (the project's own reasons are Indonesian)."""
+    padded = f" {text.lower()} "
+    return any(w in padded for w in _EN_WORDS) and not _indonesian(text)
 
 
 def _indonesian(text: str) -> bool:

@@ -34,6 +34,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from kinerja import sheets as S
 from kinerja import timing
 from kinerja.capaian import NOT_A_NUMBER, TYPED_TEXT, excel_capaian_formula
+from kinerja.explain import explain
 from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, FormIdentity,
                               identity_sheet_rows, indicator_checksum, input_keys)
 from kinerja.issues import Report, Severity
@@ -171,7 +172,7 @@ def build_forms(loaded: Loaded, out_dir: Path, *, new_round: bool = False, force
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        report.issue("form-write-failed", file=str(out_dir), detail=str(e))
+        report.issue("form-write-failed", file=str(out_dir), detail=explain(e))
         return outcome
     log_rows: list[list[Any]] = []
     logo = _logo(m, loaded.path)
@@ -193,7 +194,7 @@ def build_forms(loaded: Loaded, out_dir: Path, *, new_round: bool = False, force
                 if template is None and len(targets) > 1:
                     template = _template(path)  # the next forms: this one with their rows
         except OSError as e:
-            report.issue("form-write-failed", file=path.name, unit=unit.kode, detail=str(e))
+            report.issue("form-write-failed", file=path.name, unit=unit.kode, detail=explain(e))
             continue
         outcome.files.append(path)
         outcome.identities.append(identity)
@@ -246,7 +247,11 @@ def build_receipt(loaded: Loaded, out_dir: Path, report: Report | None = None, *
             for n, k in enumerate(order, 1)]
     now = now or datetime.now().replace(microsecond=0)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        report.issue("form-write-failed", file=str(out_dir), detail=explain(e))
+        return None
     return render_document(RECEIPT_TEMPLATE, receipt_context(m, rows, putaran, now, _logo(m, loaded.path)),
                            out_dir / f"Tanda-Terima-{m.settings.period.key()}-P{putaran}.docx",
                            loaded.path, report)
@@ -728,11 +733,11 @@ def render_document(name: str, context: dict[str, Any], out: Path, master_path: 
             ctx["logo"] = InlineImage(tpl, str(logo), height=Cm(2.2))
         tpl.render(ctx, autoescape=True)
     except Exception as e:  # noqa: BLE001 - a broken template (Jinja syntax, bad docx) is reported
-        report.issue("forms-template-invalid", file=src.name, detail=f"{type(e).__name__}: {e}"[:300])
+        report.issue("forms-template-invalid", file=src.name, detail=explain(e))
         return None
     try:
         tpl.save(str(out))
     except OSError as e:
-        report.issue("form-write-failed", file=out.name, detail=str(e))
+        report.issue("form-write-failed", file=out.name, detail=explain(e))
         return None
     return out

@@ -22,7 +22,7 @@ from kinerja import bounded
 from kinerja import sheets as S
 from kinerja.bounded import FarCells
 from kinerja.capaian import achievement
-from kinerja.explain import explain
+from kinerja.explain import explain, log, validation_text
 from kinerja.issues import Issue, KinerjaError, Report, catalogue_rows, make_issue
 from kinerja.lists import LIST_SHEET, list_validation
 from kinerja.models import (DEFAULT_SCALE, ROMAN,
@@ -841,9 +841,9 @@ def _or(value: Any, default: Any) -> Any:
 
 
 def _first_error(e: ValidationError) -> str:
-    err = e.errors()[0]
-    msg = str(err.get("msg", "")).removeprefix("Value error, ")  # pydantic's English prefix
-    return f"{'.'.join(str(x) for x in err.get('loc', ()))}: {msg}".strip(": ")
+    """pydantic's first complaint in Indonesian (its own sentence and URL go to the log)."""
+    log.warning("%s", e)
+    return validation_text(e, first=True)
 
 
 def _load_sop(rows_of, report: Report, file: str) -> Sop | None:
@@ -863,7 +863,7 @@ def _load_sop(rows_of, report: Report, file: str) -> Sop | None:
     try:
         return sop_from_rows(header, [{k: v for k, v in s.items() if k != "_row"} for s in steps])
     except (ValidationError, ValueError) as e:
-        detail = _first_error(e) if isinstance(e, ValidationError) else str(e)
+        detail = _first_error(e) if isinstance(e, ValidationError) else explain(e)
         report.issue("sop-invalid", file=file, sheet=S.LANGKAH_SOP.sheet, detail=detail)
         return None
 

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kinerja.explain import log
 from kinerja.issues import KinerjaError
 
 
@@ -48,8 +49,9 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: int = 240) -> Path:
     ext = fmt.split(":")[0]
     out = outdir / f"{src.stem}.{ext}"
     if proc.returncode != 0 or not out.exists():
-        raise OfficeError(f"LibreOffice gagal mengonversi '{src.name}' ke {ext}: "
-                          f"{(proc.stderr or proc.stdout).strip()[:300]}")
+        log.warning("LibreOffice %s -> %s: exit %s: %s", src.name, ext, proc.returncode,
+                    (proc.stderr or proc.stdout).strip()[:2000])
+        raise OfficeError(f"LibreOffice gagal mengonversi '{src.name}' ke {ext} (rinciannya di kinerja-galat.log).")
     return out
 
 
@@ -74,8 +76,10 @@ def convert_many(srcs: list[Path], fmt: str, outdir: Path, timeout: int = 600) -
     outs = [outdir / f"{s.stem}.{ext}" for s in srcs]
     missing = [o.name for o in outs if not o.exists()]
     if proc.returncode != 0 or missing:
-        raise OfficeError(f"LibreOffice gagal mengonversi {', '.join(missing) or 'file'} ke {ext}: "
-                          f"{(proc.stderr or proc.stdout).strip()[:300]}")
+        log.warning("LibreOffice %d files -> %s: exit %s: %s", len(srcs), ext, proc.returncode,
+                    (proc.stderr or proc.stdout).strip()[:2000])
+        raise OfficeError(f"LibreOffice gagal mengonversi {', '.join(missing) or 'file'} ke {ext} "
+                          "(rinciannya di kinerja-galat.log).")
     return outs
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kinerja import sheets as S
+from kinerja.explain import explain, log
 from kinerja.issues import Issue, Report, Severity, make_issue
 from kinerja.master import Loaded
 from kinerja.models import ROMAN, Master
@@ -102,7 +103,7 @@ def check_template(path: Path, kind: str, available: Iterable[str]) -> list[Issu
     try:
         used = set(DocxTemplate(str(path)).get_undeclared_template_variables())
     except Exception as e:  # noqa: BLE001 - a broken user template is data, not a crash
-        return [make_issue("template-invalid", file=path.name, detail=str(e) or type(e).__name__)]
+        return [make_issue("template-invalid", file=path.name, detail=explain(e))]
     issues = []
     missing = sorted(REQUIRED_FIELDS[kind] - used)
     unknown = sorted(used - set(available) - JINJA_NAMES)
@@ -290,8 +291,8 @@ def letter_number(fmt: str, *, nomor: int | None, kode_unit: str, klasifikasi: s
     """Format a letter number; raises ValueError (Indonesian) for an unusable format."""
     try:
         names = {f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None}
-    except ValueError as e:
-        raise ValueError(f"tanda kurung kurawal tidak seimbang ({e})") from None
+    except ValueError:
+        raise ValueError("tanda kurung kurawal { } tidak berpasangan") from None
     unknown = sorted(n for n in names if n not in LETTER_FIELDS)
     if "nomor" not in names:
         raise ValueError("isian {nomor} tidak ada")
@@ -300,8 +301,10 @@ def letter_number(fmt: str, *, nomor: int | None, kode_unit: str, klasifikasi: s
     try:
         return fmt.format(klasifikasi=klasifikasi, nomor=_Blank() if nomor is None else nomor,
                           kode_unit=kode_unit, tahun=when.year, bulan_romawi=ROMAN_MONTHS[when.month - 1])
-    except (ValueError, IndexError, KeyError) as e:
-        raise ValueError(str(e)) from None
+    except (ValueError, IndexError, KeyError, AttributeError) as e:
+        log.warning("letter number %r: %s: %s", fmt, type(e).__name__, e)
+        raise ValueError("isian di dalam { } hanya boleh berupa nama isian, tanpa format tambahan "
+                         "(mis. {nomor}, bukan {nomor:x})") from None
 
 
 def _counter(rows: list[tuple]) -> dict[int, int]:
@@ -556,7 +559,11 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     logo = _logo(master, loaded.path, out.report)
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        out.report.issue("report-write-failed", file=str(out_dir), detail=explain(e))
+        return out
     key = master.settings.period.key()
     suffix = "-DRAF" if draf else ""
     names = {"laporan": f"Laporan-Data-Capaian-Kinerja-{key}{suffix}.docx",
@@ -583,9 +590,9 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
             p.unlink(missing_ok=True)
         k = kinds[len(made)]
         if isinstance(e, OSError):
-            out.report.issue("report-write-failed", file=names[k], detail=str(e))
+            out.report.issue("report-write-failed", file=names[k], detail=explain(e))
         else:
-            out.report.issue("template-invalid", file=templates[k].name, detail=f"{type(e).__name__}: {e}")
+            out.report.issue("template-invalid", file=templates[k].name, detail=explain(e))
         return out
     if pdf:
         from kinerja.office import OfficeError
@@ -594,7 +601,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
             try:
                 made.append((k, to_pdf(docx, out_dir)))
             except OfficeError as e:
-                out.report.issue("pdf-failed", file=docx.name, detail=str(e))
+                out.report.issue("pdf-failed", file=docx.name, detail=explain(e))
     out.files = [p for _, p in made]
 
     status = STATUS_DRAF if draf else STATUS_FINAL

@@ -47,6 +47,7 @@ from typing import Any, Iterable
 
 from kinerja import sheets as S
 from kinerja.capaian import Achievement
+from kinerja.explain import explain
 from kinerja.issues import Report, issue_row
 from kinerja.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.models import DEFAULT_SCALE, METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Period, PredicateBand, Rules
@@ -248,7 +249,7 @@ def find_sources(paths: Iterable[Path], report: Report, exclude: Path | None = N
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             entries = [e for e in manifest.get("berkas", []) if e.get("jenis") == "workbook induk"]
         except (OSError, ValueError, AttributeError) as e:
-            report.issue("rollup-not-master", file=str(folder / MANIFEST), reason=f"manifest tidak terbaca ({e})")
+            report.issue("rollup-not-master", file=str(folder / MANIFEST), reason=f"manifest tidak terbaca ({explain(e)})")
             return
         if not entries:
             report.issue("rollup-not-master", file=str(folder / MANIFEST), reason="arsip tanpa workbook induk")
@@ -468,7 +469,7 @@ def read_inputs(path: Path, report: Report) -> RollupInputs:
         names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
         sheets = read_sheets(path, skip={INDICATORS.sheet, SOURCES.sheet, FINDINGS.sheet, SASARAN.sheet})
     except Exception as e:  # noqa: BLE001 - an unreadable roll-up workbook is reported, not overwritten
-        report.issue("workbook-unreadable", file=file, detail=str(e) or type(e).__name__)
+        report.issue("workbook-unreadable", file=file, detail=explain(e))
         inputs.exists = inputs.unreadable = True
         return inputs
     inputs.exists, inputs.sheets = True, names

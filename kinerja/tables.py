@@ -183,12 +183,22 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
     letters = {j: column_letter(j + 1) for j in mapping}
     by_key = {c.key: letters[j] for j, c in mapping.items()}
     plan = [(j, c, c.kind == "number", c.kind in ("text", "id"), c.required) for j, c in mapping.items()]
-    for r, raw in enumerate(rows[idx + 1:], start=idx + 2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+    body = rows[idx + 1:]
+    for r, raw in enumerate(body, start=idx + 2):
+        if all(_blank(v) for v in raw):
             pending_blank.append(r)
             continue
-        for b in pending_blank:  # only blank rows between data rows are worth a note
-            report.issue("row-blank", file=file, sheet=sheet, cell=f"A{b}", row=b)
+        if len(pending_blank) > BLANK_RUN:  # far below the rows above: a stray value, or rows after a gap
+            if _stray(body[r - idx - 2:], [j for j, c in mapping.items() if c.required], len(mapping) > 1):
+                first, count = _far(body[r - idx - 2:], r)
+                report.issue("cell-far", file=file, sheet=sheet, cell=first, count=count,
+                             detail=f"di bawah {len(pending_blank)} baris kosong, tidak dibaca sebagai baris tabel")
+                return out
+            report.issue("row-blank", file=file, sheet=sheet, cell=f"A{pending_blank[0]}",
+                         row=f"{pending_blank[0]} sampai {pending_blank[-1]}")
+        else:
+            for b in pending_blank:  # only blank rows between data rows are worth a note
+                report.issue("row-blank", file=file, sheet=sheet, cell=f"A{b}", row=b)
         pending_blank = []
         row = Row(number=r, values={}, letters=by_key)
         values, width = row.values, len(raw)
@@ -209,6 +219,33 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
             row.values.setdefault(c.key, None)
         out.rows.append(row)
     return out
+
+
+BLANK_RUN = 10  # more blank rows than this between rows of a table: one note, not one per row
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _stray(rest: list[tuple], required: list[int], wide: bool) -> bool:
+    """The rows below a long run of blank rows hold only stray values: none fills a column the
+    table requires, or (a table of several columns) no row there has more than one value."""
+    some_required, some_full = False, not wide
+    for raw in rest:  # stops at the first proof of data (the rows after a gap are usually data)
+        filled = [j for j, v in enumerate(raw) if not _blank(v)]
+        some_required = some_required or any(j in required for j in filled)
+        some_full = some_full or len(filled) > 1
+        if some_required and some_full:
+            return False
+    return True
+
+
+def _far(rest: list[tuple], first_row: int) -> tuple[str, int]:
+    """The first value of `rest` (its cell) and how many values it holds."""
+    cells = [(r, j) for r, raw in enumerate(rest, start=first_row) for j, v in enumerate(raw) if not _blank(v)]
+    r, j = cells[0]
+    return f"{column_letter(j + 1)}{r}", len(cells)
 
 
 def convert(value: Any, c: Column, report: Report, *, file: str | None, sheet: str,

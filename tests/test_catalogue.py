@@ -4,6 +4,7 @@ land. Last, a guard that every catalogue code is triggered somewhere in the test
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -274,11 +275,19 @@ def test_pdf_failed(sample_loaded, tmp_path, monkeypatch):
     fake.write_text("#!/bin/sh\necho 'profil pengguna rusak' >&2\nexit 1\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    out = render_report(sample_loaded, tmp_path / "laporan", pdf=True, force=True, documents=["surat"],
-                        now=datetime(2026, 10, 16, 9, 0))
+    logged = []
+    keep = logging.Handler()
+    keep.emit = lambda record: logged.append(record.getMessage())
+    logging.getLogger("kinerja").addHandler(keep)
+    try:
+        out = render_report(sample_loaded, tmp_path / "laporan", pdf=True, force=True, documents=["surat"],
+                            now=datetime(2026, 10, 16, 9, 0))
+    finally:
+        logging.getLogger("kinerja").removeHandler(keep)
     docx = out.files[0]
     issue = only(out.report, "pdf-failed", "warning", file=docx.name)
-    assert "profil pengguna rusak" in issue.message
+    assert "kinerja-galat.log" in issue.message and "profil pengguna rusak" not in issue.message
+    assert any("profil pengguna rusak" in m for m in logged)  # LibreOffice's own words: in the log
     assert [p.suffix for p in out.files] == [".docx"] and docx.is_file()
     assert not list(docx.parent.glob("*.pdf"))
 

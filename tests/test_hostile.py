@@ -374,6 +374,42 @@ def test_stray_far_cells_in_the_master(sample_master, filled, tmp_path):
     assert [r[1] for r in again.rows[S.PENERIMAAN.sheet] if len(r) > 1 and r[1] == filled["SEK"].name]
 
 
+def test_stray_value_a_few_rows_below_a_table(sample_master):
+    """A stray value 3,000 rows below the Indikator table (inside the master's bounds, so read):
+    one cell-far issue for it, not one row-blank per blank row above it. Rows that are data after
+    a long gap are read, the gap noted once; a short gap keeps its note per row."""
+    wb = load_workbook(sample_master)
+    ws = wb[S.INDIKATOR.sheet]
+    last = max(c.row for c in ws["A"] if c.value not in (None, ""))  # the table's last row
+    ws[f"Q{last + 3000}"] = "x"
+    wb.save(sample_master)
+    issues = load_master(sample_master).report.issues
+    far = [i for i in issues if i.code == "cell-far"]
+    assert [(i.location.sheet, i.location.cell) for i in far] == [(S.INDIKATOR.sheet, f"Q{last + 3000}")], far
+    assert "2999 baris kosong" in far[0].message
+    assert not [i for i in issues if i.code == "row-blank" and i.location.sheet == S.INDIKATOR.sheet]
+
+    # data (a whole indicator row) 50 rows below: read, the gap one note
+    row = [c.value for c in ws[last]]
+    del ws[f"Q{last + 3000}"]
+    code = str(ws[f"{S.INDIKATOR.letter('kode')}{last}"].value)
+    for j, v in enumerate(row, 1):
+        ws.cell(last + 51, j, v)
+    ws.delete_rows(last)
+    # a short gap of two rows in the Unit table: a note per row, as before
+    units = wb[S.UNIT.sheet]
+    units.insert_rows(max(c.row for c in units["A"] if c.value not in (None, "")), 2)
+    wb.save(sample_master)
+    loaded = load_master(sample_master)
+    blank = [i for i in loaded.report.issues if i.code == "row-blank"]
+    assert [(i.location.sheet, i.location.cell) for i in blank if i.location.sheet == S.INDIKATOR.sheet] == [
+        (S.INDIKATOR.sheet, f"A{last}")]
+    assert f"Baris {last} sampai {last + 49}" in [i for i in blank if i.location.sheet == S.INDIKATOR.sheet][0].message
+    assert len([i for i in blank if i.location.sheet == S.UNIT.sheet]) == 2
+    assert code in {i.kode for i in loaded.master.indicators}
+    assert not [i for i in loaded.report.issues if i.code == "cell-far"]
+
+
 # ----------------------------------------------------------------------------------- fuzz
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.excel import setup as S
+from kinerja.explain import explain
 
 OK, MASALAH, PERHATIAN, TIDAK = "OK", "MASALAH", "PERHATIAN", "TIDAK DIPERIKSA"
 OFFICE_VERSIONS = ("16.0", "15.0")  # Microsoft 365 / 2016-2021, 2013
@@ -129,7 +130,7 @@ def workbook_findings(master: Path) -> list[Finding]:
     try:
         modules, ribbon = S.workbook_modules(master), S.has_ribbon(master)
     except Exception as e:  # noqa: BLE001 - a damaged file is a finding
-        return [Finding(MASALAH, "Workbook", f"'{master.name}' tidak dapat dibaca ({e}).",
+        return [Finding(MASALAH, "Workbook", f"'{master.name}' tidak dapat dibaca ({explain(e)}).",
                         "Pakai salinan dari folder 'cadangan' atau buat ulang dengan 'kinerja init'.")]
     good = "Kinerja" in modules and ribbon
     out.append(Finding(OK if good else MASALAH, "Tab pita dan VBA",

@@ -12,6 +12,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kinerja.explain import explain
+
 PINNED_XLWINGS = "0.37.8"
 ADDIN_NAME = "xlwings.xlam"
 REINSTALL = "jalankan lagi PASANG.bat dari folder paket kinerja (tanpa internet)"
@@ -134,7 +136,7 @@ def install_addin(xlstart: Path, out: SetupOutcome) -> None:
         xlstart.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)
     except OSError as e:
-        out.problems.append(f"Add-in xlwings tidak dapat disalin ke {xlstart} ({e}). Tutup Excel lalu ulangi.")
+        out.problems.append(f"Add-in xlwings tidak dapat disalin ke {xlstart} ({explain(e)}). Tutup Excel lalu ulangi.")
         return
     out.lines.append(f"Add-in xlwings dipasang: {dst} (aktif setelah Excel dibuka ulang)")
 

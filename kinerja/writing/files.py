@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from openpyxl.workbook import Workbook
 
 from kinerja import guard
+from kinerja.explain import log
 from kinerja.issues import KinerjaError
 from kinerja.writing.description import WorkbookWrites
 from kinerja.writing.package.parts import Unsupported
@@ -71,7 +72,8 @@ def replace_atomic(path: Path, produce: Callable[[Path], None], backup: bool = T
             raise
         except Exception as e:  # lxml under openpyxl reports a failed write (disk full) as its own error
             if type(e).__name__ == "SerialisationError" or "IO_" in str(e):
-                raise OSError(errno.EIO, f"file sementara tidak dapat ditulis ({e})") from e
+                log.warning("%s: %s", type(e).__name__, e)
+                raise OSError(errno.EIO, "file sementara tidak dapat ditulis") from e
             raise
         guard.finish_temp(Path(tmp), mode)
         if backup and path.exists():
@@ -105,6 +107,8 @@ def write_file(path: Path, writes: WorkbookWrites, backup: bool = True) -> Path 
         with gc_paused():
             return replace_atomic(path, lambda tmp: patch_file(path, tmp, writes), backup=backup)
     except Unsupported as e:
+        log.warning("%s: not patched: %s", path.name, e)
         raise MasterNotWritable(
-            f"Workbook induk '{path.name}' memuat bagian yang tidak dapat diubah dengan aman ({e}); "
+            f"Workbook induk '{path.name}' memuat bagian yang tidak dapat diubah dengan aman "
+            "(rinciannya di kinerja-galat.log); "
             "workbook tidak diubah. Buka dan simpan ulang di Excel, lalu ulangi.") from None
