@@ -298,38 +298,53 @@ def big(tmp_path_factory):
     return master, inbox
 
 
-def _killed_at_random(args: list[str], seconds: float, rng: random.Random) -> int:
-    p = subprocess.Popen([sys.executable, "-m", "kinerja", *args], cwd=ROOT, env=ENV,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(rng.uniform(0.3, seconds))
-    p.send_signal(signal.SIGKILL)
-    return p.wait()
+STEPS = [("2026-10-12T09:30", ["collect", "induk.xlsx", "{inbox}"]),
+         ("2026-10-13T10:00", ["validate", "induk.xlsx"]),
+         ("2026-10-14T11:00", ["review", "induk.xlsx", "--out", "perbaikan"])]
+
+
+def _frozen(moment: str, args: list[str], cwd: Path) -> subprocess.Popen:
+    """The command with its clock stopped at `moment` (tests/frozen_clock.py): the same bytes every run."""
+    return subprocess.Popen([sys.executable, str(ROOT / "tests" / "frozen_clock.py"), moment, *args], cwd=cwd,
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def test_kill_9_at_random_points_leaves_the_master_old_or_new(big, tmp_path):
+    """collect, validate and review of a 300-unit master, each killed (SIGKILL) at a random moment
+    while the same command runs to completion on a copy in a folder beside it (same names, same
+    inbox, the clock stopped at the same moment: the same bytes). Afterwards the master is byte
+    for byte the old file or the completed run's; cadangan/ holds only whole backups, each a copy
+    of a version the master had; the next run removes what the killed ones left."""
     src, inbox = big
-    master = tmp_path / "induk.xlsx"
-    shutil.copy(src, master)
     rng = random.Random(14)
-    versions = {sha(master)}
-    commands = [["collect", str(master), str(inbox)], ["validate", str(master)],
-                ["review", str(master), "--out", str(tmp_path / "perbaikan")]]
-    start = time.monotonic()
-    for n in range(5):
-        args = commands[n % 3]
-        _killed_at_random(args, 5.0, rng)
-        digest = sha(master)
-        if digest not in versions:  # the run finished its save before the kill: a whole new file
-            versions.add(digest)
-        with zipfile.ZipFile(master) as z:
-            assert z.testzip() is None
-        assert load_master(master).master is not None
-        for b in backup_dir(master).glob("*.xlsx") if backup_dir(master).exists() else []:
-            with zipfile.ZipFile(b) as z:  # never a truncated backup under a backup's name
-                assert z.testzip() is None, b
-        assert time.monotonic() - start < 45
-    # the next run cleans up what the killed ones left, and completes
-    done = subprocess.run([sys.executable, "-m", "kinerja", "validate", str(master)], cwd=ROOT, env=ENV,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode in (0, 1) and "sedang dipakai" not in done.stdout, done.stdout[-1000:]
-    assert not [p for p in master.parent.glob(".~kinerja-*")] and not list(backup_dir(master).glob(".~kinerja-*"))
+    killed, whole = tmp_path / "dibunuh", tmp_path / "utuh"
+    for d in (killed, whole):
+        d.mkdir()
+        shutil.copy(src, d / "induk.xlsx")
+    master = killed / "induk.xlsx"
+    versions = {sha(src)}
+    last = 6.0  # seconds the previous step took: the next kill falls within as long
+    for moment, args in STEPS:
+        args = [a.format(inbox=inbox) for a in args]
+        old = sha(whole / "induk.xlsx")
+        shutil.copy(whole / "induk.xlsx", master)  # both start from the same master
+        start = time.monotonic()
+        done, victim = _frozen(moment, args, whole), _frozen(moment, args, killed)
+        time.sleep(rng.uniform(0.3, last))
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        assert done.wait(timeout=300) in (0, 1)
+        last = max(time.monotonic() - start, 1.0)
+        new = sha(whole / "induk.xlsx")
+        assert new != old, args  # the completed run wrote the master
+        versions.add(new)
+        now = sha(master)
+        assert now in (old, new), (args, "neither the old master nor the completed run's")
+        for b in backup_dir(master).iterdir() if backup_dir(master).exists() else []:
+            if not b.name.startswith(guard.TEMP_PREFIX):  # a backup's name: a whole copy of a version
+                assert sha(b) in versions, (args, b.name)
+    assert load_master(master).master is not None
+    # what the next run does before it writes: temporary files of the killed runs are removed
+    for folder in (killed, backup_dir(master)):
+        guard.clean_stale(folder)
+        assert not list(folder.glob(".~kinerja-*")), folder

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -15,14 +16,11 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from kinerja import cli
 from kinerja import forms as F
 from kinerja.annual import render_annual
 from kinerja.archive import archive_period
-from kinerja.cli import app
 from kinerja.explain import explain
 from kinerja.forms import build_forms
 from kinerja.master import load_master
@@ -121,7 +119,7 @@ print(json.dumps([[i.code, i.message] for i in result.report.issues]))
 def full_disk(what: str, master: Path, out: Path, limit: int) -> list[list[str]]:
     """`what` run with files limited to `limit` bytes (EFBIG, as on a full disk)."""
     done = subprocess.run([sys.executable, "-c", FULL_DISK, what, str(master), str(out), str(limit)],
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
