@@ -971,6 +971,8 @@ def excel_paket_cmd(
     from kinerja.excel.paket import build_paket
 
     try:
+        out.mkdir(parents=True, exist_ok=True)
+        log_beside(out / "paket")  # pip's own words, when it fails, in kinerja-galat.log there
         result = build_paket(out, sumber)
     except OSError as e:
         fail(explain(e))

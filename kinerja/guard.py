@@ -5,6 +5,15 @@ a file open in Excel, its permissions kept, backups that are whole.
   beside it (`.<name>.kinerja-kunci`) from loading to saving. The file names who holds it and
   since when; another run is told 'sedang dipakai oleh ... sejak ...' (`master-busy`), or waits
   (`wait` seconds) and retries. The OS lets go of the lock when the process ends, killed or not.
+  The file is deleted when the lock is let go (a killed run leaves it; the next run takes it
+  over); on Windows it is marked hidden. Deleting races with a run waiting on the same file, so a
+  run that gets the lock checks that the file it locked is still the one at the path (device
+  and inode) and else starts again: a lock on a deleted file is no lock.
+  On Windows the lock is msvcrt.locking (LockFile): one byte far past the holder's note
+  (`LOCK_BYTE`), taken with LK_NBLCK (fails at once when held) and unlocked with LK_UNLCK
+  before the file is closed (Windows frees a closed file's locks only eventually). A locked
+  byte cannot be read there, which is why it lies past the note. An open file cannot be deleted
+  on Windows: the file is deleted after closing, and only when no other run has it open.
 - The stamp: size, modification time and SHA-256 of the master when it was loaded; a save
   first checks that the file on disk is still that one (`master-changed`), so the work of
   another program (Excel, a second PC on the shared folder) is never overwritten.
@@ -22,6 +31,7 @@ a file open in Excel, its permissions kept, backups that are whole.
 
 from __future__ import annotations
 
+import atexit
 import getpass
 import hashlib
 import json
@@ -89,7 +99,11 @@ class MasterLock:
         while True:
             f = open(self.path, "a+b")
             if _try_lock(f):
-                break
+                if _same_file(f, self.path):
+                    break
+                _unlock(f)  # the file was deleted (or replaced) since it was opened: again
+                f.close()
+                continue
             try:
                 f.seek(0)
                 holder = _holder(f.read(4096))
@@ -102,6 +116,7 @@ class MasterLock:
                     since=holder.get("sejak") or "-", command=holder.get("perintah") or "-",
                     waited=_seconds(wait)))
             time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
+        _hide(self.path)
         f.seek(0)
         f.truncate()
         f.write(json.dumps({"oleh": f"{_user()} di {socket.gethostname()}", "pid": os.getpid(),
@@ -113,24 +128,41 @@ class MasterLock:
         return self
 
     def release(self) -> None:
-        if self.file is not None:
-            try:
-                self.file.seek(0)
-                self.file.truncate()
-            except OSError:
-                pass
-            self.file.close()  # closing lets go of the OS lock
-            self.file = None
+        """Let go of the lock and delete its file (see the module docstring)."""
+        f, self.file = self.file, None
+        if f is not None:
+            if _MSVCRT is None and _same_file(f, self.path):
+                try:
+                    os.unlink(self.path)  # while still holding it: a waiter re-checks the path
+                except OSError:
+                    pass
+            _unlock(f)
+            f.close()
+            if _MSVCRT is not None:
+                try:
+                    os.unlink(self.path)  # refused while another run has the file open
+                except OSError:
+                    pass
         _HELD.pop(_key(self.master), None)
+
+
+def _msvcrt():
+    if os.name == "nt":  # pragma: no cover - Windows
+        import msvcrt
+
+        return msvcrt
+    return None
+
+
+_MSVCRT = _msvcrt()  # None: flock
+LOCK_BYTE = 1 << 30  # msvcrt: the byte locked, far past the holder's note
 
 
 def _try_lock(f) -> bool:
     try:
-        if os.name == "nt":  # pragma: no cover - Windows
-            import msvcrt
-
-            f.seek(1 << 30)  # a byte far past the holder's note, which stays readable
-            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+        if _MSVCRT is not None:
+            f.seek(LOCK_BYTE)  # msvcrt.locking locks from the file's current position
+            _MSVCRT.locking(f.fileno(), _MSVCRT.LK_NBLCK, 1)
         else:
             import fcntl
 
@@ -138,6 +170,43 @@ def _try_lock(f) -> bool:
         return True
     except OSError:
         return False
+
+
+def _unlock(f) -> None:
+    try:
+        if _MSVCRT is not None:
+            f.seek(LOCK_BYTE)
+            _MSVCRT.locking(f.fileno(), _MSVCRT.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        pass
+
+
+def _same_file(f, path: Path) -> bool:
+    """The open file `f` is still the file at `path` (not deleted, not replaced)."""
+    try:
+        mine, there = os.fstat(f.fileno()), os.stat(path)
+    except OSError:
+        return False
+    if not mine.st_ino and not there.st_ino:  # pragma: no cover - a file system without inode numbers
+        return True
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _hide(path: Path) -> None:
+    """Windows: the lock file gets the hidden attribute (a dot does not hide it there)."""
+    if os.name != "nt":
+        return
+    try:  # pragma: no cover - Windows
+        import ctypes
+
+        FILE_ATTRIBUTE_HIDDEN = 0x2
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), FILE_ATTRIBUTE_HIDDEN)
+    except (OSError, AttributeError):  # pragma: no cover
+        pass
 
 
 def _holder(raw: bytes) -> dict[str, str]:
@@ -149,6 +218,7 @@ def _holder(raw: bytes) -> dict[str, str]:
 
 
 _HELD: dict[str, MasterLock] = {}
+_AT_EXIT: list = []  # release_all, once registered
 
 
 def _key(path: Path) -> str:
@@ -158,14 +228,22 @@ def _key(path: Path) -> str:
 def hold(master: Path, wait: float = 0.0, command: str = "") -> MasterLock:
     """Take the master's lock for this process until it ends (or `release`), just before the
     master is loaded. Held already (a second command in one process): the stamp is taken anew,
-    for the load that follows."""
+    for the load that follows. At exit the lock is let go and its file deleted."""
     lock = _HELD.get(_key(master))
     if lock is None:
         lock = MasterLock(master).acquire(wait, command)
+        if not _AT_EXIT:
+            _AT_EXIT.append(atexit.register(release_all))
         _HELD[_key(master)] = lock
     else:
         lock.stamp = stamp(lock.master)
     return lock
+
+
+def release_all() -> None:
+    """Let go of every lock this process holds (their files deleted)."""
+    for lock in list(_HELD.values()):
+        lock.release()
 
 
 def held(master: Path) -> MasterLock | None:

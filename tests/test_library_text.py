@@ -230,3 +230,16 @@ def test_an_unforeseen_failure_is_one_indonesian_line(sample_master, monkeypatch
 def test_explain_says_it_in_indonesian(error, phrase, galat):
     assert phrase in explain(error) and not english(explain(error))
     assert galat and str(error.args[-1]).strip("'") in galat[-1].replace('"', "'")
+
+
+def test_pip_failure_in_the_install_folder_is_said_in_indonesian(tmp_path, galat):
+    """`kinerja excel paket`: pip's own (English) output goes to the log; the message says what
+    failed in Indonesian. (--no-index: nothing is asked of a package index.)"""
+    from kinerja.excel.paket import PaketError, _pip
+
+    with pytest.raises(PaketError) as e:
+        _pip(["download", "paket-kinerja-tidak-ada", "--no-index", "--find-links", str(tmp_path), "-d",
+              str(tmp_path)], timeout=120)
+    assert "tidak tersedia" in e.value.message and "kinerja-galat.log" in e.value.message
+    assert not english(e.value.message.replace("kinerja-galat.log", "")), e.value.message
+    assert any("No matching distribution" in r or "ERROR" in r for r in galat), galat

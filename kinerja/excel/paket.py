@@ -27,6 +27,7 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from kinerja.explain import log
 from kinerja.issues import KinerjaError
 
 PYTHONS = ("3.11", "3.12", "3.13")
@@ -93,7 +94,13 @@ def _pip(args: list[str], timeout: int) -> None:
     cmd = [sys.executable, "-m", "pip", *args]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
-        raise PaketError("pip gagal: " + " ".join(args[:3]) + "\n" + (done.stderr or done.stdout)[-2000:])
+        log.warning("pip %s: %s", " ".join(args), (done.stderr or done.stdout)[-4000:])
+        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
+        hint = ("tanpa sambungan internet atau indeks paket tidak terjangkau"
+                if any(w in last[0].lower() for w in ("connection", "network", "resolve", "timed out"))
+                else "paket atau versi yang diminta tidak tersedia" if "no matching distribution" in last[0].lower()
+                else "lihat keluaran pip di kinerja-galat.log")
+        raise PaketError(f"pip gagal ({' '.join(args[:3])}): {hint}. Keluaran lengkap pip ada di kinerja-galat.log.")
 
 
 def build_kinerja_wheel(out: Path, source: Path, timeout: int) -> Path:
