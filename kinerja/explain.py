@@ -53,8 +53,9 @@ _ERRNO = {
 }
 
 
-def explain(e: BaseException) -> str:
-    """An Indonesian phrase for `e` (no library text); the original is logged."""
+def explain(e: BaseException, fallback: str = "isi file tidak dapat diuraikan") -> str:
+    """An Indonesian phrase for `e` (no library text); the original is logged. `fallback` when
+    nothing more is known of it."""
     from kinerja.issues import KinerjaError  # the project's own: Indonesian already
 
     if isinstance(e, KinerjaError):
@@ -87,7 +88,11 @@ def explain(e: BaseException) -> str:
         return "bukan arsip zip yang utuh (file rusak, atau bukan file Excel atau Word)"
     if isinstance(e, OSError):
         return "kesalahan sistem berkas"
-    return "isi file tidak dapat diuraikan"
+    return fallback
+
+
+# a Word template that failed while it was filled, for no reason more precise
+TEMPLATE_FAILED = "sebuah isian atau perintah di templat gagal diisi (periksa isian yang baru diubah)"
 
 
 def _template_error(e: BaseException) -> str:

@@ -34,7 +34,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from kinerja import sheets as S
 from kinerja import timing
 from kinerja.capaian import NOT_A_NUMBER, TYPED_TEXT, excel_capaian_formula
-from kinerja.explain import explain
+from kinerja.explain import TEMPLATE_FAILED, explain
 from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, FormIdentity,
                               identity_sheet_rows, indicator_checksum, input_keys)
 from kinerja.issues import Report, Severity
@@ -733,7 +733,7 @@ def render_document(name: str, context: dict[str, Any], out: Path, master_path: 
             ctx["logo"] = InlineImage(tpl, str(logo), height=Cm(2.2))
         tpl.render(ctx, autoescape=True)
     except Exception as e:  # noqa: BLE001 - a broken template (Jinja syntax, bad docx) is reported
-        report.issue("forms-template-invalid", file=src.name, detail=explain(e))
+        report.issue("forms-template-invalid", file=src.name, detail=explain(e, TEMPLATE_FAILED))
         return None
     try:
         tpl.save(str(out))

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from kinerja import sheets as S
-from kinerja.explain import explain, log
+from kinerja.explain import TEMPLATE_FAILED, explain, log
 from kinerja.issues import Issue, Report, Severity, make_issue
 from kinerja.master import Loaded
 from kinerja.models import ROMAN, Master
@@ -592,7 +592,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
         if isinstance(e, OSError):
             out.report.issue("report-write-failed", file=names[k], detail=explain(e))
         else:
-            out.report.issue("template-invalid", file=templates[k].name, detail=explain(e))
+            out.report.issue("template-invalid", file=templates[k].name, detail=explain(e, TEMPLATE_FAILED))
         return out
     if pdf:
         from kinerja.office import OfficeError
