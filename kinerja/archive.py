@@ -48,6 +48,15 @@ class ArchiveOutcome:
     report: Report = field(default_factory=Report)
     writes: WorkbookWrites = field(default_factory=WorkbookWrites)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"folder": str(self.folder) if self.folder else None, "files": [str(f) for f in self.files],
+                **self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        if self.folder is None:
+            return ["Arsip tidak dibuat."]
+        return [f"Arsip dibuat: {self.folder} ({len(self.files)} file)"]
+
 
 @dataclass
 class _Source:

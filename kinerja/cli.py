@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from collections.abc import Sequence
+from typing import Annotated, Any, NoReturn, Optional
 
 import click
 import typer
@@ -17,7 +18,8 @@ from rich.text import Text
 
 from kinerja import clitext
 from kinerja.explain import explain, shown
-from kinerja.issues import KinerjaError, Report
+from kinerja.issues import Issue, KinerjaError, Outcome, Report
+from kinerja.writing.description import WorkbookWrites
 
 clitext.install()  # the framework's own words (help headings, usage errors) in Bahasa Indonesia
 
@@ -29,7 +31,7 @@ class Door(TyperGroup):
     that carries an Issue (the master busy, open in Excel, read-only, changed) is rendered as a
     report and exits 1; any other prints 'Gagal: <message>' and exits 2, as a usage mistake."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         _RUN["json"] = False
         try:
             return super().invoke(ctx)
@@ -106,12 +108,23 @@ def esc(value: object) -> str:
     return escape(shown("" if value is None else str(value)))
 
 
-def finish(report: Report) -> None:
+def finish(report: Report) -> NoReturn:
     """Exit 1 when the report holds a blocking issue."""
     raise typer.Exit(1 if report.blocking else 0)
 
 
-def fail(message: str) -> None:
+def show(outcome: Outcome, as_json: bool, title: str = "Temuan") -> None:
+    """A stage's outcome as it says itself: `to_dict()` with --json, else its summary lines and
+    its report."""
+    if as_json:
+        console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
+        return
+    for line in outcome.summary_lines():
+        console.print(plain(line))
+    render_report(outcome.report, title=title)
+
+
+def fail(message: str) -> NoReturn:
     err.print(Text("Gagal: ", style="bold red") + plain(message))
     raise typer.Exit(2)
 
@@ -149,7 +162,7 @@ def _options(tunggu: float = typer.Option(
     _WAIT["seconds"] = tunggu
 
 
-def refuse(issue, as_json: bool = False) -> None:
+def refuse(issue: Issue, as_json: bool = False) -> NoReturn:
     """A guard's refusal (the master busy, open in Excel, read-only, changed): shown, exit 1."""
     render_report(Report(issues=[issue]), as_json)
     raise typer.Exit(1)
@@ -182,7 +195,7 @@ def load(master: Path, as_json: bool = False, write: bool = True):
     return loaded
 
 
-def save(master: Path, writes, created: list[Path] = (), as_json: bool = False) -> None:
+def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_json: bool = False) -> None:
     """Apply a stage's writes to the master file (atomic, with a backup). When the master cannot
     be saved, the files this run created are removed: nothing exists that the master does not log."""
     from kinerja.guard import GuardError
@@ -357,17 +370,8 @@ def forms_cmd(
     loaded = load_master(master)
     folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
     outcome = build_forms(loaded, folder, new_round=putaran_baru, force=force, who=oleh)
-    created = outcome.files + outcome.documents
-    save(master, outcome.writes, created, as_json)
-    if as_json:
-        console.print_json(json.dumps({"putaran": outcome.putaran, "files": [str(f) for f in created],
-                                       **json.loads(outcome.report.to_json())}, ensure_ascii=False))
-        finish(outcome.report)
-    for f in created:
-        console.print(f"Dibuat: [bold]{esc(f)}[/bold]")
-    if outcome.files:
-        console.print(f"{len(outcome.files)} formulir putaran {outcome.putaran}; distribusi dicatat di sheet Distribusi.")
-    render_report(outcome.report)
+    save(master, outcome.writes, outcome.files + outcome.documents, as_json)
+    show(outcome, as_json)
     finish(outcome.report)
 
 
@@ -430,24 +434,15 @@ def collect_cmd(
         render_report(outcome.report, as_json, title="Temuan Himpun")
         finish(outcome.report)
     save(master, outcome.writes, as_json=as_json)
-    if as_json:
-        console.print_json(json.dumps({**outcome.summary(), **json.loads(outcome.report.to_json())},
-                                      ensure_ascii=False))
-        finish(outcome.report)
-    t = RichTable(title=Text(f"Formulir diterima ({shown(str(folder))})"))
-    for h in ("File", "Unit", "Putaran", "Status", "Terlambat", "Keterangan"):
-        t.add_column(h, overflow="fold")
-    for f in outcome.files:
-        t.add_row(plain(f.file), plain(f.unit or "-"), str(f.putaran or "-"), f.status, f.late or "-", plain(f.note))
-    console.print(t)
-    console.print(f"Nilai masuk: {len(outcome.landed)} indikator dari {len(outcome.returned)} unit. "
-                  "Rekap dan Ringkasan diperbarui.")
-    if outcome.missing:
-        console.print("[bold]Unit yang belum mengembalikan formulir:[/bold]")
-        for x in outcome.missing:
-            console.print(f"  {esc(x.unit.kode)} - {esc(x.unit.nama)} (kepala: {esc(x.unit.kepala or '-')}, "
-                          f"kontak: {esc(x.unit.kontak or '-')}): {'terlambat ' + x.late if x.late and x.late != 'Tepat waktu' else 'belum lewat batas waktu'}")
-    render_report(outcome.report, title="Temuan Himpun")
+    if not as_json:  # each file as logged in Penerimaan, then the summary
+        t = RichTable(title=Text(f"Formulir diterima ({shown(str(folder))})"))
+        for h in ("File", "Unit", "Putaran", "Status", "Terlambat", "Keterangan"):
+            t.add_column(h, overflow="fold")
+        for f in outcome.files:
+            t.add_row(plain(f.file), plain(f.unit or "-"), str(f.putaran or "-"), f.status, f.late or "-",
+                      plain(f.note))
+        console.print(t)
+    show(outcome, as_json, title="Temuan Himpun")
     finish(outcome.report)
 
 
@@ -531,11 +526,7 @@ def validate_cmd(
     hold(master)
     outcome = validate(load_master(master), datetime.now().replace(microsecond=0))
     save(master, outcome.writes, as_json=as_json)
-    if not as_json:
-        console.print("Rekap " + ("[green]siap[/green] untuk laporan setelah disetujui Sekretaris."
-                                  if outcome.ready else "[red]belum siap[/red]: perbaiki kesalahan dahulu.")
-                      + " Lihat sheet Validasi.")
-    render_report(outcome.report, as_json, title="Validasi")
+    show(outcome, as_json, title="Validasi")
     finish(outcome.report)
 
 
@@ -564,22 +555,7 @@ def review_cmd(
     folder = out or loaded.master.settings.folder("formulir", master)
     outcome = review(loaded, folder, who=oleh, now=datetime.now().replace(microsecond=0), force=force)
     save(master, outcome.writes, outcome.forms, as_json)
-    a = outcome.approval
-    if as_json:
-        console.print_json(json.dumps({
-            "disetujui": outcome.approved, "dikembalikan": outcome.returned, "menunggu": outcome.pending,
-            "putaran": outcome.round, "formulir": [str(f) for f in outcome.forms],
-            "rekap_disetujui": bool(a and a.approved), **json.loads(outcome.report.to_json())},
-            ensure_ascii=False))
-        finish(outcome.report)
-    for label, units in (("Disetujui", outcome.approved), ("Dikembalikan", outcome.returned),
-                         ("Menunggu", outcome.pending)):
-        console.print(f"{label}: {esc(', '.join(units) or '-')}")
-    for f in outcome.forms:
-        console.print(f"Formulir perbaikan: [bold]{esc(f)}[/bold]")
-    if a is not None:
-        console.print("[green]" + esc(a.paraf_line()) + "[/green]" if a.approved else esc(a.paraf_line()))
-    render_report(outcome.report, title="Keputusan")
+    show(outcome, as_json, title="Keputusan")
     finish(outcome.report)
 # ----------------------------------------------------------------------------------- timing
 
@@ -604,12 +580,7 @@ def timing_cmd(
 
     outcome = recompute(load(master, as_json), datetime.now())
     save(master, outcome.writes, as_json=as_json)
-    if as_json:
-        console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
-        finish(outcome.report)
-    for label, value in outcome.summary.lines() if outcome.summary else []:
-        console.print(f"[bold]{esc(label)}[/bold]" + (f": {esc(value)}" if value else ""))
-    render_report(outcome.report, title="Waktu SOP terhadap Mutu Baku")
+    show(outcome, as_json, title="Waktu SOP terhadap Mutu Baku")
     finish(outcome.report)
 
 
@@ -666,7 +637,7 @@ def status_cmd(
     if as_json:
         console.print_json(json.dumps(outcome.to_dict(), ensure_ascii=False))
         return
-    for line in outcome.lines():
+    for line in outcome.summary_lines():
         console.print(plain(line))
 
 
@@ -677,12 +648,7 @@ def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True
     """Apply a document stage's writes. When the master cannot be saved, new documents are
     removed (a letter number must never be in a file without being in the register)."""
     save(master, outcome.writes, outcome.files if documents else [], as_json)
-    if not as_json and documents:
-        for f in outcome.files:
-            console.print(f"Dibuat: [bold]{esc(f)}[/bold]")
-        if getattr(outcome, "nomor_surat", None):
-            console.print(f"Nomor surat: [bold]{esc(outcome.nomor_surat)}[/bold]")
-    render_report(outcome.report, as_json)
+    show(outcome, as_json)
     finish(outcome.report)
 
 
@@ -771,8 +737,6 @@ def archive_cmd(
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("arsip", master)
     outcome = archive_period(loaded, folder, inbox=inbox, who=oleh)
-    if outcome.folder is not None and not as_json:
-        console.print(f"Arsip dibuat: [bold]{esc(outcome.folder)}[/bold] ({len(outcome.files)} file)")
     _save_documents(master, outcome, as_json, documents=False)
 
 
@@ -814,22 +778,7 @@ def new_period_cmd(
 
         out = default_out(master, load(master, as_json, write=False).master.settings.period)
     outcome = new_period(master, out, period=target, force=paksa, renames=renames, retire=pensiun, who=oleh)
-    if as_json:
-        console.print_json(json.dumps({
-            "file": str(outcome.path) if outcome.path else None,
-            "periode": outcome.period.key() if outcome.period else None,
-            "sebelumnya": outcome.previous.key() if outcome.previous else None,
-            "dipaksa": outcome.forced, "realisasi_dibawa": outcome.carried,
-            "target_belum_diisi": outcome.targets_missing, "kode_diganti": outcome.renamed,
-            "pensiun": outcome.retired, "temuan": json.loads(outcome.report.to_json())}))
-        raise typer.Exit(1 if outcome.path is None else 0)
-    if outcome.path is not None:
-        console.print(f"Workbook induk {outcome.period.label()} dibuat: [bold]{outcome.path}[/bold] "
-                      f"({outcome.carried} realisasi triwulan sebelumnya dibawa, terkunci).")
-        if outcome.targets_missing:
-            console.print(f"Isi target {outcome.period.tahun} untuk {len(outcome.targets_missing)} indikator "
-                          "dari Perjanjian Kinerja di sheet Indikator.")
-    render_report(outcome.report)
+    show(outcome, as_json)
     raise typer.Exit(1 if outcome.path is None else 0)
 
 
@@ -866,20 +815,7 @@ def rollup_cmd(
         result = make_rollup(out, sources, pemerintah=pemda, periode=periode, export=ekspor, fmt=fmt)
     except (OSError, ValueError) as e:  # an ExportError (a ValueError) too, with the same prefix
         fail(f"Rekap Pemda gagal: {explain(e)}")
-    if not as_json and result.path is not None:
-        p = result.period
-        console.print(f"Rekap Pemda: [bold]{esc(result.path)}[/bold] ({result.inputs.pemerintah}, "
-                      f"{p.label() if p else result.inputs.periode})")
-        for o in result.offices:
-            t = o.total
-            avg = "-" if t is None or t.rata_rata is None else f"{t.rata_rata:.2f}%".replace(".", ",")
-            console.print(f"  {o.office}: {o.status}, {t.jumlah if t else 0} indikator, rata-rata capaian {avg}",
-                          markup=False)
-        for e in result.missing:
-            console.print(f"  {e['nama']}: tidak ada", markup=False)
-        if result.export is not None:
-            console.print(f"Tabel unggah: [bold]{esc(result.export)}[/bold]")
-    render_report(result.report, as_json, title="Temuan Rekap Pemda")
+    show(result, as_json, title="Temuan Rekap Pemda")
     finish(result.report)
 
 

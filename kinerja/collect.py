@@ -119,6 +119,20 @@ class CollectOutcome:
             "landed": len(self.landed),
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.summary(), **self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{len(self.returned)} unit dihimpun, nilai masuk {len(self.landed)} indikator; "
+                 "Rekap dan Ringkasan diperbarui."]
+        if self.missing:
+            lines.append("Unit yang belum mengembalikan formulir:")
+            lines += [f"  {x.unit.kode} - {x.unit.nama} (kepala: {x.unit.kepala or '-'}, kontak: "
+                      f"{x.unit.kontak or '-'}): "
+                      + (f"terlambat {x.late}" if x.late and x.late != "Tepat waktu" else "belum lewat batas waktu")
+                      for x in self.missing]
+        return lines
+
 
 # ----------------------------------------------------------------------------------- collect
 

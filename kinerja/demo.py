@@ -269,7 +269,7 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     # 10. archive ------------------------------------------------------------------------------
     arsip = run(archive_period, out / "arsip", who=perencana, now=datetime(2026, 10, 16, 11, 0))
     yield f"10. Arsip (kinerja archive): {len(arsip.files)} file dengan manifest.json di {arsip.folder}"
-    for line in sop_status(load_master(master), datetime(2026, 10, 16, 11, 0)).lines():
+    for line in sop_status(load_master(master), datetime(2026, 10, 16, 11, 0)).summary_lines():
         yield f"    {line}"
 
     # 11. the next quarter: a new master, the whole round again ---------------------------------

@@ -250,7 +250,7 @@ def e81_workbook(master: Master, rows: list[E81Row], layout: str) -> Workbook:
     s = master.settings
     p = s.period
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "E.81"
     akhir = _akhir(rows)
     ncols = len(LEAD) + 21
@@ -306,7 +306,7 @@ def deliserdang_workbook(master: Master, rows: list[E81Row]) -> Workbook:
     s = master.settings
     p = s.period
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "E.81"
     titles = ["EVALUASI TERHADAP HASIL RENJA PERANGKAT DAERAH", f"{s.office.nama} {s.office.pemerintah}",
               f"TAHUN {p.tahun}", f"Periode Pelaksanaan: {p.label()}"]

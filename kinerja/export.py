@@ -219,7 +219,7 @@ def _xlsx(headers: list[str], rows: list[list[Any]], title: str) -> bytes:
     from kinerja.writing.style import HEADER_FILL, HEADER_FONT
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = title
     for j, header in enumerate(headers, 1):
         c = ws.cell(row=1, column=j, value=header)

@@ -96,6 +96,17 @@ class FormsOutcome:
     def documents(self) -> list[Path]:
         return [p for p in (self.receipt, self.disposisi) if p is not None]
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"putaran": self.putaran, "files": [str(f) for f in self.files + self.documents],
+                **self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"Dibuat: {f}" for f in self.files + self.documents]
+        if self.files:
+            lines.append(f"{len(self.files)} formulir putaran {self.putaran}; distribusi dicatat di sheet "
+                         "Distribusi.")
+        return lines
+
 
 def form_name(unit: str, period: Period, putaran: int) -> str:
     return f"Formulir-{unit}-{period.key()}-P{putaran}.xlsx"
@@ -307,7 +318,7 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
     period = s.period
     inds = [m.indicator(code) for code in identity.indikator]
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = FORM_SHEET
     last = LETTER[COLUMNS[-1][0]]
     band = LETTER[FIRST_BAND_LAST]  # the kop, the unit's block and the instructions stay on page 1

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -753,10 +753,25 @@ class Report(BaseModel):
                 out.append((i, 0))
         return [(i, counted.get(id(i), 0)) for i, _n in out]
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-safe): counts per severity, whether it blocks, every issue."""
+        return {"counts": self.counts(), "blocking": self.blocking,
+                "issues": [i.model_dump(mode="json") for i in self.issues]}
+
     def to_json(self) -> str:
-        return json.dumps({"counts": self.counts(), "blocking": self.blocking,
-                           "issues": [i.model_dump(mode="json") for i in self.issues]},
-                          ensure_ascii=False, indent=2)
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+class Outcome(Protocol):
+    """What every stage returns, said two ways so that both doors only print it: `to_dict()`
+    (JSON-safe; the CLI's --json) and `summary_lines()` (Indonesian sentences, one a line; the
+    CLI's text and the ribbon's message box). Its `report` holds the issues."""
+
+    report: Report
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    def summary_lines(self) -> list[str]: ...
 
 
 def issue_row(issue: Issue) -> list[Any]:

@@ -186,6 +186,24 @@ class NewPeriodOutcome:
     renamed: dict[str, str] = field(default_factory=dict)
     retired: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": str(self.path) if self.path else None,
+                "periode": self.period.key() if self.period else None,
+                "sebelumnya": self.previous.key() if self.previous else None,
+                "dipaksa": self.forced, "realisasi_dibawa": self.carried,
+                "target_belum_diisi": self.targets_missing, "kode_diganti": self.renamed,
+                "pensiun": self.retired, "temuan": self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        if self.path is None or self.period is None:
+            return ["Workbook induk periode baru tidak dibuat."]
+        lines = [f"Workbook induk {self.period.label()} dibuat: {self.path} ({self.carried} realisasi "
+                 "triwulan sebelumnya dibawa, terkunci). Workbook lama tidak diubah."]
+        if self.targets_missing:
+            lines.append(f"Isi target {self.period.tahun} untuk {len(self.targets_missing)} indikator dari "
+                         "Perjanjian Kinerja di sheet Indikator.")
+        return lines
+
 
 def new_period(old: Path, out: Path, *, period: Period | None = None, force: bool = False,
                renames: dict[str, str] | None = None, retire: list[str] | None = None,

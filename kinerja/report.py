@@ -69,6 +69,16 @@ class ReportOutcome:
     draf: bool = False
     nomor_surat: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": [str(f) for f in self.files], "draf": self.draf, "nomor_surat": self.nomor_surat,
+                **self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"Dibuat: {f}" for f in self.files]
+        if self.nomor_surat:
+            lines.append(f"Nomor surat: {self.nomor_surat}")
+        return lines
+
 
 # ----------------------------------------------------------------------------------- templates
 

@@ -51,6 +51,20 @@ class ReviewOutcome:
     approval: Approval | None = None  # the state after this review
     validation: Any = None  # the ValidationOutcome the decisions were made on
 
+    def to_dict(self) -> dict[str, Any]:
+        a = self.approval
+        return {"disetujui": self.approved, "dikembalikan": self.returned, "menunggu": self.pending,
+                "putaran": self.round, "formulir": [str(f) for f in self.forms],
+                "rekap_disetujui": bool(a and a.approved), **self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{label}: {', '.join(units) or '-'}" for label, units in (
+            ("Disetujui", self.approved), ("Dikembalikan", self.returned), ("Menunggu", self.pending))]
+        lines += [f"Formulir perbaikan putaran {self.round}: {f}" for f in self.forms]
+        if self.approval is not None:
+            lines.append(self.approval.paraf_line())
+        return lines
+
 
 def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force: bool = False) -> ReviewOutcome:
     """Act on the Sekretaris' decisions on the Validasi sheet.

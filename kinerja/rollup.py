@@ -440,6 +440,31 @@ class RollupOutcome:
         rules = Rules(skala=list(self.inputs.scale))
         return summarise("Pemda", self.inputs.pemerintah, [a for _o, _r, a in self.all_rows()], rules)
 
+    def to_dict(self) -> dict[str, Any]:
+        p = self.period
+        return {"file": str(self.path) if self.path else None, "pemerintah": self.inputs.pemerintah,
+                "periode": p.key() if p else self.inputs.periode,
+                "instansi": [{"nama": o.office, "status": o.status,
+                              "indikator": o.total.jumlah if o.total else 0,
+                              "rata_rata_capaian": o.total.rata_rata if o.total else None}
+                             for o in self.offices],
+                "tidak_ada": [e["nama"] for e in self.missing],
+                "ekspor": str(self.export) if self.export else None, **self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        if self.path is None:
+            return []
+        p = self.period
+        lines = [f"Rekap Pemda: {self.path} ({self.inputs.pemerintah}, {p.label() if p else self.inputs.periode})"]
+        for o in self.offices:
+            t = o.total
+            avg = "-" if t is None or t.rata_rata is None else f"{t.rata_rata:.2f}%".replace(".", ",")
+            lines.append(f"  {o.office}: {o.status}, {t.jumlah if t else 0} indikator, rata-rata capaian {avg}")
+        lines += [f"  {e['nama']}: tidak ada" for e in self.missing]
+        if self.export is not None:
+            lines.append(f"Tabel unggah: {self.export}")
+        return lines
+
     def sasaran_groups(self) -> list[tuple[str, str, list[tuple[OfficeResult, RekapRow, Achievement]]]]:
         """(code, sasaran, members): by the shared Pemda code, else by the sasaran text; codes first."""
         groups: dict[tuple[int, str], list] = {}

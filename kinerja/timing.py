@@ -686,7 +686,11 @@ class TimingOutcome:
                 "ringkasan": [{"label": k, "nilai": v}
                               for k, v in (self.summary.lines() if self.summary else [])],
                 "pelanggaran": [i.model_dump(mode="json") for i in self.breaches],
-                "temuan": json.loads(self.report.to_json())}
+                "temuan": self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        return [f"{label}: {value}" if value else label
+                for label, value in (self.summary.lines() if self.summary else [])]
 
 
 def recompute(loaded: Loaded, now: dt.datetime) -> TimingOutcome:
@@ -983,7 +987,7 @@ class StatusOutcome:
     def missing(self) -> list[ReturnTiming]:
         return [r for r in self.returns if not r.returned]
 
-    def lines(self) -> list[str]:
+    def summary_lines(self) -> list[str]:
         """The status in Indonesian, one sentence a line (the CLI and the ribbon's Status)."""
         out = [f"{self.title}: posisi per {format_waktu(self.now)}."]
         c = self.current
@@ -1043,7 +1047,7 @@ class StatusOutcome:
                 "unit": [r.to_dict() for r in self.returns],
                 "validasi_terbuka": dict(self.validation), "validasi_jumlah": self.validation_total,
                 "pelanggaran": [i.model_dump(mode="json") for i in self.breaches],
-                "baris": self.lines()}
+                "baris": self.summary_lines(), "temuan": self.report.to_dict()}
 
 
 def sop_status(loaded: Loaded, now: dt.datetime) -> StatusOutcome:

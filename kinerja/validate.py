@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
@@ -504,6 +504,14 @@ class ValidationOutcome:
     decisions: dict[str, UnitDecision] = field(default_factory=dict)  # unit -> its decision
     approval: Approval | None = None
     ctx: Ctx | None = None  # what the rules saw (review re-renders from it)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"siap": self.ready, **self.report.to_dict()}
+
+    def summary_lines(self) -> list[str]:
+        state = ("Rekap siap untuk laporan setelah disetujui Sekretaris." if self.ready
+                 else "Rekap belum siap: perbaiki kesalahan dahulu.")
+        return [f"Lembar Validasi diperbarui. {state}"]
 
 
 def validate(loaded: Loaded, now: datetime) -> ValidationOutcome:

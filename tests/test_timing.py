@@ -303,7 +303,7 @@ def test_status_starts_at_step_one_and_moves_on(sample_master) -> None:
     loaded = load(sample_master)
     status = sop_status(loaded, D(2026, 10, 12, 7, 45))
     assert (status.current.step.no, status.current.step.pelaksana) == (1, "Camat")
-    lines = status.lines()
+    lines = status.summary_lines()
     assert lines[1].startswith("Langkah sekarang: 1 dari 11") and "pelaksana: Camat" in lines[1]
     assert "Formulir belum dibagikan ke 6 unit." in lines
     assert "Belum ada langkah yang melewati mutu baku." in lines
@@ -314,7 +314,7 @@ def test_status_starts_at_step_one_and_moves_on(sample_master) -> None:
     loaded = apply(sample_master, w)
     status = sop_status(loaded, D(2026, 10, 12, 11))
     assert (status.current.step.no, status.current.step.pelaksana) == (4, "Staf")
-    text = "\n".join(status.lines())
+    text = "\n".join(status.summary_lines())
     assert "Langkah sekarang: 4 dari 11" in text and "pelaksana: Staf" in text
     assert "Mutu baku: 1 langkah terlambat, 0 hampir terlambat." in text
     assert "Langkah 1 (Camat) lewat 20 menit dari batas waktu" in text and "waktu kerja terpakai 30 menit" in text
@@ -335,7 +335,7 @@ def test_status_loops_back_while_a_return_for_revision_is_open(papalik) -> None:
     loaded = put_rows(papalik, S.RIWAYAT, {"waktu": returned, "kegiatan": S.KEGIATAN_DIKEMBALIKAN, "unit": "PEM"})
     status = sop_status(loaded, D(2026, 10, 12, 9))
     assert (status.loop[:2], status.current.step.no, status.current.step.pelaksana) == ((5, 11), 5, "PPTK/Kasi")
-    assert any("langkah 5 sampai 11 diulang" in line for line in status.lines())
+    assert any("langkah 5 sampai 11 diulang" in line for line in status.summary_lines())
     later = D(2026, 10, 12, 10)
     edit(papalik, W.sheet, {cell("selesai", n): later for n in range(5, 12)})
     loaded = put_rows(papalik, S.RIWAYAT,
@@ -358,7 +358,7 @@ def test_status_counts_open_validation_findings_and_missing_units(sample_master)
                       {"no": 3, "tingkat": "Peringatan", "unit": units[1], "kode_masalah": "target-zero", "pesan": "c"})
     status = sop_status(loaded, D(2026, 10, 12, 9))
     assert (status.validation, status.validation_total) == ({"Kesalahan": 2}, 3)
-    lines = status.lines()
+    lines = status.summary_lines()
     assert "Temuan validasi terbuka: 2 kesalahan, 0 peringatan, 0 informasi (dari 3 baris di sheet Temuan Validasi)." in lines
     returns = next(line for line in lines if line.startswith("Formulir kembali"))
     assert returns.startswith(f"Formulir kembali: 1 dari {len(units)} unit; belum kembali: {units[1]} (terlambat 1 hari kerja)")

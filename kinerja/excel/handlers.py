@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from kinerja.excel.actions import ACTIONS
 from kinerja.excel.book import load_open_book
-from kinerja.issues import KinerjaError, Report
+from kinerja.issues import KinerjaError, Outcome, Report
 from kinerja.master import Loaded
 from kinerja.excel.live import apply_live
 from kinerja.writing.description import WorkbookWrites
@@ -89,6 +89,15 @@ def summary(report: Report, done: str) -> str:
     if errors:
         text += "\n\n" + "\n".join(f"- {i.location.text()}: {i.message}" for i in errors)
     return text
+
+
+def said(outcome: Outcome, then: str = "") -> str:
+    """A stage's outcome in the message box: its own summary lines (the ones the CLI prints), what
+    to do next in Excel, and its report's counts."""
+    return summary(outcome.report, "\n".join([*outcome.summary_lines(), then]).strip())
+
+
+SAVE = "Simpan workbook ini (Ctrl+S)."
 
 
 def not_loaded(loaded: Loaded) -> str:
@@ -167,8 +176,7 @@ def buat_formulir(book: Any, ctx: Context) -> str:
     ctx.progress("membuat formulir unit ...")
     outcome = build_forms(loaded, out, who=ctx.who, now=ctx.now)
     ctx.apply(outcome.writes)
-    return summary(outcome.report, f"{len(outcome.files)} formulir putaran {outcome.putaran} dibuat di {out}. "
-                                   "Simpan workbook ini (Ctrl+S).")
+    return said(outcome, SAVE)
 
 
 @handler("tanda_terima")
@@ -213,7 +221,7 @@ def status(book: Any, ctx: Context) -> str:
     loaded = ctx.load()
     if loaded.master is None:
         return not_loaded(loaded)
-    return "\n".join(sop_status(loaded, ctx.now).lines())
+    return "\n".join(sop_status(loaded, ctx.now).summary_lines())
 
 
 def _documents(ctx: Context, documents: tuple[str, ...], done: str) -> str:
@@ -227,10 +235,8 @@ def _documents(ctx: Context, documents: tuple[str, ...], done: str) -> str:
                             documents=documents)
     ctx.apply(outcome.writes)
     if not outcome.files:
-        return summary(outcome.report, f"{done} tidak dibuat.")
-    names = ", ".join(p.name for p in outcome.files)
-    return summary(outcome.report, f"{done} dibuat di {_folder(loaded, 'laporan')}: {names}. "
-                                   "Simpan workbook ini (Ctrl+S).")
+        return said(outcome, f"{done} tidak dibuat.")
+    return said(outcome, SAVE)
 
 
 @handler("buat_laporan")
@@ -267,8 +273,7 @@ def arsipkan(book: Any, ctx: Context) -> str:
         return not_loaded(loaded)
     outcome = archive_period(loaded, _folder(loaded, "arsip"), who=ctx.who, now=ctx.now)
     ctx.apply(outcome.writes)
-    where = outcome.folder if outcome.files else _folder(loaded, "arsip")
-    return summary(outcome.report, f"Arsip: {len(outcome.files)} file di {where}.")
+    return said(outcome)
 
 
 @handler("periode_baru")
@@ -284,13 +289,9 @@ def periode_baru(book: Any, ctx: Context) -> str:
     ctx.progress("membuat workbook periode baru ...")
     outcome = new_period(path, out, who=ctx.who, now=ctx.now)
     if outcome.path is None:
-        return summary(outcome.report, "Workbook periode baru tidak dibuat. (Bila memang perlu, jalankan "
-                                       "'kinerja new-period --paksa' di terminal; tercatat di Riwayat.)")
-    done = (f"Workbook induk {outcome.period.label()} dibuat: {outcome.path}. Workbook ini tidak diubah. "
-            f"{outcome.carried} realisasi triwulan sebelumnya dibawa.")
-    if outcome.targets_missing:
-        done += f" Isi target {outcome.period.tahun} dari Perjanjian Kinerja di sheet Indikator."
-    return summary(outcome.report, done)
+        return said(outcome, "(Bila memang perlu, jalankan 'kinerja new-period --paksa' di terminal; tercatat "
+                             "di Riwayat.)")
+    return said(outcome)
 
 
 @handler("himpun_rekap")
@@ -307,12 +308,7 @@ def himpun_rekap(book: Any, ctx: Context) -> str:
     outcome = collect(loaded, inbox, now=ctx.now, who=ctx.who,
                       progress=lambda n, total, name: ctx.progress(f"menghimpun {n} dari {total}: {name}"))
     ctx.apply(outcome.writes)
-    done = f"{len(outcome.returned)} unit dihimpun dari {inbox}; rekap diperbarui."
-    if outcome.missing:
-        done += " Belum kembali: " + ", ".join(
-            f"{x.unit.kode} ({x.unit.kepala or 'kepala unit'}{', terlambat ' + x.late if x.late else ''})"
-            for x in outcome.missing) + "."
-    return summary(outcome.report, done + " Simpan workbook ini (Ctrl+S).")
+    return said(outcome, SAVE)
 
 
 @handler("validasi")
@@ -324,10 +320,7 @@ def validasi(book: Any, ctx: Context) -> str:
         return not_loaded(loaded)
     outcome = validate(loaded, ctx.now)
     ctx.apply(outcome.writes)
-    state = ("Rekap siap dilaporkan setelah disetujui." if outcome.ready
-             else "Masih ada Kesalahan: rekap belum dapat dilaporkan.")
-    return summary(outcome.report, f"Lembar Validasi diperbarui. {state} Sekretaris mengisi kolom "
-                                   "Keputusan, lalu klik 'Setujui / Kembalikan'.")
+    return said(outcome, "Sekretaris mengisi kolom Keputusan, lalu klik 'Setujui / Kembalikan'.")
 
 
 @handler("setujui_kembalikan")
@@ -339,14 +332,4 @@ def setujui_kembalikan(book: Any, ctx: Context) -> str:
         return not_loaded(loaded)
     outcome = review(loaded, _folder(loaded, "formulir"), who=ctx.who, now=ctx.now)
     ctx.apply(outcome.writes)
-    parts = []
-    if outcome.approved:
-        parts.append("Disetujui: " + ", ".join(outcome.approved) + ".")
-    if outcome.returned:
-        parts.append("Dikembalikan: " + ", ".join(outcome.returned) + f" (formulir perbaikan putaran "
-                     f"{outcome.round} di {_folder(loaded, 'formulir')}).")
-    if outcome.pending:
-        parts.append("Belum diputuskan: " + ", ".join(outcome.pending) + ".")
-    if outcome.approval is not None and outcome.approval.approved:
-        parts.append(outcome.approval.paraf_line())
-    return summary(outcome.report, " ".join(parts) or "Belum ada keputusan di lembar Validasi.")
+    return said(outcome)
