@@ -13,11 +13,16 @@ per scenario and run:
   collect      `kinerja collect` end to end: load the master, read, identify, check and parse
                every return, write the master (unit sheets, Penerimaan, Rekap, Ringkasan)
   validate     `kinerja validate` on the collected master: rules, Validasi sheet, highlights
+  review       `kinerja review --paksa` on the validated master with a decision typed for every
+               unit (every tenth returned, the others approved): Riwayat, Nilai Disetujui, locked
+               sheets, the revision forms
   forms        `kinerja forms`: load the master, build the N forms, receipt, write the master
   report       `kinerja report --force`: the report (N x K indicators) and letter as .docx
 
-Prints medians over the runs, the ratios (collect's read phase / floor, collect / handwritten)
-and each scenario's peak resident memory (VmHWM of the process, plus any worker processes).
+Prints medians over the runs, each scenario's peak resident memory (VmHWM of the process, plus
+any worker processes) and the ratios the targets are stated in, each from scenarios measured in
+the same run: collect / floor, collect's read phase / floor, validate / collect, the master's
+load in review and report / in collect, collect / handwritten.
 Generated data is kept in OUT/data-N-K and reused by later runs with the same size.
 """
 
@@ -42,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SCENARIOS = ("floor", "handwritten", "handwritten_ro", "collect", "validate", "forms", "report")
+SCENARIOS = ("floor", "handwritten", "handwritten_ro", "collect", "validate", "review", "forms", "report")
 GENERATOR_VERSION = "1"
 NOW_FORMS = datetime(2026, 10, 5, 9, 0)
 NOW_COLLECT = datetime(2026, 10, 12, 9, 0)
@@ -322,6 +327,45 @@ def run_validate(data: Path, work: Path) -> dict[str, Any]:
             "check": {"issues": outcome.report.counts(), "marks": marks}}
 
 
+def run_review(data: Path, work: Path) -> dict[str, Any]:
+    from kinerja.master import load_master
+    from kinerja.review import review
+    from kinerja.writing.files import write_file
+
+    master = _copy_master(data / "induk-tervalidasi.xlsx", work)
+    t0 = time.perf_counter()
+    loaded = load_master(master)
+    t1 = time.perf_counter()
+    outcome = review(loaded, work / "revisi", who="Sekretaris", now=NOW_COLLECT + timedelta(days=1), force=True)
+    t2 = time.perf_counter()
+    write_file(master, outcome.writes)
+    return {"seconds": time.perf_counter() - t0,
+            "phases": {"load": t1 - t0, "review": t2 - t1, "write": time.perf_counter() - t2},
+            "check": {"approved": len(outcome.approved), "returned": len(outcome.returned),
+                      "forms": len(outcome.forms)}}
+
+
+def prepare_review(data: Path) -> None:
+    """The collected master validated, with the Sekretaris' decision typed for every unit."""
+    from kinerja.master import load_master
+    from kinerja.validate import DECISIONS, validate
+    from kinerja.writing.description import WorkbookWrites
+    from kinerja.writing.files import write_file
+    from kinerja import sheets as S
+
+    target = data / "induk-tervalidasi.xlsx"
+    tmp = data / "induk-tervalidasi.tmp.xlsx"
+    shutil.copy2(data / "induk-terhimpun.xlsx", tmp)
+    outcome = validate(load_master(tmp), NOW_COLLECT + timedelta(hours=2))
+    write_file(tmp, outcome.writes, backup=False)
+    w = WorkbookWrites()
+    sw = w.sheet(S.VALIDASI.sheet)
+    for n, (unit, dec) in enumerate(sorted(outcome.decisions.items())):
+        sw.cells[dec.cell] = DECISIONS["kembalikan" if n % 10 == 0 else "terima"]
+    write_file(tmp, w, backup=False)
+    os.replace(tmp, target)
+
+
 def run_forms(data: Path, work: Path) -> dict[str, Any]:
     from kinerja.forms import build_forms
     from kinerja.master import load_master
@@ -365,7 +409,7 @@ def run_handwritten_ro(data: Path, work: Path) -> dict[str, Any]:
 
 RUNNERS = {"floor": run_floor, "handwritten": run_handwritten, "handwritten_ro": run_handwritten_ro,
            "collect": run_collect,
-           "validate": run_validate, "forms": run_forms, "report": run_report}
+           "validate": run_validate, "review": run_review, "forms": run_forms, "report": run_report}
 
 
 def _peak_mb() -> float:
@@ -439,9 +483,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     data = out / f"data-{a.units}x{a.indicators}"
     print(f"Generating {a.units} units x {a.indicators} indicators in {data} ...", flush=True)
     generate(data, a.units, a.indicators)
-    if {"validate", "report"} & set(wanted) and not (data / "induk-terhimpun.xlsx").exists():
+    if {"validate", "review", "report"} & set(wanted) and not (data / "induk-terhimpun.xlsx").exists():
         first = run_scenario("collect", data, out / "work" / "collect-prep")
         shutil.copy2(first["master"], data / "induk-terhimpun.xlsx")
+    if "review" in wanted and not (data / "induk-tervalidasi.xlsx").exists():
+        prepare_review(data)
     load_before = os.getloadavg()[0]
     if load_before > 0.5:
         print(f"  note: load average {load_before:.2f}; the machine is busy, timings will be noisy", flush=True)
@@ -476,6 +522,13 @@ def summarise(results: dict[str, list[dict[str, Any]]], units: int, per_unit: in
         ratios["collect_read_vs_floor"] = statistics.median(
             sum(c["phases"].get(k, 0.0) for k in READ_PHASES) / f["seconds"]
             for c, f in zip(collect, results["floor"]))
+    for name, base, what in TARGET_RATIOS:
+        if results.get(name) and results.get(base):
+            key = f"{name}_vs_{base}" if what == "seconds" else f"{name}_{what}_vs_{base}_{what}"
+
+            def get(r: dict[str, Any]) -> float:
+                return r["seconds"] if what == "seconds" else r["phases"][what]
+            ratios[key] = statistics.median(get(a) / get(b) for a, b in zip(results[name], results[base]))
     for base in ("handwritten", "handwritten_ro"):
         if collect and results.get(base):
             ratios[f"collect_vs_{base}"] = statistics.median(
@@ -484,20 +537,50 @@ def summarise(results: dict[str, list[dict[str, Any]]], units: int, per_unit: in
     return out
 
 
+RATIO_NAMES = {  # the README's words for each ratio
+    "collect_vs_floor": "collect utuh / batas bawah (a)",
+    "collect_read_vs_floor": "fase baca-kenali-periksa collect / batas bawah (a)",
+    "validate_vs_collect": "validate utuh / collect utuh",
+    "review_load_vs_collect_load": "memuat induk: review / collect",
+    "report_load_vs_collect_load": "memuat induk: report / collect",
+    "collect_vs_handwritten": "collect utuh / cara tulis tangan (b)",
+    "collect_vs_handwritten_ro": "collect utuh / cara tulis tangan read-only (b')",
+}
+
+
+def _id(x: float, places: int = 2) -> str:
+    """Indonesian decimals for the README: 1.234,56."""
+    return f"{x:,.{places}f}".replace(",", "#").replace(".", ",").replace("#", ".")
+
+
 def markdown(summary: dict[str, Any]) -> str:
-    """The results as a Markdown table (for the README)."""
-    names = {"floor": "(a) lantai: python-calamine membaca sheet formulir", "handwritten": "(b) cara manual: openpyxl",
-             "handwritten_ro": "(b') cara manual: openpyxl read-only", "collect": "(c) `kinerja collect` ujung ke ujung",
-             "validate": "(c2) `kinerja validate`", "forms": "`kinerja forms` (formulir + tanda terima)",
-             "report": "`kinerja report --force` (.docx)"}
-    lines = ["| skenario | median (detik) | memori puncak (MB) | rincian (median, detik) |", "|---|---:|---:|---|"]
+    """The results as the README's Markdown table, then the ratios of this run and the load."""
+    names = {"floor": "(a) batas bawah: python-calamine membaca sheet formulir",
+             "handwritten": "(b) cara tulis tangan: openpyxl",
+             "handwritten_ro": "(b') cara tulis tangan: openpyxl read-only",
+             "collect": "(c) `kinerja collect` utuh", "validate": "`kinerja validate` utuh",
+             "review": "`kinerja review --paksa` utuh", "forms": "`kinerja forms` (formulir + tanda terima)",
+             "report": f"`kinerja report --force` ({_id(summary['units'] * summary['indicators'], 0)} baris, .docx)"}
+    lines = [f"| skenario ({_id(summary['units'], 0)} formulir × {summary['indicators']} indikator) "
+             "| detik | puncak memori (MB) | rincian (detik) |", "|---|---:|---:|---|"]
     for s, v in summary["scenarios"].items():
-        ph = ", ".join(f"{k} {t:.2f}" for k, t in v["phases_s"].items())
-        lines.append(f"| {names.get(s, s)} | {v['median_s']:.2f} | {v['peak_mb']:.0f} | {ph} |")
+        ph = ", ".join(f"{k} {_id(t)}" for k, t in v["phases_s"].items())
+        lines.append(f"| {names.get(s, s)} | {_id(v['median_s'])} | {_id(v['peak_mb'], 0)} | {ph} |")
+    lines.append("")
+    lines += [f"- {RATIO_NAMES.get(k, k)}: {_id(v)} ×" for k, v in summary["ratios"].items()]
+    m = summary.get("machine") or {}
+    if m:
+        lines.append(f"- beban mesin (load average 1 menit): {_id(m.get('load_before', 0))} sebelum, "
+                     f"{_id(m.get('load_after', 0))} sesudah; {m.get('nproc')} inti, Python {m.get('python')}")
     return "\n".join(lines)
 
 
 READ_PHASES = ("read", "identify", "values")  # collect's reading phase, compared with the floor
+
+
+# (scenario, baseline, what is compared): the targets' ratios, each from one run's scenarios
+TARGET_RATIOS = (("collect", "floor", "seconds"), ("validate", "collect", "seconds"),
+                 ("review", "collect", "load"), ("report", "collect", "load"))
 
 
 def table(summary: dict[str, Any]) -> str:

@@ -150,6 +150,26 @@ def _row_cells(body: bytes) -> Iterator[tuple[re.Match, int, bool]]:
         yield c, col, bool(c.group(3) and c.group(3).strip())
 
 
+_CELL_TAG = re.compile(rb"<" + _NS + rb"c[\s/>]")
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')  # as Excel, LibreOffice and openpyxl write a cell
+
+
+def _near(xml: bytes, b: Bounds) -> bool:
+    """Every cell of the sheet (value or not) is named by its 'r' and lies within so few rows
+    and columns that no gap can end the table there and no bound is reached: nothing can be
+    far, so the cell by cell scan (xlsx_blocks) is not needed. A quick look (C-speed pattern
+    searches) at the form-sized sheets every return holds; any other sheet is scanned."""
+    refs = _CELL_REF.findall(xml)
+    if len(refs) != len(_CELL_TAG.findall(xml)) or len(refs) > b.max_values:
+        return False  # a cell written otherwise or placed by its neighbour, or too many to tell quickly
+    if not refs:
+        return True
+    rows = max(int(r) for _, r in refs)
+    cols = max(_col(c) for c in {c for c, _ in refs})
+    return (rows <= min(b.row_gap + 1, b.max_rows) and cols <= min(b.col_gap + 1, b.max_cols)
+            and rows * cols <= b.max_cells)
+
+
 def xlsx_blocks(xml: bytes) -> Blocks:
     blocks = Blocks.new()
     for _, row, cells in _cells(xml):
@@ -333,6 +353,8 @@ def bound_package(data: bytes, kind: str, parts: dict[str, str], b: Bounds,
     else:
         for sheet, part in parts.items():
             xml = _read_part(read, part, b)
+            if _near(xml, b):
+                continue
             blocks = xlsx_blocks(xml)
             _count(blocks, b, part)
             rows, cols = extent(blocks, b)

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
+from math import gcd
 from typing import Any
 
 from kinerja.models import Indicator, Period, Result, Rules, TurunFormula
@@ -87,37 +89,74 @@ def _quarters(ind: Indicator, period: Period) -> list[int]:
 def ratio(target: float | None, realisasi: float | None, polaritas: str, rumus: TurunFormula,
           rules: Rules) -> tuple[float | None, list[tuple[str, dict[str, Any]]]]:
     """Capaian (%) of one target/realisasi pair, computed exactly and rounded once to
-    `rules.desimal` places (half away from zero), with notes for what could not be computed."""
+    `rules.desimal` places (half away from zero), with notes for what could not be computed.
+
+    Exact rational arithmetic on plain integers (numerator, denominator of each typed decimal):
+    the same value as with fractions.Fraction, without normalising every intermediate result."""
     if target is None or realisasi is None:
         return None, []
-    t, r = exact(target), exact(realisasi)
-    if t == 0:
-        if rules.target_nol == "seratus_jika_nol" and r == 0:
-            return _final(Fraction(100), rules), []
+    tn, td = _exact_parts(target)
+    rn, rd = _exact_parts(realisasi)
+    if tn == 0:
+        if rules.target_nol == "seratus_jika_nol" and rn == 0:
+            return _final(100, 1, rules), []
         return None, [("target-zero", {"rule": "capaian dikosongkan"})]
-    if polaritas == "naik":
-        value = r / t * 100
-    elif rumus == "T/R":
-        if r == 0:
+    if polaritas == "naik":  # r / t * 100
+        n, d = rn * td * 100, rd * tn
+    elif rumus == "T/R":  # t / r * 100
+        if rn == 0:
             return None, [("realisasi-zero-turun", {})]
-        value = t / r * 100
-    else:
-        value = max(Fraction(0), (2 * t - r) / t * 100)
-    return _final(value, rules), []
+        n, d = tn * rd * 100, td * rn
+    else:  # max(0, (2t - r) / t * 100)
+        n, d = (2 * tn * rd - rn * td) * 100, rd * tn
+    if d < 0:
+        n, d = -n, -d
+    if polaritas != "naik" and rumus != "T/R" and n < 0:
+        n = 0
+    return _final(n, d, rules), []
 
 
-def _final(value: Fraction, rules: Rules) -> float:
-    """The optional cap, then the one rounding."""
+@lru_cache(maxsize=1 << 16)
+def _float_parts(value: float) -> tuple[int, int]:
+    return Decimal(repr(value)).as_integer_ratio()
+
+
+def _exact_parts(value: float | int | Decimal | Fraction) -> tuple[int, int]:
+    """(numerator, denominator > 0) of the exact value a cell shows (numbers.exact)."""
+    if type(value) is float:
+        return _float_parts(value)
+    f = exact(value)
+    return f.numerator, f.denominator
+
+
+def _final(n: int, d: int, rules: Rules) -> float:
+    """The optional cap, then the one rounding (numbers.rounded), of the value n / d (d > 0)."""
     if rules.batas_atas_capaian is not None:
-        value = min(value, exact(rules.batas_atas_capaian))
-    return rounded(value, rules.desimal)  # type: ignore[return-value]
+        cn, cd = _exact_parts(rules.batas_atas_capaian)
+        if n * cd > cn * d:
+            n, d = cn, cd
+    places = rules.desimal
+    if places < 0:
+        return rounded(Fraction(n, d), places)  # type: ignore[return-value]
+    scaled = abs(n) * 10 ** places
+    whole = (2 * scaled + d) // (2 * d)  # floor(|x| + 1/2), as numbers.round_half_up
+    return float(Decimal(whole if n >= 0 else -whole).scaleb(-places))
 
 
 def mean_capaian(values: list[float], rules: Rules) -> float | None:
     """The average of printed capaian values, exact, rounded once like each of them."""
     if not values:
         return None
-    return rounded(sum((exact(v) for v in values), Fraction(0)) / len(values), rules.desimal)
+    n, d = 0, 1
+    for v in values:  # an exact sum over one common denominator
+        vn, vd = _exact_parts(v)
+        if vd == d:
+            n += vn
+        else:
+            n, d = n * vd + vn * d, d * vd
+            g = gcd(n, d)
+            n, d = n // g, d // g
+    return rounded(Fraction(n, d * len(values)), rules.desimal)
 
 
 def achievement(ind: Indicator, result: Result | None, period: Period, rules: Rules,

@@ -10,7 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Collection, Iterator, Mapping
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -29,7 +29,7 @@ from kinerja.models import (DEFAULT_SCALE, ROMAN,
                             Indicator, LetterSettings, Master, Office,
                             Official, Period, PredicateBand, Result, Rules, Settings, Unit)
 from kinerja.sop import Sop, UnknownPresetError, load_preset, sop_from_rows
-from kinerja.tables import Column, Row, Table, convert, find_header, norm, read_table
+from kinerja.tables import Column, ReadTable, Row, Table, convert, find_header, norm, read_table
 from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
 from kinerja.writing.book import filter_ref, set_value, style_table, write_rows
 from kinerja.writing.files import gc_paused, save_atomic
@@ -576,14 +576,17 @@ class Loaded:
     report: Report
     path: Path
     sheets: list[str] = field(default_factory=list)
-    rows: dict[str, list[tuple]] = field(default_factory=dict)  # raw rows per sheet, for stages
+    rows: Mapping[str, list[tuple]] = field(default_factory=dict)  # raw rows per sheet (read when asked for)
     unit_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> code -> sheet row
+    unit_tables: dict[str, ReadTable] = field(default_factory=dict)  # unit -> its sheet as read at load
 
 
-def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | None = None) -> dict[str, list[tuple]]:
+def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | None = None,
+                lazy: bool = False) -> Mapping[str, list[tuple]]:
     """All sheets (but those named in `skip`) as rows of values, via python-calamine (fast). A
     sheet whose <dimension> reaches far (a stray value at Q1048576) is first cut to its table
-    (kinerja.bounded); what was cut goes to `far`."""
+    (kinerja.bounded); what was cut goes to `far`. With `lazy`, a sheet is read when it is first
+    asked for (a stage reads only the sheets it uses), from the bytes read now."""
     import io
 
     from python_calamine import CalamineWorkbook
@@ -608,15 +611,51 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
         if far is not None:
             far.extend(cut)
     del pkg
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    out: dict[str, list[tuple]] = {}
-    # one object per distinct text and number: names, labels and targets recur on many rows/sheets
-    texts: dict[str, str] = {}
-    numbers: dict[float, float] = {}
-    for name in wb.sheet_names:
-        if name in skip:
-            continue
-        sheet = wb.get_sheet_by_name(name)
+    rows = SheetRows(CalamineWorkbook.from_filelike(io.BytesIO(data)), skip)
+    return rows if lazy else {name: rows[name] for name in rows}
+
+
+class SheetUnreadable(ValueError):
+    """A sheet of a workbook opened fine could not be read (its XML damaged)."""
+
+
+class SheetRows(Mapping):
+    """A workbook's sheets as rows of values (tuples from column A and row 1, '' read as None),
+    each sheet read by python-calamine when first asked for and kept."""
+
+    def __init__(self, wb: Any, skip: Collection[str] = ()) -> None:
+        self._wb = wb
+        self._names = [n for n in wb.sheet_names if n not in skip]
+        self._known = set(self._names)
+        self._rows: dict[str, list[tuple]] = {}
+        # one object per distinct text and number: names, labels and targets recur on many rows/sheets
+        self._texts: dict[str, str] = {}
+        self._numbers: dict[float, float] = {}
+
+    def __getitem__(self, name: str) -> list[tuple]:
+        got = self._rows.get(name)
+        if got is None:
+            if name not in self._known:
+                raise KeyError(name)
+            try:
+                with gc_paused():
+                    got = self._rows[name] = self._read(name)
+            except Exception as e:  # noqa: BLE001 - calamine's own error, named and explained
+                raise SheetUnreadable(f"sheet '{name}' tidak dapat dibaca: {explain(e)}") from e
+        return got
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _read(self, name: str) -> list[tuple]:
+        sheet = self._wb.get_sheet_by_name(name)
+        texts, numbers = self._texts, self._numbers
         last_row, last_col = sheet.end or (-1, -1)
         rows: list[tuple] = []
         for row in sheet.iter_rows():  # row by row: a large sheet is never held twice
@@ -625,8 +664,7 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
                                     else numbers.setdefault(v, v) if type(v) is float else v for v in row))
         if rows and len(rows) <= last_row:  # and from row 1
             rows[:0] = [(None,) * (last_col + 1)] * (last_row + 1 - len(rows))
-        out[name] = rows
-    return out
+        return rows
 
 
 MASTER_SUFFIXES = (".xlsx", ".xlsm")
@@ -660,17 +698,21 @@ def load_master(path: Path, skip: Collection[str] = ()) -> Loaded:
         if not zipfile.is_zipfile(path):
             raise ValueError("isinya bukan workbook .xlsx/.xlsm (rusak, atau format lain yang diberi akhiran .xlsx)")
         far: list[FarCells] = []
-        sheets = read_sheets(path, skip, far)
+        sheets = read_sheets(path, skip, far, lazy=True)
     except Exception as e:  # noqa: BLE001 - any unreadable file becomes an issue
         report.issue("workbook-unreadable", file=file, detail=explain(e))
         return Loaded(None, report, path)
     for f in far:
         report.issue("cell-far", file=file, sheet=f.sheet, cell=f.cell, count=f.count,
                      detail="sel itu diabaikan")
-    return load_from_sheets(sheets, path, report)
+    try:
+        return load_from_sheets(sheets, path, report)
+    except SheetUnreadable as e:
+        report.issue("workbook-unreadable", file=file, detail=str(e))
+        return Loaded(None, report, path)
 
 
-def load_from_sheets(sheets: dict[str, list[tuple]], path: Path, report: Report | None = None) -> Loaded:
+def load_from_sheets(sheets: Mapping[str, list[tuple]], path: Path, report: Report | None = None) -> Loaded:
     """Build the Master from rows of values per sheet, whoever read them (calamine from the
     file, or xlwings from the workbook open in Excel)."""
     report = report if report is not None else Report()
@@ -945,6 +987,7 @@ def _load_results(sheets: dict[str, list[tuple]], units: list[Unit], indicators:
             continue
         table = S.unit_data_table(unit.sheet_name)
         read = read_table(sheets[unit.sheet_name], table, report, file)
+        loaded.unit_tables[unit.kode] = read
         rows_by_code: dict[str, int] = {}
         for row in read.rows:
             v = row.values

@@ -182,9 +182,16 @@ def exact(value: float | int | Decimal | Fraction) -> Fraction:
     return Fraction(value)
 
 
+_QUANTA = [Decimal(1).scaleb(-n) for n in range(11)]
+
+
 def round_half_up(value: float | int | Decimal | Fraction, decimals: int) -> Decimal:
     """`value` rounded once to `decimals` places, halves away from zero (as Excel's ROUND):
     computed on the exact value, so 2.675 gives 2.68 and 90.995 gives 91.00."""
+    if type(value) is float and 0 <= decimals <= 10 and -1e15 < value < 1e15:
+        # the typed decimal quantized exactly (at most 25 digits: within the decimal context)
+        out = Decimal(repr(value)).quantize(_QUANTA[decimals], rounding=ROUND_HALF_UP)
+        return out if out else out.copy_abs()  # zero is unsigned, as below
     scaled = exact(value) * 10 ** decimals
     whole = (abs(scaled) * 2 + 1) // 2  # floor(|x| + 1/2)
     return Decimal(int(whole) if scaled >= 0 else -int(whole)).scaleb(-decimals)

@@ -102,6 +102,10 @@ def docx_template(path: Path) -> "Any":
     from kinerja.writing.package.zip import copy_member, member_info
 
     docpr = re.compile(r'(<wp:docPr\b[^>]*?\bid=")(\d+)(")')
+    # docxtpl's resolve_listing turns \t \a \n \f inside a paragraph's text into Word markup, one
+    # paragraph at a time (the same pattern as its own): paragraphs without them are left as they are
+    _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+    _LISTING_CHARS = re.compile("[\t\a\n\f]")
 
     class Template(DocxTemplate):
         spool: Any = None
@@ -133,7 +137,9 @@ def docx_template(path: Path) -> "Any":
             """One piece of rendered body (whole paragraphs), post-processed as docxtpl does."""
             text = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
             text = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            text = self.resolve_listing(text)
+            if _LISTING_CHARS.search(text):  # only paragraphs holding a tab, break or new line change
+                text = _PARAGRAPH.sub(lambda m: self.resolve_listing(m.group(0))
+                                      if _LISTING_CHARS.search(m.group(0)) else m.group(0), text)
 
             def renumber(m: Any) -> str:
                 self.docx_ids_index += 1

@@ -196,18 +196,22 @@ def common_context(master: Master, now: datetime, draf: bool, report: Report) ->
             "tahun": master.settings.period.tahun}
 
 
-def report_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[str, Any]:
+def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
+                   rows: list[RekapRow] | None = None) -> dict[str, Any]:
     """Everything the report template may use (images are filled in at render time)."""
     master = loaded.master
     assert master is not None
     d = master.settings.rules.desimal
-    rows = consolidate(master)
+    rows = consolidate(master) if rows is None else rows
     sums = summaries(master, rows)
     by_kind = {k: [s for s in sums if s.kelompok == k] for k in ("Unit", "Sasaran", "Total")}
     total = by_kind["Total"][0] if by_kind["Total"] else None
     groups = []
+    by_sasaran: dict[str, list[RekapRow]] = {}
+    for r in rows:
+        by_sasaran.setdefault(r.indicator.sasaran or "(tanpa sasaran)", []).append(r)
     for no, s in enumerate(by_kind["Sasaran"], 1):
-        members = [r for r in rows if (r.indicator.sasaran or "(tanpa sasaran)") == s.nama]
+        members = by_sasaran.get(s.nama, [])
         groups.append({**_summary_dict(s, d), "no": no, "baris": [
             {"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
              "nama_unit": r.unit.nama, "satuan": r.indicator.satuan,
@@ -265,11 +269,12 @@ def letter_hal(master: Master) -> str:
     return f"{without_period(master.settings.letter.hal)} {master.settings.period.label()}".strip()
 
 
-def letter_context(master: Master, nomor_surat: str, base: dict[str, Any]) -> dict[str, Any]:
+def letter_context(master: Master, nomor_surat: str, base: dict[str, Any],
+                   rows: list[RekapRow] | None = None) -> dict[str, Any]:
     """`jumlah_indikator` is the number of indicators averaged; `jumlah_semua` all of them,
     `pengecualian` says which were left out and why ('' when none)."""
     letter = master.settings.letter
-    rows = consolidate(master)
+    rows = consolidate(master) if rows is None else rows
     total = summaries(master, rows)[-1] if rows else None
     return {
         **base,
@@ -339,6 +344,9 @@ def _counter_text(counter: dict[int, int]) -> str:
 # ----------------------------------------------------------------------------------- rendering
 
 
+CHART_MAX_PIXELS = 12_000  # the unit chart's height at most
+
+
 def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path:
     """Average capaian per unit as a horizontal bar chart (PNG)."""
     import matplotlib
@@ -350,7 +358,10 @@ def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path
     labels = [u.kode for u, _ in units][::-1]
     values = [s.rata_rata or 0.0 for _, s in units][::-1]
     colors = ["#" + (rules.predicate_color(s.predikat) or "5B9BD5") for _, s in units][::-1]
-    fig, ax = plt.subplots(figsize=(6.3, 0.8 + 0.36 * max(1, len(units))), dpi=150)
+    height = 0.8 + 0.36 * max(1, len(units))
+    # 150 dpi; an office of hundreds of units gets fewer dots per inch, not a picture of a
+    # hundred million pixels (its size on the page is set by the template either way)
+    fig, ax = plt.subplots(figsize=(6.3, height), dpi=min(150.0, CHART_MAX_PIXELS / height))
     bars = ax.barh(labels, values, color=colors, edgecolor="#404040", linewidth=0.5)
     ax.axvline(100, color="#C00000", linestyle="--", linewidth=0.8)
     for bar, (_, s) in zip(bars, units[::-1]):
@@ -395,10 +406,15 @@ class Picture:
     width_mm: float
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _pictures(value: Any, tpl: Any) -> Any:
     from docx.shared import Mm
     from docxtpl import InlineImage
 
+    if type(value) in _PLAIN:  # the bulk of a large report's rows: nothing to convert
+        return value
     if isinstance(value, Picture):
         return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
     if isinstance(value, dict):
@@ -521,7 +537,8 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     if not approval.approved and not force:
         out.report.issue("rekap-not-approved", sheet=S.RIWAYAT.sheet, detail=approval.detail)
         return out
-    unfit = fitness_issues(loaded, consolidate(master))
+    rows = consolidate(master)
+    unfit = fitness_issues(loaded, rows)
     if unfit and not force:
         out.report.extend(unfit)
         return out
@@ -541,7 +558,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     base = common_context(master, now, draf, report)
     contexts: dict[str, dict[str, Any]] = {}
     if "laporan" in kinds:
-        contexts["laporan"] = report_context(loaded, now, base)
+        contexts["laporan"] = report_context(loaded, now, base, rows)
     if "waktu" in kinds:
         contexts["waktu"] = annex_context(loaded, now, base)
     number: int | None = None
@@ -558,7 +575,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
                              value=master.settings.letter.format_nomor, detail=str(e),
                              available=", ".join("{" + f + "}" for f in LETTER_FIELDS))
             return out
-        contexts["surat"] = letter_context(master, out.nomor_surat, base)
+        contexts["surat"] = letter_context(master, out.nomor_surat, base, rows)
     templates = {k: template_path(master, loaded.path, k, out.report) for k in kinds}
     for k in kinds:
         out.report.extend(check_template(templates[k], k, [f for f in contexts[k] if not f.startswith("_")]))

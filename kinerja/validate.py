@@ -39,7 +39,7 @@ from kinerja.master import Loaded
 from kinerja.models import ROMAN, Indicator, Master, Result, Unit
 from kinerja.numbers import format_number, format_percent
 from kinerja.compare import ringkasan_block
-from kinerja.rekap import consolidate, rekap_cell, rekap_writes
+from kinerja.rekap import RekapRow, rekap_cell, rekap_writes
 from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval,
                               active_units, approval_status, read_rows)
 from kinerja.signable import EXPLANATION_SETTING, blank_target_issues, excepted
@@ -441,7 +441,8 @@ def build_context(loaded: Loaded, now: datetime) -> Ctx:
     for unit in m.units:
         rows_by_code: dict[str, Row] = {}
         if unit.sheet_name in loaded.rows:
-            read = read_table(loaded.rows[unit.sheet_name], S.unit_data_table(unit.sheet_name), Report())
+            read = loaded.unit_tables.get(unit.kode) or read_table(
+                loaded.rows[unit.sheet_name], S.unit_data_table(unit.sheet_name), Report())
             unit_sheets[unit.kode] = read
             for row in read.rows:
                 rows_by_code.setdefault(str(row.values.get("kode") or "").strip(), row)
@@ -652,14 +653,16 @@ def render(ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str] | None = N
     statuses = statuses or approval.units
     w = WorkbookWrites()
     # the consolidation being validated, with each unit's status and the paraf line
-    rekap = rekap_writes(m, statuses={k: v for k, v in statuses.items()
-                                      if v in (DISETUJUI, DIKEMBALIKAN, DIPERBAIKI, BERUBAH)})
+    # the rules' lines are the consolidation (unit order, then indicator order), capaian and all
+    consolidated = [RekapRow(line.unit, line.ind, m.results.get(line.ind.kode), line.ach) for line in ctx.lines]
+    rekap = rekap_writes(m, consolidated, statuses={k: v for k, v in statuses.items()
+                                                    if v in (DISETUJUI, DIKEMBALIKAN, DIPERBAIKI, BERUBAH)})
     w.extend(rekap)
     w.sheet(S.RINGKASAN.sheet).cells.update(ringkasan_block(ctx.loaded, m))
     rk = w.sheet(S.REKAP.sheet)
     rk.clear_marks = True
     rk.cells["A2"] = approval.paraf_line()
-    rekap_index = {r.indicator.kode: n for n, r in enumerate(consolidate(m))}
+    rekap_index = {r.indicator.kode: n for n, r in enumerate(consolidated)}
     marks: dict[tuple[str, str], list[Issue]] = {}
     unit_sheets = {u.sheet_name: u for u in m.units}
     for f in out.found:
