@@ -106,6 +106,9 @@ def docx_template(path: Path) -> "Any":
     # paragraph at a time (the same pattern as its own): paragraphs without them are left as they are
     _PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
     _LISTING_CHARS = re.compile("[\t\a\n\f]")
+    _RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+    _TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+    _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 
     class Template(DocxTemplate):
         spool: Any = None
@@ -138,7 +141,7 @@ def docx_template(path: Path) -> "Any":
             text = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
             text = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             if _LISTING_CHARS.search(text):  # only paragraphs holding a tab, break or new line change
-                text = _PARAGRAPH.sub(lambda m: self.resolve_listing(m.group(0))
+                text = _PARAGRAPH.sub(lambda m: self._listing(m.group(0))
                                       if _LISTING_CHARS.search(m.group(0)) else m.group(0), text)
 
             def renumber(m: Any) -> str:
@@ -146,6 +149,15 @@ def docx_template(path: Path) -> "Any":
                 return m.group(1) + str(self.docx_ids_index) + m.group(3)
 
             self.spool.write(docpr.sub(renumber, text).encode("utf-8"))
+
+        def _listing(self, paragraph: str) -> str:
+            """docxtpl's resolve_listing of one paragraph; one holding only new lines (the comparison
+            table's cells) the quick way: each run's texts get docxtpl's line break (the run's and
+            the paragraph's properties are used only for tabs, \\a and page breaks)."""
+            if "\t" in paragraph or "\a" in paragraph or "\f" in paragraph:
+                return self.resolve_listing(paragraph)
+            return _RUN.sub(lambda r: _TEXT.sub(lambda t: t.group(0).replace("\n", _BREAK), r.group(0))
+                            if "\n" in r.group(0) else r.group(0), paragraph)
 
         def fix_tables(self, xml: Any) -> Any:
             if xml is not None:
