@@ -195,14 +195,20 @@ def load(master: Path, as_json: bool = False, write: bool = True):
     return loaded
 
 
-def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_json: bool = False) -> None:
-    """Apply a stage's writes to the master file (atomic, with a backup). When the master cannot
-    be saved, the files this run created are removed: nothing exists that the master does not log."""
+def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_json: bool = False,
+         loaded: Any = None) -> None:
+    """Apply a stage's writes to the master file (atomic, with a backup), each sheet's pages
+    headed with the office and period as Pengaturan now says (`loaded`: the master the stage
+    read). When the master cannot be saved, the files this run created are removed: nothing
+    exists that the master does not log."""
     from kinerja.guard import GuardError
+    from kinerja.master import load_master
+    from kinerja.printing import dress
     from kinerja.writing.files import write_file
 
     if not writes.sheets:
         return
+    dress(writes, loaded if loaded is not None else load_master(master))
     try:
         write_file(master, writes)
     except OSError as e:
@@ -370,7 +376,7 @@ def forms_cmd(
     loaded = load_master(master)
     folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
     outcome = build_forms(loaded, folder, new_round=putaran_baru, force=force, who=oleh)
-    save(master, outcome.writes, outcome.files + outcome.documents, as_json)
+    save(master, outcome.writes, outcome.files + outcome.documents, as_json, loaded)
     show(outcome, as_json)
     finish(outcome.report)
 
@@ -433,7 +439,7 @@ def collect_cmd(
     if outcome.report.by_code("collect-before-forms"):
         render_report(outcome.report, as_json, title="Temuan Himpun")
         finish(outcome.report)
-    save(master, outcome.writes, as_json=as_json)
+    save(master, outcome.writes, as_json=as_json, loaded=loaded)
     if not as_json:  # each file as logged in Penerimaan, then the summary
         t = RichTable(title=Text(f"Formulir diterima ({shown(str(folder))})"))
         for h in ("File", "Unit", "Putaran", "Status", "Terlambat", "Keterangan"):
@@ -494,7 +500,7 @@ def export_cmd(
         fail(f"ekspor ke '{out}' gagal: {why}. Pilih folder lain atau tutup file itu bila sedang dibuka.")
     console.print(f"Diekspor ({fmt}): [bold]{esc(path)}[/bold] ({len(loaded.master.indicators)} indikator).")
     if ke_induk:
-        save(master, e81_writes(loaded.master, renstra))
+        save(master, e81_writes(loaded.master, renstra), loaded=loaded)
         console.print(f"Sheet '{S.FORM_E81.sheet}' di {Path(master).name} diperbarui.")
     if any(i.severity.value != "info" for i in loaded.report.issues):
         render_report(loaded.report)
@@ -524,8 +530,9 @@ def validate_cmd(
     from kinerja.validate import validate
 
     hold(master)
-    outcome = validate(load_master(master), datetime.now().replace(microsecond=0))
-    save(master, outcome.writes, as_json=as_json)
+    loaded = load_master(master)
+    outcome = validate(loaded, datetime.now().replace(microsecond=0))
+    save(master, outcome.writes, as_json=as_json, loaded=loaded)
     show(outcome, as_json, title="Validasi")
     finish(outcome.report)
 
@@ -554,7 +561,7 @@ def review_cmd(
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("formulir", master)
     outcome = review(loaded, folder, who=oleh, now=datetime.now().replace(microsecond=0), force=force)
-    save(master, outcome.writes, outcome.forms, as_json)
+    save(master, outcome.writes, outcome.forms, as_json, loaded)
     show(outcome, as_json, title="Keputusan")
     finish(outcome.report)
 # ----------------------------------------------------------------------------------- timing
@@ -578,8 +585,9 @@ def timing_cmd(
 
     from kinerja.timing import recompute
 
-    outcome = recompute(load(master, as_json), datetime.now())
-    save(master, outcome.writes, as_json=as_json)
+    loaded = load(master, as_json)
+    outcome = recompute(loaded, datetime.now())
+    save(master, outcome.writes, as_json=as_json, loaded=loaded)
     show(outcome, as_json, title="Waktu SOP terhadap Mutu Baku")
     finish(outcome.report)
 
@@ -609,9 +617,10 @@ def log_cmd(
         fail("Pilih --start (mulai) atau --end (selesai).")
     now = datetime.now().replace(second=0, microsecond=0)
     moment = parse_waktu(at) if at else now
-    writes = log_step(load(master), step, start=moment if start else None,
+    loaded = load(master)
+    writes = log_step(loaded, step, start=moment if start else None,
                       end=moment if end else None, who=oleh, now=max(now, moment))
-    save(master, writes)
+    save(master, writes, loaded=loaded)
     what = " dan ".join(w for w, on in (("mulai", start), ("selesai", end)) if on)
     console.print(f"Langkah {step} dicatat {what} {format_waktu(moment)}. Sheet Waktu SOP diperbarui.")
 
@@ -644,10 +653,10 @@ def status_cmd(
 # ----------------------------------------------------------------------------------- report, archive (12-14)
 
 
-def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True) -> None:
+def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True, loaded=None) -> None:
     """Apply a document stage's writes. When the master cannot be saved, new documents are
     removed (a letter number must never be in a file without being in the register)."""
-    save(master, outcome.writes, outcome.files if documents else [], as_json)
+    save(master, outcome.writes, outcome.files if documents else [], as_json, loaded)
     show(outcome, as_json)
     finish(outcome.report)
 
@@ -688,9 +697,10 @@ def report_cmd(
         if tahun_lalu and previous is None:
             fail(f"Workbook tahun lalu '{tahun_lalu}' tidak ditemukan.")
         _save_documents(master, render_annual(loaded, folder, pdf=pdf, force=force, who=oleh,
-                                              previous_year=previous), as_json)
+                                              previous_year=previous), as_json, loaded=loaded)
         return
-    _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh), as_json)
+    _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh), as_json,
+                    loaded=loaded)
 
 
 @app.command("surat")
@@ -713,7 +723,7 @@ def surat_cmd(
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("laporan", master)
     _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh,
-                                                    documents=("surat",)), as_json)
+                                                    documents=("surat",)), as_json, loaded=loaded)
 
 
 @app.command("archive")
@@ -737,7 +747,7 @@ def archive_cmd(
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("arsip", master)
     outcome = archive_period(loaded, folder, inbox=inbox, who=oleh)
-    _save_documents(master, outcome, as_json, documents=False)
+    _save_documents(master, outcome, as_json, documents=False, loaded=loaded)
 
 
 @app.command("new-period")

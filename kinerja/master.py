@@ -278,17 +278,11 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
 def _legends(wb: Workbook) -> None:
     """One meaning per colour, said on each sheet that uses colour: a 'Warna:' row of coloured
     cells at the right of the title (row 1 is never rewritten by a stage)."""
-    from kinerja.writing.style import SEVERITY_FILL
-
-    severities = ((SEVERITY_FILL["error"], "Kesalahan"), (SEVERITY_FILL["warning"], "Peringatan"),
-                  (SEVERITY_FILL["info"], "Informasi"))
-    plan = {S.REKAP.sheet: ("H", severities), S.INDIKATOR.sheet: ("G", ((INPUT_FILL, "Isian"),)),
-            S.WAKTU.sheet: ("E", ((INPUT_FILL, "Isian"), (SEVERITY_FILL["warning"], "Lewat mutu baku"),
-                                  (SEVERITY_FILL["info"], "Hampir lewat")))}
-    plan.update({name: ("H", ((INPUT_FILL, "Isian"), *severities)) for name in wb.sheetnames if name.startswith("Data ")})
-    for name, (first, items) in plan.items():
-        if name not in wb.sheetnames:
+    for name in wb.sheetnames:
+        found = S.legend(name)
+        if found is None:
             continue
+        first, items = found
         ws = wb[name]
         start = column_index_from_string(first)
         ws.cell(1, start - 1, "Warna:").font = Font(name="Calibri", size=9, bold=True)

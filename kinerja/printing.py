@@ -1,12 +1,21 @@
 """How the master's sheets go on paper: the Sekretaris reviews the Validasi on paper, the Rekap,
 Ringkasan and Waktu SOP are filed, the Distribusi and Penerimaan are the SOP's records.
 
-Every sheet people print gets, when it is created: A4, an orientation that suits its width,
-scaled to one page wide (and as many pages long as it needs), its title and header rows
-repeated on every page, narrow margins, and a header and footer with the office, the period,
-the sheet and "Halaman &P dari &N". Those settings live in the sheet's own part and are kept
-by every later write. No print area is fixed: the pages grow with the rows each stage writes.
-A new period's master (a copy of the last one) gets its headers through `retitle`.
+Every sheet gets, when it is created (by `kinerja init`, or later by a stage: a unit's data sheet
+at its first return): A4, an orientation that suits its width, scaled to one page wide (and as
+many pages long as it needs), its title and header rows repeated on every page, narrow margins,
+and a header and footer with the office, the period, the sheet and "Halaman &P dari &N".
+
+Each later write of a sheet (`dress`, called by the CLI and the ribbon before they write) gives
+its pages the office and period of the Pengaturan sheet as it is now, so a period typed there
+is on the next print of every sheet a step writes; a header the office wrote itself is left
+alone. A new period's master (a copy of the last one) gets every header at once (`retitle`).
+
+Print areas: the stage sheets have none, as their used range ends at their data (rows are
+replaced whole; nothing styled is left below). The input tables (Indikator, Unit, Pejabat, ...)
+keep styled empty rows to type into, which Excel and LibreOffice would print as empty yellow
+pages: they get `_xlnm.Print_Area` from the first row to the last row holding a value,
+refreshed by every write of the master (rows typed in Excel print from the next step on).
 """
 
 from __future__ import annotations
@@ -14,13 +23,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from openpyxl.utils import get_column_letter
 
 from kinerja import sheets as S
+from kinerja.writing.description import Mark, PageSetup, SheetWrite, WorkbookWrites
+from kinerja.writing.style import header_text
+
+if TYPE_CHECKING:
+    from kinerja.master import Loaded
 
 # Excel's header/footer codes: &A sheet name, &P page, &N pages, &F file, &D date; '&&' is '&'
 PAGE_NUMBER = "Halaman &P dari &N"
-HEADER_SIZE = 8  # points: the header and footer are small print
 
 
 @dataclass(frozen=True)
@@ -29,7 +44,7 @@ class Paper:
 
     landscape: bool = True
     title_rows: tuple[int, int] | None = None  # rows repeated on each page (None: 1..header row)
-    title_columns: str | None = None  # columns repeated on each page, e.g. "A:B"
+    title_columns: tuple[str, str] | None = None  # columns repeated on each page, e.g. ("A", "B")
     a3: bool = False  # A3 instead of A4 (a form of many columns, as offices print it)
 
 
@@ -46,7 +61,7 @@ PRINTED: dict[str, Paper] = {
     S.INDIKATOR.sheet: Paper(landscape=True),
     S.FORM_E81.sheet: Paper(landscape=True),
 }
-UNIT_SHEET_PAPER = Paper(landscape=True, title_columns="A:B")  # Kode and Indikator repeated
+UNIT_SHEET_PAPER = Paper(landscape=True, title_columns=("A", "B"))  # Kode and Indikator repeated
 
 
 OTHER_PAPER = Paper(landscape=True)  # every other sheet: still one page wide, titles repeated
@@ -75,27 +90,90 @@ def table_for(sheet: str):
     return None
 
 
-@dataclass(frozen=True)
-class PageWrite:
-    """The header and footer of a printed sheet's pages."""
-
-    header: tuple[str, str, str]  # left, centre, right
-    footer: tuple[str, str, str]
-
-
 def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def page(sheet: str, office: str, period: str) -> PageWrite:
-    """The header and footer of a printed sheet for this office and period."""
-    return PageWrite(header=(_escape(office), "&A", _escape(period)), footer=("&F", "Dicetak &D", PAGE_NUMBER))
+def page_setup(sheet: str, office: str, period: str, area: str | None = None) -> PageSetup:
+    """How a sheet of this office goes on paper in this period (writing.description.PageSetup)."""
+    paper = paper_for(sheet)
+    table = table_for(sheet)
+    header_row = table.header_row if table is not None else OWN_LAYOUT.get(sheet, 0)
+    rows = paper.title_rows or ((1, header_row) if header_row else None)
+    return PageSetup(landscape=paper.landscape, a3=paper.a3, title_rows=rows, title_columns=paper.title_columns,
+                     header=(_escape(office), "&A", _escape(period)), footer=("&F", "Dicetak &D", PAGE_NUMBER),
+                     area=area)
 
 
-def header_text(parts: tuple[str, str, str]) -> str:
-    """Excel's header/footer string: '&L...&C...&R...' with a small font, as openpyxl writes it."""
-    size = f"&{HEADER_SIZE} "
-    return "".join(f"&{side}{size}{text}" for side, text in zip("LCR", parts) if text)
+def print_area(sheet: str, last_row: int) -> str | None:
+    """The print area of an input table whose last value is on `last_row` (None for any other
+    sheet: its used range ends at its data)."""
+    table = next((t for t in S.INPUT_TABLES if t.sheet == sheet), None)
+    if table is None:
+        return None
+    return f"A1:{get_column_letter(len(table.columns))}{max(last_row, table.header_row)}"
+
+
+def _last_row(rows: list[Any] | None) -> int:
+    """The number of the last row holding a value (0: none)."""
+    for n in range(len(rows or []), 0, -1):
+        if any(v is not None and v != "" for v in rows[n - 1]):
+            return n
+    return 0
+
+
+def setup_sheet(ws: Any, sheet: str, office: str, period: str) -> None:
+    """Put an openpyxl worksheet's print settings (a sheet being created)."""
+    from kinerja.writing.book import set_page
+
+    last = max((r for (r, _c), cell in ws._cells.items() if cell.value is not None), default=0)
+    set_page(ws, page_setup(sheet, office, period, print_area(sheet, last)), created=True)
+
+
+def dress(writes: WorkbookWrites, loaded: "Loaded | None") -> WorkbookWrites:
+    """What every write of the master carries besides its data: each sheet written gets its
+    pages' header and footer from Pengaturan as it is now (and, a sheet being created, the
+    print settings, colour legend and print area `kinerja init` gives it); every input table's
+    print area follows its rows."""
+    m = loaded.master if loaded is not None else None
+    if m is None:
+        return writes
+    office, period = m.settings.office.nama, m.settings.period.label()
+    written: dict[str, list[SheetWrite]] = {}
+    for sw in writes.sheets:
+        written.setdefault(sw.sheet, []).append(sw)
+    for sheet, group in written.items():
+        last = _last_row(loaded.rows.get(sheet))
+        for sw in group:  # in the order the writer applies them
+            if sw.rows is not None:
+                last = (sw.table.header_row if sw.table else S.FIRST_DATA_ROW - 1) + _last_row(sw.rows)
+            last += len(sw.append)
+        setup = page_setup(sheet, office, period, print_area(sheet, last))
+        for sw in group:
+            if sw.page is None:
+                sw.page = setup
+        if sheet not in loaded.sheets:
+            _legend(group[0])
+    for table in S.INPUT_TABLES:
+        if table.sheet in loaded.sheets and table.sheet not in written:
+            area = print_area(table.sheet, _last_row(loaded.rows.get(table.sheet)))
+            writes.sheets.append(SheetWrite(table.sheet, page=page_setup(table.sheet, office, period, area)))
+    return writes
+
+
+def _legend(sw: SheetWrite) -> None:
+    """A sheet being created gets the colour legend of its kind (sheets.legend)."""
+    found = S.legend(sw.sheet)
+    if found is None:
+        return
+    first, items = found
+    from openpyxl.utils import column_index_from_string
+
+    start = column_index_from_string(first)
+    sw.cells.setdefault(f"{get_column_letter(start - 1)}1", "Warna:")
+    for j, (fill, label) in enumerate(items, start):
+        sw.cells.setdefault(f"{get_column_letter(j)}1", label)
+        sw.marks.append(Mark(f"{get_column_letter(j)}1", fill))
 
 
 _ODD_HEADER = re.compile(r"<oddHeader>([^<]*)</oddHeader>")
@@ -113,7 +191,7 @@ def retitle(path: Path, office: str, period: str) -> int:
     from kinerja.writing.files import replace_atomic
     from kinerja.writing.package.zip import copy_member, member_info
 
-    new = escape(header_text(page("", office, period).header))
+    new = escape(header_text(page_setup("", office, period).header))
     changed = 0
 
     def produce(tmp: Path) -> None:
@@ -132,39 +210,6 @@ def retitle(path: Path, office: str, period: str) -> int:
 
     replace_atomic(Path(path), produce, backup=False)
     return changed
-
-
-def setup_sheet(ws: Any, sheet: str, office: str, period: str) -> None:
-    """Put an openpyxl worksheet's print settings (a sheet being created): paper, orientation,
-    one page wide, repeated titles, margins, header and footer."""
-    paper = paper_for(sheet)
-    table = table_for(sheet)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper.a3 else ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if paper.landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.25
-    header_row = table.header_row if table is not None else OWN_LAYOUT.get(sheet, 0)
-    if header_row or paper.title_rows:
-        first, last = paper.title_rows or (1, header_row)
-        ws.print_title_rows = f"{first}:{last}"
-    if paper.title_columns:
-        ws.print_title_cols = paper.title_columns
-    apply_page(ws, page(sheet, office, period))
-
-
-def apply_page(ws: Any, p: PageWrite) -> None:
-    """Header and footer on an openpyxl worksheet. No print area is set: Excel and LibreOffice
-    print the cells that hold something, so the pages grow with the rows the stages write (a
-    fixed area would cut them off); the tool writes no empty formatted tail on its sheets."""
-    for part, (left, centre, right) in ((ws.oddHeader, p.header), (ws.oddFooter, p.footer)):
-        for side, text in ((part.left, left), (part.center, centre), (part.right, right)):
-            side.text = text or None
-            side.size = HEADER_SIZE if text else None
 
 
 # ----------------------------------------------------------------------------------- looking at the pages

@@ -107,9 +107,11 @@ def rekap_writes(master: Master, rows: list[RekapRow] | None = None,
     rows = consolidate(master) if rows is None else rows
     w = WorkbookWrites()
     w.sheet(S.REKAP.sheet, S.REKAP).rows = rekap_table_rows(rows, statuses)
-    w.sheet(S.RINGKASAN.sheet, S.RINGKASAN).rows = [
-        [s.kelompok, s.nama, s.jumlah, s.terisi, s.rata_rata,
-         s.predikat, s.di_bawah_target] for s in summaries(master, rows)]
+    ringkasan = w.sheet(S.RINGKASAN.sheet, S.RINGKASAN)
+    groups = summaries(master, rows)
+    ringkasan.rows = [[s.kelompok, s.nama, s.jumlah, s.terisi, s.rata_rata, s.predikat, s.di_bawah_target]
+                      for s in groups]
+    ringkasan.chart_rows = sum(s.kelompok == "Unit" for s in groups)  # the unit rows, first: the capaian chart
     w.sheet(S.RINGKASAN.sheet).cells.update(distribution_cells(master, rows))
     return w
 

@@ -491,3 +491,23 @@ def sheet_order(unit_sheets: list[str]) -> list[str]:
 
 def as_dict(table: Table, values: list[Any]) -> dict[str, Any]:
     return {c.key: v for c, v in zip(table.columns, values)}
+
+
+def legend(sheet: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """The colour legend of a sheet that uses colour: (its first column, (fill, label) pairs),
+    a 'Warna:' row at the right of the title (row 1 is never rewritten by a stage). One meaning
+    per colour: yellow is input only."""
+    from kinerja.writing.style import INPUT_FILL, SEVERITY_FILL
+
+    severities = ((SEVERITY_FILL["error"], "Kesalahan"), (SEVERITY_FILL["warning"], "Peringatan"),
+                  (SEVERITY_FILL["info"], "Informasi"))
+    if sheet == REKAP.sheet:
+        return "H", severities
+    if sheet == INDIKATOR.sheet:
+        return "G", ((INPUT_FILL, "Isian"),)
+    if sheet == WAKTU.sheet:
+        return "E", ((INPUT_FILL, "Isian"), (SEVERITY_FILL["warning"], "Lewat mutu baku"),
+                     (SEVERITY_FILL["info"], "Hampir lewat"))
+    if sheet.startswith("Data "):
+        return "H", ((INPUT_FILL, "Isian"), *severities)
+    return None

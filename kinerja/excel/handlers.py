@@ -34,6 +34,7 @@ class Context:
         self.book = book
         self.now = now or datetime.now().replace(microsecond=0)
         self.who = who or _user()
+        self.loaded: Loaded | None = None  # the book as the last load read it
 
     def progress(self, text: str) -> None:
         try:
@@ -43,14 +44,17 @@ class Context:
 
     def load(self) -> Loaded:
         self.progress("membaca workbook ...")
-        return load_open_book(self.book)
+        self.loaded = load_open_book(self.book)
+        return self.loaded
 
     def apply(self, writes: WorkbookWrites) -> None:
         """Write into the open book, holding the master's lock (kinerja.guard) meanwhile: a
         'kinerja' command running on the file itself makes this a 'sedang dipakai' message."""
         from kinerja.guard import MasterLock
+        from kinerja.printing import dress
 
         self.progress("menulis hasil ke workbook ...")
+        dress(writes, self.loaded)  # the pages headed with Pengaturan as it is now
         path = Path(self.book.fullname)
         lock = MasterLock(path).acquire(command=f"pita Excel ({self.who})") if path.parent.is_dir() else None
         try:

@@ -11,8 +11,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from kinerja.lists import live_list_range
 from kinerja.tables import FIRST_DATA_ROW
 from kinerja.writing.book import filter_ref
-from kinerja.writing.description import Formula, Link, WorkbookWrites, safe_text
-from kinerja.writing.style import INPUT_FILL
+from kinerja.writing.charts import retarget
+from kinerja.writing.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
+from kinerja.writing.style import HEADER_SIZE, INPUT_FILL, header_centre
 
 def _live_value(value: Any) -> Any:
     if isinstance(value, Formula):
@@ -44,7 +45,8 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
     """
     names = [s.name for s in book.sheets]
     for sw in writes.sheets:
-        if sw.sheet not in names:
+        created = sw.sheet not in names
+        if created:
             sheet = book.sheets.add(sw.sheet, after=book.sheets[len(names) - 1])
             names.append(sw.sheet)
             if sw.table:
@@ -110,8 +112,49 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
         elif sw.protect is False and sw.table is not None:
             _excel_call(sheet, lambda api, t=sw.table: None if api.AutoFilterMode
                         else api.Range(filter_ref(t)).AutoFilter())
+        if sw.page is not None:
+            _excel_call(sheet, lambda api, p=sw.page, c=created: _page(api, p, c))
+        if sw.chart_rows is not None and sw.table is not None:
+            spans = {sw.sheet: (sw.table.header_row, sw.chart_rows)}
+            for each in book.sheets:
+                _excel_call(each, lambda api, sp=spans: _retarget(api, sp))
         if sw.select:
             sheet.activate()
+
+
+def _page(api: Any, page: PageSetup, created: bool) -> None:
+    """Print settings through Excel's PageSetup, as the file writer sets them (writing.book.set_page)."""
+    setup = api.PageSetup
+    if created:
+        setup.PaperSize = 8 if page.a3 else 9  # xlPaperA3, xlPaperA4
+        setup.Orientation = 2 if page.landscape else 1  # xlLandscape, xlPortrait
+        setup.Zoom = False
+        setup.FitToPagesWide, setup.FitToPagesTall = 1, False
+        setup.CenterHorizontally = True
+        setup.LeftMargin = setup.RightMargin = 0.4 * 72  # points
+        setup.TopMargin = setup.BottomMargin = 0.6 * 72
+        setup.HeaderMargin = setup.FooterMargin = 0.25 * 72
+        if page.title_rows:
+            setup.PrintTitleRows = "${}:${}".format(*page.title_rows)
+        if page.title_columns:
+            setup.PrintTitleColumns = "${}:${}".format(*page.title_columns)
+    if created or header_centre("&C" + (setup.CenterHeader or "")) == page.header[1]:
+        size = f"&{HEADER_SIZE} "
+        for prop, text in zip(("LeftHeader", "CenterHeader", "RightHeader", "LeftFooter", "CenterFooter",
+                               "RightFooter"), (*page.header, *page.footer)):
+            setattr(setup, prop, size + text if text else "")
+    if page.area:
+        setup.PrintArea = page.area
+
+
+def _retarget(api: Any, spans: dict[str, tuple[int, int]]) -> None:
+    """The series of a sheet's charts over a table ending at its last row (writing.charts)."""
+    charts = api.ChartObjects()
+    for i in range(1, charts.Count + 1):
+        series = charts.Item(i).Chart.SeriesCollection()
+        for j in range(1, series.Count + 1):
+            item = series.Item(j)
+            item.Formula = retarget(item.Formula, spans)
 
 
 def _lock(api: Any) -> None:

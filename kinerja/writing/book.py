@@ -14,9 +14,10 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kinerja.tables import FIRST_DATA_ROW, Table, wrapped_height
-from kinerja.writing.description import Formula, Link, WorkbookWrites, safe_text
-from kinerja.writing.style import (AUTHOR, FONT, BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, INPUT_FILL,
-                                   SEVERITY_FILL, TITLE_FONT)
+from kinerja.writing.charts import retarget
+from kinerja.writing.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
+from kinerja.writing.style import (AUTHOR, FONT, BORDER, HEADER_FILL, HEADER_FONT, HEADER_SIZE, HINT_FONT,
+                                   INPUT_FILL, SEVERITY_FILL, TITLE_FONT)
 
 def set_value(cell: Any, value: Any) -> None:
     """Put a value in an openpyxl cell; strings always stay text."""
@@ -126,7 +127,8 @@ def _clear_marks(ws: Worksheet, table: Table | None, first: int) -> None:
 def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:
     """Apply writes to an openpyxl workbook in memory."""
     for sw in writes.sheets:
-        if sw.sheet in wb.sheetnames:
+        created = sw.sheet not in wb.sheetnames
+        if not created:
             ws = wb[sw.sheet]
         else:
             ws = wb.create_sheet(sw.sheet)
@@ -158,10 +160,53 @@ def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:
                 ws.auto_filter.ref = None
             elif sw.table is not None and not ws.auto_filter.ref:
                 ws.auto_filter.ref = filter_ref(sw.table)
+        if sw.page is not None:
+            set_page(ws, sw.page, created)
+        if sw.chart_rows is not None and sw.table is not None:
+            retarget_charts(wb, {sw.sheet: (sw.table.header_row, sw.chart_rows)})
         if sw.select:
             wb.active = wb.sheetnames.index(sw.sheet)
             for other in wb.worksheets:
                 other.sheet_view.tabSelected = other.title == sw.sheet
+
+
+def set_page(ws: Worksheet, page: PageSetup, created: bool = True) -> None:
+    """Print settings on an openpyxl worksheet (writing.description.PageSetup): all of them on a
+    sheet being created; on one that exists the header and footer (when still the tool's) and
+    the print area."""
+    if created:
+        ws.page_setup.paperSize = ws.PAPERSIZE_A3 if page.a3 else ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if page.landscape else "portrait"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.header = ws.page_margins.footer = 0.25
+        if page.title_rows:
+            ws.print_title_rows = "{}:{}".format(*page.title_rows)
+        if page.title_columns:
+            ws.print_title_cols = "{}:{}".format(*page.title_columns)
+    if created or (ws.oddHeader.center.text or "") == page.header[1]:
+        for part, texts in ((ws.oddHeader, page.header), (ws.oddFooter, page.footer)):
+            for side, text in zip((part.left, part.center, part.right), texts):
+                side.text = text or None
+                side.size = HEADER_SIZE if text else None
+    if page.area:
+        ws.print_area = page.area
+
+
+def retarget_charts(wb: Workbook, spans: dict[str, tuple[int, int]]) -> None:
+    """Every chart's series over a table of `spans` ending at the table's last row
+    (writing.charts.retarget)."""
+    for ws in wb.worksheets:
+        for chart in ws._charts:
+            for series in chart.series:
+                for ref in (series.val and series.val.numRef, series.cat and (series.cat.numRef or series.cat.strRef),
+                            series.tx and series.tx.strRef):
+                    if ref is not None and ref.f:
+                        ref.f = retarget(ref.f, spans)
 
 
 def _set_choices(ws: Worksheet, ref: str, values: list[str]) -> None:

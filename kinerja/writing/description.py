@@ -40,6 +40,24 @@ class Mark:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet goes on paper. On a sheet the write creates, all of it: A4 (or A3), the
+    orientation, one page wide and as many long as needed, the title rows and columns repeated
+    on every page (`_xlnm.Print_Titles`), margins, header and footer. On a sheet that exists,
+    only what follows the data: the header and footer (when their centre is still `header[1]`,
+    i.e. the office has not written its own) and the print area; the rest stays as the office
+    left it."""
+
+    landscape: bool = True
+    a3: bool = False
+    title_rows: tuple[int, int] | None = None  # (first, last) row repeated on every page
+    title_columns: tuple[str, str] | None = None  # ("A", "B"): columns repeated on every page
+    header: tuple[str, str, str] = ("", "", "")  # left, centre, right (Excel's codes: &A, &P, &N)
+    footer: tuple[str, str, str] = ("", "", "")
+    area: str | None = None  # "A1:R42" (`_xlnm.Print_Area`); None: no print area (the used range)
+
+
 @dataclass
 class SheetWrite:
     sheet: str
@@ -52,6 +70,10 @@ class SheetWrite:
     select: bool = False  # the sheet the user should look at afterwards
     choices: dict[str, list[str]] = field(default_factory=dict)  # range -> dropdown values
     protect: bool | None = None  # lock (True) / unlock (False) the sheet against edits; None: leave
+    page: PageSetup | None = None  # print settings (see PageSetup: whole on a new sheet)
+    # the charts over this sheet's table plot this many data rows: a chart reference to the
+    # sheet that starts at its header row (a series title) or first data row ends at the last one
+    chart_rows: int | None = None
 
 
 @dataclass

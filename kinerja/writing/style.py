@@ -16,3 +16,20 @@ SEVERITY_FILL = {"error": "F8CBAD", "warning": "F4B183", "info": "DDEBF7"}  # ne
 AUTHOR = "kinerja"
 
 
+
+# page headers and footers: small print (Excel's codes: &L &C &R sections, &8 the font size)
+HEADER_SIZE = 8
+
+
+def header_text(parts: tuple[str, str, str]) -> str:
+    """Excel's header/footer string '&L&8 ...&C&8 ...&R&8 ...', as openpyxl writes it."""
+    size = f"&{HEADER_SIZE} "
+    return "".join(f"&{side}{size}{text}" for side, text in zip("LCR", parts) if text)
+
+
+def header_centre(text: str | None) -> str:
+    """The centre section of a header/footer string, without its font size ('' when none)."""
+    import re
+
+    m = re.search(r"&C(?:&\d+ ?)?(.*?)(?=&[LR]|$)", text or "", re.S)
+    return m.group(1).strip() if m else ""

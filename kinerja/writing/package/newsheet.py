@@ -8,9 +8,10 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import get_column_letter
 
 from kinerja.tables import Table
+from kinerja.writing.description import PageSetup
 from kinerja.writing.package.parts import MAIN, REL
 from kinerja.writing.package.styles import FontSpec, Look, Styles
-from kinerja.writing.style import BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT
+from kinerja.writing.style import BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT, header_text
 
 
 def _font(font) -> FontSpec:
@@ -29,9 +30,25 @@ def _text(ref: str, text: str, style: int) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t>{escape(text)}</t></is></c>'
 
 
-def sheet_xml(table: Table | None, styles: Styles) -> bytes:
+def paper_xml(page: PageSetup | None) -> tuple[str, str]:
+    """(the sheetPr element, the elements after the rows) of a new sheet's print settings, as
+    writing.book.set_page puts them (its print titles are a defined name: Book.print_titles)."""
+    if page is None:
+        return "", '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    hf = "".join(f"<{tag}>{escape(header_text(texts))}</{tag}>"
+                 for tag, texts in (("oddHeader", page.header), ("oddFooter", page.footer)) if any(texts))
+    setup = (f'<pageSetup orientation="{"landscape" if page.landscape else "portrait"}" '
+             f'paperSize="{8 if page.a3 else 9}" fitToHeight="0" fitToWidth="1"/>')
+    return ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
+            '<printOptions horizontalCentered="1"/>'
+            '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.25" footer="0.25"/>'
+            + setup + (f"<headerFooter>{hf}</headerFooter>" if hf else ""))
+
+
+def sheet_xml(table: Table | None, styles: Styles, page: PageSetup | None = None) -> bytes:
     head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" xmlns:r="{REL}">'
-    page = '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    pr, page = paper_xml(page)
+    head += pr
     if table is None:
         return (head + '<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
                 '<sheetFormatPr defaultRowHeight="15"/><sheetData/>' + page + "</worksheet>").encode("utf-8")

@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.lists import LIST_SHEET, literal_ok
-from kinerja.writing.description import WorkbookWrites
+from kinerja.writing.charts import retarget_xml
+from kinerja.writing.description import SheetWrite, WorkbookWrites
 from kinerja.writing.package.lists import list_columns, list_formulas
 from kinerja.writing.package.newsheet import sheet_xml
 from kinerja.writing.package.opc import Package
+from kinerja.writing.package.paper import pages_current
 from kinerja.writing.package.sheet import write_selection, write_sheet
 from kinerja.writing.package.workbook import Book
 from kinerja.writing.package.zip import COMPRESS_LEVEL, copy_member, member_info
@@ -45,9 +47,17 @@ def patch_file(src: Path, dst: Path, writes: WorkbookWrites) -> None:
         if any(not literal_ok(values) for sw in writes.sheets for values in sw.choices.values()):
             book.list_formulas = list_formulas(writes, list_columns(src))
         groups: dict[str, list[Any]] = {}  # sheet part -> its writes, in order
+        spans: dict[str, tuple[int, int]] = {}  # sheet -> the rows its charts plot
         for sw in writes.sheets:
-            if sw.sheet not in book.parts:
-                book.add_sheet(sw.sheet, sheet_xml(sw.table, book.styles), hidden=sw.sheet == LIST_SHEET)
+            created = sw.sheet not in book.parts
+            if created:
+                book.add_sheet(sw.sheet, sheet_xml(sw.table, book.styles, sw.page), hidden=sw.sheet == LIST_SHEET)
+            if sw.page is not None:
+                book.print_names(sw.sheet, sw.page, created)
+            if sw.chart_rows is not None and sw.table is not None:
+                spans[sw.sheet] = (sw.table.header_row, sw.chart_rows)
+            if not created and _page_only(sw) and pages_current(pkg, book.parts[sw.sheet], sw.page):
+                continue  # its print area (workbook.xml) is all that changes
             groups.setdefault(book.parts[sw.sheet], []).append(sw)
         selected = writes.selected
         if selected is not None:
@@ -62,6 +72,12 @@ def patch_file(src: Path, dst: Path, writes: WorkbookWrites) -> None:
                 name = info.filename
                 if name in written or name in pkg.dropped or name in changed:
                     continue
+                if spans and name.startswith("xl/charts/chart") and name.endswith(".xml"):
+                    xml = zin.read(name).decode("utf-8")
+                    new = retarget_xml(xml, spans)
+                    if new != xml:
+                        zout.writestr(member_info(info), new.encode("utf-8"))
+                        continue
                 if name in book.worksheets and selected is not None:
                     write_selection(zin, zout, info, name == book.selected_part)
                 else:
@@ -69,3 +85,10 @@ def patch_file(src: Path, dst: Path, writes: WorkbookWrites) -> None:
             for name, data in changed.items():
                 if name not in written:
                     zout.writestr(member_info(pkg.info(name)), data)
+
+
+def _page_only(sw: SheetWrite) -> bool:
+    """A write that only brings a sheet's print settings up to date."""
+    return (sw.page is not None and sw.rows is None and not sw.append and not sw.cells and not sw.marks
+            and not sw.clear_marks and not sw.choices and sw.protect is None and not sw.select
+            and sw.chart_rows is None)

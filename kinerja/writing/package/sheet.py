@@ -18,6 +18,7 @@ from kinerja.writing.package.cells import _ATTR_S, _REF, COLUMNS, ROW, Cells, Ro
 from kinerja.writing.package.comments import Notes
 from kinerja.writing.package.hyperlinks import set_links
 from kinerja.writing.package.opc import Package
+from kinerja.writing.package.paper import set_pages
 from kinerja.writing.package.parts import Unsupported
 from kinerja.writing.package.protection import set_protection
 from kinerja.writing.package.styles import NO_FILL
@@ -181,6 +182,8 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
             set_choices(tail, ref, values, book.list_formulas.get(tuple(values)))
         if sw.protect is not None:
             set_protection(tail, sw.protect, book, sw.sheet, sw.table)
+        if sw.page is not None and part not in book.new_parts:
+            set_pages(tail, sw.page)
     if links or (dropped_links is not None and tail.has("hyperlinks")):
         set_links(tail, pkg.rels(part), links, dropped_links)
     if notes is not None:

@@ -131,6 +131,23 @@ class Book:
             el.set("hidden", "1")
         el.text = value
 
+    def print_names(self, sheet: str, page: Any, created: bool) -> None:
+        """A sheet's print titles (a sheet being created) and print area as defined names, as
+        openpyxl writes them (writing.description.PageSetup)."""
+        quoted = "'" + sheet.replace("'", "''") + "'"
+        if created and (page.title_rows or page.title_columns):
+            parts = []
+            if page.title_columns:
+                parts.append("{q}!${}:${}".format(*page.title_columns, q=quoted))
+            if page.title_rows:
+                parts.append("{q}!${}:${}".format(*page.title_rows, q=quoted))
+            self.define_name("_xlnm.Print_Titles", sheet, ",".join(parts))
+        if page.area:
+            first, _, last = page.area.partition(":")
+            absolute = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", first) + (
+                ":" + re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", last) if last else "")
+            self.define_name("_xlnm.Print_Area", sheet, f"{quoted}!{absolute}")
+
     def remove_name(self, name: str, sheet: str) -> None:
         """A sheet-scoped defined name gone (the whole list, when it was the last)."""
         names = self.wb.find(f"{{{MAIN}}}definedNames")
