@@ -18,6 +18,7 @@ from kinerja.excel.xlsm import CUSTOMUI_PART
 from kinerja.forms import build_forms, write_form
 from kinerja.master import build_master, load_master, read_office_data
 from kinerja.office import convert
+from kinerja.printing import page_setup
 from kinerja.writing.book import apply_to_workbook
 from kinerja.writing.description import Formula, Link, Mark, WorkbookWrites
 from kinerja.writing.files import MasterNotWritable, gc_paused, write_file
@@ -128,12 +129,70 @@ def _cells(path: Path) -> dict[str, dict[str, tuple]]:
             ws.protection.sheet, ws.protection.objects, ws.auto_filter.ref, ws.sheet_state, sorted((str(dv.sqref), dv.type, dv.formula1, dv.error)
                                         for dv in ws.data_validations.dataValidation),
             ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.print_title_rows, ws.freeze_panes,
-            sorted(str(r) for r in ws.merged_cells.ranges))
+            sorted(str(r) for r in ws.merged_cells.ranges), _paper(ws))
         out[ws.title] = cells
     out["(aktif)"] = {"sheet": (wb.active.title,), "dipilih": tuple(w.title for w in wb.worksheets
                                                                       if w.sheet_view.tabSelected),
                       "urutan": tuple(wb.sheetnames)}
     return out
+
+
+def _paper(ws) -> tuple:
+    """A sheet's print settings as they print: paper, fit, titles, area, header, footer, charts."""
+    setup = ws.page_setup
+    texts = tuple((part.left.text, part.center.text, part.right.text) for part in (ws.oddHeader, ws.oddFooter))
+    charts = tuple(tuple((s.val.numRef.f, (s.cat.numRef or s.cat.strRef).f if s.cat else None) for s in c.series)
+                   for c in ws._charts)
+    return (setup.paperSize, setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage if
+            ws.sheet_properties.pageSetUpPr else None, ws.print_title_cols, ws.print_area, texts,
+            ws.page_margins.left, ws.print_options.horizontalCentered, charts)
+
+
+def _pages() -> WorkbookWrites:
+    """Print settings: a unit's data sheet created after init (paper, titles, legend), existing
+    sheets' headers for a period typed later (one the office wrote itself stays), an input
+    table's print area alone, the Ringkasan with one unit more in its chart."""
+    office, period = "Kecamatan A & B", "Triwulan IV Tahun 2026"
+    w = WorkbookWrites()
+    baru = w.sheet("Data BARU", S.unit_data_table("Data BARU"))
+    baru.rows = [["BARU.01", "Indikator baru", "%", 100.0]]
+    baru.page = page_setup("Data BARU", office, period)
+    w.sheet(S.REKAP.sheet, S.REKAP).page = page_setup(S.REKAP.sheet, office, period)
+    w.sheet(S.RIWAYAT.sheet, S.RIWAYAT).page = page_setup(S.RIWAYAT.sheet, office, period)
+    w.sheet(S.INDIKATOR.sheet, S.INDIKATOR).page = page_setup(S.INDIKATOR.sheet, "Kecamatan Sukamaju",
+                                                              "Triwulan III Tahun 2026", "A1:R20")
+    ringkasan = w.sheet(S.RINGKASAN.sheet, S.RINGKASAN)
+    ringkasan.rows = [["Unit", f"U{n}", 1, 1, 90.0 + n, "Tinggi", 0] for n in range(7)] + [["Total", "x"]]
+    ringkasan.chart_rows = 7
+    ringkasan.page = page_setup(S.RINGKASAN.sheet, office, period)
+    return w
+
+
+def test_print_settings_and_chart_ranges_equal_openpyxl(sample_master, tmp_path):
+    wb = load_workbook(sample_master)
+    wb[S.RIWAYAT.sheet].oddHeader.center.text = "Arsip kantor"  # the office's own header
+    wb.save(sample_master)
+    fast, plain = tmp_path / "fast.xlsx", tmp_path / "plain.xlsx"
+    patch_file(sample_master, fast, _pages())
+    wb = load_workbook(sample_master)
+    apply_to_workbook(wb, _pages())
+    wb.save(plain)
+    a, b = _cells(fast), _cells(plain)
+    assert a.keys() == b.keys()
+    for sheet in b:
+        assert a[sheet] == b[sheet], sheet
+    new = a["Data BARU"]["(lembar)"]
+    assert new[5:8] == ("landscape", 1, "$1:$3") and new[-1][:5] == (9, 0, True, "$A:$B", "")
+    assert new[-1][5] == (("Kecamatan A && B", "&A", "Triwulan IV Tahun 2026"),
+                          ("&F", "Dicetak &D", "Halaman &P dari &N"))
+    assert a["Rekap"]["(lembar)"][-1][5][0] == ("Kecamatan A && B", "&A", "Triwulan IV Tahun 2026")
+    assert a["Riwayat"]["(lembar)"][-1][5][0][1:] == ("Arsip kantor", "Triwulan III Tahun 2026")  # kept
+    assert a["Indikator"]["(lembar)"][-1][4] == "'Indikator'!$A$1:$R$20"
+    h = S.RINGKASAN.header_row
+    assert a["Ringkasan"]["(lembar)"][-1][-1][0] == ((f"'Ringkasan'!$E${h + 1}:$E${h + 7}", f"'Ringkasan'!$B${h + 1}:$B${h + 7}"),)
+    with zipfile.ZipFile(sample_master) as z0, zipfile.ZipFile(fast) as z1:
+        indikator = _part(z0, S.INDIKATOR.sheet)  # its print area is a name in workbook.xml: the sheet as it was
+        assert z1.read(indikator) == z0.read(indikator)
 
 
 def test_package_writer_equals_openpyxl_cell_for_cell(sample_master, tmp_path):

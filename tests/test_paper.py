@@ -143,3 +143,103 @@ def _parts(path: Path) -> dict[str, bytes]:
 
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist()}
+
+
+def _yellow_bottom(png: Path) -> float:
+    """How far down a page image its input yellow reaches (0..1 of the page height)."""
+    from PIL import Image
+
+    from kinerja.writing.style import INPUT_FILL
+
+    want = tuple(int(INPUT_FILL[i:i + 2], 16) for i in (0, 2, 4))
+    im = Image.open(png).convert("RGB")
+    px, (w, h) = im.load(), im.size
+    rows = [y for y in range(h) for x in range(0, w, 3) if all(abs(a - b) < 10 for a, b in zip(px[x, y], want))]
+    return max(rows, default=0) / h
+
+
+def test_input_tables_print_their_rows_not_the_empty_ones_below(sample_master, tmp_path):
+    """The Indikator keeps styled empty rows to type into: its print area ends at the last
+    indicator, and one typed in Excel prints from the next write of the master on."""
+    from kinerja.printing import dress, sheet_images
+
+    wb = load_workbook(sample_master)
+    ws = wb[S.INDIKATOR.sheet]
+    last = max(r for (r, _c), c in ws._cells.items() if c.value is not None)
+    assert ws.print_area == f"'Indikator'!$A$1:$R${last}" and ws.max_row > last + 40  # the empty rows stay
+    assert wb[S.UNIT.sheet].print_area and not wb[S.REKAP.sheet].print_area  # a stage sheet ends at its data
+    for j, value in enumerate(["SEK.99", "Indikator baru diketik", "%"], 1):
+        ws.cell(last + 1, j, value)
+    wb.save(sample_master)
+    write_file(sample_master, dress(WorkbookWrites(), load_master(sample_master)), backup=False)
+    assert load_workbook(sample_master)[S.INDIKATOR.sheet].print_area == f"'Indikator'!$A$1:$R${last + 1}"
+    image = sheet_images(sample_master, [S.INDIKATOR.sheet], tmp_path / "gambar", resolution=50)[S.INDIKATOR.sheet]
+    assert len(image) == 1 and 0.2 < _yellow_bottom(image[0]) < 0.75  # no yellow band down to the footer
+    pdf = tmp_path / "gambar" / "pdf" / "induk.pdf"
+    assert "SEK.99" in pdf_pages(pdf)[pages_by_sheet(pdf, [S.INDIKATOR.sheet])[S.INDIKATOR.sheet][0]]
+
+
+def test_a_period_typed_in_pengaturan_heads_the_next_pages(sample_master):
+    """Only new-period wrote a period into the headers; a period typed in Pengaturan is on the
+    pages of every sheet the next step writes (the CLI, as the office runs it)."""
+    from typer.testing import CliRunner
+
+    from kinerja.cli import app
+
+    wb = load_workbook(sample_master)
+    ws = wb[S.SETTINGS_SHEET]
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value == "Nomor Periode":
+            row[1].value = "IV"
+    wb.save(sample_master)
+    result = CliRunner().invoke(app, ["validate", str(sample_master)])
+    assert result.exit_code in (0, 1), result.output
+    wb = load_workbook(sample_master)
+    for name in (S.VALIDASI.sheet, S.TEMUAN_VALIDASI.sheet):
+        assert wb[name].oddHeader.right.text == "Triwulan IV Tahun 2026", name
+        assert wb[name].oddHeader.center.text == "&A" and "Halaman &P dari &N" in wb[name].oddFooter.right.text
+
+
+def test_a_unit_added_after_init_prints_and_is_in_the_charts(sample_master, tmp_path):
+    """A unit typed into the Unit sheet gets its data sheet at its first return: printed as
+    init prints the others (paper, repeated titles, header, colour legend), and its capaian in
+    the Ringkasan chart."""
+    from collect_helpers import fill, typed
+    from kinerja.collect import collect
+    from kinerja.printing import dress
+
+    wb = load_workbook(sample_master)
+    unit, ind = wb[S.UNIT.sheet], wb[S.INDIKATOR.sheet]
+    u = max(r for (r, _c), c in unit._cells.items() if c.value is not None) + 1
+    unit.cell(u, 1, "KEL"), unit.cell(u, 2, "Kelurahan Sukamaju"), unit.cell(u, 3, unit.cell(u - 1, 3).value)
+    i = max(r for (r, _c), c in ind._cells.items() if c.value is not None)
+    for j in range(1, len(S.INDIKATOR.columns) + 1):
+        ind.cell(i + 1, j, ind.cell(i, j).value)
+    ind.cell(i + 1, 1, "KEL.01"), ind.cell(i + 1, 2, "KEL")
+    wb.save(sample_master)
+    now = datetime(2026, 10, 6, 8, 0)
+    loaded = load_master(sample_master)
+    forms = build_forms(loaded, tmp_path / "formulir", now=now, units=["KEL"])
+    write_file(sample_master, dress(forms.writes, loaded), backup=False)
+    loaded = load_master(sample_master)
+    fill(forms.files[0], tmp_path / "masuk" / "KEL.xlsx", typed(loaded, "KEL"))
+    outcome = collect(loaded, tmp_path / "masuk", now=datetime(2026, 10, 8, 9, 0))
+    assert "Data KEL" in {sw.sheet for sw in outcome.writes.sheets}
+    write_file(sample_master, dress(outcome.writes, loaded), backup=False)
+    wb = load_workbook(sample_master)
+    ws = wb["Data KEL"]
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
+    assert str(ws.print_title_rows) == "$1:$3" and str(ws.print_title_cols) == "$A:$B"
+    assert ws.oddHeader.left.text == "Kecamatan Sukamaju" and ws.oddHeader.right.text == "Triwulan III Tahun 2026"
+    assert [ws["G1"].value, ws["H1"].value, ws["H1"].fill.fgColor.rgb[-6:]] == ["Warna:", "Isian", "FFF2CC"]
+    assert [ws[c].value for c in ("I1", "J1", "K1")] == ["Kesalahan", "Peringatan", "Informasi"]
+    ring = wb[S.RINGKASAN.sheet]
+    h = S.RINGKASAN.header_row
+    units = [r for r in range(h + 1, h + 20) if ring.cell(r, 1).value == "Unit"]
+    assert ring.cell(units[-1], 2).value.startswith("KEL") and len(units) == 7
+    refs = {s.cat.strRef.f if s.cat.strRef else s.cat.numRef.f for s in ring._charts[0].series}
+    assert refs == {f"'Ringkasan'!$B${h + 1}:$B${units[-1]}"}
+    pdf = convert(sample_master, "pdf", tmp_path / "pdf")
+    found = pages_by_sheet(pdf, ["Data KEL"])
+    assert len(found["Data KEL"]) == 1 and "KEL.01" in pdf_pages(pdf)[found["Data KEL"][0]]
