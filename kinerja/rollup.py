@@ -37,7 +37,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -776,32 +775,17 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
     return out
 
 
-_REF = re.compile(r"(<(?:c:)?f>)('?)([^<!']+)\2!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?(</(?:c:)?f>)")
-
-
 def retarget_charts(src: Path, dst: Path, spans: dict[str, tuple[int, int]]) -> None:
     """Copy the package, pointing chart series at a filled sheet's rows: spans[sheet] is (header
-    row, number of rows plotted); a reference to that sheet starting at its header row (series
-    title) or first data row gets the new last row. Cached values are dropped (Excel and
-    LibreOffice read the cells)."""
+    row, number of rows plotted), as writing.charts.retarget_xml takes them."""
+    from kinerja.writing.charts import retarget_xml
     from kinerja.writing.package.zip import copy_member, member_info
-
-    def fix(m: re.Match) -> str:
-        sheet = m.group(3).replace("''", "'")
-        span = spans.get(sheet)
-        if span is None or int(m.group(5)) not in (span[0], span[0] + 1):
-            return m.group(0)
-        q = m.group(2)
-        end_col = m.group(6) or m.group(4)
-        return f"{m.group(1)}{q}{m.group(3)}{q}!${m.group(4)}${m.group(5)}:${end_col}${span[0] + span[1]}{m.group(8)}"
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             if info.filename.startswith("xl/charts/chart") and info.filename.endswith(".xml"):
                 xml = zin.read(info.filename).decode("utf-8")
-                xml = _REF.sub(fix, xml)
-                xml = re.sub(r"<((?:c:)?)(numCache|strCache)>.*?</\1\2>", "", xml, flags=re.S)
-                zout.writestr(member_info(info), xml.encode("utf-8"))
+                zout.writestr(member_info(info), retarget_xml(xml, spans).encode("utf-8"))
             else:
                 copy_member(zin, zout, info)
 

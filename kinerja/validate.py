@@ -721,6 +721,10 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
         tw.marks.append(Mark(f"{TV.letter('tingkat')}{f.row}", SEVERITY_FILL[i.severity.value]))
     tw.rows = rows
     tw.cells["A1"] = f"{TV.title} - {m.settings.office.nama} - {period}"
+    decide = f"{V.letter('keputusan')}{V.header_row}"
+    tw.cells["A2"] = Link(f"Keputusan (Terima atau Kembalikan) dibuat per unit di kolom Keputusan sheet '{V.sheet}' "
+                          f"(klik di sini). Di sini Sekretaris boleh menambah catatan per temuan; catatan itu ikut "
+                          f"tertulis di formulir perbaikan unit.", f"#'{V.sheet}'!{decide}")
     _legend(tw, 3, TV.letter("masalah"), LEGEND[:4])
     # -- one row per unit
     sw = w.sheet(V.sheet, V)
@@ -737,13 +741,16 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
     cells = sw.cells
     cells["A1"] = (f"{V.title} - {m.settings.office.nama} - {period} (putaran {approval.round}; "
                    f"divalidasi {ctx.now:%d/%m/%Y %H.%M})")
-    cells["A2"] = f"Status rekap: {state} Rincian setiap temuan ada di sheet '{TV.sheet}'."
+    cells["A2"] = f"Status rekap: {state}"
     cells["A3"] = (f"Langkah berikutnya: isi kolom Keputusan (Terima atau Kembalikan) dan Catatan untuk "
                    f"setiap unit, lalu klik tombol '{REVIEW_BUTTON}' pada tab Data Kinerja.")
     cells["A4"] = (f"Satu keputusan per unit, hanya di kolom Keputusan ini; catatan per temuan di sheet "
                    f"'{TV.sheet}' ikut tertulis di formulir perbaikan. Tanpa Excel: kinerja review "
                    f"{ctx.loaded.path.name}")
-    cells["A5"] = None
+    # the other sheet named and one click away: the findings are their own sheet (their own
+    # columns and print titles, see docs/ARCHITECTURE.md), the decision stays here
+    cells["A5"] = Link(f"Rincian setiap temuan (pesan, saran, lokasi, catatan per temuan): sheet '{TV.sheet}' "
+                       f"(klik di sini).", f"#'{TV.sheet}'!A{TV.header_row}")
     _legend(sw, 6, V.letter("nama_unit"), (LEGEND[0], LEGEND[4], *LEGEND[1:4]))
     unit_rows = []
     for j, unit in enumerate(units):

@@ -243,3 +243,17 @@ def test_a_unit_added_after_init_prints_and_is_in_the_charts(sample_master, tmp_
     pdf = convert(sample_master, "pdf", tmp_path / "pdf")
     found = pages_by_sheet(pdf, ["Data KEL"])
     assert len(found["Data KEL"]) == 1 and "KEL.01" in pdf_pages(pdf)[found["Data KEL"][0]]
+
+
+def test_validasi_and_its_findings_name_and_link_each_other(sample_master):
+    """Two sheets on purpose (docs/ARCHITECTURE.md): the decision on Validasi, the detail on
+    Temuan Validasi; each says where the other is, one click away."""
+    golden_master(sample_master)
+    write_file(sample_master, validate(load_master(sample_master), NOW).writes, backup=False)
+    wb = load_workbook(sample_master)
+    v, t = wb[S.VALIDASI.sheet], wb[S.TEMUAN_VALIDASI.sheet]
+    assert "Temuan Validasi" in v["A5"].value and v["A5"].hyperlink.location == "'Temuan Validasi'!A4"
+    decide = f"{S.VALIDASI.letter('keputusan')}{S.VALIDASI.header_row}"
+    assert v[decide].value == "Keputusan" and "kolom Keputusan sheet 'Validasi'" in t["A2"].value
+    assert t["A2"].hyperlink.location == f"'Validasi'!{decide}"
+    assert "hanya di kolom Keputusan ini" in v["A4"].value  # one decision per unit, said where it is made
