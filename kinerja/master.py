@@ -320,7 +320,7 @@ def _ringkasan_charts(ws, units: int) -> None:
         if horizontal:
             chart.x_axis.scaling.orientation = "maxMin"  # the first unit on top, as in the table
             chart.y_axis.crosses = "max"  # and the value axis below it
-        chart.width, chart.height = 16, height
+        chart.width, chart.height = 14.5, height  # cm: within columns I-Q, left of the comparison block (R)
         ws.add_chart(chart, anchor)
 
     capaian = t.index("rata_rata")

@@ -284,10 +284,10 @@ PENERIMAAN = Table("Penerimaan", "Formulir yang Diterima", (
 REKAP = Table("Rekap", "Rekapitulasi Data Capaian Kinerja", (
     C("no", "No", "int", width=6, input=False),
     C("unit", "Kode Unit", width=10, input=False),
-    C("nama_unit", "Unit", width=28, input=False),
-    C("sasaran", "Sasaran Strategis", width=36, input=False),
+    C("nama_unit", "Unit", width=28, input=False, wrap=True),  # wrapped: on paper no text is cut off
+    C("sasaran", "Sasaran Strategis", width=36, input=False, wrap=True),
     C("kode", "Kode", width=12, input=False),
-    C("indikator", "Indikator Kinerja", width=48, input=False),
+    C("indikator", "Indikator Kinerja", width=48, input=False, wrap=True),
     C("satuan", "Satuan", width=10, input=False),
     C("polaritas", "Polaritas", width=9, input=False),
     C("metode", "Metode", width=12, input=False),
@@ -295,8 +295,8 @@ REKAP = Table("Rekap", "Rekapitulasi Data Capaian Kinerja", (
     C("realisasi", "Realisasi", "number", number_format=NUM, input=False),
     C("capaian", "Capaian (%)", "number", number_format=PCT, input=False),
     C("predikat", "Predikat", width=14, input=False),
-    C("penjelasan", "Penjelasan", width=40, input=False),
-    C("bukti", "Bukti Dukung", width=30, input=False),
+    C("penjelasan", "Penjelasan", width=40, input=False, wrap=True),
+    C("bukti", "Bukti Dukung", width=30, input=False, wrap=True),
     C("pagu", "Pagu (Rp)", "number", number_format="#,##0", width=16, input=False),
     C("realisasi_anggaran", "Realisasi Anggaran (Rp)", "number", number_format="#,##0", width=16,
       input=False),
@@ -340,9 +340,10 @@ TEMUAN_VALIDASI = Table("Temuan Validasi", "Rincian Temuan Validasi", (
     C("unit", "Unit", width=9, input=False, align="center"),
     C("indikator", "Indikator", width=11, input=False, align="center"),
     C("masalah", "Masalah", width=24, input=False, wrap=True),
-    C("pesan", "Pesan", width=46, input=False, wrap=True),
-    C("saran", "Saran Tindakan", width=40, input=False, wrap=True),
-    C("lokasi", "Lokasi", width=18, input=False, wrap=True),
+    C("pesan", "Pesan", width=44, input=False, wrap=True),
+    C("saran", "Saran Tindakan", width=38, input=False, wrap=True),
+    # a form's name breaks only where a line may break ('Formulir-TRANTIB-2026-' is one piece)
+    C("lokasi", "Lokasi", width=24, input=False, wrap=True),
     C("nilai", "Nilai", width=10, input=False, wrap=True),
     C("catatan", "Catatan Sekretaris", width=28, wrap=True),
     C("kode_masalah", "Kode", width=18, input=False, wrap=True),
@@ -374,18 +375,18 @@ KATALOG = Table("Katalog Masalah", "Katalog Kode Masalah", (
 
 WAKTU = Table("Waktu SOP", "Pencatatan Waktu Langkah SOP terhadap Mutu Baku", (
     C("no", "No", "int", width=6, input=False),
-    C("uraian", "Uraian Kegiatan", width=48, input=False),
-    C("pelaksana", "Pelaksana", width=22, input=False),
+    C("uraian", "Uraian Kegiatan", width=48, input=False, wrap=True),  # wrapped: nothing cut off on paper
+    C("pelaksana", "Pelaksana", width=22, input=False, wrap=True),
     C("mutu_baku", "Mutu Baku", width=11, input=False),
     C("rencana_mulai", "Rencana Mulai", "datetime", number_format=DT, width=17, input=False),
     C("batas", "Batas Waktu", "datetime", number_format=DT, width=17, input=False),
     C("mulai", "Mulai", "datetime", number_format=DT, width=17),
     C("selesai", "Selesai", "datetime", number_format=DT, width=17),
-    C("oleh", "Oleh", width=18),
+    C("oleh", "Oleh", width=18, wrap=True),
     C("terpakai", "Waktu Kerja Terpakai", width=18, input=False),
     C("status", "Status", width=16, input=False),
     C("lewat", "Lewat Batas", width=16, input=False),
-    C("keterangan", "Keterangan", width=36),
+    C("keterangan", "Keterangan", width=36, wrap=True),
 ), hint="Isi Mulai, Selesai dan Oleh untuk langkah yang dikerjakan orang (disposisi, rapat, "
         "tanda tangan), mis. 19/10/2026 08.30; langkah yang dikerjakan kinerja tercatat sendiri. "
         "Waktu dihitung dalam jam kerja dan hari kerja.")
