@@ -14,7 +14,7 @@ from typing import Any, Collection, Iterator, Mapping
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
@@ -323,6 +323,10 @@ def _ringkasan_charts(ws, units: int) -> None:
         chart.width, chart.height = 14.5, height  # cm: within columns I-Q, left of the comparison block (R)
         ws.add_chart(chart, anchor)
 
+    from kinerja.compare import COMPARE_COLUMN
+
+    # the comparison block right of the charts: its sasaran names readable
+    ws.column_dimensions[get_column_letter(COMPARE_COLUMN)].width = 44
     capaian = t.index("rata_rata")
     bar("Rata-rata Capaian per Unit (%)", True,
         Reference(ws, min_col=capaian, min_row=h, max_row=h + units),

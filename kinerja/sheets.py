@@ -339,14 +339,15 @@ TEMUAN_VALIDASI = Table("Temuan Validasi", "Rincian Temuan Validasi", (
     C("tingkat", "Tingkat", width=11, input=False, align="center"),
     C("unit", "Unit", width=9, input=False, align="center"),
     C("indikator", "Indikator", width=11, input=False, align="center"),
-    C("masalah", "Masalah", width=24, input=False, wrap=True),
-    C("pesan", "Pesan", width=44, input=False, wrap=True),
-    C("saran", "Saran Tindakan", width=38, input=False, wrap=True),
-    # a form's name breaks only where a line may break ('Formulir-TRANTIB-2026-' is one piece)
-    C("lokasi", "Lokasi", width=24, input=False, wrap=True),
+    C("masalah", "Masalah", width=22, input=False, wrap=True),
+    C("pesan", "Pesan", width=40, input=False, wrap=True),
+    C("saran", "Saran Tindakan", width=36, input=False, wrap=True),
+    # a form's name has no place to break a line ('-2026' stays with what is before it): wide
+    # enough for 'Formulir-TRANTIB-2026-TW3-P2.xlsx'
+    C("lokasi", "Lokasi", width=36, input=False, wrap=True),
     C("nilai", "Nilai", width=10, input=False, wrap=True),
     C("catatan", "Catatan Sekretaris", width=28, wrap=True),
-    C("kode_masalah", "Kode", width=18, input=False, wrap=True),
+    C("kode_masalah", "Kode", width=16, input=False, wrap=True),
     C("jenis", "Jenis", width=8, input=False, align="center"),
 ), hint="Keputusan dibuat per unit di sheet Validasi. Di sini Sekretaris boleh menambah catatan per "
         "temuan; catatan itu ikut tertulis di formulir perbaikan unit.", header_row=4)

@@ -183,13 +183,12 @@ def _shape(sheet: Any, table: Any, start: int, rows: list[list[Any]]) -> None:
     if not rows or table is None or not any(c.wrap or c.align for c in table.columns):
         return
     end = start + len(rows) - 1
-    for j, col in enumerate(table.columns, 1):
-        if col.wrap or col.align:
-            target = sheet.range((start, j), (end, j))
-            target.wrap_text = col.wrap
-            _excel_call(target, lambda api, c=col: (
-                setattr(api, "VerticalAlignment", -4160),  # xlTop
-                c.align == "center" and setattr(api, "HorizontalAlignment", -4108)))  # xlCenter
+    for j, col in enumerate(table.columns, 1):  # every column at the top of a row that wraps
+        target = sheet.range((start, j), (end, j))
+        target.wrap_text = col.wrap
+        _excel_call(target, lambda api, c=col: (
+            setattr(api, "VerticalAlignment", -4160),  # xlTop
+            c.align == "center" and setattr(api, "HorizontalAlignment", -4108)))  # xlCenter
     for i, row in enumerate(rows):
         height = wrapped_height(table, row)
         if height is not None:

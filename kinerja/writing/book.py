@@ -76,7 +76,7 @@ def write_rows(ws: Worksheet, table: Table | None, rows: Iterable[list[Any]], st
         for j, value in enumerate(row, 1):
             cell = ws.cell(row=r, column=j)
             set_value(cell, value)
-            if aligned and j <= len(table.columns) and (table.columns[j - 1].wrap or table.columns[j - 1].align):
+            if aligned and j <= len(table.columns):  # every column at the top of a row that wraps
                 col = table.columns[j - 1]
                 cell.alignment = Alignment(wrap_text=col.wrap, vertical="top", horizontal=col.align)
             if j <= len(styles):

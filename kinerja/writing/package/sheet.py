@@ -43,7 +43,7 @@ def _table_styles(sw: Any) -> list[tuple[str | None, str | None, Any]]:
     out = []
     for c in sw.table.columns:
         alignment = None
-        if aligned and (c.wrap or c.align):
+        if aligned:  # every column at the top of a row that wraps
             alignment = tuple(sorted({"vertical": "top", **({"horizontal": c.align} if c.align else {}),
                                       **({"wrapText": "1"} if c.wrap else {})}.items()))
         out.append((c.number_format, INPUT_FILL if c.input else None, alignment))
