@@ -142,13 +142,17 @@ def dress(writes: WorkbookWrites, loaded: "Loaded | None") -> WorkbookWrites:
     written: dict[str, list[SheetWrite]] = {}
     for sw in writes.sheets:
         written.setdefault(sw.sheet, []).append(sw)
+    inputs = {t.sheet for t in S.INPUT_TABLES}
     for sheet, group in written.items():
-        last = _last_row(loaded.rows.get(sheet))
-        for sw in group:  # in the order the writer applies them
-            if sw.rows is not None:
-                last = (sw.table.header_row if sw.table else S.FIRST_DATA_ROW - 1) + _last_row(sw.rows)
-            last += len(sw.append)
-        setup = page_setup(sheet, office, period, print_area(sheet, last))
+        area = None
+        if sheet in inputs:  # only an input table has a print area: only its rows are read
+            last = _last_row(loaded.rows.get(sheet))
+            for sw in group:  # in the order the writer applies them
+                if sw.rows is not None:
+                    last = (sw.table.header_row if sw.table else S.FIRST_DATA_ROW - 1) + _last_row(sw.rows)
+                last += len(sw.append)
+            area = print_area(sheet, last)
+        setup = page_setup(sheet, office, period, area)
         for sw in group:
             if sw.page is None:
                 sw.page = setup
