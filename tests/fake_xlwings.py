@@ -79,11 +79,115 @@ class RangeApi:
         self.rng.sheet.ws.auto_filter.ref = Validation(self.rng)._ref
 
 
+class PageSetup:
+    """Worksheet.PageSetup as Excel's object model has it (points, '$1:$3', '&8 text'), kept in
+    the openpyxl sheet's print settings."""
+
+    _SIDES = {"LeftHeader": ("oddHeader", "left"), "CenterHeader": ("oddHeader", "center"),
+              "RightHeader": ("oddHeader", "right"), "LeftFooter": ("oddFooter", "left"),
+              "CenterFooter": ("oddFooter", "center"), "RightFooter": ("oddFooter", "right")}
+
+    def __init__(self, ws):
+        object.__setattr__(self, "ws", ws)
+
+    def __getattr__(self, name):
+        if name in self._SIDES:
+            part, side = self._SIDES[name]
+            item = getattr(getattr(self.ws, part), side)
+            return (f"&{item.size} " if item.size else "") + (item.text or "") if item.text else ""
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):  # noqa: C901 - one branch per property
+        ws = self.ws
+        if name in self._SIDES:
+            part, side = self._SIDES[name]
+            item = getattr(getattr(ws, part), side)
+            m = re.match(r"&(\d+) ?", value or "")
+            item.size, item.text = (int(m.group(1)), value[m.end():]) if m else (None, value or None)
+        elif name == "PaperSize":
+            ws.page_setup.paperSize = value
+        elif name == "Orientation":
+            ws.page_setup.orientation = "landscape" if value == 2 else "portrait"
+        elif name == "Zoom":
+            ws.sheet_properties.pageSetUpPr.fitToPage = value is False
+        elif name == "FitToPagesWide":
+            ws.page_setup.fitToWidth = value
+        elif name == "FitToPagesTall":
+            ws.page_setup.fitToHeight = 0 if value is False else value
+        elif name == "CenterHorizontally":
+            ws.print_options.horizontalCentered = value
+        elif name in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin", "HeaderMargin", "FooterMargin"):
+            setattr(ws.page_margins, name[:-6].lower(), value / 72)
+        elif name == "PrintTitleRows":
+            ws.print_title_rows = value.replace("$", "")
+        elif name == "PrintTitleColumns":
+            ws.print_title_cols = value.replace("$", "")
+        elif name == "PrintArea":
+            ws.print_area = value
+        else:
+            raise AttributeError(name)
+
+
+class Series:
+    """Chart.SeriesCollection(j): its SERIES formula, read and written."""
+
+    def __init__(self, series, order: int):
+        self.series, self.order = series, order
+
+    @property
+    def Formula(self) -> str:  # noqa: N802
+        s = self.series
+        tx = s.tx.strRef.f if s.tx and s.tx.strRef else ""
+        cat = (s.cat.numRef or s.cat.strRef).f if s.cat else ""
+        return f"=SERIES({tx},{cat},{s.val.numRef.f},{self.order})"
+
+    @Formula.setter
+    def Formula(self, value: str) -> None:  # noqa: N802
+        tx, cat, val, _ = value[len("=SERIES("):-1].split(",")
+        s = self.series
+        if tx:
+            s.tx.strRef.f = tx
+        if cat:
+            (s.cat.numRef or s.cat.strRef).f = cat
+        s.val.numRef.f = val
+
+
+class Collection:
+    """A COM collection: Count and Item(i), 1-based."""
+
+    def __init__(self, items):
+        self.items = items
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self.items)
+
+    def Item(self, i: int):  # noqa: N802
+        return self.items[i - 1]
+
+
+class ChartObject:
+    def __init__(self, chart):
+        self.Chart = self
+        self.chart = chart
+
+    def SeriesCollection(self) -> Collection:  # noqa: N802
+        return Collection([Series(s, j) for j, s in enumerate(self.chart.series, 1)])
+
+
 class SheetApi:
-    """Sheet.api: protection and the filter buttons, as Excel's Worksheet object has them."""
+    """Sheet.api: protection, the filter buttons, page setup and charts, as Excel's Worksheet
+    object has them."""
 
     def __init__(self, sheet: "Sheet"):
         self.sheet = sheet
+
+    @property
+    def PageSetup(self) -> PageSetup:  # noqa: N802
+        return PageSetup(self.sheet.ws)
+
+    def ChartObjects(self) -> Collection:  # noqa: N802
+        return Collection([ChartObject(c) for c in self.sheet.ws._charts])
 
     @property
     def ProtectContents(self) -> bool:  # noqa: N802

@@ -50,3 +50,25 @@ def test_open_book_loads_like_the_file(sample_master):
     live = load_open_book(book).master
     disk = load_master(sample_master).master
     assert live == disk
+
+
+def test_live_print_settings_and_charts_as_the_file_writer(sample_master, tmp_path):
+    """Excel's PageSetup and chart series get what the file writer writes: a sheet created
+    later printed as at init, headers for a period typed later (not the office's own), an
+    input table's print area, the Ringkasan chart over one unit more."""
+    from kinerja.writing.package.patch import patch_file
+    from test_fast_paths import _pages, _paper
+
+    wb = load_workbook(sample_master)
+    wb[S.RIWAYAT.sheet].oddHeader.center.text = "Arsip kantor"
+    wb.save(sample_master)
+    book = Book(sample_master)
+    apply_live(book, _pages())
+    book.save_as(tmp_path / "live.xlsx")
+    patch_file(sample_master, tmp_path / "file.xlsx", _pages())
+    live, disk = load_workbook(tmp_path / "live.xlsx"), load_workbook(tmp_path / "file.xlsx")
+    for name in ("Data BARU", S.REKAP.sheet, S.RIWAYAT.sheet, S.INDIKATOR.sheet, S.RINGKASAN.sheet):
+        assert _paper(live[name]) == _paper(disk[name]), name
+        assert (live[name].print_title_rows, live[name].page_setup.orientation) == \
+            (disk[name].print_title_rows, disk[name].page_setup.orientation), name
+    assert live["Data BARU"].oddHeader.right.text == "Triwulan IV Tahun 2026"
