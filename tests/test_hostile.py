@@ -323,9 +323,9 @@ def test_blank_copy_sent_later_never_replaces_filled_values(sample_master, forms
 # ----------------------------------------------------------------------------------- the master's shape
 
 
-@pytest.mark.parametrize("case", ["header", "indikator"])
+@pytest.mark.parametrize("case", ["header", "indikator", "indikator-deleted"])
 def test_collect_refuses_when_a_sheet_or_column_is_missing(sample_master, filled, tmp_path, case):
-    """A renamed 'Realisasi TW III' header in a unit sheet, or a renamed Indikator sheet: collect
+    """A renamed 'Realisasi TW III' header in a unit sheet, a renamed or deleted Indikator sheet: collect
     names it, exits 1 and writes nothing (it wrote nothing for that unit and said 'Tidak ada
     temuan', or landed 0 values with exit 0)."""
     inbox = tmp_path / "masuk"
@@ -337,8 +337,10 @@ def test_collect_refuses_when_a_sheet_or_column_is_missing(sample_master, filled
         ws = wb["Data PEM"]
         cell = next(c for c in ws[S.unit_data_table("x").header_row] if c.value == "Realisasi TW III")
         cell.value = "Realisasi TW 3"
-    else:
+    elif case == "indikator":
         wb[S.INDIKATOR.sheet].title = "Indikator Kinerja"
+    else:
+        del wb[S.INDIKATOR.sheet]
     wb.save(sample_master)
     before = sample_master.read_bytes()
     result = CliRunner().invoke(app, ["collect", str(sample_master), str(inbox), "--json"])
