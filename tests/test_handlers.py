@@ -58,6 +58,24 @@ def test_a_failing_handler_shows_a_message_and_logs_the_traceback(sample_master,
     assert "RuntimeError: rusak" in log_path(book).read_text(encoding="utf-8")
 
 
+def test_a_library_error_from_the_ribbon_is_indonesian_with_its_text_in_the_log(sample_master):
+    """Buat Formulir with the office's receipt template broken (a Jinja tag left open): the
+    message box says it in Indonesian; jinja2's own words go to kinerja-galat.log beside the book."""
+    from docx import Document
+
+    from kinerja import forms as F
+
+    own = sample_master.parent / "templates"
+    own.mkdir()
+    doc = Document(str(F.TEMPLATES / F.RECEIPT_TEMPLATE))
+    doc.add_paragraph("{% for b in baris %}{{ b.unit }")
+    doc.save(str(own / F.RECEIPT_TEMPLATE))
+    book = Book(sample_master)
+    message = dispatch(book, "buat_formulir", now=T, who="AGUS")
+    assert "penulisan isian templat salah" in message and "TemplateSyntaxError" not in message, message
+    assert "TemplateSyntaxError" in log_path(book).read_text(encoding="utf-8")
+
+
 def test_the_whole_sop_from_the_ribbon(sample_master):
     folder = sample_master.parent
     book = Book(sample_master)

@@ -118,6 +118,11 @@ def dispatch(book: Any, tag: str, now: datetime | None = None, who: str | None =
         return message
     ctx = Context(book, now, who)
     ctx.progress(f"{action.label} ...")
+    import logging
+
+    galat = logging.FileHandler(log_path(book), encoding="utf-8", delay=True)  # a library's own words
+    galat.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("kinerja").addHandler(galat)
     try:
         message = HANDLERS[tag](book, ctx)
     except KinerjaError as e:  # e.g. the master busy: who has it, since when, what to do
@@ -132,6 +137,8 @@ def dispatch(book: Any, tag: str, now: datetime | None = None, who: str | None =
         message = (f"Terjadi kesalahan saat menjalankan '{action.label}'. Workbook tidak diubah oleh "
                    f"langkah yang gagal. Rincian teknis tersimpan di: {log}")
     finally:
+        logging.getLogger("kinerja").removeHandler(galat)
+        galat.close()
         try:
             book.app.status_bar = False
         except Exception:  # noqa: BLE001
