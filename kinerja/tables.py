@@ -189,7 +189,7 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
             pending_blank.append(r)
             continue
         if len(pending_blank) > BLANK_RUN:  # far below the rows above: a stray value, or rows after a gap
-            if _stray(body[r - idx - 2:], [j for j, c in mapping.items() if c.required], len(mapping) > 1):
+            if _stray(body[r - idx - 2:], set(mapping), len(mapping) > 1):
                 first, count = _far(body[r - idx - 2:], r)
                 report.issue("cell-far", file=file, sheet=sheet, cell=first, count=count,
                              detail=f"di bawah {len(pending_blank)} baris kosong, tidak dibaca sebagai baris tabel")
@@ -228,15 +228,15 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _stray(rest: list[tuple], required: list[int], wide: bool) -> bool:
-    """The rows below a long run of blank rows hold only stray values: none fills a column the
-    table requires, or (a table of several columns) no row there has more than one value."""
-    some_required, some_full = False, not wide
+def _stray(rest: list[tuple], known: set[int], wide: bool) -> bool:
+    """The rows below a long run of blank rows hold only stray values: none is in a column of
+    the table, or (a table of several columns) no row there has more than one value."""
+    in_table, some_full = False, not wide
     for raw in rest:  # stops at the first proof of data (the rows after a gap are usually data)
         filled = [j for j, v in enumerate(raw) if not _blank(v)]
-        some_required = some_required or any(j in required for j in filled)
+        in_table = in_table or any(j in known for j in filled)
         some_full = some_full or len(filled) > 1
-        if some_required and some_full:
+        if in_table and some_full:
             return False
     return True
 
