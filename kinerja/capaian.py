@@ -77,7 +77,16 @@ def realisasi_to_date(ind: Indicator, realisasi_tw: list[float | None], last_qua
 
 def exact_sum(values: list[float]) -> float:
     """The sum of typed decimals as written (21 + 38.2 + 59.5 is 118.7, not 118.69999999999999)."""
-    return float(sum((Decimal(repr(v)) for v in values), Decimal(0)))
+    total = Decimal(0)
+    for v in values:
+        total += _decimal(v)
+    return float(total)
+
+
+@lru_cache(maxsize=1 << 16)
+def _decimal(value: float) -> Decimal:
+    """The decimal a number was typed as (targets and values recur: converted once)."""
+    return Decimal(repr(value))
 
 
 def _quarters(ind: Indicator, period: Period) -> list[int]:

@@ -233,7 +233,8 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
     w.sheet(S.PENERIMAAN.sheet, S.PENERIMAAN).rows = penerimaan
     w.sheet(S.TEMUAN_HIMPUN.sheet, S.TEMUAN_HIMPUN).rows = [issue_row(i) for i in report.issues]
     w.extend(rekap_writes(updated, rows))
-    w.sheet(S.RINGKASAN.sheet).cells.update(ringkasan_block(loaded, updated))
+    own = {r.indicator.kode: r.ach for r in rows}
+    w.sheet(S.RINGKASAN.sheet).cells.update(ringkasan_block(loaded, updated, own))
     w.sheet(S.REKAP.sheet).select = True
     w.extend(timing.stamp_receiving(loaded, [(f.unit, f.putaran, f.received) for f in out.files
                                              if f.received is not None and f.status != REJECTED and f.unit],

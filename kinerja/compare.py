@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja import sheets as S
-from kinerja.capaian import achievement, mean_capaian
+from kinerja.capaian import Achievement, achievement, mean_capaian
 from kinerja.issues import Report
 from kinerja.models import ROMAN, Indicator, Master, Period
 from kinerja.numbers import format_number, format_percent
@@ -56,28 +56,33 @@ def last_year(rows: dict[str, list[tuple]]) -> dict[str, list[float | None]]:
             for r in got if r.values.get("kode")}
 
 
-def trends(master: Master, lalu: dict[str, list[float | None]] | None = None) -> list[SasaranTrend]:
-    """Per sasaran (in indicator order), each indicator's quarters up to the current one."""
+def trends(master: Master, lalu: dict[str, list[float | None]] | None = None,
+           current: dict[str, Achievement] | None = None) -> list[SasaranTrend]:
+    """Per sasaran (in indicator order), each indicator's quarters up to the current one.
+    `current`: the capaian of the master's own period by indicator code, when already computed
+    (the consolidation): a quarterly period's own quarter is taken from it."""
     p = master.settings.period
     rules = master.settings.rules
     lalu = lalu or {}
     out: dict[str, SasaranTrend] = {}
+    quarters = [Period(tahun=p.tahun, jenis="triwulan", nomor=q) for q in range(1, p.last_quarter + 1)]
+    own = (current or {}) if p.jenis == "triwulan" else {}
     for ind in master.indicators:
         res = master.results.get(ind.kode)
         rumus = master.turun_formula(ind)
         real: list[float | None] = [None] * 4
         cap: list[float | None] = [None] * 4
-        for q in range(1, p.last_quarter + 1):
-            a = achievement(ind, res, Period(tahun=p.tahun, jenis="triwulan", nomor=q), rules, rumus)
+        for q, period in enumerate(quarters, 1):
+            a = own.get(ind.kode) if q == p.nomor else None
+            if a is None:
+                a = achievement(ind, res, period, rules, rumus)
             real[q - 1], cap[q - 1] = a.realisasi, a.capaian
         t = IndicatorTrend(ind, real, cap)
         before = lalu.get(ind.kode)
         if before is not None:
             from kinerja.models import Result
 
-            q = p.last_quarter
-            a = achievement(ind, Result(indikator=ind.kode, realisasi_tw=list(before)),
-                            Period(tahun=p.tahun, jenis="triwulan", nomor=q), rules, rumus)
+            a = achievement(ind, Result(indikator=ind.kode, realisasi_tw=list(before)), quarters[-1], rules, rumus)
             t.lalu, t.capaian_lalu = a.realisasi, a.capaian
         out.setdefault(ind.sasaran or NO_SASARAN, SasaranTrend(ind.sasaran or NO_SASARAN, rules=rules)).rows.append(t)
     return list(out.values())
@@ -105,10 +110,11 @@ def ringkasan_cells(master: Master, groups: list[SasaranTrend], old_rows: int = 
     return cells
 
 
-def ringkasan_block(loaded: Any, master: Master) -> dict[str, Any]:
-    """The Ringkasan comparison cells for a master as loaded (last year from its sheet)."""
+def ringkasan_block(loaded: Any, master: Master, current: dict[str, Achievement] | None = None) -> dict[str, Any]:
+    """The Ringkasan comparison cells for a master as loaded (last year from its sheet);
+    `current` as for `trends`."""
     old = len(loaded.rows.get(S.RINGKASAN.sheet) or []) - S.RINGKASAN.header_row
-    return ringkasan_cells(master, trends(master, last_year(loaded.rows)), max(0, old))
+    return ringkasan_cells(master, trends(master, last_year(loaded.rows), current), max(0, old))
 
 
 def _letter(n: int) -> str:

@@ -224,7 +224,7 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
     from kinerja.compare import last_year, report_rows, trends
 
     p = master.settings.period
-    compared = trends(master, last_year(loaded.rows))
+    compared = trends(master, last_year(loaded.rows), {r.indicator.kode: r.ach for r in rows})
     table = report_rows(master, compared)
     for g, t in zip(groups, compared):
         g["banding"] = table[t.nama] if p.jenis == "triwulan" and p.nomor and p.nomor > 1 or any(
@@ -344,7 +344,7 @@ def _counter_text(counter: dict[int, int]) -> str:
 # ----------------------------------------------------------------------------------- rendering
 
 
-CHART_MAX_PIXELS = 12_000  # the unit chart's height at most
+CHART_MAX_UNITS = 40  # bars in the unit chart; a larger office's chart shows its lowest averages
 
 
 def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path:
@@ -355,13 +355,17 @@ def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path
     import matplotlib.pyplot as plt
 
     rules, d = master.settings.rules, master.settings.rules.desimal
+    title = None
+    if len(units) > CHART_MAX_UNITS:  # a bar per unit of hundreds is neither readable nor cheap to draw
+        lowest = sorted(range(len(units)), key=lambda i: (units[i][1].rata_rata is not None,
+                                                          units[i][1].rata_rata or 0.0, i))[:CHART_MAX_UNITS]
+        title = (f"{CHART_MAX_UNITS} unit dengan rata-rata capaian terendah dari {len(units)} unit "
+                 "(semua unit ada pada tabel di atas)")
+        units = [units[i] for i in sorted(lowest)]
     labels = [u.kode for u, _ in units][::-1]
     values = [s.rata_rata or 0.0 for _, s in units][::-1]
     colors = ["#" + (rules.predicate_color(s.predikat) or "5B9BD5") for _, s in units][::-1]
-    height = 0.8 + 0.36 * max(1, len(units))
-    # 150 dpi; an office of hundreds of units gets fewer dots per inch, not a picture of a
-    # hundred million pixels (its size on the page is set by the template either way)
-    fig, ax = plt.subplots(figsize=(6.3, height), dpi=min(150.0, CHART_MAX_PIXELS / height))
+    fig, ax = plt.subplots(figsize=(6.3, 0.8 + 0.36 * max(1, len(units))), dpi=150)
     bars = ax.barh(labels, values, color=colors, edgecolor="#404040", linewidth=0.5)
     ax.axvline(100, color="#C00000", linestyle="--", linewidth=0.8)
     for bar, (_, s) in zip(bars, units[::-1]):
@@ -369,6 +373,8 @@ def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path
                 f"{format_percent(s.rata_rata, d)} ({s.predikat})", va="center", fontsize=7)
     ax.set_xlim(0, max([110.0] + [v * 1.35 for v in values]))
     ax.set_xlabel("Rata-rata capaian (%)", fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=8, loc="left")
     ax.tick_params(labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -406,20 +412,27 @@ class Picture:
     width_mm: float
 
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _pictures(value: Any, tpl: Any) -> Any:
+    """The context for the template: every Picture an InlineImage, keys starting with '_' left
+    out. A row of plain values (the bulk of a large report) is passed on as it is."""
     from docx.shared import Mm
     from docxtpl import InlineImage
 
-    if type(value) in _PLAIN:  # the bulk of a large report's rows: nothing to convert
+    kind = type(value)
+    if kind in _PLAIN:
         return value
     if isinstance(value, Picture):
         return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
     if isinstance(value, dict):
+        if all(type(v) in _PLAIN for v in value.values()) and not any(str(k).startswith("_") for k in value):
+            return value
         return {k: _pictures(v, tpl) for k, v in value.items() if not str(k).startswith("_")}
     if isinstance(value, list):
+        if all(type(v) in _PLAIN for v in value):
+            return value
         return [_pictures(v, tpl) for v in value]
     return value
 

@@ -139,9 +139,13 @@ def find_header(rows: list[tuple], table: Table) -> tuple[int | None, dict[int, 
         names[norm(c.header)] = c
         for a in c.aliases:
             names[norm(a)] = c
+    # an empty cell reads as '' and a number as its digits: neither is looked up unless a name is such
+    blank_named = "" in names
+    digits_named = any(k.isdigit() for k in names)
     best: tuple[int, int] = (0, -1)
     for i, row in enumerate(rows[:15]):
-        score = sum(1 for v in row if norm(v) in names)
+        score = sum(1 for v in row if (v is not None or blank_named)
+                    and (type(v) is not float or digits_named) and norm(v) in names)
         if score > best[0]:
             best = (score, i)
     if best[0] == 0:

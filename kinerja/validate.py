@@ -319,9 +319,10 @@ def indicator_inconsistent(ctx: Ctx, line: Line) -> Iterator[Issue]:
     sheet. Empty copies are not compared (a sheet typed by hand may leave them out)."""
     if line.row is None:
         return
-    diffs = [(key, label, line.row.values.get(key), _master_copy(line.ind, key)) for key, label in _COPIED
-             if line.row.values.get(key) not in (None, "")
-             and _differs(line.row.values.get(key), _master_copy(line.ind, key))]
+    values = line.row.values
+    diffs = [(key, label, here, there) for key, label in _COPIED
+             if (here := values.get(key)) is not None and here != ""
+             and _differs(here, there := _master_copy(line.ind, key))]
     if diffs:
         detail = "; ".join(f"{label} {_show(here)} di sheet '{line.sheet}', {_show(there)} di sheet Indikator"
                            for _k, label, here, there in diffs)
@@ -620,8 +621,9 @@ def _read_decisions(loaded: Loaded, m: Master, found: list[Found]) -> dict[str, 
         if code:
             typed[code] = (kep, cat, row.cell("keputusan"))
     out: dict[str, UnitDecision] = {}
-    for unit in active_units(m):
-        kep, cat, cell = typed.get(unit.kode, (None, None, unit_decision_cell(m, unit.kode)))
+    col = V.letter("keputusan")
+    for n, unit in enumerate(active_units(m)):  # a unit's row in unit order, as unit_decision_cell
+        kep, cat, cell = typed.get(unit.kode, (None, None, f"{col}{FIRST_UNIT_ROW + n}"))
         out[unit.kode] = UnitDecision(parse_decision(kep), kep, cat, cell)
     return out
 
@@ -658,7 +660,8 @@ def render(ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str] | None = N
     rekap = rekap_writes(m, consolidated, statuses={k: v for k, v in statuses.items()
                                                     if v in (DISETUJUI, DIKEMBALIKAN, DIPERBAIKI, BERUBAH)})
     w.extend(rekap)
-    w.sheet(S.RINGKASAN.sheet).cells.update(ringkasan_block(ctx.loaded, m))
+    own = {r.indicator.kode: r.ach for r in consolidated}
+    w.sheet(S.RINGKASAN.sheet).cells.update(ringkasan_block(ctx.loaded, m, own))
     rk = w.sheet(S.REKAP.sheet)
     rk.clear_marks = True
     rk.cells["A2"] = approval.paraf_line()

@@ -79,13 +79,28 @@ class SheetWrite:
 @dataclass
 class WorkbookWrites:
     sheets: list[SheetWrite] = field(default_factory=list)
+    # name -> position of its first SheetWrite in `sheets`, for the list it was built from
+    _found: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _seen: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)  # (id, length) indexed
 
     def sheet(self, name: str, table: Table | None = None) -> SheetWrite:
-        for s in self.sheets:
-            if s.sheet == name:
-                return s
+        """The writes of sheet `name` (the first entry for it), added when there is none."""
+        sheets = self.sheets
+        if self._seen[0] != id(sheets) or self._seen[1] > len(sheets):
+            self._found, self._seen = {}, (id(sheets), 0)
+        for n in range(self._seen[1], len(sheets)):  # entries added since, by any route
+            self._found.setdefault(sheets[n].sheet, n)
+        self._seen = (id(sheets), len(sheets))
+        n = self._found.get(name)
+        if n is not None and sheets[n].sheet == name:
+            return sheets[n]
+        if n is not None:  # the list was changed in place: look it up the long way
+            self._seen = (0, 0)
+            found = next((s for s in sheets if s.sheet == name), None)
+            if found is not None:
+                return found
         s = SheetWrite(sheet=name, table=table)
-        self.sheets.append(s)
+        sheets.append(s)
         return s
 
     def extend(self, other: "WorkbookWrites") -> "WorkbookWrites":
