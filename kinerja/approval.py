@@ -55,9 +55,7 @@ def fingerprint(master: Master, unit: str | None = None) -> str:
     """12 hex digits over what the rekap is made of (targets, realisasi, explanation, evidence,
     budget) for one unit or the whole office."""
     payload = []
-    for ind in master.indicators:
-        if unit is not None and ind.unit != unit:
-            continue
+    for ind in master.indicators if unit is None else master.indicators_of(unit):
         r = master.results.get(ind.kode)
         payload.append([ind.kode, ind.unit, ind.polaritas, ind.metode, ind.target_tahunan, *ind.target_tw,
                         ind.pagu, *(r.realisasi_tw if r else [None] * 4), r.penjelasan if r else "",

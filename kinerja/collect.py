@@ -562,8 +562,13 @@ def _unit_sheet_writes(w: WorkbookWrites, loaded: Loaded, m: Master, rows: list[
             if landed:  # the sheet was deleted: create it whole
                 w.sheet(unit.sheet_name, table).rows = [_full_row(r) for r in members]
             continue
-        idx, mapping, _ = find_header(raw, table)
-        letters = {c.key: get_column_letter(j + 1) for j, c in mapping.items()}
+        read = loaded.unit_tables.get(unit.kode)  # the header as loading found it
+        if read is not None:
+            idx = None if read.header_row is None else read.header_row - 1
+            letters = {key: get_column_letter(j + 1) for key, j in read.columns.items()}
+        else:
+            idx, mapping, _ = find_header(raw, table)
+            letters = {c.key: get_column_letter(j + 1) for j, c in mapping.items()}
         if idx is None or "kode" not in letters:
             if landed:
                 report.issue("header-missing", file=loaded.path.name, sheet=unit.sheet_name,

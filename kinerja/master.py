@@ -654,12 +654,20 @@ class SheetRows(Mapping):
     def _read(self, name: str) -> list[tuple]:
         sheet = self._wb.get_sheet_by_name(name)
         texts, numbers = self._texts, self._numbers
+
+        def value(v: Any) -> Any:
+            kind = type(v)
+            if kind is str:
+                return texts.setdefault(v, v) if v else None
+            if kind is float:
+                return numbers.setdefault(v, v)
+            return v
+
         last_row, last_col = sheet.end or (-1, -1)
         rows: list[tuple] = []
         for row in sheet.iter_rows():  # row by row: a large sheet is never held twice
             pad = (None,) * (last_col + 1 - len(row))  # from column A, as to_python(skip_empty_area=False)
-            rows.append(pad + tuple(None if v == "" else texts.setdefault(v, v) if type(v) is str
-                                    else numbers.setdefault(v, v) if type(v) is float else v for v in row))
+            rows.append(pad + tuple(map(value, row)))
         if rows and len(rows) <= last_row:  # and from row 1
             rows[:0] = [(None,) * (last_col + 1)] * (last_row + 1 - len(rows))
         return rows

@@ -94,7 +94,9 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
     by_unit: dict[str, list] = {}
     for f in v.found:
         by_unit.setdefault(f.issue.location.unit or "", []).append(f)
-    rows = consolidate(m)
+    rows_of: dict[str, list] = {}  # unit -> its consolidation rows
+    for r in consolidate(m):
+        rows_of.setdefault(r.unit.kode, []).append(r)
     events: list[list[Any]] = []
     approved_rows: list[list[Any]] = []
     consumed: set[str] = set()
@@ -107,6 +109,7 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
                          value=d.raw, choices=", ".join(DECISIONS.values()))
         decision = d.keputusan
         if decision == "terima" and state != DISETUJUI:
+            rows = rows_of.get(k, [])
             missing = unexplained(m, rows, k)
             if missing:  # not fit to sign: '--force' does not override, an exception does
                 report.issue("approval-explanation-missing", sheet=V.sheet, cell=d.cell, unit=k,
@@ -121,7 +124,7 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
             if errors:
                 report.issue("unit-approved-with-errors", sheet=S.RIWAYAT.sheet, unit=k, who=who, count=errors)
             accepted = sum(1 for f in mine if f.issue.severity != Severity.error)
-            waived = [r.indicator.kode for r in rows if r.unit.kode == k and needs_explanation(m, r)]
+            waived = [r.indicator.kode for r in rows if needs_explanation(m, r)]
             note = _text(d.catatan) + (f"{accepted} temuan diterima. " if accepted else "") + \
                 (f"Disetujui dengan {errors} kesalahan. " if errors else "") + \
                 (f"Diterima tanpa penjelasan: {', '.join(waived)}. " if waived else "")

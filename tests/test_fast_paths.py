@@ -462,6 +462,41 @@ def test_master_rows_are_read_from_a1_row_by_row(sample_master, tmp_path):
     assert read_sheets(odd)["Sheet"][2] == (None, None, "mulai di C3", None, None)
 
 
+def test_master_sheets_are_read_when_first_asked_for(sample_master):
+    """load_master reads the sheets the model needs; a stage sheet is read when a stage asks,
+    with the same rows an eager read gives."""
+    from kinerja.master import read_sheets
+
+    loaded = load_master(sample_master)
+    rows = loaded.rows
+    assert S.REKAP.sheet in rows and S.REKAP.sheet not in rows._rows  # type: ignore[attr-defined]
+    assert S.INDIKATOR.sheet in rows._rows  # type: ignore[attr-defined]
+    assert list(rows) == loaded.sheets and dict(rows) == read_sheets(sample_master)
+    assert rows.get("tidak ada") is None and "tidak ada" not in rows
+
+
+def test_a_form_sized_sheet_is_bounded_without_its_cell_scan(sample_loaded, tmp_path):
+    """The quick look at a return's sheets (bounded._near) finds nothing far exactly when the
+    cell by cell scan finds nothing far; a stray value far below the table needs the scan."""
+    from kinerja import bounded
+
+    b = bounded.FORM_BOUNDS
+    form = blank_forms(sample_loaded, tmp_path / "formulir")["SEK"]
+    returned = fill(form, tmp_path / "SEK.xlsx", typed(sample_loaded, "SEK", base=1))
+    with zipfile.ZipFile(returned) as z:
+        xml = max((z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet")), key=len)
+    assert xml.count(b"<c ") > 100  # the form's sheet
+    blocks = bounded.xlsx_blocks(xml)
+    assert bounded._near(xml, b)
+    assert bounded.far_cells("F", blocks, *bounded.extent(blocks, b)) is None
+    stray = xml.replace(b"</sheetData>", b'<row r="5000"><c r="B5000" t="inlineStr"><is><t>x</t></is></c></row>'
+                        b"</sheetData>")
+    blocks = bounded.xlsx_blocks(stray)
+    assert not bounded._near(stray, b) and bounded.far_cells("F", blocks, *bounded.extent(blocks, b)) is not None
+    unnamed = xml.replace(b'<c r="A1"', b"<c", 1)  # a cell placed by its neighbour: scanned
+    assert b'<c r="A1"' not in unnamed or not bounded._near(unnamed, b)
+
+
 # ----------------------------------------------------------------------------------- a return's package
 
 
