@@ -138,7 +138,7 @@ def docx_template(path: Path) -> "Any":
 
         def _emit(self, text: str) -> None:
             """One piece of rendered body (whole paragraphs), post-processed as docxtpl does."""
-            text = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
+            text = text.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # the cuts made in build_xml
             text = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             if _LISTING_CHARS.search(text):  # only paragraphs holding a tab, break or new line change
                 text = _PARAGRAPH.sub(lambda m: self._listing(m.group(0))
@@ -148,7 +148,7 @@ def docx_template(path: Path) -> "Any":
                 self.docx_ids_index += 1
                 return m.group(1) + str(self.docx_ids_index) + m.group(3)
 
-            self.spool.write(docpr.sub(renumber, text).encode("utf-8"))
+            self.spool.write((docpr.sub(renumber, text) if "<wp:docPr" in text else text).encode("utf-8"))
 
         def _listing(self, paragraph: str) -> str:
             """docxtpl's resolve_listing of one paragraph; one holding only new lines (the comparison
