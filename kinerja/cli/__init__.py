@@ -1,0 +1,1 @@
+"""The command-line door: `commands` (the typer app) and `text` (its words in Bahasa Indonesia)."""

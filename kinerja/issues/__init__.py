@@ -1,0 +1,1 @@
+"""Problems as data: the catalogue (`catalogue`), and libraries' errors in Indonesian (`explain`)."""

@@ -1,0 +1,1 @@
+"""The sample office run through the whole SOP (`demo`) and generated offices (`offices`)."""
