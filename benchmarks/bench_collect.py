@@ -2,9 +2,9 @@
 
     python benchmarks/bench_collect.py --units 1000 --indicators 50 --runs 3 --out bench-out
 
-Generates an office of N units with K indicators each (the master by `kinerja.master.build_master`,
-the forms by `kinerja.forms.build_forms`, each form filled by its unit with openpyxl through
-`kinerja.demo.fill_form`, input cells only), then times on the same files, in a fresh process
+Generates an office of N units with K indicators each (the master by `kinerja.workbook.master.build_master`,
+the forms by `kinerja.stages.forms.build_forms`, each form filled by its unit with openpyxl through
+`kinerja.sample.demo.fill_form`, input cells only), then times on the same files, in a fresh process
 per scenario and run:
 
   floor        python-calamine reads each return's form sheet into Python lists, nothing else
@@ -104,7 +104,7 @@ def _templates() -> list[dict[str, Any]]:
     """Indicator templates: the sample office's indicators, then a few more."""
     import csv
 
-    from kinerja.demo import sample_dir
+    from kinerja.sample.demo import sample_dir
 
     with (sample_dir() / "indikator.csv").open(encoding="utf-8", newline="") as f:
         rows = [dict(r) for r in csv.DictReader(f)]
@@ -130,8 +130,8 @@ def _targets(rng: random.Random, satuan: str, metode: str) -> tuple[float, list[
 def office_data(units: int, per_unit: int, seed: int = 2026) -> tuple[Any, dict[str, dict[str, dict[str, Any]]]]:
     """An OfficeData of `units` units with `per_unit` indicators each (TW I-II reported), and
     what each unit types for TW III: unit -> indicator -> key -> value."""
-    from kinerja.demo import sample_dir
-    from kinerja.master import read_office_data
+    from kinerja.sample.demo import sample_dir
+    from kinerja.workbook.master import read_office_data
 
     rng = random.Random(seed)
     sample = read_office_data(sample_dir())
@@ -176,14 +176,14 @@ def office_data(units: int, per_unit: int, seed: int = 2026) -> tuple[Any, dict[
                 cell["penjelasan"] = "Sebagian kegiatan tertunda karena penyesuaian jadwal; dikejar pada triwulan IV."
             typed[kode] = cell
         entries[code] = typed
-    from kinerja.master import OfficeData
+    from kinerja.workbook.master import OfficeData
 
     return OfficeData(settings=settings, officials=sample.officials, units=unit_rows,
                       indicators=indicators, results=results, holidays=sample.holidays), entries
 
 
 def _fill(job: tuple[str, str, dict[str, dict[str, Any]], float]) -> str:
-    from kinerja.demo import fill_form
+    from kinerja.sample.demo import fill_form
 
     src, dst, values, when = job
     fill_form(Path(src), Path(dst), values)
@@ -195,9 +195,9 @@ def generate(data: Path, units: int, per_unit: int, log=print) -> dict[str, Path
     """The master, the blank forms and the filled returns in `data` (reused when complete)."""
     from multiprocessing import get_context
 
-    from kinerja.forms import build_forms
-    from kinerja.master import build_master, load_master
-    from kinerja.writing.files import write_file
+    from kinerja.stages.forms import build_forms
+    from kinerja.workbook.master import build_master, load_master
+    from kinerja.workbook.files import write_file
 
     paths = {"master": data / "induk.xlsx", "forms": data / "formulir", "inbox": data / "masuk"}
     marker = data / "generated.json"
@@ -245,7 +245,7 @@ def _returns(inbox: Path) -> list[Path]:
 def run_floor(data: Path, work: Path) -> dict[str, Any]:
     from python_calamine import CalamineWorkbook
 
-    from kinerja.formspec import FORM_SHEET
+    from kinerja.workbook.formspec import FORM_SHEET
 
     t0 = time.perf_counter()
     cells = 0
@@ -260,7 +260,7 @@ def run_handwritten(data: Path, work: Path, read_only: bool = False) -> dict[str
     the header, append them to one list, write the rekap workbook."""
     from openpyxl import Workbook, load_workbook
 
-    from kinerja.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
+    from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
 
     t0 = time.perf_counter()
     rows = []
@@ -290,9 +290,9 @@ def _copy_master(src: Path, work: Path) -> Path:
 
 
 def run_collect(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.collect import collect
-    from kinerja.master import load_master
-    from kinerja.writing.files import write_file
+    from kinerja.stages.collect import collect
+    from kinerja.workbook.master import load_master
+    from kinerja.workbook.files import write_file
 
     master = _copy_master(data / "induk.xlsx", work)
     phases: dict[str, float] = {}
@@ -310,9 +310,9 @@ def run_collect(data: Path, work: Path) -> dict[str, Any]:
 
 
 def run_validate(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.master import load_master
-    from kinerja.validate import validate
-    from kinerja.writing.files import write_file
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.validate import validate
+    from kinerja.workbook.files import write_file
 
     master = _copy_master(data / "induk-terhimpun.xlsx", work)
     t0 = time.perf_counter()
@@ -328,9 +328,9 @@ def run_validate(data: Path, work: Path) -> dict[str, Any]:
 
 
 def run_review(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.master import load_master
-    from kinerja.review import review
-    from kinerja.writing.files import write_file
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.review import review
+    from kinerja.workbook.files import write_file
 
     master = _copy_master(data / "induk-tervalidasi.xlsx", work)
     t0 = time.perf_counter()
@@ -347,11 +347,11 @@ def run_review(data: Path, work: Path) -> dict[str, Any]:
 
 def prepare_review(data: Path) -> None:
     """The collected master validated, with the Sekretaris' decision typed for every unit."""
-    from kinerja.master import load_master
-    from kinerja.validate import DECISIONS, validate
-    from kinerja.writing.description import WorkbookWrites
-    from kinerja.writing.files import write_file
-    from kinerja import sheets as S
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.validate import DECISIONS, validate
+    from kinerja.workbook.description import WorkbookWrites
+    from kinerja.workbook.files import write_file
+    from kinerja.workbook import sheets as S
 
     target = data / "induk-tervalidasi.xlsx"
     tmp = data / "induk-tervalidasi.tmp.xlsx"
@@ -367,9 +367,9 @@ def prepare_review(data: Path) -> None:
 
 
 def run_forms(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.forms import build_forms
-    from kinerja.master import load_master
-    from kinerja.writing.files import write_file
+    from kinerja.stages.forms import build_forms
+    from kinerja.workbook.master import load_master
+    from kinerja.workbook.files import write_file
 
     master = _copy_master(data / "induk.xlsx", work)
     t0 = time.perf_counter()
@@ -384,9 +384,9 @@ def run_forms(data: Path, work: Path) -> dict[str, Any]:
 
 
 def run_report(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.master import load_master
-    from kinerja.report import render_report
-    from kinerja.writing.files import write_file
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.documents import render_report
+    from kinerja.workbook.files import write_file
 
     master = _copy_master(data / "induk-terhimpun.xlsx", work)
     t0 = time.perf_counter()

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_rollup.py --offices 60 --indicators 300 --runs 3 --out bench-out
 
-Generates N approved masters of K indicators each (`kinerja.offices.generated_office`, ten units
+Generates N approved masters of K indicators each (`kinerja.sample.offices.generated_office`, ten units
 per office on the five presets in turn, every quarter so far reported; the approval recorded as
 the review stage records it: Riwayat rows with fingerprints and the Nilai Disetujui rows), then
 times, on the same files, in a fresh process per scenario and run:
@@ -48,13 +48,13 @@ WORKERS = min(2, os.cpu_count() or 1)
 
 def generate(data: Path, offices: int, per_office: int, log=print) -> list[Path]:
     """N approved masters in data/masters (kept for later runs of the same size)."""
-    from kinerja import sheets as S
-    from kinerja.approval import approval_rows, fingerprint
-    from kinerja.master import build_master, load_master
-    from kinerja.offices import generated_office
-    from kinerja.rekap import rekap_writes
-    from kinerja.writing.description import WorkbookWrites
-    from kinerja.writing.files import write_file
+    from kinerja.workbook import sheets as S
+    from kinerja.stages.approval import approval_rows, fingerprint
+    from kinerja.workbook.master import build_master, load_master
+    from kinerja.sample.offices import generated_office
+    from kinerja.stages.rekap import rekap_writes
+    from kinerja.workbook.description import WorkbookWrites
+    from kinerja.workbook.files import write_file
 
     stamp = data / "generated.json"
     folder = data / "masters"
@@ -110,7 +110,7 @@ def run_handwritten(data: Path, work: Path) -> dict[str, Any]:
 
 
 def run_rollup(data: Path, work: Path, again: bool = False) -> dict[str, Any]:
-    from kinerja.rollup import make_rollup
+    from kinerja.stages.rollup import make_rollup
 
     target = work / "rekap-pemda.xlsx"
     if again:

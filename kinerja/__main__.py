@@ -1,5 +1,5 @@
 """`python -m kinerja ...` runs the same CLI as the `kinerja` command."""
 
-from kinerja.cli import main
+from kinerja.cli.commands import main
 
 main()

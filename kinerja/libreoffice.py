@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kinerja.explain import log
-from kinerja.issues import KinerjaError
+from kinerja.issues.explain import log
+from kinerja.issues.catalogue import KinerjaError
 
 
 class OfficeError(KinerjaError, RuntimeError):
@@ -99,7 +99,7 @@ def docx_template(path: Path) -> "Any":
     from docxtpl import DocxTemplate
     from jinja2 import Template as JinjaTemplate
 
-    from kinerja.writing.package.zip import copy_member, member_info
+    from kinerja.ooxml.zip import copy_member, member_info
 
     docpr = re.compile(r'(<wp:docPr\b[^>]*?\bid=")(\d+)(")')
     # docxtpl's resolve_listing turns \t \a \n \f inside a paragraph's text into Word markup, one

@@ -3,7 +3,7 @@ and the lembar disposisi from the head to the planner (disposisi.docx).
 
 The outputs are ordinary .docx files with Jinja tags (docxtpl): staff open them in Word and
 change the wording, fonts or layout, keeping the {{ ... }} fields. The fields available are the
-render context of kinerja/forms.py (`document_context`, `receipt_context`, `disposisi_context`).
+render context of kinerja/stages/forms.py (`document_context`, `receipt_context`, `disposisi_context`).
 An office may keep its own copy in a 'templates' folder beside its master workbook.
 
 Run from the project folder:

@@ -3,7 +3,7 @@ the cover letter (surat_pengantar.docx).
 
 The outputs are ordinary .docx files with Jinja tags (docxtpl): staff open them in Word and
 change the letterhead, wording, fonts or layout, keeping the {{ ... }} fields. The fields each
-template must keep, and the ones it may use, are listed in kinerja/report.py
+template must keep, and the ones it may use, are listed in kinerja/stages/documents.py
 (REQUIRED_FIELDS, available fields = the render context).
 
 Run from the project folder:

@@ -1,4 +1,4 @@
-"""Returned forms for the collect tests: the real blank forms (kinerja.forms), 'typed into'
+"""Returned forms for the collect tests: the real blank forms (kinerja.stages.forms), 'typed into'
 with openpyxl the way a unit would, and a few byte-level tweaks."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from kinerja.formspec import ID_SHEET, PROP_PREFIX
-from kinerja.demo import fill_form
-from kinerja.forms import build_forms
-from kinerja.master import Loaded
+from kinerja.workbook.formspec import ID_SHEET, PROP_PREFIX
+from kinerja.sample.demo import fill_form
+from kinerja.stages.forms import build_forms
+from kinerja.workbook.master import Loaded
 
 
 def blank_forms(loaded: Loaded, out_dir: Path, **kwargs: Any) -> dict[str, Path]:
-    """The real forms (kinerja.forms.build_forms), one per unit."""
+    """The real forms (kinerja.stages.forms.build_forms), one per unit."""
     outcome = build_forms(loaded, out_dir, **kwargs)
     assert outcome.files, outcome.report.to_json()
     return {i.unit: p for i, p in zip(outcome.identities, outcome.files)}

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from kinerja.master import build_master, load_master, read_office_data
+from kinerja.workbook.master import build_master, load_master, read_office_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data" / "sukamaju"
+
+# The tests mirror the package (tests/domain, tests/stages, ...); a test module may use another's
+# helpers (`from test_validate import golden_master`) and the helpers here (`collect_helpers`,
+# `fake_xlwings`), whichever folder either lives in.
+for _folder in sorted(p for p in Path(__file__).resolve().parent.iterdir() if p.is_dir()):
+    if any(_folder.glob("test_*.py")) and str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +48,7 @@ def sample_loaded(sample_master):
 def demo_without_office(tmp_path_factory) -> tuple[Path, list[str]]:
     """`kinerja demo` run once on a PATH with python but neither soffice nor pdftoppm, as on a
     machine without them: (its folder, the lines it printed). Tests only read it."""
-    from kinerja.demo import run_demo
+    from kinerja.sample.demo import run_demo
 
     base = tmp_path_factory.mktemp("demo")
     bare = base / "bin"

@@ -1,5 +1,5 @@
 """msvcrt's byte-range lock as the Windows C runtime documents it, built on POSIX record locks,
-so kinerja.guard's Windows path runs on Linux: `locking(fd, mode, nbytes)` locks `nbytes` from
+so kinerja.workbook.guard's Windows path runs on Linux: `locking(fd, mode, nbytes)` locks `nbytes` from
 the file's current position; LK_NBLCK fails at once with OSError when another process holds an
 overlapping lock; LK_UNLCK lets go. Every call is recorded (mode, position, nbytes)."""
 

@@ -24,7 +24,7 @@ class Frozen(_real, metaclass=_Meta):
 
 _dt.datetime = Frozen
 
-from kinerja.cli import main  # noqa: E402
+from kinerja.cli.commands import main  # noqa: E402
 
 sys.argv = ["kinerja", *sys.argv[2:]]
 main()

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import kinerja.archive
-import kinerja.collect
-import kinerja.forms
-import kinerja.period
-import kinerja.report
-import kinerja.review
-import kinerja.rollup
-import kinerja.timing
-import kinerja.validate
-from kinerja.cli import app
-from kinerja.demo import fill_form, unit_entries
+import kinerja.stages.archive
+import kinerja.stages.collect
+import kinerja.stages.forms
+import kinerja.stages.period
+import kinerja.stages.documents
+import kinerja.stages.review
+import kinerja.stages.rollup
+import kinerja.stages.timing
+import kinerja.stages.validate
+from kinerja.cli.commands import app
+from kinerja.sample.demo import fill_form, unit_entries
 
 
 def _run(monkeypatch, module: Any, name: str, args: list[str], as_json: bool, exit_code: int | None = None):
@@ -59,7 +59,7 @@ def test_each_stage_prints_its_outcome(sample_master, tmp_path, monkeypatch, as_
     folder = master.parent
     m = str(master)
 
-    forms = _run(monkeypatch, kinerja.forms, "build_forms", ["forms", m, "--out", str(folder / "formulir")],
+    forms = _run(monkeypatch, kinerja.stages.forms, "build_forms", ["forms", m, "--out", str(folder / "formulir")],
                  as_json, exit_code=0)
     assert len(forms.files) == 6
     entries = unit_entries()
@@ -67,20 +67,20 @@ def test_each_stage_prints_its_outcome(sample_master, tmp_path, monkeypatch, as_
         unit = form.name.split("-")[1]
         fill_form(form, folder / "masuk" / form.name, {k: v for k, v in entries.items()
                                                        if k.startswith(unit + ".")})
-    collected = _run(monkeypatch, kinerja.collect, "collect", ["collect", m, str(folder / "masuk")], as_json)
+    collected = _run(monkeypatch, kinerja.stages.collect, "collect", ["collect", m, str(folder / "masuk")], as_json)
     assert len(collected.returned) == 5 and len(collected.missing) == 1
-    _run(monkeypatch, kinerja.validate, "validate", ["validate", m], as_json)
-    reviewed = _run(monkeypatch, kinerja.review, "review", ["review", m], as_json)
+    _run(monkeypatch, kinerja.stages.validate, "validate", ["validate", m], as_json)
+    reviewed = _run(monkeypatch, kinerja.stages.review, "review", ["review", m], as_json)
     assert reviewed.pending  # no decisions typed yet
-    _run(monkeypatch, kinerja.timing, "recompute", ["timing", m], as_json)
-    documents = _run(monkeypatch, kinerja.report, "render_report",
+    _run(monkeypatch, kinerja.stages.timing, "recompute", ["timing", m], as_json)
+    documents = _run(monkeypatch, kinerja.stages.documents, "render_report",
                      ["report", m, "--out", str(folder / "laporan"), "--force"], as_json)
     assert documents.draf and documents.files
-    _run(monkeypatch, kinerja.archive, "archive_period", ["archive", m, "--out", str(folder / "arsip")], as_json)
-    following = _run(monkeypatch, kinerja.period, "new_period",
+    _run(monkeypatch, kinerja.stages.archive, "archive_period", ["archive", m, "--out", str(folder / "arsip")], as_json)
+    following = _run(monkeypatch, kinerja.stages.period, "new_period",
                      ["new-period", m, "--out", str(folder / "induk-tw4.xlsx"), "--paksa"], as_json, exit_code=0)
     assert following.path is not None and following.path.exists()
-    rolled = _run(monkeypatch, kinerja.rollup, "make_rollup",
+    rolled = _run(monkeypatch, kinerja.stages.rollup, "make_rollup",
                   ["rollup", str(folder / "pemda.xlsx"), m], as_json)
     assert rolled.path is not None and rolled.offices
 
@@ -88,8 +88,8 @@ def test_each_stage_prints_its_outcome(sample_master, tmp_path, monkeypatch, as_
 def test_status_prints_its_lines_and_json(sample_master):
     from datetime import datetime
 
-    from kinerja.master import load_master
-    from kinerja.timing import sop_status
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.timing import sop_status
 
     result = CliRunner().invoke(app, ["status", str(sample_master)])
     as_json = CliRunner().invoke(app, ["status", str(sample_master), "--json"])
@@ -107,8 +107,8 @@ def test_ribbon_shows_the_same_lines(sample_master):
 
     from fake_xlwings import Book
     from kinerja.excel.handlers import dispatch
-    from kinerja.master import load_master
-    from kinerja.validate import validate
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.validate import validate
 
     book = Book(sample_master)
     now = datetime(2026, 10, 8, 9, 0)

@@ -16,10 +16,10 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from kinerja import clitext
-from kinerja.explain import explain, shown
-from kinerja.issues import Issue, KinerjaError, Outcome, Report
-from kinerja.writing.description import WorkbookWrites
+from kinerja.cli import text as clitext
+from kinerja.issues.explain import explain, shown
+from kinerja.issues.catalogue import Issue, KinerjaError, Outcome, Report
+from kinerja.workbook.description import WorkbookWrites
 
 clitext.install()  # the framework's own words (help headings, usage errors) in Bahasa Indonesia
 
@@ -169,10 +169,10 @@ def refuse(issue: Issue, as_json: bool = False) -> NoReturn:
 
 
 def hold(master: Path) -> None:
-    """Take the master's lock for this run (kinerja.guard): held from loading to saving, let go
+    """Take the master's lock for this run (kinerja.workbook.guard): held from loading to saving, let go
     when the process ends. Busy: wait up to '--tunggu' seconds, else the GuardError says who has
     it (shown at the edge, exit 1)."""
-    from kinerja.guard import hold as take
+    from kinerja.workbook.guard import hold as take
 
     if not Path(master).is_file():
         return
@@ -183,7 +183,7 @@ def hold(master: Path) -> None:
 def load(master: Path, as_json: bool = False, write: bool = True):
     """Load the master (its lock taken first when the command will write it); when it cannot
     be used, show why and exit 1."""
-    from kinerja.master import load_master
+    from kinerja.workbook.master import load_master
 
     log_beside(master)
     if write:
@@ -201,10 +201,10 @@ def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_
     headed with the office and period as Pengaturan now says (`loaded`: the master the stage
     read). When the master cannot be saved, the files this run created are removed: nothing
     exists that the master does not log."""
-    from kinerja.guard import GuardError
-    from kinerja.master import load_master
-    from kinerja.printing import dress
-    from kinerja.writing.files import write_file
+    from kinerja.workbook.guard import GuardError
+    from kinerja.workbook.master import load_master
+    from kinerja.workbook.printing import dress
+    from kinerja.workbook.files import write_file
 
     if not writes.sheets:
         return
@@ -242,7 +242,7 @@ def init(
         kinerja init induk.xlsx --preset candipuro --data sample_data/sukamaju
         kinerja init induk_2027.xlsm --preset candipuro --data induk_2026.xlsm
     """
-    from kinerja.master import build_master, read_office_data
+    from kinerja.workbook.master import build_master, read_office_data
 
     if master.suffix.lower() not in (".xlsx", ".xlsm"):
         fail(f"Nama file '{master.name}' harus berakhiran .xlsx (atau .xlsm untuk pita Excel), "
@@ -282,7 +282,7 @@ def check(
         kinerja check induk.xlsx
         kinerja check induk.xlsx --json
     """
-    from kinerja.master import check as check_master
+    from kinerja.workbook.master import check as check_master
 
     log_beside(master)
     loaded = check_master(master)
@@ -302,7 +302,7 @@ def sop_list(as_json: JsonOpt = False) -> None:
 
         kinerja sop list
     """
-    from kinerja.sop import list_presets, load_preset
+    from kinerja.domain.sop import list_presets, load_preset
 
     rows = []
     for key in list_presets():
@@ -331,7 +331,7 @@ def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
         kinerja sop show muara_papalik
         kinerja sop show candipuro --json
     """
-    from kinerja.sop import load_preset, sop_summary_rows
+    from kinerja.domain.sop import load_preset, sop_summary_rows
 
     s = load_preset(name)
     if as_json:
@@ -369,8 +369,8 @@ def forms_cmd(
         kinerja forms induk.xlsx --out formulir
         kinerja forms induk.xlsx --putaran-baru --oleh "AGUS PRASETYO"
     """
-    from kinerja.forms import build_forms
-    from kinerja.master import load_master
+    from kinerja.stages.forms import build_forms
+    from kinerja.workbook.master import load_master
 
     hold(master)
     loaded = load_master(master)
@@ -393,8 +393,8 @@ def tanda_terima_cmd(
 
         kinerja tanda-terima induk.xlsx --out formulir
     """
-    from kinerja.forms import build_receipt
-    from kinerja.master import load_master
+    from kinerja.stages.forms import build_receipt
+    from kinerja.workbook.master import load_master
 
     loaded = load_master(master)
     report = Report()
@@ -427,7 +427,7 @@ def collect_cmd(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from kinerja.collect import collect
+    from kinerja.stages.collect import collect
 
     loaded = load(master, as_json)
     folder = inbox or loaded.master.settings.folder("masuk", master)
@@ -479,10 +479,10 @@ def export_cmd(
 
         kinerja export induk.xlsx --format keyed --out capaian-tw3.xlsx
     """
-    from kinerja import sheets as S
-    from kinerja.e81 import e81_writes, renstra_of
-    from kinerja.export import export_rekap
-    from kinerja.master import load_master
+    from kinerja.workbook import sheets as S
+    from kinerja.stages.e81 import e81_writes, renstra_of
+    from kinerja.stages.export import export_rekap
+    from kinerja.workbook.master import load_master
 
     if ke_induk and fmt != "e81":
         fail("--ke-induk hanya untuk --format e81.")
@@ -526,8 +526,8 @@ def validate_cmd(
     """
     from datetime import datetime
 
-    from kinerja.master import load_master
-    from kinerja.validate import validate
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.validate import validate
 
     hold(master)
     loaded = load_master(master)
@@ -556,7 +556,7 @@ def review_cmd(
     """
     from datetime import datetime
 
-    from kinerja.review import review
+    from kinerja.stages.review import review
 
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("formulir", master)
@@ -583,7 +583,7 @@ def timing_cmd(
     """
     from datetime import datetime
 
-    from kinerja.timing import recompute
+    from kinerja.stages.timing import recompute
 
     loaded = load(master, as_json)
     outcome = recompute(loaded, datetime.now())
@@ -610,8 +610,8 @@ def log_cmd(
     """
     from datetime import datetime
 
-    from kinerja.timing import log_step, parse_waktu
-    from kinerja.workcal import format_waktu
+    from kinerja.stages.timing import log_step, parse_waktu
+    from kinerja.domain.workcal import format_waktu
 
     if not (start or end):
         fail("Pilih --start (mulai) atau --end (selesai).")
@@ -640,7 +640,7 @@ def status_cmd(
     """
     from datetime import datetime
 
-    from kinerja.timing import sop_status
+    from kinerja.stages.timing import sop_status
 
     outcome = sop_status(load(master, as_json, write=False), datetime.now())
     if as_json:
@@ -685,13 +685,13 @@ def report_cmd(
         kinerja report induk-2026-TW4.xlsx --tahunan --pdf
         kinerja report induk-2026-TW4.xlsx --tahunan --tahun-lalu arsip-2025/2025-TW4
     """
-    from kinerja import report as documents
+    from kinerja.stages import documents
 
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("laporan", master)
     if tahunan or loaded.master.settings.period.jenis == "tahunan":
-        from kinerja.annual import render_annual
-        from kinerja.period import resolve_master
+        from kinerja.stages.annual import render_annual
+        from kinerja.stages.period import resolve_master
 
         previous = resolve_master(str(tahun_lalu), Path.cwd() / "x") if tahun_lalu else None
         if tahun_lalu and previous is None:
@@ -718,7 +718,7 @@ def surat_cmd(
 
         kinerja surat induk.xlsx --out laporan
     """
-    from kinerja import report as documents
+    from kinerja.stages import documents
 
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("laporan", master)
@@ -742,7 +742,7 @@ def archive_cmd(
         kinerja archive induk.xlsx --out arsip
         kinerja archive induk.xlsx --out arsip --inbox masuk
     """
-    from kinerja.archive import archive_period
+    from kinerja.stages.archive import archive_period
 
     loaded = load(master, as_json)
     folder = out or loaded.master.settings.folder("arsip", master)
@@ -771,7 +771,7 @@ def new_period_cmd(
         kinerja new-period induk-tw4.xlsx --out induk-2027-tw1.xlsx --ganti-kode PEM.03=PEM.03A --pensiun KESOS.05
         kinerja new-period induk-tw3.xlsx --out induk-tw4.xlsx --paksa
     """
-    from kinerja.period import new_period, parse_period
+    from kinerja.stages.period import new_period, parse_period
 
     try:
         target = parse_period(periode) if periode else None
@@ -784,7 +784,7 @@ def new_period_cmd(
             fail(f"'--ganti-kode {item}': tulis LAMA=BARU, mis. PEM.03=PEM.03A")
         renames[old.strip()] = new.strip()
     if out is None:
-        from kinerja.period import default_out
+        from kinerja.stages.period import default_out
 
         out = default_out(master, load(master, as_json, write=False).master.settings.period)
     outcome = new_period(master, out, period=target, force=paksa, renames=renames, retire=pensiun, who=oleh)
@@ -819,7 +819,7 @@ def rollup_cmd(
         kinerja rollup rekap-pemda.xlsx induk-opd/ arsip/ --periode 2026-TW3
         kinerja rollup rekap-pemda.xlsx induk-opd/ --ekspor unggah-pemda.csv
     """
-    from kinerja.rollup import make_rollup
+    from kinerja.stages.rollup import make_rollup
 
     try:
         result = make_rollup(out, sources, pemerintah=pemda, periode=periode, export=ekspor, fmt=fmt)
@@ -859,7 +859,7 @@ def excel_setup_cmd(
     offer = outcome.xlsm_offer
     if offer is not None and master is not None and not offer.exists() and (
             buat_xlsm or (sys.stdin.isatty() and typer.confirm(f"Buat {offer.name} sekarang?", default=True))):
-        from kinerja.master import build_master, load_master, read_office_data
+        from kinerja.workbook.master import build_master, load_master, read_office_data
 
         loaded = load_master(master)
         preset = loaded.master.settings.preset if loaded.master is not None else ""
@@ -934,7 +934,7 @@ def demo(out: Path = typer.Option(Path("demo-out"), "--out", "-o", help="Folder 
 
         kinerja demo --out demo-out
     """
-    from kinerja.demo import run_demo
+    from kinerja.sample.demo import run_demo
 
     for line in run_demo(out):
         console.print(line)

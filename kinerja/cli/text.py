@@ -1,7 +1,7 @@
 """The command line's own words in Bahasa Indonesia: help headings, usage lines and the
 messages of the argument parser (typer, its click and pydantic), which are English by default.
 
-`install()` is called once when `kinerja.cli` is imported. Typer renders help and usage errors
+`install()` is called once when `kinerja.cli.commands` is imported. Typer renders help and usage errors
 through `typer.rich_utils` (panel titles as module constants, `rich_format_error` looked up on the
 module at call time) and the click it carries (the 'Usage:' prefix, the help option). Messages
 are translated from their English templates by `indonesian()`; a message it does not know is

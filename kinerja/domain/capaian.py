@@ -25,8 +25,8 @@ from functools import lru_cache
 from math import gcd
 from typing import Any
 
-from kinerja.models import Indicator, Period, Result, Rules, TurunFormula
-from kinerja.numbers import exact, rounded
+from kinerja.domain.models import Indicator, Period, Result, Rules, TurunFormula
+from kinerja.domain.numbers import exact, rounded
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, model_validator
 
-from kinerja.issues import KinerjaError
+from kinerja.issues.catalogue import KinerjaError
 
 DurationUnit = Literal["menit", "jam", "hari"]
 

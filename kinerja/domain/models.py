@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from kinerja.issues import KinerjaError
-from kinerja.sop import Sop
-from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
+from kinerja.issues.catalogue import KinerjaError
+from kinerja.domain.sop import Sop
+from kinerja.domain.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
 
 ROMAN = ["I", "II", "III", "IV"]
 

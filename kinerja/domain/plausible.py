@@ -20,9 +20,9 @@ from decimal import Decimal
 from math import log10
 from typing import Any
 
-from kinerja.capaian import exact_sum, ratio
-from kinerja.models import ROMAN, Indicator, Period, Rules, TurunFormula
-from kinerja.numbers import format_number, format_percent, format_value
+from kinerja.domain.capaian import exact_sum, ratio
+from kinerja.domain.models import ROMAN, Indicator, Period, Rules, TurunFormula
+from kinerja.domain.numbers import format_number, format_percent, format_value
 
 NEAR = 2.0  # the scaled reading is within this factor of the target and the latest quarter
 SLACK = 10 ** 0.2  # the typed reading is at least 10^k / SLACK (k=1: 6.3 times) from every one

@@ -27,8 +27,8 @@ from typing import Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from kinerja.durations import Duration, DurationError, parse_duration
-from kinerja.issues import KinerjaError
+from kinerja.domain.durations import Duration, DurationError, parse_duration
+from kinerja.issues.catalogue import KinerjaError
 
 __all__ = [
     "Tahap",

@@ -33,8 +33,8 @@ from typing import Iterator, Literal, Mapping
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from kinerja.durations import Duration, DurationUnit, parse_duration
-from kinerja.issues import KinerjaError
+from kinerja.domain.durations import Duration, DurationUnit, parse_duration
+from kinerja.issues.catalogue import KinerjaError
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",

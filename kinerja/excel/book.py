@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kinerja.master import Loaded, load_from_sheets
+from kinerja.workbook.master import Loaded, load_from_sheets
 
 
 def read_open_book(book: Any) -> dict[str, list[tuple]]:

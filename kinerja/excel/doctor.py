@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.excel import setup as S
-from kinerja.explain import explain
+from kinerja.issues.explain import explain
 
 OK, MASALAH, PERHATIAN, TIDAK = "OK", "MASALAH", "PERHATIAN", "TIDAK DIPERIKSA"
 OFFICE_VERSIONS = ("16.0", "15.0")  # Microsoft 365 / 2016-2021, 2013
@@ -207,7 +207,7 @@ def trust_findings(master: Path | None) -> list[Finding]:
 
 
 def pdf_findings() -> list[Finding]:
-    from kinerja.office import OfficeError, soffice
+    from kinerja.libreoffice import OfficeError, soffice
 
     try:
         return [Finding(OK, "PDF", f"LibreOffice: {soffice()}")]

@@ -16,12 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from kinerja.excel.actions import ACTIONS
+from kinerja.workbook.ribbon import ACTIONS
 from kinerja.excel.book import load_open_book
-from kinerja.issues import KinerjaError, Outcome, Report
-from kinerja.master import Loaded
+from kinerja.issues.catalogue import KinerjaError, Outcome, Report
+from kinerja.workbook.master import Loaded
 from kinerja.excel.live import apply_live
-from kinerja.writing.description import WorkbookWrites
+from kinerja.workbook.description import WorkbookWrites
 
 TITLE = "Data Kinerja"
 HANDLERS: dict[str, Callable[[Any, "Context"], str]] = {}
@@ -48,10 +48,10 @@ class Context:
         return self.loaded
 
     def apply(self, writes: WorkbookWrites) -> None:
-        """Write into the open book, holding the master's lock (kinerja.guard) meanwhile: a
+        """Write into the open book, holding the master's lock (kinerja.workbook.guard) meanwhile: a
         'kinerja' command running on the file itself makes this a 'sedang dipakai' message."""
-        from kinerja.guard import MasterLock
-        from kinerja.printing import dress
+        from kinerja.workbook.guard import MasterLock
+        from kinerja.workbook.printing import dress
 
         self.progress("menulis hasil ke workbook ...")
         dress(writes, self.loaded)  # the pages headed with Pengaturan as it is now
@@ -163,7 +163,7 @@ def main() -> None:
 
 
 def panel_tag(book: Any) -> str:
-    from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
+    from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
 
     label = book.sheets[PANEL_SHEET].range(PANEL_CELL).value
     return next((a.tag for a in ACTIONS.values() if a.label == label), str(label))
@@ -178,7 +178,7 @@ def _folder(loaded: Loaded, key: str) -> Path:
 
 @handler("buat_formulir")
 def buat_formulir(book: Any, ctx: Context) -> str:
-    from kinerja.forms import build_forms
+    from kinerja.stages.forms import build_forms
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -192,7 +192,7 @@ def buat_formulir(book: Any, ctx: Context) -> str:
 
 @handler("tanda_terima")
 def tanda_terima(book: Any, ctx: Context) -> str:
-    from kinerja.forms import build_receipt
+    from kinerja.stages.forms import build_receipt
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -207,8 +207,8 @@ def tanda_terima(book: Any, ctx: Context) -> str:
 def catat_langkah(book: Any, ctx: Context) -> str:
     """On the Waktu SOP sheet: the selected Mulai or Selesai cell of a step (a time typed in it,
     or now). Elsewhere: the current step ends now."""
-    from kinerja.timing import log_selected
-    from kinerja.workcal import format_waktu
+    from kinerja.stages.timing import log_selected
+    from kinerja.domain.workcal import format_waktu
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -227,7 +227,7 @@ def catat_langkah(book: Any, ctx: Context) -> str:
 
 @handler("status")
 def status(book: Any, ctx: Context) -> str:
-    from kinerja.timing import sop_status
+    from kinerja.stages.timing import sop_status
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -236,7 +236,7 @@ def status(book: Any, ctx: Context) -> str:
 
 
 def _documents(ctx: Context, documents: tuple[str, ...], done: str) -> str:
-    from kinerja.report import render_report
+    from kinerja.stages.documents import render_report
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -262,8 +262,8 @@ def surat_pengantar(book: Any, ctx: Context) -> str:
 
 @handler("form_evaluasi")
 def form_evaluasi(book: Any, ctx: Context) -> str:
-    from kinerja import sheets as S
-    from kinerja.e81 import e81_writes, renstra_of
+    from kinerja.workbook import sheets as S
+    from kinerja.stages.e81 import e81_writes, renstra_of
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -276,7 +276,7 @@ def form_evaluasi(book: Any, ctx: Context) -> str:
 
 @handler("arsipkan")
 def arsipkan(book: Any, ctx: Context) -> str:
-    from kinerja.archive import archive_period
+    from kinerja.stages.archive import archive_period
 
     book.save()  # the archive copies the master file itself: it must hold what Excel shows
     loaded = ctx.load()
@@ -289,7 +289,7 @@ def arsipkan(book: Any, ctx: Context) -> str:
 
 @handler("periode_baru")
 def periode_baru(book: Any, ctx: Context) -> str:
-    from kinerja.period import default_out, new_period
+    from kinerja.stages.period import default_out, new_period
 
     book.save()  # the new master is made from the file: it must hold what Excel shows
     path = Path(book.fullname)
@@ -307,7 +307,7 @@ def periode_baru(book: Any, ctx: Context) -> str:
 
 @handler("himpun_rekap")
 def himpun_rekap(book: Any, ctx: Context) -> str:
-    from kinerja.collect import collect
+    from kinerja.stages.collect import collect
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -324,7 +324,7 @@ def himpun_rekap(book: Any, ctx: Context) -> str:
 
 @handler("validasi")
 def validasi(book: Any, ctx: Context) -> str:
-    from kinerja.validate import validate
+    from kinerja.stages.validate import validate
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -336,7 +336,7 @@ def validasi(book: Any, ctx: Context) -> str:
 
 @handler("setujui_kembalikan")
 def setujui_kembalikan(book: Any, ctx: Context) -> str:
-    from kinerja.review import review
+    from kinerja.stages.review import review
 
     loaded = ctx.load()
     if loaded.master is None:

@@ -8,12 +8,12 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from kinerja.lists import live_list_range
-from kinerja.tables import FIRST_DATA_ROW
-from kinerja.writing.book import filter_ref
-from kinerja.writing.charts import retarget
-from kinerja.writing.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
-from kinerja.writing.style import HEADER_SIZE, INPUT_FILL, header_centre
+from kinerja.workbook.lists import live_list_range
+from kinerja.workbook.tables import FIRST_DATA_ROW
+from kinerja.workbook.book import filter_ref
+from kinerja.workbook.charts import retarget
+from kinerja.workbook.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
+from kinerja.workbook.style import HEADER_SIZE, INPUT_FILL, header_centre
 
 def _live_value(value: Any) -> Any:
     if isinstance(value, Formula):
@@ -178,7 +178,7 @@ def _excel_call(obj: Any, call: Any) -> Any:
 def _shape(sheet: Any, table: Any, start: int, rows: list[list[Any]]) -> None:
     """Wrapped and centred columns and rows tall enough for their text, as the file writer
     leaves them (tables.Column.wrap / align, tables.wrapped_height)."""
-    from kinerja.tables import wrapped_height
+    from kinerja.workbook.tables import wrapped_height
 
     if not rows or table is None or not any(c.wrap or c.align for c in table.columns):
         return

@@ -27,8 +27,8 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from kinerja.explain import log
-from kinerja.issues import KinerjaError
+from kinerja.issues.explain import log
+from kinerja.issues.catalogue import KinerjaError
 
 PYTHONS = ("3.11", "3.12", "3.13")
 PLATFORM = "win_amd64"
@@ -216,7 +216,7 @@ def write_petunjuk(out: Path) -> Path:
     from docx import Document
     from docx.shared import Cm, Pt
 
-    from kinerja.office import convert
+    from kinerja.libreoffice import convert
 
     doc = Document()
     section = doc.sections[0]

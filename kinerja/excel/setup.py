@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kinerja.explain import explain
+from kinerja.issues.explain import explain
 
 PINNED_XLWINGS = "0.37.8"
 ADDIN_NAME = "xlwings.xlam"
@@ -83,7 +83,7 @@ def sha256(path: Path) -> str:
 
 def workbook_modules(master: Path) -> dict[str, str]:
     """The VBA modules of a workbook (name -> source), read with kinerja's own MS-OVBA reader."""
-    from kinerja.excel.vbaproject import read_vba_project
+    from kinerja.ooxml.vbaproject import read_vba_project
 
     with zipfile.ZipFile(master) as z:
         names = [n for n in z.namelist() if n.lower().endswith("vbaproject.bin")]
@@ -94,7 +94,7 @@ def workbook_modules(master: Path) -> dict[str, str]:
 
 
 def has_ribbon(master: Path) -> bool:
-    from kinerja.excel.xlsm import CUSTOMUI_PART
+    from kinerja.ooxml.xlsm import CUSTOMUI_PART
 
     with zipfile.ZipFile(master) as z:
         return CUSTOMUI_PART in z.namelist()

@@ -559,7 +559,7 @@ _CATALOGUE: list[IssueType] = [
     _t("period-past", "error", "data", "Periode sudah lama lewat",
        "Periode {period} sudah lama lewat dan belum ada data untuknya: ini periode bawaan, bukan periode yang dihimpun.",
        "Ketik tahun di sheet Pengaturan sel {tahun} dan pilih Nomor Periode di sel {nomor}."),
-    # --- what the head signs: targets, explanations, period texts (kinerja.signable) ------------
+    # --- what the head signs: targets, explanations, period texts (kinerja.stages.signable) ------------
     _t("target-period-blank", "error", "data", "Target periode kosong",
        "Target {quarter} indikator '{indicator}' kosong: capaiannya tidak dapat dihitung dan laporan "
        "belum dapat dibuat final.",
@@ -691,7 +691,7 @@ def make_issue(code: str, *, file: str | None = None, sheet: str | None = None,
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        from kinerja.numbers import format_number
+        from kinerja.domain.numbers import format_number
 
         return format_number(value)
     return str(value)

@@ -56,7 +56,7 @@ _ERRNO = {
 def explain(e: BaseException, fallback: str = "isi file tidak dapat diuraikan") -> str:
     """An Indonesian phrase for `e` (no library text); the original is logged. `fallback` when
     nothing more is known of it."""
-    from kinerja.issues import KinerjaError  # the project's own: Indonesian already
+    from kinerja.issues.catalogue import KinerjaError  # the project's own: Indonesian already
 
     if isinstance(e, KinerjaError):
         return e.message

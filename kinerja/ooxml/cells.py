@@ -13,9 +13,9 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import to_excel
 
-from kinerja.writing.description import Formula, Link, safe_text
-from kinerja.writing.package.parts import Unsupported
-from kinerja.writing.package.styles import FontSpec, Look, Styles
+from kinerja.workbook.description import Formula, Link, safe_text
+from kinerja.ooxml.parts import Unsupported
+from kinerja.ooxml.styles import FontSpec, Look, Styles
 
 AUTO_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss"}  # openpyxl's
 MAX_TEXT = 32767
@@ -31,7 +31,7 @@ LINK_FONT = FontSpec(color="0563C1", underline="single", plain=True)  # as the o
 
 
 class Cells:
-    """<c> elements as openpyxl writes values (see writing.book.set_value and write_rows),
+    """<c> elements as openpyxl writes values (see workbook.book.set_value and write_rows),
     with the style each one gets; styles are derived once per (base, value type, column)."""
 
     def __init__(self, styles: Styles, epoch: datetime, columns: list[tuple[str | None, str | None]]) -> None:
@@ -116,7 +116,7 @@ def _date_kind(value: Any) -> type | None:
 def value_style(value: Any, base: int, styles: Styles, column: tuple[str | None, str | None] | None) -> int:
     """The style of a written cell, as openpyxl's set_value + write_rows leave it: a date gets
     openpyxl's default date format unless its format is one already; a table column's format
-    and input fill (writing.book.write_rows) apply on top."""
+    and input fill (workbook.book.write_rows) apply on top."""
     number_format: str | None = None
     kind = _date_kind(value)
     if kind is not None and not is_date_format(styles.code(base)):

@@ -12,10 +12,10 @@ from typing import Any, Callable
 from lxml import etree
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
-from kinerja.writing.description import safe_text
-from kinerja.writing.package.opc import Package
-from kinerja.writing.package.parts import MAIN, REL, Unsupported, parse_xml, serialize
-from kinerja.writing.package.tail import Tail
+from kinerja.workbook.description import safe_text
+from kinerja.ooxml.opc import Package
+from kinerja.ooxml.parts import MAIN, REL, Unsupported, parse_xml, serialize
+from kinerja.ooxml.tail import Tail
 
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"

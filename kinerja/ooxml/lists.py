@@ -1,4 +1,4 @@
-"""Dropdown lists held on the hidden list sheet (kinerja.lists): a list whose items hold a comma
+"""Dropdown lists held on the hidden list sheet (kinerja.workbook.lists): a list whose items hold a comma
 refers to a column there, reused when one already holds exactly these items."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.lists import LIST_SHEET, _range, literal_ok
-from kinerja.writing.description import WorkbookWrites
+from kinerja.workbook.lists import LIST_SHEET, _range, literal_ok
+from kinerja.workbook.description import WorkbookWrites
 
 
 def list_formulas(writes: WorkbookWrites, columns: list[list[Any]]) -> dict[tuple[str, ...], str]:

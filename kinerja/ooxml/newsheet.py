@@ -1,5 +1,5 @@
 """A new worksheet, laid out from its table description as the openpyxl writer lays it out
-(writing.book.style_table): title, hint, header row, column widths, frozen panes."""
+(workbook.book.style_table): title, hint, header row, column widths, frozen panes."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.tables import Table
-from kinerja.writing.description import PageSetup
-from kinerja.writing.package.parts import MAIN, REL
-from kinerja.writing.package.styles import FontSpec, Look, Styles
-from kinerja.writing.style import BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT, header_text
+from kinerja.workbook.tables import Table
+from kinerja.workbook.description import PageSetup
+from kinerja.ooxml.parts import MAIN, REL
+from kinerja.ooxml.styles import FontSpec, Look, Styles
+from kinerja.workbook.style import BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT, header_text
 
 
 def _font(font) -> FontSpec:

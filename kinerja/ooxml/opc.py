@@ -10,7 +10,7 @@ import zipfile
 from datetime import datetime
 from typing import Iterator
 
-from kinerja.writing.package.parts import ContentTypes, Rels, Unsupported, rels_name
+from kinerja.ooxml.parts import ContentTypes, Rels, Unsupported, rels_name
 
 
 class Package:

@@ -11,10 +11,10 @@ from xml.sax.saxutils import unescape
 
 from lxml import etree
 
-from kinerja.writing.package.opc import Package
-from kinerja.writing.package.parts import MAIN
-from kinerja.writing.package.tail import Tail
-from kinerja.writing.style import header_centre, header_text
+from kinerja.ooxml.opc import Package
+from kinerja.ooxml.parts import MAIN
+from kinerja.ooxml.tail import Tail
+from kinerja.workbook.style import header_centre, header_text
 
 _PART = {tag: re.compile(rf"<{tag}>([^<]*)</{tag}>|<{tag}\s*/>") for tag in ("oddHeader", "oddFooter")}
 

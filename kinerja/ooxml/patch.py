@@ -9,7 +9,7 @@ boxes, charts, form controls, VBA and the ribbon, threaded comments, custom XML,
 settings, the theme. Inside a rewritten sheet, what the writes do not touch (conditional
 formats, Excel's x14 extensions, mc:AlternateContent, merged cells, page setup) is kept.
 
-The result equals what the openpyxl writer (writing.book) gives, cell for cell: plain strings
+The result equals what the openpyxl writer (workbook.book) gives, cell for cell: plain strings
 stay text (inline strings), `Formula` is the only formula, numbers and dates as openpyxl writes
 them with the same number formats, fills, notes, dropdowns, hyperlinks and sheet locks. Replaced
 rows are removed whole, with their notes and hyperlinks. Like openpyxl, the calculation chain is
@@ -25,16 +25,16 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from kinerja.lists import LIST_SHEET, literal_ok
-from kinerja.writing.charts import retarget_xml
-from kinerja.writing.description import SheetWrite, WorkbookWrites
-from kinerja.writing.package.lists import list_columns, list_formulas
-from kinerja.writing.package.newsheet import sheet_xml
-from kinerja.writing.package.opc import Package
-from kinerja.writing.package.paper import pages_current
-from kinerja.writing.package.sheet import write_selection, write_sheet
-from kinerja.writing.package.workbook import Book
-from kinerja.writing.package.zip import COMPRESS_LEVEL, copy_member, member_info
+from kinerja.workbook.lists import LIST_SHEET, literal_ok
+from kinerja.workbook.charts import retarget_xml
+from kinerja.workbook.description import SheetWrite, WorkbookWrites
+from kinerja.ooxml.lists import list_columns, list_formulas
+from kinerja.ooxml.newsheet import sheet_xml
+from kinerja.ooxml.opc import Package
+from kinerja.ooxml.paper import pages_current
+from kinerja.ooxml.sheet import write_selection, write_sheet
+from kinerja.ooxml.workbook import Book
+from kinerja.ooxml.zip import COMPRESS_LEVEL, copy_member, member_info
 
 
 def patch_file(src: Path, dst: Path, writes: WorkbookWrites) -> None:

@@ -12,21 +12,21 @@ from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.tables import FIRST_DATA_ROW, wrapped_height
-from kinerja.writing.description import Link
-from kinerja.writing.package.cells import _ATTR_S, _REF, COLUMNS, ROW, Cells, Row, column_index, row_number
-from kinerja.writing.package.comments import Notes
-from kinerja.writing.package.hyperlinks import set_links
-from kinerja.writing.package.opc import Package
-from kinerja.writing.package.paper import set_pages
-from kinerja.writing.package.parts import Unsupported
-from kinerja.writing.package.protection import set_protection
-from kinerja.writing.package.styles import NO_FILL
-from kinerja.writing.package.tail import Tail
-from kinerja.writing.package.validations import set_choices
-from kinerja.writing.package.workbook import Book
-from kinerja.writing.package.zip import CHUNK, copy_member, member_info
-from kinerja.writing.style import AUTHOR, INPUT_FILL, SEVERITY_FILL
+from kinerja.workbook.tables import FIRST_DATA_ROW, wrapped_height
+from kinerja.workbook.description import Link
+from kinerja.ooxml.cells import _ATTR_S, _REF, COLUMNS, ROW, Cells, Row, column_index, row_number
+from kinerja.ooxml.comments import Notes
+from kinerja.ooxml.hyperlinks import set_links
+from kinerja.ooxml.opc import Package
+from kinerja.ooxml.paper import set_pages
+from kinerja.ooxml.parts import Unsupported
+from kinerja.ooxml.protection import set_protection
+from kinerja.ooxml.styles import NO_FILL
+from kinerja.ooxml.tail import Tail
+from kinerja.ooxml.validations import set_choices
+from kinerja.ooxml.workbook import Book
+from kinerja.ooxml.zip import CHUNK, copy_member, member_info
+from kinerja.workbook.style import AUTHOR, INPUT_FILL, SEVERITY_FILL
 
 _HAS_VALUE = re.compile(r"<v>[^<]|<is>|<f[ >/]")
 _SHEET_VIEW = re.compile(r"<sheetView\b[^>]*>")
@@ -36,7 +36,7 @@ _HEIGHT = re.compile(r'\s+(ht|customHeight)="[^"]*"')
 
 
 def _table_styles(sw: Any) -> list[tuple[str | None, str | None, Any]]:
-    """Per column of the table: number format, fill, alignment (as writing.book.write_rows sets them)."""
+    """Per column of the table: number format, fill, alignment (as workbook.book.write_rows sets them)."""
     if not sw.table:
         return []
     aligned = any(c.wrap or c.align for c in sw.table.columns)
@@ -54,7 +54,7 @@ _MARK_COLORS = {c.upper() for c in SEVERITY_FILL.values()}
 
 
 def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any], book: Book) -> None:
-    """One sheet, with its writes applied in order (as writing.book.apply_to_workbook does):
+    """One sheet, with its writes applied in order (as workbook.book.apply_to_workbook does):
     earlier marks cleared, rows replaced (streamed out, never all held as text), appended,
     single cells set, cells marked (fill and note), dropdowns, the sheet lock, its tab selected.
     Its notes, hyperlinks and relationships are put into `pkg`."""

@@ -10,7 +10,7 @@ from typing import Any
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_REVERSE
 
-from kinerja.writing.package.parts import MAIN, Unsupported, local, serialize
+from kinerja.ooxml.parts import MAIN, Unsupported, local, serialize
 
 NO_FILL = ""  # a fill of no colour: the cell's highlight removed
 _FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",

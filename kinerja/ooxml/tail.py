@@ -9,8 +9,8 @@ from typing import Any
 
 from lxml import etree
 
-from kinerja.writing.package.parts import MAIN, Unsupported
-from kinerja.writing.package.workbook import place
+from kinerja.ooxml.parts import MAIN, Unsupported
+from kinerja.ooxml.workbook import place
 
 ORDER = ("sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
          "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
@@ -34,7 +34,7 @@ class Tail:
     @property
     def root(self) -> Any:
         if self._root is None:
-            from kinerja.writing.package.parts import parse_xml
+            from kinerja.ooxml.parts import parse_xml
 
             self._root = parse_xml((self.start + self.text[len(CLOSE):]).encode("utf-8"))
         return self._root

@@ -6,8 +6,8 @@ from __future__ import annotations
 from lxml import etree
 from openpyxl.worksheet.cell_range import CellRange
 
-from kinerja.writing.package.parts import MAIN
-from kinerja.writing.package.tail import Tail
+from kinerja.ooxml.parts import MAIN
+from kinerja.ooxml.tail import Tail
 
 
 def set_choices(tail: Tail, ref: str, values: list[str], formula: str | None = None) -> None:

@@ -1,6 +1,6 @@
 """Build ``vbaProject.bin`` (the VBA project of an .xlsm) from module sources.
 
-The format is [MS-OVBA]: a compound file (see :mod:`kinerja.excel.cfb`) with
+The format is [MS-OVBA]: a compound file (see :mod:`kinerja.ooxml.cfb`) with
 
 * ``PROJECT`` (2.3.1): text properties of the project, one line per module;
 * ``PROJECTwm`` (2.3.3): module names in MBCS and UTF-16;
@@ -67,7 +67,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import cfb
+from kinerja.ooxml import cfb
 
 __all__ = [
     "build_vba_project",

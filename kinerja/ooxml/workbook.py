@@ -9,9 +9,9 @@ from typing import Any
 from lxml import etree
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
-from kinerja.writing.package.opc import Package
-from kinerja.writing.package.parts import MAIN, REL, Unsupported, local, parse_xml, resolve, serialize
-from kinerja.writing.package.styles import Styles
+from kinerja.ooxml.opc import Package
+from kinerja.ooxml.parts import MAIN, REL, Unsupported, local, parse_xml, resolve, serialize
+from kinerja.ooxml.styles import Styles
 
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"

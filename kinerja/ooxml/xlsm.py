@@ -2,12 +2,12 @@
 
 :func:`make_xlsm` adds to the package
 
-* ``xl/vbaProject.bin`` (built by :func:`kinerja.excel.vbaproject.build_vba_project`
-  from ``kinerja/excel/addin/Kinerja.bas``), its relationship from
+* ``xl/vbaProject.bin`` (built by :func:`kinerja.ooxml.vbaproject.build_vba_project`
+  from ``kinerja/workbook/addin/Kinerja.bas``), its relationship from
   ``xl/_rels/workbook.xml.rels`` and its content type, and switches the
   workbook part to the macro-enabled content type;
 * ``customUI/customUI14.xml`` (the "Data Kinerja" ribbon tab, rendered from
-  :data:`kinerja.excel.actions.ACTIONS`) with its package relationship;
+  :data:`kinerja.workbook.ribbon.ACTIONS`) with its package relationship;
 * ``codeName`` attributes on the workbook and on every worksheet, matching the
   document modules of the VBA project (``ThisWorkbook``, ``Sheet1``, ...).
 
@@ -33,8 +33,8 @@ from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
-from .actions import ribbon_xml
-from .vbaproject import VbaProjectInfo, build_vba_project, read_vba_project
+from kinerja.workbook.ribbon import ribbon_xml
+from kinerja.ooxml.vbaproject import VbaProjectInfo, build_vba_project, read_vba_project
 
 __all__ = [
     "ADDIN_DIR",
@@ -44,7 +44,7 @@ __all__ = [
     "restore_addin_parts",
 ]
 
-ADDIN_DIR = Path(__file__).resolve().parent / "addin"  # package data: the wheel carries it
+ADDIN_DIR = Path(__file__).resolve().parents[1] / "workbook" / "addin"  # package data: the wheel carries it
 
 CUSTOMUI_PART = "customUI/customUI14.xml"
 VBA_PART = "xl/vbaProject.bin"
@@ -312,7 +312,7 @@ def _install_customui(parts: dict[str, bytes], part: str, data: bytes, rel_type:
 
 
 def default_modules(addin_dir: str | os.PathLike[str] | None = None) -> dict[str, str]:
-    """The VBA modules of the master workbook, read from ``kinerja/excel/addin/``: only the
+    """The VBA modules of the master workbook, read from ``kinerja/workbook/addin/``: only the
     dispatcher; Python runs through the installed xlwings add-in."""
     folder = Path(addin_dir) if addin_dir is not None else ADDIN_DIR
     out = {}
@@ -335,7 +335,7 @@ def make_xlsm(
     """Write ``out_path`` (.xlsm): ``xlsx_path`` plus VBA project and ribbon.
 
     ``modules`` defaults to :func:`default_modules`; ``customui_xml`` defaults
-    to :func:`kinerja.excel.actions.ribbon_xml`. Returns ``out_path``.
+    to :func:`kinerja.workbook.ribbon.ribbon_xml`. Returns ``out_path``.
     """
     out = Path(out_path)
     if out.suffix.lower() != ".xlsm":

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 from openpyxl import load_workbook
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 
 
 def sample_dir() -> Path:
@@ -47,7 +47,7 @@ def unit_entries(folder: Path | None = None) -> dict[str, dict[str, Any]]:
 def quarter_entry(ind: Any, q: int) -> dict[str, Any]:
     """What a unit types for quarter q when nothing is wrong: near its target, explained, with
     evidence and the budget spent so far (the demo's later quarters and the year test)."""
-    from kinerja.models import ROMAN
+    from kinerja.domain.models import ROMAN
 
     t = ind.target_tw[q - 1] or 0
     value = round(t * (1.05 if ind.polaritas == "naik" else 0.95) + (q - 1) * 0.25, 2)
@@ -62,8 +62,8 @@ def fill_form(src: Path, dst: Path, values: dict[str, dict[str, Any]],
               edit: Callable[[Any], None] | None = None) -> Path:
     """Type into a unit form like a unit would: values[code][key] goes into that row's cell
     (keys as in formspec.COLUMNS). `edit(workbook)` may change the workbook further."""
-    from kinerja.formspec import ID_SHEET
-    from kinerja.returns import find_header
+    from kinerja.workbook.formspec import ID_SHEET
+    from kinerja.stages.returns import find_header
 
     wb = load_workbook(src)
     ws = next(w for w in wb.worksheets if w.title != ID_SHEET)
@@ -90,10 +90,10 @@ def accept_without_explanation(master: Path, codes: list[str]) -> None:
     Sekretaris' (written into the package as Excel would save it)."""
     from python_calamine import CalamineWorkbook
 
-    from kinerja import sheets as S
-    from kinerja.signable import EXPLANATION_SETTING
-    from kinerja.writing.description import WorkbookWrites
-    from kinerja.writing.files import write_file
+    from kinerja.workbook import sheets as S
+    from kinerja.stages.signable import EXPLANATION_SETTING
+    from kinerja.workbook.description import WorkbookWrites
+    from kinerja.workbook.files import write_file
 
     rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name(S.SETTINGS_SHEET).to_python(
         skip_empty_area=False)
@@ -117,17 +117,17 @@ def decide(master: Path, decisions: dict[str, str], note: str = "") -> None:
 
 
 def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
-    from kinerja import sheets as S
-    from kinerja.archive import archive_period
-    from kinerja.collect import collect
-    from kinerja.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
-    from kinerja.forms import build_forms
-    from kinerja.master import build_master, check, load_master, read_office_data
-    from kinerja.report import preview_pages, render_report
-    from kinerja.review import review
-    from kinerja.timing import log_step, recompute, sop_status
-    from kinerja.validate import validate
-    from kinerja.writing.files import write_file
+    from kinerja.workbook import sheets as S
+    from kinerja.stages.archive import archive_period
+    from kinerja.stages.collect import collect
+    from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
+    from kinerja.stages.forms import build_forms
+    from kinerja.workbook.master import build_master, check, load_master, read_office_data
+    from kinerja.stages.documents import preview_pages, render_report
+    from kinerja.stages.review import review
+    from kinerja.stages.timing import log_step, recompute, sop_status
+    from kinerja.stages.validate import validate
+    from kinerja.workbook.files import write_file
 
     out = Path(out)
     for sub in ("formulir", "masuk", "laporan", "pratinjau", "arsip", "cadangan"):
@@ -283,12 +283,12 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
     """A second office (another preset, generated data) runs its quarter to approval; the Pemda
     rolls both up: the sample office from its archive (through manifest.json), the other from its
     master. The summary sheet is turned into a page image to look at."""
-    from kinerja.master import build_master
-    from kinerja.explain import explain
-    from kinerja.office import OfficeError, convert
-    from kinerja.offices import generated_office, run_to_approval
-    from kinerja.report import preview_pages
-    from kinerja.rollup import make_rollup
+    from kinerja.workbook.master import build_master
+    from kinerja.issues.explain import explain
+    from kinerja.libreoffice import OfficeError, convert
+    from kinerja.sample.offices import generated_office, run_to_approval
+    from kinerja.stages.documents import preview_pages
+    from kinerja.stages.rollup import make_rollup
 
     other = out / "kantor-lain"
     shutil.rmtree(other, ignore_errors=True)
@@ -324,10 +324,10 @@ def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | No
     (written into the package as Excel would save it: nothing else in the master changes)."""
     from python_calamine import CalamineWorkbook
 
-    from kinerja import sheets as S
-    from kinerja.validate import decision_cells
-    from kinerja.writing.description import WorkbookWrites
-    from kinerja.writing.files import write_file
+    from kinerja.workbook import sheets as S
+    from kinerja.stages.validate import decision_cells
+    from kinerja.workbook.description import WorkbookWrites
+    from kinerja.workbook.files import write_file
 
     rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name(S.VALIDASI.sheet).to_python(
         skip_empty_area=False)
@@ -343,16 +343,16 @@ def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | No
 def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iterator[str]:
     """TW IV from the approved, archived TW III: new-period, forms, returns, collect, validate,
     review, report, archive; then the year's Laporan Kinerja draft."""
-    from kinerja.annual import render_annual
-    from kinerja.archive import archive_period
-    from kinerja.collect import collect
-    from kinerja.forms import build_forms
-    from kinerja.master import load_master
-    from kinerja.period import new_period
-    from kinerja.report import preview_pages, render_report
-    from kinerja.review import review
-    from kinerja.validate import validate
-    from kinerja.writing.files import write_file
+    from kinerja.stages.annual import render_annual
+    from kinerja.stages.archive import archive_period
+    from kinerja.stages.collect import collect
+    from kinerja.stages.forms import build_forms
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.period import new_period
+    from kinerja.stages.documents import preview_pages, render_report
+    from kinerja.stages.review import review
+    from kinerja.stages.validate import validate
+    from kinerja.workbook.files import write_file
 
     master = out / "induk_sukamaju-2026-TW4.xlsx"
     master.unlink(missing_ok=True)

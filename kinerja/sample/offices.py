@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kinerja.master import OfficeData
+from kinerja.workbook.master import OfficeData
 
 # The Pemda's shared sasaran (RPJMD) with their codes; offices' own sasaran support them.
 PEMDA_SASARAN: tuple[tuple[str, str], ...] = (
@@ -137,13 +137,13 @@ def run_to_approval(master: Path, work: Path, *, start: datetime, seed: int = 0,
     """Run the master's current quarter through the real stages until the Sekretaris approves:
     forms, each unit typing into its form (`unit_values`), collect, validate, every unit
     accepted, review. `late_units` of the units return after the deadline."""
-    from kinerja.collect import collect
-    from kinerja.demo import decide, fill_form, set_mtime
-    from kinerja.forms import build_forms
-    from kinerja.master import load_master
-    from kinerja.review import review
-    from kinerja.validate import validate
-    from kinerja.writing.files import write_file
+    from kinerja.stages.collect import collect
+    from kinerja.sample.demo import decide, fill_form, set_mtime
+    from kinerja.stages.forms import build_forms
+    from kinerja.workbook.master import load_master
+    from kinerja.stages.review import review
+    from kinerja.stages.validate import validate
+    from kinerja.workbook.files import write_file
 
     def run(fn, *args, **kw):
         outcome = fn(load_master(master), *args, **kw)

@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kinerja import sheets as S
-from kinerja.approval import approval_status, approved_values
-from kinerja.capaian import achievement, mean_capaian
-from kinerja.explain import explain
-from kinerja.issues import Report
-from kinerja.master import Loaded, load_master
-from kinerja.models import ROMAN, Indicator, Master, Period, Result
-from kinerja.numbers import format_number, format_percent
-from kinerja.tables import Column, Table, read_table
-from kinerja.writing.description import WorkbookWrites
+from kinerja.workbook import sheets as S
+from kinerja.stages.approval import approval_status, approved_values
+from kinerja.domain.capaian import achievement, mean_capaian
+from kinerja.issues.explain import explain
+from kinerja.issues.catalogue import Report
+from kinerja.workbook.master import Loaded, load_master
+from kinerja.domain.models import ROMAN, Indicator, Master, Period, Result
+from kinerja.domain.numbers import format_number, format_percent
+from kinerja.workbook.tables import Column, Table, read_table
+from kinerja.workbook.description import WorkbookWrites
 
 DOCUMENT = "Laporan Kinerja Tahunan (draf)"
 PLACEHOLDER = "[DIISI KANTOR: {label}. Tulis pada sheet '{sheet}', baris '{label}'.]"
@@ -90,7 +90,7 @@ class AnnualData:
 
 def _quarter_masters(loaded: Loaded, report: Report) -> dict[int, Loaded]:
     """The approved master of each quarter of the year, found through the chain."""
-    from kinerja.period import check_chain
+    from kinerja.stages.period import check_chain
 
     m = loaded.master
     assert m is not None
@@ -187,7 +187,7 @@ def annual_data(loaded: Loaded, previous_year: Path | None = None) -> AnnualData
 
 
 def _ratio(ind: Indicator, rules, rumus, target: float | None, realisasi: float | None) -> float | None:
-    from kinerja.capaian import ratio
+    from kinerja.domain.capaian import ratio
 
     if target is None or realisasi is None:
         return None
@@ -247,7 +247,7 @@ def _text_writes(loaded: Loaded) -> WorkbookWrites:
 def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bool = False, who: str = "",
                   now: datetime | None = None, previous_year: Path | None = None):
     """Write the annual draft (Word, and PDF when asked) into `out_dir`."""
-    from kinerja.report import ReportOutcome, relative_to_master, sha256_file, to_pdf
+    from kinerja.stages.documents import ReportOutcome, relative_to_master, sha256_file, to_pdf
 
     out = ReportOutcome()
     m = loaded.master
@@ -287,7 +287,7 @@ def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
             return out
     out.files = [target]
     if pdf:
-        from kinerja.office import OfficeError
+        from kinerja.libreoffice import OfficeError
 
         try:
             out.files.append(to_pdf(target, out_dir))
@@ -306,7 +306,7 @@ def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
 
 def _trend_charts(data: AnnualData, folder: Path) -> dict[str, Path]:
     """Per sasaran: the mean capaian of its indicators per quarter, as a small chart."""
-    from kinerja.compare import trend_chart
+    from kinerja.stages.compare import trend_chart
 
     out = {}
     groups: dict[str, list[AnnualRow]] = {}

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kinerja import sheets as S
-from kinerja.issues import Report
-from kinerja.master import Loaded
-from kinerja.models import ROMAN, Master, Period
-from kinerja.numbers import format_datetime, format_number
-from kinerja.tables import Row, Table, read_table
+from kinerja.workbook import sheets as S
+from kinerja.issues.catalogue import Report
+from kinerja.workbook.master import Loaded
+from kinerja.domain.models import ROMAN, Master, Period
+from kinerja.domain.numbers import format_datetime, format_number
+from kinerja.workbook.tables import Row, Table, read_table
 
 MENUNGGU = "Menunggu"  # no decision yet
 DIKEMBALIKAN = "Dikembalikan"  # returned, revision not received yet
@@ -100,7 +100,7 @@ def history(loaded: Loaded) -> list[dict[str, Any]]:
 
 def current_round(loaded: Loaded) -> int:
     """The current round (putaran): the highest handed out (Distribusi) or opened (Riwayat)."""
-    from kinerja.forms import current_round as handed_out
+    from kinerja.stages.forms import current_round as handed_out
 
     opened = [e["putaran"] for e in history(loaded) if e["kegiatan"] == S.KEGIATAN_PUTARAN and e["putaran"]]
     return max([1, handed_out(loaded), *opened])

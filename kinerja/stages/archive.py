@@ -23,16 +23,16 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from kinerja import sheets as S
-from kinerja.explain import explain
-from kinerja.issues import Report
-from kinerja.master import Loaded
-from kinerja.report import relative_to_master, sha256_file, sop_compliance
-from kinerja.approval import approval_status
-from kinerja.returns import NotRegular, not_regular, open_regular
-from kinerja.tables import read_table
-from kinerja.timing import stamp
-from kinerja.writing.description import WorkbookWrites
+from kinerja.workbook import sheets as S
+from kinerja.issues.explain import explain
+from kinerja.issues.catalogue import Report
+from kinerja.workbook.master import Loaded
+from kinerja.stages.documents import relative_to_master, sha256_file, sop_compliance
+from kinerja.stages.approval import approval_status
+from kinerja.stages.returns import NotRegular, not_regular, open_regular
+from kinerja.workbook.tables import read_table
+from kinerja.stages.timing import stamp
+from kinerja.workbook.description import WorkbookWrites
 
 MANIFEST = "manifest.json"
 MANIFEST_DOCUMENT = "Manifest Arsip"
@@ -96,8 +96,8 @@ def _sources(loaded: Loaded, inbox: Path | None) -> list[_Source]:
             path = next((c for c in candidates if os.path.lexists(c)), None)
             if path is None and inbox.is_dir():
                 if labels is None:
-                    from kinerja.collect import inbox_files
-                    from kinerja.returns import file_label
+                    from kinerja.stages.collect import inbox_files
+                    from kinerja.stages.returns import file_label
 
                     labels = {file_label(p, inbox): p for p in inbox_files(inbox)}
                 path = labels.get(name)

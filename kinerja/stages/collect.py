@@ -21,7 +21,7 @@ Rules:
 - Received time ('Diterima') is the file's modification time in the inbox, to the second (kept
   from the first time the file was logged). 'Terlambat' is working time past the deadline (the
   WorkCalendar of Jam Kerja and Libur Kantor): Settings.batas_waktu, or the Distribusi row's
-  Batas Waktu of the form's round; same rule and wording as kinerja.timing.
+  Batas Waktu of the form's round; same rule and wording as kinerja.stages.timing.
 - .xls and .ods returns are read with python-calamine, hidden identity sheet included
   (`file-old-format`: a warning for .xls, information for .ods). An .xls whose identity is absent
   (values copied into a new workbook) is refused with `file-old-format` as an error: its unit and
@@ -49,20 +49,21 @@ from typing import Any, Callable
 
 from openpyxl.utils import get_column_letter
 
-from kinerja import sheets as S
-from kinerja import plausible, timing
-from kinerja.forms import distribution_log
-from kinerja.formspec import indicator_checksum, input_keys
-from kinerja.issues import Issue, Report, Severity, issue_row, make_issue
-from kinerja.master import Loaded
-from kinerja.models import Master, Period, Result, Unit
-from kinerja.compare import ringkasan_block
-from kinerja.rekap import RekapRow, consolidate, rekap_writes
-from kinerja.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
-from kinerja.tables import find_header, read_table
-from kinerja.workcal import WorkCalendarError
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.files import backup_dir, gc_paused
+from kinerja.workbook import sheets as S
+from kinerja.domain import plausible
+from kinerja.stages import timing
+from kinerja.stages.forms import distribution_log
+from kinerja.workbook.formspec import indicator_checksum, input_keys
+from kinerja.issues.catalogue import Issue, Report, Severity, issue_row, make_issue
+from kinerja.workbook.master import Loaded
+from kinerja.domain.models import Master, Period, Result, Unit
+from kinerja.stages.compare import ringkasan_block
+from kinerja.stages.rekap import RekapRow, consolidate, rekap_writes
+from kinerja.stages.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
+from kinerja.workbook.tables import find_header, read_table
+from kinerja.domain.workcal import WorkCalendarError
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import backup_dir, gc_paused
 
 USED, DUPLICATE, REPLACED, REJECTED = "Dipakai", "Duplikat", "Diganti", "Ditolak"
 READ_WORKERS = 2  # threads reading returns (see read_returns)
@@ -622,7 +623,7 @@ def _penerimaan_rows(history: _History, files: list[FileStatus]) -> list[list[An
 
 def _lateness(loaded: Loaded, files: list[FileStatus]) -> None:
     """Each file's 'Terlambat': working time past the deadline of its round, by the one rule and
-    wording of kinerja.timing (`late_text`: '2 hari kerja' when whole working days were lost
+    wording of kinerja.stages.timing (`late_text`: '2 hari kerja' when whole working days were lost
     after the due date, else '1 jam 30 menit waktu kerja'; 'Tepat waktu'). The deadline is the
     Distribusi row's Batas Waktu for the unit and round, else Settings.batas_waktu; a round
     handed out after its deadline (a revision) has none."""

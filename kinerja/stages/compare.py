@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kinerja import sheets as S
-from kinerja.capaian import Achievement, achievement, mean_capaian
-from kinerja.issues import Report
-from kinerja.models import ROMAN, Indicator, Master, Period
-from kinerja.numbers import format_number, format_percent
-from kinerja.tables import read_table
+from kinerja.workbook import sheets as S
+from kinerja.domain.capaian import Achievement, achievement, mean_capaian
+from kinerja.issues.catalogue import Report
+from kinerja.domain.models import ROMAN, Indicator, Master, Period
+from kinerja.domain.numbers import format_number, format_percent
+from kinerja.workbook.tables import read_table
 
 NO_SASARAN = "(tanpa sasaran)"
 COMPARE_COLUMN = 18  # column R of Ringkasan: right of the table and of its two charts (anchored at I)
@@ -80,7 +80,7 @@ def trends(master: Master, lalu: dict[str, list[float | None]] | None = None,
         t = IndicatorTrend(ind, real, cap)
         before = lalu.get(ind.kode)
         if before is not None:
-            from kinerja.models import Result
+            from kinerja.domain.models import Result
 
             a = achievement(ind, Result(indikator=ind.kode, realisasi_tw=list(before)), quarters[-1], rules, rumus)
             t.lalu, t.capaian_lalu = a.realisasi, a.capaian

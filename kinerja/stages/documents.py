@@ -28,19 +28,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from kinerja import sheets as S
-from kinerja.explain import TEMPLATE_FAILED, explain, log
-from kinerja.issues import Issue, Report, Severity, make_issue
-from kinerja.master import Loaded
-from kinerja.models import ROMAN, Master
-from kinerja.numbers import format_date, format_datetime, format_number, format_percent, format_value
-from kinerja.rekap import RekapRow, Summary, consolidate, summaries
-from kinerja.approval import approval_status
-from kinerja.signable import (exclusion_text, excepted, fitness_issues, notes, template_period_issues,
-                              without_period)
-from kinerja.tables import read_table
-from kinerja.timing import format_durasi, recompute, stamp
-from kinerja.writing.description import WorkbookWrites
+from kinerja.workbook import sheets as S
+from kinerja.issues.explain import TEMPLATE_FAILED, explain, log
+from kinerja.issues.catalogue import Issue, Report, Severity, make_issue
+from kinerja.workbook.master import Loaded
+from kinerja.domain.models import ROMAN, Master
+from kinerja.domain.numbers import format_date, format_datetime, format_number, format_percent, format_value
+from kinerja.stages.rekap import RekapRow, Summary, consolidate, summaries
+from kinerja.stages.approval import approval_status
+from kinerja.stages.signable import (
+    exclusion_text, excepted, fitness_issues, notes, template_period_issues, without_period,
+)
+from kinerja.workbook.tables import read_table
+from kinerja.stages.timing import format_durasi, recompute, stamp
+from kinerja.workbook.description import WorkbookWrites
 
 TEMPLATE_FILES = {"laporan": "laporan.docx", "surat": "surat_pengantar.docx", "waktu": "waktu_sop.docx"}
 DOCUMENT_NAMES = {"laporan": "Laporan Data Capaian Kinerja", "surat": "Surat Pengantar",
@@ -85,7 +86,7 @@ class ReportOutcome:
 
 def builtin_templates_dir() -> Path:
     """The repository's templates/ folder (beside the package; found after `pip install -e .`)."""
-    here = Path(__file__).resolve().parent.parent / "templates"
+    here = Path(__file__).resolve().parents[2] / "templates"
     for candidate in (here, Path.cwd() / "templates"):
         if (candidate / TEMPLATE_FILES["laporan"]).exists():
             return candidate
@@ -185,7 +186,7 @@ def _summary_dict(s: Summary, decimals: int) -> dict[str, Any]:
 def common_context(master: Master, now: datetime, draf: bool, report: Report) -> dict[str, Any]:
     """The fields every document shares (forms.document_context: letterhead, office, period,
     date, officials), and `draf`. A missing signatory is reported."""
-    from kinerja.forms import document_context
+    from kinerja.stages.forms import document_context
 
     for peran, purpose in (("kepala", "tanda tangan"), ("sekretaris", "paraf")):
         if master.settings.official(peran) is None:
@@ -221,7 +222,7 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
             for i, r in enumerate(members, 1)]})
     below = [r for r in rows if r.below_target]
     # the earlier quarters of the year and the same quarter last year, per sasaran
-    from kinerja.compare import last_year, report_rows, trends
+    from kinerja.stages.compare import last_year, report_rows, trends
 
     p = master.settings.period
     compared = trends(master, last_year(loaded.rows), {r.indicator.kode: r.ach for r in rows})
@@ -443,7 +444,7 @@ def _render(template: Path, context: dict[str, Any], out: Path,
     from docx.shared import Mm
     from docxtpl import InlineImage
 
-    from kinerja.office import docx_template
+    from kinerja.libreoffice import docx_template
 
     tpl = docx_template(template)
     ctx = {k: _pictures(v, tpl) for k, v in context.items() if not k.startswith("_")}
@@ -482,7 +483,7 @@ def to_pdf(docx: Path, out_dir: Path) -> Path:
             finally:
                 if word is not None:
                     word.Quit()
-    from kinerja.office import convert
+    from kinerja.libreoffice import convert
 
     return convert(docx, "pdf", out_dir)
 
@@ -530,7 +531,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     """Render the report, the cover letter and/or the internal SOP-timing annex into `out_dir`.
 
     Unapproved rekap, or a report not fit to sign (a blank target of the period, an indicator
-    below target without explanation, neither accepted by the Sekretaris: kinerja.signable):
+    below target without explanation, neither accepted by the Sekretaris: kinerja.stages.signable):
     refused (`rekap-not-approved`, `report-not-fit`) unless `force`, which makes drafts with DRAF
     on every page and no letter number. The SOP timing goes into the annex for the Sekretaris,
     not into the report sent with the letter, unless Pengaturan 'Waktu SOP di Laporan' says Ya.
@@ -617,7 +618,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
                 if k == "laporan":
                     images["grafik"] = (_chart(contexts[k]["_units"], master, Path(tmp) / "grafik.png"),
                                         {"width": 140.0})
-                    from kinerja.compare import trend_chart
+                    from kinerja.stages.compare import trend_chart
 
                     for n, g in enumerate(contexts[k]["kelompok"]):
                         if g.get("banding"):
@@ -635,7 +636,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
             out.report.issue("template-invalid", file=templates[k].name, detail=explain(e, TEMPLATE_FAILED))
         return out
     if pdf:
-        from kinerja.office import OfficeError
+        from kinerja.libreoffice import OfficeError
 
         for k, docx in list(made):
             try:

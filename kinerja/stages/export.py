@@ -7,7 +7,7 @@ Formats (docs/FORMAT-EKSPOR.md has each one column by column, with its source):
   'Rekap', numbers as numbers, text as text).
 - `csv-id`: the same table as a CSV that Excel on an Indonesian-locale PC opens in columns:
   ';' separator, decimal comma, UTF-8 with BOM.
-- `e81`, `e81-bkerinci`, `e81-deliserdang`: Form E.81 (kinerja/e81.py), .xlsx.
+- `e81`, `e81-bkerinci`, `e81-deliserdang`: Form E.81 (kinerja/stages/e81.py), .xlsx.
 - `keyed`: one row per indicator keyed by 'Kode Indikator' for the quarter's upload (headers as
   the e-SAKIP importer `CapaianKinerjaImport` reads them), .xlsx or .csv.
 - `kode-periode`: CSV of kode, periode (first day of the quarter), nilai, catatan: one row per
@@ -28,12 +28,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kinerja.capaian import realisasi_to_date
-from kinerja.e81 import deliserdang_workbook, e81_rows, e81_workbook, to_bytes
-from kinerja.guard import file_mode, finish_temp, temp_prefix
-from kinerja.issues import KinerjaError
-from kinerja.models import METHOD_LABELS, POLARITY_LABELS, ROMAN, Master
-from kinerja.rekap import consolidate
+from kinerja.domain.capaian import realisasi_to_date
+from kinerja.stages.e81 import deliserdang_workbook, e81_rows, e81_workbook, to_bytes
+from kinerja.workbook.guard import file_mode, finish_temp, temp_prefix
+from kinerja.issues.catalogue import KinerjaError
+from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, ROMAN, Master
+from kinerja.stages.rekap import consolidate
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("tahun", "Tahun"), ("periode", "Periode"), ("kode_unit", "Kode Unit"), ("unit", "Unit"),
@@ -215,8 +215,8 @@ def _xlsx(headers: list[str], rows: list[list[Any]], title: str) -> bytes:
     from openpyxl.styles import PatternFill
     from openpyxl.utils import get_column_letter
 
-    from kinerja.writing.book import set_value
-    from kinerja.writing.style import HEADER_FILL, HEADER_FONT
+    from kinerja.workbook.book import set_value
+    from kinerja.workbook.style import HEADER_FILL, HEADER_FONT
 
     wb = Workbook()
     ws = wb.worksheets[0]

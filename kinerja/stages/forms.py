@@ -31,30 +31,33 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from kinerja import sheets as S
-from kinerja import timing
-from kinerja.capaian import NOT_A_NUMBER, TYPED_TEXT, excel_capaian_formula
-from kinerja.explain import TEMPLATE_FAILED, explain
-from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, FormIdentity,
-                              identity_sheet_rows, indicator_checksum, input_keys)
-from kinerja.issues import Report, Severity
-from kinerja.master import Loaded
-from kinerja.models import (METHOD_LABELS, POLARITY_LABELS, ROMAN, Indicator, Master, Official,
-                            Period, Unit, format_nip)
-from kinerja.numbers import format_date
-from kinerja.tables import read_table
-from kinerja.writing.book import set_value
-from kinerja.writing.description import Formula, WorkbookWrites
-from kinerja.writing.files import replace_atomic, save_atomic
-from kinerja.writing.style import BORDER, HEADER_FILL, HEADER_FONT
-from kinerja.writing.package.cells import ROW, Cells, Row, row_number
-from kinerja.writing.package.opc import Package
-from kinerja.writing.package.parts import Unsupported
-from kinerja.writing.package.sheet import split_sheet
-from kinerja.writing.package.workbook import Book
-from kinerja.writing.package.zip import copy_member, member_info
+from kinerja.workbook import sheets as S
+from kinerja.stages import timing
+from kinerja.domain.capaian import NOT_A_NUMBER, TYPED_TEXT, excel_capaian_formula
+from kinerja.issues.explain import TEMPLATE_FAILED, explain
+from kinerja.workbook.formspec import (
+    COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, FormIdentity, identity_sheet_rows,
+    indicator_checksum, input_keys,
+)
+from kinerja.issues.catalogue import Report, Severity
+from kinerja.workbook.master import Loaded
+from kinerja.domain.models import (
+    METHOD_LABELS, POLARITY_LABELS, ROMAN, Indicator, Master, Official, Period, Unit, format_nip,
+)
+from kinerja.domain.numbers import format_date
+from kinerja.workbook.tables import read_table
+from kinerja.workbook.book import set_value
+from kinerja.workbook.description import Formula, WorkbookWrites
+from kinerja.workbook.files import replace_atomic, save_atomic
+from kinerja.workbook.style import BORDER, HEADER_FILL, HEADER_FONT
+from kinerja.ooxml.cells import ROW, Cells, Row, row_number
+from kinerja.ooxml.opc import Package
+from kinerja.ooxml.parts import Unsupported
+from kinerja.ooxml.sheet import split_sheet
+from kinerja.ooxml.workbook import Book
+from kinerja.ooxml.zip import copy_member, member_info
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RECEIPT_TEMPLATE = "tanda_terima.docx"
 DISPOSISI_TEMPLATE = "disposisi.docx"
 TITLE = "FORMULIR PENGUMPULAN DATA CAPAIAN KINERJA"
@@ -485,7 +488,7 @@ class FormTemplate:
     """The first form of a hand-out (written by write_form) as the pattern of the others: the
     same package, each unit with its own block, rows, hidden identity sheet, properties and
     print area. write_form stays the one description of the layout; the copies are equal to
-    what it writes, cell for cell (tests/test_fast_paths.py), at a fraction of the time."""
+    what it writes, cell for cell (tests/ooxml/test_fast_paths.py), at a fraction of the time."""
 
     def __init__(self, path: Path) -> None:
         self.data = Path(path).read_bytes()
@@ -730,7 +733,7 @@ def render_document(name: str, context: dict[str, Any], out: Path, master_path: 
     from docx.shared import Cm
     from docxtpl import InlineImage
 
-    from kinerja.office import docx_template
+    from kinerja.libreoffice import docx_template
 
     src = template_path(name, master_path)
     if src is None:

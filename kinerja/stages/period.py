@@ -34,17 +34,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kinerja import sheets as S
-from kinerja.approval import Approval, approval_rows, approval_status, approved_units, approved_values
-from kinerja.capaian import achievement, period_realisasi
-from kinerja.issues import Report
-from kinerja.master import Loaded, load_master
-from kinerja.models import ROMAN, Master, Period
-from kinerja.numbers import format_number
-from kinerja.tables import read_table
-from kinerja.writing.description import WorkbookWrites
-from kinerja.printing import retitle
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.stages.approval import Approval, approval_rows, approval_status, approved_units, approved_values
+from kinerja.domain.capaian import achievement, period_realisasi
+from kinerja.issues.catalogue import Report
+from kinerja.workbook.master import Loaded, load_master
+from kinerja.domain.models import ROMAN, Master, Period
+from kinerja.domain.numbers import format_number
+from kinerja.workbook.tables import read_table
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.printing import retitle
+from kinerja.workbook.files import write_file
 
 KEGIATAN_PERIODE_BARU = "Periode baru"
 FORCED_MARK = "DIPAKSA"
@@ -123,7 +123,7 @@ def archive_folder(loaded: Loaded) -> Path | None:
 
 def settings_cells(loaded: Loaded) -> dict[str, str]:
     """Setting key -> the cell holding its value on Pengaturan (for the settings present)."""
-    from kinerja.master import _key_values
+    from kinerja.workbook.master import _key_values
 
     rows = loaded.rows.get(S.SETTINGS_SHEET) or []
     return {k: cell for k, (_v, cell) in _key_values(rows, {s.key: s.label for s in S.SETTINGS}).items()}
@@ -131,7 +131,7 @@ def settings_cells(loaded: Loaded) -> dict[str, str]:
 
 def previous_reference(loaded: Loaded) -> str:
     """What Pengaturan 'Workbook Induk Sebelumnya' says (empty when not set)."""
-    from kinerja.master import _key_values
+    from kinerja.workbook.master import _key_values
 
     rows = loaded.rows.get(S.SETTINGS_SHEET) or []
     got = _key_values(rows, {"induk_sebelumnya": S.setting("induk_sebelumnya").label}).get("induk_sebelumnya")
@@ -397,7 +397,7 @@ def _writes(loaded: Loaded, approval: Approval, new: Period, now: datetime, who:
     for r in range(2, 5):  # the status and next-step lines (the colour legend stays)
         v[f"A{r}"] = None
     v["A1"] = f"{S.VALIDASI.title} - {new.label()} (belum divalidasi)"
-    from kinerja.timing import SUMMARY_COLUMNS
+    from kinerja.stages.timing import SUMMARY_COLUMNS
 
     waktu = w.sheet(S.WAKTU.sheet, S.WAKTU)
     waktu.rows, waktu.clear_marks = [[s.no, s.uraian, s.pelaksana, s.waktu_text()] for s in m.sop.steps], True
@@ -437,7 +437,7 @@ def last_year_rows(m: Master, approved: dict[str, dict[int, float | None]], rena
 
 
 def _result(kode: str, tw: list[float | None]):
-    from kinerja.models import Result
+    from kinerja.domain.models import Result
 
     return Result(indikator=kode, realisasi_tw=list(tw))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinerja import sheets as S
-from kinerja.capaian import Achievement, achievement, mean_capaian
-from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Rules, Unit
-from kinerja.writing.description import WorkbookWrites
+from kinerja.workbook import sheets as S
+from kinerja.domain.capaian import Achievement, achievement, mean_capaian
+from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Rules, Unit
+from kinerja.workbook.description import WorkbookWrites
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ sheet (the form sheet may be renamed). The zip's members are found from its cent
 calamine reads a cached formula error (#DIV/0!, #REF!) as an empty cell: the XML of the sheet
 holding the table is searched once for an error cell, and only when one exists does
 `ReturnFile.error_at` read that sheet's XML again for the error behind an empty input.
-A sheet is handed to calamine only with its far cells cut (kinerja.bounded: one value in
+A sheet is handed to calamine only with its far cells cut (kinerja.workbook.bounded: one value in
 XFD1048576 would otherwise ask for the whole sheet's memory); they are reported (`cell-far`).
 XML this module parses itself (docProps/core.xml, docProps/custom.xml, meta.xml) goes through
 defusedxml (entity tricks are refused, not followed), except the plain custom.xml Excel and
@@ -44,14 +44,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kinerja import bounded
-from kinerja.explain import explain, shown
-from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, HEADERS, ID_MARKER, ID_SHEET, ORIGINAL_HEADERS,
-                              PROP_PREFIX, REALISASI_KEYS, TEXT_INPUT_KEYS, FormIdentity, input_keys)
-from kinerja.issues import Issue, Report, make_issue
-from kinerja.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Period
-from kinerja.numbers import format_number, looks_like_formula, parse_number
-from kinerja.tables import column_letter, norm
+from kinerja.workbook import bounded
+from kinerja.issues.explain import explain, shown
+from kinerja.workbook.formspec import (
+    COLUMNS, FORM_SHEET, HEADER_ROW, HEADERS, ID_MARKER, ID_SHEET, ORIGINAL_HEADERS, PROP_PREFIX,
+    REALISASI_KEYS, TEXT_INPUT_KEYS, FormIdentity, input_keys,
+)
+from kinerja.issues.catalogue import Issue, Report, make_issue
+from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Period
+from kinerja.domain.numbers import format_number, looks_like_formula, parse_number
+from kinerja.workbook.tables import column_letter, norm
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".ods"}
@@ -292,7 +294,7 @@ def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
 
 
 def _open_book(rf: ReturnFile, data: bytes, pkg: Package | None, limits: Limits) -> Any:
-    """The workbook for python-calamine, its far cells cut first (kinerja.bounded), or None
+    """The workbook for python-calamine, its far cells cut first (kinerja.workbook.bounded), or None
     when it cannot be read (an issue says why)."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 

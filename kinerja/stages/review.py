@@ -1,7 +1,7 @@
 """SOP step 11: the Sekretaris' decisions on the validated rekap (approve, or return for revision).
 
 State lives in the master, never in this module: the Riwayat sheet records every decision
-(who, when, round, note) and is the source of truth for `approval_status` (kinerja.approval,
+(who, when, round, note) and is the source of truth for `approval_status` (kinerja.stages.approval,
 which every stage reads); the Validasi sheet holds the decisions still to be acted on.
 
 - Approving a unit writes a Riwayat row 'Unit disetujui' carrying a fingerprint of the unit's
@@ -26,15 +26,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kinerja import sheets as S
-from kinerja import timing
-from kinerja.issues import Report, Severity
-from kinerja.master import Loaded
-from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU,  # noqa: F401
-                              Approval, active_units, approval_rows, approval_status, current_round,
-                              fingerprint, history, period_tag, read_rows)
-from kinerja.models import Master
-from kinerja.writing.description import WorkbookWrites
+from kinerja.workbook import sheets as S
+from kinerja.stages import timing
+from kinerja.issues.catalogue import Report, Severity
+from kinerja.workbook.master import Loaded
+from kinerja.stages.approval import (
+    BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval, active_units, approval_rows,
+    approval_status, current_round, fingerprint, history, period_tag, read_rows,
+)
+from kinerja.domain.models import Master
+from kinerja.workbook.description import WorkbookWrites
 
 # ----------------------------------------------------------------------------------- review
 
@@ -76,9 +77,9 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
     With 'Wajib Penjelasan' on, Terima is refused (even with `force`) while an indicator of the
     unit is below target without an explanation and without the Sekretaris' recorded exception.
     """
-    from kinerja.rekap import consolidate
-    from kinerja.signable import EXPLANATION_SETTING, indicator_list, needs_explanation, unexplained
-    from kinerja.validate import DECISIONS, V, render, validate
+    from kinerja.stages.rekap import consolidate
+    from kinerja.stages.signable import EXPLANATION_SETTING, indicator_list, needs_explanation, unexplained
+    from kinerja.stages.validate import DECISIONS, V, render, validate
 
     report = Report()
     out = ReviewOutcome(report, WorkbookWrites())
@@ -187,8 +188,8 @@ def _text(value: Any) -> str:
 def revision_deadline(m: Master, now: datetime) -> datetime:
     """A returned unit gets the SOP's fill-in time again (its 'pengisian' step; 2 hari when the
     SOP has none), counted in working time from the moment it is returned."""
-    from kinerja.durations import Duration
-    from kinerja.timing import calendar
+    from kinerja.domain.durations import Duration
+    from kinerja.stages.timing import calendar
 
     standard = next((s.waktu for s in m.sop.steps_for("pengisian") if s.waktu), None)
     return calendar(m.settings).due(now, standard or Duration(amount=2, unit="hari"))
@@ -198,7 +199,7 @@ def _return_units(loaded: Loaded, v: Any, units: list[str], by_unit: dict[str, l
                   out_dir: Path, who: str, now: datetime, force: bool) -> list[list[Any]]:
     """Revision forms for the returned units (a new round), each problem cell marked; the
     Riwayat rows 'Dikembalikan' and 'Putaran baru'."""
-    from kinerja.forms import build_forms
+    from kinerja.stages.forms import build_forms
 
     m = loaded.master
     assert m is not None
@@ -236,10 +237,10 @@ def mark_revision_form(path: Path, found: list, note: str) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    from kinerja.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
-    from kinerja.writing.book import set_value
-    from kinerja.writing.files import save_atomic
-    from kinerja.writing.style import AUTHOR, SEVERITY_FILL
+    from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
+    from kinerja.workbook.book import set_value
+    from kinerja.workbook.files import save_atomic
+    from kinerja.workbook.style import AUTHOR, SEVERITY_FILL
 
     letters = {key: _col(j) for j, (key, _h) in enumerate(COLUMNS, 1)}
     wb = load_workbook(path)

@@ -44,14 +44,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from kinerja import sheets as S
-from kinerja.capaian import Achievement
-from kinerja.explain import explain
-from kinerja.issues import Report, issue_row
-from kinerja.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
-from kinerja.models import DEFAULT_SCALE, METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Period, PredicateBand, Rules
-from kinerja.rekap import RekapRow, Summary, consolidate, summarise
-from kinerja.tables import Column, Table, norm, read_table
+from kinerja.workbook import sheets as S
+from kinerja.domain.capaian import Achievement
+from kinerja.issues.explain import explain
+from kinerja.issues.catalogue import Report, issue_row
+from kinerja.workbook.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
+from kinerja.domain.models import (
+    DEFAULT_SCALE, METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Period, PredicateBand, Rules,
+)
+from kinerja.stages.rekap import RekapRow, Summary, consolidate, summarise
+from kinerja.workbook.tables import Column, Table, norm, read_table
 
 C = Column
 MANIFEST = "manifest.json"
@@ -281,11 +283,11 @@ def find_sources(paths: Iterable[Path], report: Report, exclude: Path | None = N
 
 
 def _changes(loaded: Loaded, approval: Any) -> tuple[bool, str]:
-    """Whether approved data were changed after approval (kinerja.approval: an approved value
+    """Whether approved data were changed after approval (kinerja.stages.approval: an approved value
     the unit sheets no longer hold, an altered approval record, a unit whose data no longer
     match its approval's fingerprint), and the first changes in words."""
-    from kinerja.approval import BERUBAH, changed_after_approval
-    from kinerja.numbers import format_number
+    from kinerja.stages.approval import BERUBAH, changed_after_approval
+    from kinerja.domain.numbers import format_number
 
     def num(v: float | None) -> str:
         return "kosong" if v is None else format_number(v)
@@ -304,8 +306,8 @@ def _changes(loaded: Loaded, approval: Any) -> tuple[bool, str]:
 def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime,
                 report: Report) -> OfficeResult | None:
     """Read one master and compute its figures; None (with an issue) when it is not a usable master."""
-    from kinerja.approval import approval_status, fingerprint, history
-    from kinerja.timing import recompute, unit_return_timing
+    from kinerja.stages.approval import approval_status, fingerprint, history
+    from kinerja.stages.timing import recompute, unit_return_timing
 
     loaded = load_master(source.path, skip=SKIPPED_SHEETS)
     m = loaded.master
@@ -345,7 +347,7 @@ def read_offices(sources: list[Source], scale: list[PredicateBand] | None, now: 
                  report: Report) -> list[OfficeResult]:
     """Every source read, in order; on two or more cores and many sources, in worker processes
     (spawned: each reads whole masters, the parent only merges)."""
-    from kinerja.writing.files import gc_paused
+    from kinerja.workbook.files import gc_paused
 
     workers = min(2, os.cpu_count() or 1)
     out: list[OfficeResult] = []
@@ -369,7 +371,7 @@ def read_offices(sources: list[Source], scale: list[PredicateBand] | None, now: 
 
 
 def _read_in_worker(job: tuple[Source, list[PredicateBand] | None, datetime]) -> tuple[OfficeResult | None, list]:
-    from kinerja.writing.files import gc_paused
+    from kinerja.workbook.files import gc_paused
 
     report = Report()
     with gc_paused():
@@ -518,7 +520,7 @@ def read_inputs(path: Path, report: Report) -> RollupInputs:
 def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, pemerintah: str | None = None,
            periode: str | None = None) -> RollupOutcome:
     """Read every source, pick one master per office, compute, flag. Writing is `write_rollup`."""
-    from kinerja.approval import _order as period_order
+    from kinerja.stages.approval import _order as period_order
 
     now = now or datetime.now()
     result = RollupOutcome()
@@ -531,7 +533,7 @@ def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, p
     if periode:
         inputs.periode = periode
     if inputs.periode:  # '2026-TW3', or as people write it: 'Triwulan III 2026'
-        from kinerja.period import parse_period
+        from kinerja.stages.period import parse_period
 
         try:
             inputs.periode = parse_period(inputs.periode).key()
@@ -680,9 +682,9 @@ def source_rows(result: RollupOutcome) -> list[list[Any]]:
 
 
 def export_table_rows(result: RollupOutcome) -> tuple[list[str], list[list[Any]]]:
-    """The Pemda's upload: every office's export rows (kinerja.export), each with its office and
+    """The Pemda's upload: every office's export rows (kinerja.stages.export), each with its office and
     Pemda, the shared sasaran code, the predicate on the Pemda's scale and the approval status."""
-    from kinerja.export import HEADERS, export_rows
+    from kinerja.stages.export import HEADERS, export_rows
 
     headers = ["Pemerintah Daerah", "Instansi", "Kode Sasaran/IKU Pemda", *HEADERS, "Predikat (Skala Pemda)",
                "Status Persetujuan"]
@@ -696,9 +698,9 @@ def export_table_rows(result: RollupOutcome) -> tuple[list[str], list[list[Any]]
 
 
 def export_rollup(result: RollupOutcome, out: Path, now: datetime | None = None, fmt: str = "rekap") -> Path:
-    """The roll-up as the Pemda's upload, written by kinerja.export (format `rekap`: .csv, .json
+    """The roll-up as the Pemda's upload, written by kinerja.stages.export (format `rekap`: .csv, .json
     or .xlsx by suffix; `csv-id`: CSV for Indonesian-locale Excel)."""
-    from kinerja.export import export_table
+    from kinerja.stages.export import export_table
 
     headers, rows = export_table_rows(result)
     p = result.period
@@ -731,11 +733,11 @@ def _head_cells(result: RollupOutcome, now: datetime) -> dict[str, Any]:
 
 def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) -> Path:
     """Write the roll-up workbook: new (openpyxl) on the first run, else only its filled sheets'
-    rows patched (kinerja.writing's package writer), the charts pointed at the new rows."""
-    from kinerja.writing.description import WorkbookWrites
-    from kinerja.writing.files import gc_paused, replace_atomic
-    from kinerja.writing.package.parts import Unsupported
-    from kinerja.writing.package.patch import patch_file
+    rows patched (kinerja.workbook's package writer), the charts pointed at the new rows."""
+    from kinerja.workbook.description import WorkbookWrites
+    from kinerja.workbook.files import gc_paused, replace_atomic
+    from kinerja.ooxml.parts import Unsupported
+    from kinerja.ooxml.patch import patch_file
 
     now = now or datetime.now()
     out = Path(out)
@@ -778,8 +780,8 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
 def retarget_charts(src: Path, dst: Path, spans: dict[str, tuple[int, int]]) -> None:
     """Copy the package, pointing chart series at a filled sheet's rows: spans[sheet] is (header
     row, number of rows plotted), as writing.charts.retarget_xml takes them."""
-    from kinerja.writing.charts import retarget_xml
-    from kinerja.writing.package.zip import copy_member, member_info
+    from kinerja.workbook.charts import retarget_xml
+    from kinerja.ooxml.zip import copy_member, member_info
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -799,9 +801,9 @@ def _build(out: Path, result: RollupOutcome, tables: list[tuple[Table, list[list
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Font, PatternFill
 
-    from kinerja.writing.book import set_value, style_table, write_rows
-    from kinerja.writing.files import save_atomic
-    from kinerja.writing.style import HINT_FONT, INPUT_FILL
+    from kinerja.workbook.book import set_value, style_table, write_rows
+    from kinerja.workbook.files import save_atomic
+    from kinerja.workbook.style import HINT_FONT, INPUT_FILL
 
     wb = Workbook()
     wb.remove(wb.active)

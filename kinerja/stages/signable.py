@@ -8,7 +8,7 @@ again when the report is made:
   Kosong Diterima Sekretaris';
 - with 'Wajib Penjelasan Jika Di Bawah Target', a capaian below target without an explanation:
   unless the Sekretaris accepts it by writing the code in Pengaturan 'Tanpa Penjelasan Diterima
-  Sekretaris'. Approving such a unit is refused (kinerja.review);
+  Sekretaris'. Approving such a unit is refused (kinerja.stages.review);
 - the report states every acceptance (`notes`).
 
 Also here: which indicators an average leaves out and why (`exclusions`), and period words in
@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from kinerja import sheets as S
-from kinerja.issues import Issue, Report, make_issue
-from kinerja.master import Loaded
-from kinerja.models import ROMAN, Indicator, Master, Period
-from kinerja.numbers import format_percent
-from kinerja.rekap import RekapRow
-from kinerja.tables import norm, read_table
+from kinerja.workbook import sheets as S
+from kinerja.issues.catalogue import Issue, Report, make_issue
+from kinerja.workbook.master import Loaded
+from kinerja.domain.models import ROMAN, Indicator, Master, Period
+from kinerja.domain.numbers import format_percent
+from kinerja.stages.rekap import RekapRow
+from kinerja.workbook.tables import norm, read_table
 
 TARGET_SETTING = "Target Kosong Diterima Sekretaris"
 EXPLANATION_SETTING = "Tanpa Penjelasan Diterima Sekretaris"
@@ -71,7 +71,7 @@ def _target_columns(ind: Indicator, period: Period) -> list[tuple[str, str]]:
 
 def blank_targets(master: Master) -> list[BlankTarget]:
     """Indicators whose target for the current period is blank (capaian cannot be computed)."""
-    from kinerja.capaian import period_target
+    from kinerja.domain.capaian import period_target
 
     period = master.settings.period
     accepted = _norm_codes(master.settings.target_kosong_diterima)

@@ -1,5 +1,5 @@
 """SOP timing: every step of the master's SOP against its time standard (mutu baku), counted in
-office working time (kinerja.workcal), on the 'Waktu SOP' sheet.
+office working time (kinerja.domain.workcal), on the 'Waktu SOP' sheet.
 
 Who writes what:
 - Steps people do (disposisi, meetings, signing) are typed on the sheet (Mulai, Selesai, Oleh and
@@ -24,17 +24,17 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kinerja import sheets as S
-from kinerja.durations import Duration
-from kinerja.issues import Issue, KinerjaError, Report, Severity, make_issue
-from kinerja.master import Loaded
-from kinerja.models import Rules, Settings
-from kinerja.numbers import format_percent
-from kinerja.sop import SopKeyError, SopStep
-from kinerja.tables import Column, convert, find_header, norm, read_table
-from kinerja.workcal import HARI_MINUTES, WorkCalendar, WorkCalendarError, format_minutes, format_waktu
-from kinerja.writing.description import Mark, WorkbookWrites
-from kinerja.writing.style import SEVERITY_FILL
+from kinerja.workbook import sheets as S
+from kinerja.domain.durations import Duration
+from kinerja.issues.catalogue import Issue, KinerjaError, Report, Severity, make_issue
+from kinerja.workbook.master import Loaded
+from kinerja.domain.models import Rules, Settings
+from kinerja.domain.numbers import format_percent
+from kinerja.domain.sop import SopKeyError, SopStep
+from kinerja.workbook.tables import Column, convert, find_header, norm, read_table
+from kinerja.domain.workcal import HARI_MINUTES, WorkCalendar, WorkCalendarError, format_minutes, format_waktu
+from kinerja.workbook.description import Mark, WorkbookWrites
+from kinerja.workbook.style import SEVERITY_FILL
 
 __all__ = [
     "Entry", "ReturnTiming", "RevisionLoop", "RoleSummary", "StatusOutcome", "TimingError",
@@ -945,7 +945,7 @@ def _loop_start(loaded: Loaded, rows: list[TimingRow]) -> tuple[int, int, dt.dat
 def _validation_counts(loaded: Loaded) -> tuple[Counter, int]:
     """Open findings (their unit not decided yet on the Validasi sheet) by severity label, and
     all findings (sheet Temuan Validasi)."""
-    from kinerja.approval import DISETUJUI
+    from kinerja.stages.approval import DISETUJUI
 
     units = loaded.rows.get(S.VALIDASI.sheet)
     decided = {str(r.values["unit"] or "").strip().upper() for r in read_table(units, S.VALIDASI, Report()).rows

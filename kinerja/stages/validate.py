@@ -30,23 +30,26 @@ from typing import Any, Callable, Iterator
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from kinerja import sheets as S
-from kinerja import timing
-from kinerja.capaian import Achievement, achievement, ratio
-from kinerja.issues import (CATALOGUE, Category, Issue, Report, Severity, catalogue_rows,
-                            issue_from_row, make_issue)
-from kinerja.master import Loaded
-from kinerja.models import ROMAN, Indicator, Master, Result, Unit
-from kinerja.numbers import format_number, format_percent
-from kinerja.compare import ringkasan_block
-from kinerja.rekap import RekapRow, rekap_cell, rekap_writes
-from kinerja.approval import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval,
-                              active_units, approval_status, read_rows)
-from kinerja.signable import EXPLANATION_SETTING, blank_target_issues, excepted
-from kinerja.tables import ReadTable, Row, norm, read_table
-from kinerja.workcal import format_waktu
-from kinerja.writing.description import Link, Mark, WorkbookWrites
-from kinerja.writing.style import INPUT_FILL, SEVERITY_FILL
+from kinerja.workbook import sheets as S
+from kinerja.stages import timing
+from kinerja.domain.capaian import Achievement, achievement, ratio
+from kinerja.issues.catalogue import (
+    CATALOGUE, Category, Issue, Report, Severity, catalogue_rows, issue_from_row, make_issue,
+)
+from kinerja.workbook.master import Loaded
+from kinerja.domain.models import ROMAN, Indicator, Master, Result, Unit
+from kinerja.domain.numbers import format_number, format_percent
+from kinerja.stages.compare import ringkasan_block
+from kinerja.stages.rekap import RekapRow, rekap_cell, rekap_writes
+from kinerja.stages.approval import (
+    BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval, active_units, approval_status,
+    read_rows,
+)
+from kinerja.stages.signable import EXPLANATION_SETTING, blank_target_issues, excepted
+from kinerja.workbook.tables import ReadTable, Row, norm, read_table
+from kinerja.domain.workcal import format_waktu
+from kinerja.workbook.description import Link, Mark, WorkbookWrites
+from kinerja.workbook.style import INPUT_FILL, SEVERITY_FILL
 
 # ----------------------------------------------------------------------------------- the sheet
 
@@ -57,7 +60,7 @@ FIRST_ROW = TV.header_row + 1  # the first finding row
 DECISIONS: dict[str, str] = dict(V.col("keputusan").choices or {})  # key -> label
 MAX_UNIT_ROWS = 500  # dropdown range on the Keputusan column
 CLEAN_FILL = "E2EFDA"  # the Kesalahan count of a unit without any
-REVIEW_BUTTON = "Setujui / Kembalikan"  # the ribbon button that acts on the decisions (excel.actions)
+REVIEW_BUTTON = "Setujui / Kembalikan"  # the ribbon button that acts on the decisions (workbook.ribbon)
 # the colours the two sheets use, each with one meaning, shown in a legend row
 LEGEND: tuple[tuple[str, str], ...] = (
     (INPUT_FILL, "Isian Sekretaris"), (SEVERITY_FILL["error"], "Kesalahan"),
@@ -774,7 +777,7 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
 
 # ----------------------------------------------------------------------------------- the catalogue page
 
-KATALOG_DOC = Path(__file__).resolve().parent.parent / "docs" / "KATALOG.md"
+KATALOG_DOC = Path(__file__).resolve().parents[2] / "docs" / "KATALOG.md"
 _SECTIONS = {Category.structure: "Struktur (file, sheet, kolom)", Category.data: "Data (nilai)",
              Category.process: "Proses (SOP: waktu, putaran, persetujuan)"}
 
@@ -788,8 +791,8 @@ def catalogue_markdown() -> str:
              "Setiap temuan kinerja memakai satu kode tetap dari katalog ini (di workbook induk: sheet "
              "'Katalog Masalah'). Tingkat **Kesalahan** menghalangi laporan, **Peringatan** perlu "
              "diperiksa, **Informasi** sekadar catatan. Isian `{...}` diganti dengan nilai temuan.", "",
-             "Halaman ini dibuat dari `kinerja.issues.catalogue_rows()` oleh "
-             "`kinerja.validate.write_catalogue_doc()`; jangan disunting langsung.", ""]
+             "Halaman ini dibuat dari `kinerja.issues.catalogue.catalogue_rows()` oleh "
+             "`kinerja.stages.validate.write_catalogue_doc()`; jangan disunting langsung.", ""]
     rows = catalogue_rows()
     for cat, title in _SECTIONS.items():
         lines += [f"## {title}", "", "| Kode | Tingkat | Judul | Pesan | Saran tindakan |",

@@ -1,6 +1,6 @@
 """The openpyxl writer: builds new workbooks (the master at `kinerja init`, forms) and applies
 a `WorkbookWrites` to a workbook in memory. An existing master is never saved through it (see
-kinerja.writing.files); it stays the reference the package writer is compared with in tests."""
+kinerja.workbook.files); it stays the reference the package writer is compared with in tests."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kinerja.tables import FIRST_DATA_ROW, Table, wrapped_height
-from kinerja.writing.charts import retarget
-from kinerja.writing.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
-from kinerja.writing.style import (AUTHOR, FONT, BORDER, HEADER_FILL, HEADER_FONT, HEADER_SIZE, HINT_FONT,
-                                   INPUT_FILL, SEVERITY_FILL, TITLE_FONT)
+from kinerja.workbook.tables import FIRST_DATA_ROW, Table, wrapped_height
+from kinerja.workbook.charts import retarget
+from kinerja.workbook.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
+from kinerja.workbook.style import (
+    AUTHOR, FONT, BORDER, HEADER_FILL, HEADER_FONT, HEADER_SIZE, HINT_FONT, INPUT_FILL,
+    SEVERITY_FILL, TITLE_FONT,
+)
 
 def set_value(cell: Any, value: Any) -> None:
     """Put a value in an openpyxl cell; strings always stay text."""
@@ -213,7 +215,7 @@ def _set_choices(ws: Worksheet, ref: str, values: list[str]) -> None:
     """A dropdown list on `ref`, replacing any earlier validation that overlaps it."""
     from openpyxl.worksheet.cell_range import CellRange
 
-    from kinerja.lists import list_validation
+    from kinerja.workbook.lists import list_validation
 
     target = CellRange(ref)
     ws.data_validations.dataValidation = [

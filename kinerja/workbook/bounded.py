@@ -24,7 +24,7 @@ from array import array
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from kinerja.tables import column_letter
+from kinerja.workbook.tables import column_letter
 
 MB = 1024 * 1024
 

@@ -1,6 +1,6 @@
 """What to write into the master, as plain data.
 
-A stage returns `WorkbookWrites`; the CLI applies it to the file (kinerja.writing.files: the
+A stage returns `WorkbookWrites`; the CLI applies it to the file (kinerja.workbook.files: the
 package patched part by part, atomic save with a backup), the Excel ribbon to the open workbook
 (kinerja.excel.live, xlwings). Both read the same description, so they cannot drift. Plain
 strings are always written as text, even when they look like a formula; a `Formula` is the only
@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from kinerja.tables import Table
+from kinerja.workbook.tables import Table
 
 @dataclass(frozen=True)
 class Formula:

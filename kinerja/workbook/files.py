@@ -1,6 +1,6 @@
 """The file writer: a `WorkbookWrites` applied to the master on disk, atomically, with a backup.
 
-`write_file` patches the package (kinerja.writing.package: only the changed parts rewritten,
+`write_file` patches the package (kinerja.ooxml: only the changed parts rewritten,
 every other byte kept); `replace_atomic` is the one way a file replaces the master.
 """
 
@@ -17,12 +17,12 @@ from typing import Callable, Iterator
 
 from openpyxl.workbook import Workbook
 
-from kinerja import guard
-from kinerja.explain import log
-from kinerja.issues import KinerjaError
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.package.parts import Unsupported
-from kinerja.writing.package.patch import patch_file
+from kinerja.workbook import guard
+from kinerja.issues.explain import log
+from kinerja.issues.catalogue import KinerjaError
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.ooxml.parts import Unsupported
+from kinerja.ooxml.patch import patch_file
 
 
 @contextmanager
@@ -54,7 +54,7 @@ def replace_atomic(path: Path, produce: Callable[[Path], None], backup: bool = T
     """`produce(tmp)` writes the new file beside `path`; then a timestamped backup of `path`
     is kept and the new file replaces it atomically. Returns the backup path.
 
-    kinerja.guard is asked first and again right before the replace: a file open in Excel,
+    kinerja.workbook.guard is asked first and again right before the replace: a file open in Excel,
     read-only, or changed on disk since this process loaded it is not replaced (GuardError).
     The new file keeps the old one's permission bits (a new one gets the umask's); the backup
     is written atomically and verified; temporary files of dead runs are cleaned up."""
@@ -100,7 +100,7 @@ class MasterNotWritable(KinerjaError, OSError):
 def write_file(path: Path, writes: WorkbookWrites, backup: bool = True) -> Path | None:
     """Apply writes to the master file on disk (atomic, with backup). Returns the backup path.
 
-    Only the parts that change are rewritten (kinerja.writing.package); every other part of the
+    Only the parts that change are rewritten (kinerja.ooxml); every other part of the
     office's file, whatever Excel put there, is kept byte for byte."""
     path = Path(path)
     try:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from kinerja.models import Indicator, Period
+from kinerja.domain.models import Indicator, Period
 
 FORM_SHEET = "Formulir"  # the visible sheet (users may rename it)
 ID_SHEET = "_kinerja"  # very hidden: identity key/values, then the original indicator rows

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kinerja.issues import Issue, KinerjaError, make_issue
+from kinerja.issues.catalogue import Issue, KinerjaError, make_issue
 
 TEMP_PREFIX = ".~kinerja-"
 STALE_AFTER = 24 * 3600  # seconds: a temp file of another computer older than this is left over

@@ -15,10 +15,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from kinerja.excel.actions import ACTIONS
-from kinerja.excel.xlsm import make_xlsm
-from kinerja.lists import list_validation
-from kinerja.writing.style import HINT_FONT, INPUT_FILL, TITLE_FONT
+from kinerja.workbook.ribbon import ACTIONS
+from kinerja.ooxml.xlsm import make_xlsm
+from kinerja.workbook.lists import list_validation
+from kinerja.workbook.style import HINT_FONT, INPUT_FILL, TITLE_FONT
 
 PANEL_SHEET = "Panel"
 PANEL_CELL = "B4"

@@ -18,22 +18,23 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
-from kinerja import bounded
-from kinerja import sheets as S
-from kinerja.bounded import FarCells
-from kinerja.capaian import achievement
-from kinerja.explain import explain, log, validation_text
-from kinerja.issues import Issue, KinerjaError, Report, catalogue_rows, make_issue
-from kinerja.lists import LIST_SHEET, list_validation
-from kinerja.models import (DEFAULT_SCALE, ROMAN,
-                            Indicator, LetterSettings, Master, Office,
-                            Official, Period, PredicateBand, Result, Rules, Settings, Unit)
-from kinerja.sop import Sop, UnknownPresetError, load_preset, sop_from_rows
-from kinerja.tables import Column, ReadTable, Row, Table, convert, find_header, norm, read_table
-from kinerja.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
-from kinerja.writing.book import filter_ref, set_value, style_table, write_rows
-from kinerja.writing.files import gc_paused, save_atomic
-from kinerja.writing.style import HINT_FONT, INPUT_FILL, TITLE_FONT
+from kinerja.workbook import bounded
+from kinerja.workbook import sheets as S
+from kinerja.workbook.bounded import FarCells
+from kinerja.domain.capaian import achievement
+from kinerja.issues.explain import explain, log, validation_text
+from kinerja.issues.catalogue import Issue, KinerjaError, Report, catalogue_rows, make_issue
+from kinerja.workbook.lists import LIST_SHEET, list_validation
+from kinerja.domain.models import (
+    DEFAULT_SCALE, ROMAN, Indicator, LetterSettings, Master, Office, Official, Period,
+    PredicateBand, Result, Rules, Settings, Unit,
+)
+from kinerja.domain.sop import Sop, UnknownPresetError, load_preset, sop_from_rows
+from kinerja.workbook.tables import Column, ReadTable, Row, Table, convert, find_header, norm, read_table
+from kinerja.domain.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
+from kinerja.workbook.book import filter_ref, set_value, style_table, write_rows
+from kinerja.workbook.files import gc_paused, save_atomic
+from kinerja.workbook.style import HINT_FONT, INPUT_FILL, TITLE_FONT
 
 DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
@@ -265,7 +266,7 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".xlsm":
-        from kinerja.excel.build import save_xlsm
+        from kinerja.workbook.macro import save_xlsm
 
         save_xlsm(wb, path)
     elif path.suffix.lower() == ".xlsx":
@@ -323,7 +324,7 @@ def _ringkasan_charts(ws, units: int) -> None:
         chart.width, chart.height = 14.5, height  # cm: within columns I-Q, left of the comparison block (R)
         ws.add_chart(chart, anchor)
 
-    from kinerja.compare import COMPARE_COLUMN
+    from kinerja.stages.compare import COMPARE_COLUMN
 
     # the comparison block right of the charts: its sasaran names readable
     ws.column_dimensions[get_column_letter(COMPARE_COLUMN)].width = 44
@@ -345,8 +346,8 @@ def _period_label(settings: dict[str, Any]) -> str:
 
 
 def _paper(wb: Workbook, settings: dict[str, Any]) -> None:
-    """Print settings on every sheet people print (kinerja.printing)."""
-    from kinerja.printing import setup_sheet
+    """Print settings on every sheet people print (kinerja.workbook.printing)."""
+    from kinerja.workbook.printing import setup_sheet
 
     office, period = str(settings.get("nama_instansi") or ""), _period_label(settings)
     for ws in wb.worksheets:
@@ -583,13 +584,13 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
                 lazy: bool = False) -> Mapping[str, list[tuple]]:
     """All sheets (but those named in `skip`) as rows of values, via python-calamine (fast). A
     sheet whose <dimension> reaches far (a stray value at Q1048576) is first cut to its table
-    (kinerja.bounded); what was cut goes to `far`. With `lazy`, a sheet is read when it is first
+    (kinerja.workbook.bounded); what was cut goes to `far`. With `lazy`, a sheet is read when it is first
     asked for (a stage reads only the sheets it uses), from the bytes read now."""
     import io
 
     from python_calamine import CalamineWorkbook
 
-    from kinerja.returns import Package, sheet_parts
+    from kinerja.stages.returns import Package, sheet_parts
 
     data = Path(path).read_bytes()
     pkg = Package(data)
@@ -1020,7 +1021,7 @@ def check(path: Path, today: date | None = None) -> Loaded:
         for ind in m.indicators:
             achievement(ind, m.results.get(ind.kode), m.settings.period, m.settings.rules,
                         m.turun_formula(ind))
-        from kinerja.signable import blank_target_issues, period_text_issues
+        from kinerja.stages.signable import blank_target_issues, period_text_issues
 
         loaded.report.extend(blank_target_issues(loaded))
         loaded.report.extend(period_text_issues(loaded))
@@ -1028,13 +1029,13 @@ def check(path: Path, today: date | None = None) -> Loaded:
         if not cuti_bersama_known(year) and not any(h.date.year == year for h in m.settings.libur):
             loaded.report.issue("holidays-unknown", file=path.name, sheet=S.LIBUR.sheet,
                                 cell=f"A{S.LIBUR.header_row + 1}", year=year)
-        from kinerja.approval import report_changes
-        from kinerja.period import check_chain, check_targets, forced_note
+        from kinerja.stages.approval import report_changes
+        from kinerja.stages.period import check_chain, check_targets, forced_note
 
         report_changes(loaded, loaded.report)
         check_targets(loaded, loaded.report)
         check_chain(loaded, loaded.report)
-        from kinerja.annual import check_text
+        from kinerja.stages.annual import check_text
 
         check_text(loaded, loaded.report)
         if forced := forced_note(loaded):

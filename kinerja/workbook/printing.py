@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja import sheets as S
-from kinerja.writing.description import Mark, PageSetup, SheetWrite, WorkbookWrites
-from kinerja.writing.style import header_text
+from kinerja.workbook import sheets as S
+from kinerja.workbook.description import Mark, PageSetup, SheetWrite, WorkbookWrites
+from kinerja.workbook.style import header_text
 
 if TYPE_CHECKING:
-    from kinerja.master import Loaded
+    from kinerja.workbook.master import Loaded
 
 # Excel's header/footer codes: &A sheet name, &P page, &N pages, &F file, &D date; '&&' is '&'
 PAGE_NUMBER = "Halaman &P dari &N"
@@ -124,7 +124,7 @@ def _last_row(rows: list[Any] | None) -> int:
 
 def setup_sheet(ws: Any, sheet: str, office: str, period: str) -> None:
     """Put an openpyxl worksheet's print settings (a sheet being created)."""
-    from kinerja.writing.book import set_page
+    from kinerja.workbook.book import set_page
 
     last = max((r for (r, _c), cell in ws._cells.items() if cell.value is not None), default=0)
     set_page(ws, page_setup(sheet, office, period, print_area(sheet, last)), created=True)
@@ -192,8 +192,8 @@ def retitle(path: Path, office: str, period: str) -> int:
     import zipfile
     from xml.sax.saxutils import escape
 
-    from kinerja.writing.files import replace_atomic
-    from kinerja.writing.package.zip import copy_member, member_info
+    from kinerja.workbook.files import replace_atomic
+    from kinerja.ooxml.zip import copy_member, member_info
 
     new = escape(header_text(page_setup("", office, period).header))
     changed = 0
@@ -247,7 +247,7 @@ def sheet_images(master: Path, sheets: list[str], outdir: Path, resolution: int 
     pdftoppm), named '<sheet>-<n>.png': what the Sekretaris holds in her hand."""
     import subprocess
 
-    from kinerja.office import convert
+    from kinerja.libreoffice import convert
 
     outdir = Path(outdir)
     pdf = convert(master, "pdf", outdir / "pdf")

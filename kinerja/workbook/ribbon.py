@@ -2,9 +2,9 @@
 
 This is the single source of truth for the ribbon: :data:`ACTIONS` maps each
 action tag to its :class:`Action`, in ribbon order, and :func:`ribbon_xml`
-renders ``kinerja/excel/addin/customUI.xml`` from it (a test checks that the committed file
+renders ``kinerja/workbook/addin/customUI.xml`` from it (a test checks that the committed file
 equals the rendering). Every button calls the one VBA callback
-``KinerjaTombol`` (``kinerja/excel/addin/Kinerja.bas``), which hands the button's tag to
+``KinerjaTombol`` (``kinerja/workbook/addin/Kinerja.bas``), which hands the button's tag to
 ``kinerja.excel.handlers.run``.
 
 User-visible text (labels, screentips, supertips) is in Bahasa Indonesia.

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kinerja.models import FORMULA_LABELS, METHOD_LABELS, POLARITY_LABELS, ZERO_TARGET_LABELS
-from kinerja.tables import FIRST_DATA_ROW, Column, Table  # noqa: F401 (re-export)
+from kinerja.domain.models import FORMULA_LABELS, METHOD_LABELS, POLARITY_LABELS, ZERO_TARGET_LABELS
+from kinerja.workbook.tables import FIRST_DATA_ROW, Column, Table  # noqa: F401 (re-export)
 
 C = Column
 YA_TIDAK = {"ya": "Ya", "tidak": "Tidak"}
@@ -499,7 +499,7 @@ def legend(sheet: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     """The colour legend of a sheet that uses colour: (its first column, (fill, label) pairs),
     a 'Warna:' row at the right of the title (row 1 is never rewritten by a stage). One meaning
     per colour: yellow is input only."""
-    from kinerja.writing.style import INPUT_FILL, SEVERITY_FILL
+    from kinerja.workbook.style import INPUT_FILL, SEVERITY_FILL
 
     severities = ((SEVERITY_FILL["error"], "Kesalahan"), (SEVERITY_FILL["warning"], "Peringatan"),
                   (SEVERITY_FILL["info"], "Informasi"))

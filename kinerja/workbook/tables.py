@@ -14,10 +14,10 @@ from functools import lru_cache
 from math import isfinite
 from typing import Any, Callable, Literal
 
-from kinerja.durations import DurationError, parse_duration
-from kinerja.issues import Report
-from kinerja.models import NipError, check_nip
-from kinerja.numbers import BULAN, parse_number
+from kinerja.domain.durations import DurationError, parse_duration
+from kinerja.issues.catalogue import Report
+from kinerja.domain.models import NipError, check_nip
+from kinerja.domain.numbers import BULAN, parse_number
 
 Kind = Literal["text", "id", "number", "int", "choice", "date", "datetime", "time", "nip", "duration",
                "bool"]

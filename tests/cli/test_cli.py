@@ -7,7 +7,7 @@ import json
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from kinerja.cli import app
+from kinerja.cli.commands import app
 
 runner = CliRunner()
 

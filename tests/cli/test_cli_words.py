@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from kinerja.cli import app
-from kinerja.clitext import examples_one_per_line, indonesian
+from kinerja.cli.commands import app
+from kinerja.cli.text import examples_one_per_line, indonesian
 
 runner = CliRunner()
 
@@ -78,7 +78,7 @@ def test_framework_messages_translated(english, expected):
 @pytest.fixture(autouse=True)
 def _wide_console(monkeypatch):
     """Tables as wide as their text, so a message is asserted whole, not cut by the width."""
-    import kinerja.cli as cli
+    import kinerja.cli.commands as cli
 
     monkeypatch.setattr(cli.console, "width", 400)
     monkeypatch.setattr(cli.err, "width", 400)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kinerja.capaian import achievement, ratio
-from kinerja.models import Indicator, Period, Result, Rules
+from kinerja.domain.capaian import achievement, ratio
+from kinerja.domain.models import Indicator, Period, Result, Rules
 
 TW3 = Period(tahun=2026, jenis="triwulan", nomor=3)
 YEAR = Period(tahun=2026, jenis="tahunan")

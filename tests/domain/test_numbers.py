@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 from hypothesis import given, strategies as st
 
-from kinerja.numbers import format_date, format_number, format_percent, parse_number
+from kinerja.domain.numbers import format_date, format_number, format_percent, parse_number
 
 
 @pytest.mark.parametrize("raw, value, code", [

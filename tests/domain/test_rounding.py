@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from kinerja.capaian import achievement, excel_capaian_formula, mean_capaian, ratio
-from kinerja.models import Indicator, Period, Result, Rules
-from kinerja.numbers import format_number, format_percent, round_half_up
-from kinerja.office import convert_many
+from kinerja.domain.capaian import achievement, excel_capaian_formula, mean_capaian, ratio
+from kinerja.domain.models import Indicator, Period, Result, Rules
+from kinerja.domain.numbers import format_number, format_percent, round_half_up
+from kinerja.libreoffice import convert_many
 
 TW3 = Period(tahun=2026, jenis="triwulan", nomor=3)
 PERIODS = [TW3, Period(tahun=2026, jenis="triwulan", nomor=1), Period(tahun=2026, jenis="semester", nomor=2),
@@ -223,10 +223,10 @@ def test_report_rekap_ringkasan_and_export_print_one_value(sample_loaded):
     99,996%: 'Sangat Tinggi' beside '91%', '100%' never listed as below target."""
     from datetime import datetime
 
-    from kinerja.export import COLUMNS as EXPORT_COLUMNS, export_rows
-    from kinerja.rekap import consolidate, rekap_table_rows, summaries
-    from kinerja.report import report_context
-    from kinerja import sheets as S
+    from kinerja.stages.export import COLUMNS as EXPORT_COLUMNS, export_rows
+    from kinerja.stages.rekap import consolidate, rekap_table_rows, summaries
+    from kinerja.stages.documents import report_context
+    from kinerja.workbook import sheets as S
 
     m = sample_loaded.master
     a, b = [i for i in m.indicators if i.metode == "per_triwulan" and i.polaritas == "naik"][:2]
@@ -255,8 +255,8 @@ def test_report_rekap_ringkasan_and_export_print_one_value(sample_loaded):
 def test_precision_is_a_setting_in_pengaturan(sample_master):
     from openpyxl import load_workbook
 
-    from kinerja import sheets as S
-    from kinerja.master import load_master
+    from kinerja.workbook import sheets as S
+    from kinerja.workbook.master import load_master
 
     assert load_master(sample_master).master.settings.rules.desimal == 2  # the default
 
@@ -282,7 +282,7 @@ def _fraction_ratio(t, r, polaritas, rumus, rules):
     from decimal import Decimal
     from fractions import Fraction
 
-    from kinerja.numbers import rounded
+    from kinerja.domain.numbers import rounded
 
     t, r = Fraction(Decimal(repr(t))), Fraction(Decimal(repr(r)))
     if t == 0:
@@ -311,7 +311,7 @@ typed_number = st.one_of(st.just(0.0), st.integers(-500, 5000).map(float),
 def test_capaian_on_integers_equals_capaian_on_fractions(t, r, polaritas, rumus, desimal, cap, zero):
     """capaian.ratio computes on plain integers (numerator, denominator of each typed decimal):
     the same rounded value as exact fractions give, halves away from zero included."""
-    from kinerja.models import Rules
+    from kinerja.domain.models import Rules
 
     rules = Rules(desimal=desimal, batas_atas_capaian=cap, target_nol=zero)
     assert ratio(t, r, polaritas, rumus, rules)[0] == _fraction_ratio(t, r, polaritas, rumus, rules)
@@ -320,7 +320,7 @@ def test_capaian_on_integers_equals_capaian_on_fractions(t, r, polaritas, rumus,
         from decimal import Decimal
         from fractions import Fraction
 
-        from kinerja.numbers import rounded
+        from kinerja.domain.numbers import rounded
 
         exact = sum(Fraction(Decimal(repr(v))) for v in values) / len(values)
         assert mean_capaian(values, rules) == rounded(exact, desimal)

@@ -8,17 +8,10 @@ from importlib import resources
 
 import pytest
 
-from kinerja.durations import Duration, DurationError, parse_duration
-from kinerja.sop import (
-    TAHAP_ORDER,
-    Sop,
-    SopError,
-    SopStep,
-    UnknownPresetError,
-    list_presets,
-    load_preset,
-    sop_from_rows,
-    sop_summary_rows,
+from kinerja.domain.durations import Duration, DurationError, parse_duration
+from kinerja.domain.sop import (
+    TAHAP_ORDER, Sop, SopError, SopStep, UnknownPresetError, list_presets, load_preset,
+    sop_from_rows, sop_summary_rows,
 )
 
 ALL_PRESETS = [
@@ -421,7 +414,7 @@ def test_preset_round_trip_through_workbook_rows(key):
 
 
 def test_presets_follow_their_seeds_and_say_what_they_infer():
-    from kinerja.timing import format_durasi
+    from kinerja.stages.timing import format_durasi
 
     # Muara Papalik step 14: the seed names the Camat and the PPTK, not the Kasubbag
     papalik = load_preset("muara_papalik")

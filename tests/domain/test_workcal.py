@@ -9,19 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from kinerja.durations import Duration, DurationError
-from kinerja.workcal import (
-    DEFAULT_OFFICE_HOURS,
-    HARI_MINUTES,
-    ExtraHoliday,
-    OfficeDay,
-    WorkCalendar,
-    WorkCalendarError,
-    WorkingElapsed,
-    cuti_bersama_known,
-    format_minutes,
-    format_waktu,
-    national_holidays,
+from kinerja.domain.durations import Duration, DurationError
+from kinerja.domain.workcal import (
+    DEFAULT_OFFICE_HOURS, HARI_MINUTES, ExtraHoliday, OfficeDay, WorkCalendar, WorkCalendarError,
+    WorkingElapsed, cuti_bersama_known, format_minutes, format_waktu, national_holidays,
 )
 
 CAL = WorkCalendar()

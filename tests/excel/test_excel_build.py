@@ -6,11 +6,11 @@ import hashlib
 
 from openpyxl import load_workbook
 
-from kinerja.excel.actions import ACTIONS
-from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
+from kinerja.workbook.ribbon import ACTIONS
+from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
 from kinerja.excel.setup import excel_setup, has_ribbon, package_addin, sha256, workbook_modules
-from kinerja.excel.xlsm import CUSTOMUI_PART
-from kinerja.master import build_master, load_master, read_office_data
+from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.workbook.master import build_master, load_master, read_office_data
 
 from conftest import SAMPLE
 
@@ -84,7 +84,7 @@ def test_committed_workbook_is_the_build_of_its_sources(tmp_path):
     import zipfile
     from pathlib import Path
 
-    committed = Path(__file__).resolve().parent.parent / "workbook" / "induk_kinerja.xlsm"
+    committed = Path(__file__).resolve().parents[2] / "workbook" / "induk_kinerja.xlsm"
     fresh = build_master(tmp_path / "induk_kinerja.xlsm", "candipuro", read_office_data(SAMPLE))
 
     def parts(p):
@@ -158,7 +158,7 @@ def test_doctor_reads_macro_settings_and_trusted_locations(tmp_path, monkeypatch
 def test_doctor_writes_a_report_to_send(tmp_path):
     from typer.testing import CliRunner
 
-    from kinerja.cli import app
+    from kinerja.cli.commands import app
 
     master = build_master(tmp_path / "induk_kinerja.xlsm", "candipuro", read_office_data(SAMPLE))
     conf = tmp_path / "xlwings.conf"
@@ -181,7 +181,7 @@ def test_doctor_writes_a_report_to_send(tmp_path):
 def test_setup_makes_the_ribbon_workbook_from_an_xlsx_when_asked(tmp_path, sample_master):
     from typer.testing import CliRunner
 
-    from kinerja.cli import app
+    from kinerja.cli.commands import app
 
     result = CliRunner().invoke(app, ["excel", "setup", str(sample_master), "--buat-xlsm"])
     assert result.exit_code == 1 and "tanpa makro" in result.output  # the .xlsx itself is refused

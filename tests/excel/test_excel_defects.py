@@ -13,17 +13,17 @@ import pytest
 from defusedxml import ElementTree as SafeET
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.excel.actions import ACTIONS
-from kinerja.excel.build import PANEL_SHEET
+from kinerja.workbook import sheets as S
+from kinerja.workbook.ribbon import ACTIONS
+from kinerja.workbook.macro import PANEL_SHEET
 from kinerja.excel.handlers import panel_tag
 from kinerja.excel.live import apply_live
-from kinerja.forms import FORM_SHEET, build_forms
-from kinerja.lists import LIST_SHEET
-from kinerja.master import build_master, check, load_master, read_office_data
-from kinerja.validate import parse_decision, validate
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.files import write_file
+from kinerja.stages.forms import FORM_SHEET, build_forms
+from kinerja.workbook.lists import LIST_SHEET
+from kinerja.workbook.master import build_master, check, load_master, read_office_data
+from kinerja.stages.validate import parse_decision, validate
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import write_file
 
 from conftest import SAMPLE
 from fake_xlwings import Book

@@ -11,14 +11,14 @@ from datetime import datetime
 from pathlib import Path
 
 
-from kinerja import sheets as S
-from kinerja.demo import fill_form, unit_entries
-from kinerja.excel.actions import ACTIONS
-from kinerja.master import load_master
+from kinerja.workbook import sheets as S
+from kinerja.sample.demo import fill_form, unit_entries
+from kinerja.workbook.ribbon import ACTIONS
+from kinerja.workbook.master import load_master
 from kinerja.excel.handlers import HANDLERS, dispatch, log_path, panel_tag
-from kinerja.excel.build import PANEL_CELL, PANEL_SHEET
+from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
 from kinerja.excel.book import load_open_book
-from kinerja.validate import decision_cells
+from kinerja.stages.validate import decision_cells
 
 from fake_xlwings import Book
 
@@ -63,7 +63,7 @@ def test_a_library_error_from_the_ribbon_is_indonesian_with_its_text_in_the_log(
     message box says it in Indonesian; jinja2's own words go to kinerja-galat.log beside the book."""
     from docx import Document
 
-    from kinerja import forms as F
+    from kinerja.stages import forms as F
 
     own = sample_master.parent / "templates"
     own.mkdir()
@@ -160,7 +160,7 @@ def test_panel_fallback_picks_the_action_by_label(sample_master):
 
 
 def test_catat_langkah_records_the_selected_start_or_end(sample_master):
-    from kinerja.tables import find_header
+    from kinerja.workbook.tables import find_header
 
     book = Book(sample_master)
     ws = book.wb[S.WAKTU.sheet]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
+from kinerja.workbook import sheets as S
 from kinerja.excel.book import load_open_book
-from kinerja.master import load_master
+from kinerja.workbook.master import load_master
 from kinerja.excel.live import apply_live
-from kinerja.writing.description import Link, Mark, WorkbookWrites
-from kinerja.writing.files import write_file
-from kinerja.writing.style import SEVERITY_FILL
+from kinerja.workbook.description import Link, Mark, WorkbookWrites
+from kinerja.workbook.files import write_file
+from kinerja.workbook.style import SEVERITY_FILL
 
 from fake_xlwings import Book
 
@@ -56,7 +56,7 @@ def test_live_print_settings_and_charts_as_the_file_writer(sample_master, tmp_pa
     """Excel's PageSetup and chart series get what the file writer writes: a sheet created
     later printed as at init, headers for a period typed later (not the office's own), an
     input table's print area, the Ringkasan chart over one unit more."""
-    from kinerja.writing.package.patch import patch_file
+    from kinerja.ooxml.patch import patch_file
     from test_fast_paths import _pages, _paper
 
     wb = load_workbook(sample_master)

@@ -21,7 +21,7 @@ import pytest
 
 from kinerja.excel.paket import PYTHONS, build_paket, missing_for_windows, pasang_steps, windows_wheels
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = "KINERJA_PAKET_DIR"
 
 
@@ -72,11 +72,11 @@ def test_wheel_carries_ribbon_and_vba_sources(paket, tmp_path):
     wheel = next(paket.glob("kinerja-*.whl"))
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
-    assert {"kinerja/excel/addin/Kinerja.bas", "kinerja/excel/addin/customUI.xml"} <= names
+    assert {"kinerja/workbook/addin/Kinerja.bas", "kinerja/workbook/addin/customUI.xml"} <= names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target",
                     str(target), str(wheel)], check=True, timeout=300)
-    code = ("import kinerja.excel.xlsm as x, pathlib; m = x.default_modules(); "
+    code = ("import kinerja.ooxml.xlsm as x, pathlib; m = x.default_modules(); "
             "assert pathlib.Path(x.ADDIN_DIR).is_relative_to(pathlib.Path(r'%s')), x.ADDIN_DIR; "
             "print(sorted(m))" % target)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,

@@ -17,21 +17,21 @@ from docx import Document
 from openpyxl import load_workbook
 
 from collect_helpers import blank_forms, fill
-from kinerja import forms as F
-from kinerja import sheets as S
-from kinerja.collect import collect
-from kinerja.formspec import FORM_SHEET, HEADER_ROW
-from kinerja.forms import build_forms
-from kinerja.issues import CATALOGUE, Issue, Report
-from kinerja.master import Loaded, load_master
-from kinerja.report import render_report
-from kinerja.review import DISETUJUI, review
-from kinerja.timing import TIDAK_SAH, recompute
-from kinerja.demo import type_decisions, unit_entries
-from kinerja.validate import validate
-from kinerja.writing.files import write_file
+from kinerja.stages import forms as F
+from kinerja.workbook import sheets as S
+from kinerja.stages.collect import collect
+from kinerja.workbook.formspec import FORM_SHEET, HEADER_ROW
+from kinerja.stages.forms import build_forms
+from kinerja.issues.catalogue import CATALOGUE, Issue, Report
+from kinerja.workbook.master import Loaded, load_master
+from kinerja.stages.documents import render_report
+from kinerja.stages.review import DISETUJUI, review
+from kinerja.stages.timing import TIDAK_SAH, recompute
+from kinerja.sample.demo import type_decisions, unit_entries
+from kinerja.stages.validate import validate
+from kinerja.workbook.files import write_file
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 MASTER = "induk.xlsx"
 HANDED_OUT = datetime(2026, 10, 6, 8, 0)  # before the 9 October 16.00 deadline in the sample
 UNITS = ["SEK", "PEM", "TRANTIB", "PMD", "KESOS", "YANUM"]
@@ -298,7 +298,7 @@ def test_pdf_failed(sample_loaded, tmp_path, monkeypatch):
 def test_every_catalogue_code_is_triggered_by_a_test():
     """Every code appears in a test file or test data (the golden validation test lists the
     codes its rules raise). This file names codes only where it triggers them."""
-    files = [*TESTS.glob("*.py"), *(p for p in (TESTS / "data").iterdir() if p.is_file())]
+    files = [*TESTS.rglob("*.py"), *(p for p in (TESTS / "data").iterdir() if p.is_file())]
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
     missing = [c for c in CATALOGUE if not re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)]
     assert not missing, f"kode tanpa uji: {missing}"

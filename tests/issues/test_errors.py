@@ -5,20 +5,20 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from kinerja.cli import app
-from kinerja.durations import DurationError
+from kinerja.cli.commands import app
+from kinerja.domain.durations import DurationError
 from kinerja.excel.handlers import HANDLERS, dispatch, log_path
 from kinerja.excel.paket import PaketError
-from kinerja.export import ExportError
-from kinerja.guard import GuardError
-from kinerja.issues import KinerjaError, make_issue
-from kinerja.master import OfficeDataError
-from kinerja.models import NipError
-from kinerja.office import OfficeError
-from kinerja.sop import SopError, SopKeyError, UnknownPresetError
-from kinerja.timing import TimingError
-from kinerja.workcal import WorkCalendarError
-from kinerja.writing.files import MasterNotWritable
+from kinerja.stages.export import ExportError
+from kinerja.workbook.guard import GuardError
+from kinerja.issues.catalogue import KinerjaError, make_issue
+from kinerja.workbook.master import OfficeDataError
+from kinerja.domain.models import NipError
+from kinerja.libreoffice import OfficeError
+from kinerja.domain.sop import SopError, SopKeyError, UnknownPresetError
+from kinerja.stages.timing import TimingError
+from kinerja.domain.workcal import WorkCalendarError
+from kinerja.workbook.files import MasterNotWritable
 
 from fake_xlwings import Book
 
@@ -50,7 +50,7 @@ def test_an_error_with_an_issue_says_it():
 
 
 def test_office_data_error_carries_its_report():
-    from kinerja.issues import Report
+    from kinerja.issues.catalogue import Report
 
     report = Report()
     report.issue("master-busy", file="induk.xlsx", severity="error")
@@ -69,7 +69,7 @@ def test_cli_edge_prints_the_message_once(sample_master):
 
 def test_cli_edge_renders_an_issue_as_json(sample_master, monkeypatch):
     """A refusal that carries an Issue is rendered as a report (JSON with --json) and exits 1."""
-    import kinerja.guard
+    import kinerja.workbook.guard
 
     issue = make_issue("master-busy", file=sample_master.name, who="AGUS", since="09.00",
                        command="kinerja collect", waited="0 detik")
@@ -77,7 +77,7 @@ def test_cli_edge_renders_an_issue_as_json(sample_master, monkeypatch):
     def busy(*args, **kwargs):
         raise GuardError(issue)
 
-    monkeypatch.setattr(kinerja.guard, "hold", busy)
+    monkeypatch.setattr(kinerja.workbook.guard, "hold", busy)
     result = CliRunner().invoke(app, ["validate", str(sample_master), "--json"])
     assert result.exit_code == 1, result.output
     assert '"master-busy"' in result.output and "Gagal" not in result.output

@@ -17,17 +17,17 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from kinerja import cli
-from kinerja import forms as F
-from kinerja.annual import render_annual
-from kinerja.archive import archive_period
-from kinerja.explain import explain
-from kinerja.forms import build_forms
-from kinerja.master import load_master
-from kinerja.report import builtin_templates_dir, letter_number, render_report
-from test_report import _collected_template, approve, collected_master, set_setting  # noqa: F401
+from kinerja.cli import commands as cli
+from kinerja.stages import forms as F
+from kinerja.stages.annual import render_annual
+from kinerja.stages.archive import archive_period
+from kinerja.issues.explain import explain
+from kinerja.stages.forms import build_forms
+from kinerja.workbook.master import load_master
+from kinerja.stages.documents import builtin_templates_dir, letter_number, render_report
+from test_documents import _collected_template, approve, collected_master, set_setting  # noqa: F401
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HANDED_OUT = datetime(2026, 10, 6, 8, 0)
 NOW = datetime(2026, 10, 20, 10, 0)
 
@@ -101,16 +101,16 @@ FULL_DISK = r"""
 import json, resource, signal, sys
 from datetime import datetime
 from pathlib import Path
-from kinerja.master import load_master
+from kinerja.workbook.master import load_master
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 what, master, out, limit = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 loaded = load_master(master)
 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 if what == "forms":
-    from kinerja.forms import build_forms
+    from kinerja.stages.forms import build_forms
     result = build_forms(loaded, out, now=datetime(2026, 10, 6, 8, 0))
 else:
-    from kinerja.report import render_report
+    from kinerja.stages.documents import render_report
     result = render_report(loaded, out, force=True, now=datetime(2026, 10, 20, 10, 0))
 print(json.dumps([[i.code, i.message] for i in result.report.issues]))
 """
@@ -202,12 +202,12 @@ def test_annual_and_archive_write_failures_in_indonesian(sample_master, tmp_path
 def test_an_unforeseen_failure_is_one_indonesian_line(sample_master, monkeypatch, capsys):
     """A failure nobody foresaw (here: a bug in validate) is one Indonesian line on the screen,
     exit 2, with its traceback in kinerja-galat.log beside the master, never a Python traceback."""
-    import kinerja.validate
+    import kinerja.stages.validate
 
     def broken(*a, **k):
         raise AttributeError("'NoneType' object has no attribute 'kode'")
 
-    monkeypatch.setattr(kinerja.validate, "validate", broken)
+    monkeypatch.setattr(kinerja.stages.validate, "validate", broken)
     monkeypatch.setattr(sys, "argv", ["kinerja", "validate", str(sample_master)])
     monkeypatch.setattr(cli.err, "_width", 1000)
     monkeypatch.setattr(cli, "_LOG", {})

@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from kinerja import sheets as S
-from kinerja.demo import decide, fill_form, unit_entries
-from kinerja.master import build_master, load_master, read_office_data
-from kinerja.office import convert
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.sample.demo import decide, fill_form, unit_entries
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.libreoffice import convert
+from kinerja.workbook.files import write_file
 
 from conftest import SAMPLE
 
-FIXTURES = Path(__file__).parent / "data" / "excel-authored"
+FIXTURES = Path(__file__).parents[1] / "data" / "excel-authored"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 RT = R + "/"
 MS = "http://schemas.microsoft.com/office/2006/relationships/"
@@ -324,13 +324,13 @@ def check_kept(master: Path, kept: dict[str, bytes], sheet_of: dict[str, str]) -
 
 @pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl, reading to check
 def test_excel_objects_survive_every_command(tmp_path):
-    from kinerja.archive import archive_period
-    from kinerja.collect import collect
-    from kinerja.forms import build_forms
-    from kinerja.report import render_report
-    from kinerja.review import review
-    from kinerja.timing import recompute
-    from kinerja.validate import validate
+    from kinerja.stages.archive import archive_period
+    from kinerja.stages.collect import collect
+    from kinerja.stages.forms import build_forms
+    from kinerja.stages.documents import render_report
+    from kinerja.stages.review import review
+    from kinerja.stages.timing import recompute
+    from kinerja.stages.validate import validate
 
     master, kept = build(tmp_path)
     sheet_of = Graft(master).sheet

@@ -1,5 +1,5 @@
 """The fast paths of a large collection give what the plain paths give: the package writer
-(kinerja.writing.package) against openpyxl cell for cell, and reading returns with two threads
+(kinerja.ooxml) against openpyxl cell for cell, and reading returns with two threads
 against one."""
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.collect import inbox_files, read_returns
-from kinerja.excel.xlsm import CUSTOMUI_PART
-from kinerja.forms import build_forms, write_form
-from kinerja.master import build_master, load_master, read_office_data
-from kinerja.office import convert
-from kinerja.printing import page_setup
-from kinerja.writing.book import apply_to_workbook
-from kinerja.writing.description import Formula, Link, Mark, WorkbookWrites
-from kinerja.writing.files import MasterNotWritable, gc_paused, write_file
-from kinerja.writing.style import INPUT_FILL, SEVERITY_FILL
-from kinerja.writing.package.parts import Unsupported
-from kinerja.writing.package.patch import patch_file
+from kinerja.workbook import sheets as S
+from kinerja.stages.collect import inbox_files, read_returns
+from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.stages.forms import build_forms, write_form
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.libreoffice import convert
+from kinerja.workbook.printing import page_setup
+from kinerja.workbook.book import apply_to_workbook
+from kinerja.workbook.description import Formula, Link, Mark, WorkbookWrites
+from kinerja.workbook.files import MasterNotWritable, gc_paused, write_file
+from kinerja.workbook.style import INPUT_FILL, SEVERITY_FILL
+from kinerja.ooxml.parts import Unsupported
+from kinerja.ooxml.patch import patch_file
 
 from collect_helpers import blank_forms, fill, set_zip_member, sheet_xml_error, typed
 from conftest import SAMPLE
@@ -445,7 +445,7 @@ def test_master_rows_are_read_from_a1_row_by_row(sample_master, tmp_path):
     from openpyxl import Workbook
     from python_calamine import CalamineWorkbook
 
-    from kinerja.master import read_sheets
+    from kinerja.workbook.master import read_sheets
 
     wb = Workbook()
     wb.active["C3"], wb.active["E5"] = "mulai di C3", 2.5
@@ -465,7 +465,7 @@ def test_master_rows_are_read_from_a1_row_by_row(sample_master, tmp_path):
 def test_master_sheets_are_read_when_first_asked_for(sample_master):
     """load_master reads the sheets the model needs; a stage sheet is read when a stage asks,
     with the same rows an eager read gives."""
-    from kinerja.master import read_sheets
+    from kinerja.workbook.master import read_sheets
 
     loaded = load_master(sample_master)
     rows = loaded.rows
@@ -478,7 +478,7 @@ def test_master_sheets_are_read_when_first_asked_for(sample_master):
 def test_a_form_sized_sheet_is_bounded_without_its_cell_scan(sample_loaded, tmp_path):
     """The quick look at a return's sheets (bounded._near) finds nothing far exactly when the
     cell by cell scan finds nothing far; a stray value far below the table needs the scan."""
-    from kinerja import bounded
+    from kinerja.workbook import bounded
 
     b = bounded.FORM_BOUNDS
     form = blank_forms(sample_loaded, tmp_path / "formulir")["SEK"]
@@ -511,7 +511,7 @@ def _zip(members: dict[str, bytes], stored: tuple[str, ...] = ()) -> bytes:
 
 
 def test_package_reads_members_as_zipfile_does(sample_master):
-    from kinerja.returns import Package
+    from kinerja.stages.returns import Package
 
     data = sample_master.read_bytes()
     pkg = Package(data)
@@ -528,7 +528,7 @@ def test_package_reads_members_as_zipfile_does(sample_master):
 
 
 def test_custom_properties_by_pattern_equal_the_xml_parser():
-    from kinerja.returns import _xml, custom_properties
+    from kinerja.stages.returns import _xml, custom_properties
 
     def parsed(xml: bytes) -> dict[str, str]:
         root = _xml(xml)
@@ -552,11 +552,11 @@ def test_custom_properties_by_pattern_equal_the_xml_parser():
 def test_sheet_parts_and_column_letters(sample_master):
     from openpyxl.utils import get_column_letter
 
-    from kinerja.returns import Package, sheet_parts
-    from kinerja.tables import column_letter
+    from kinerja.stages.returns import Package, sheet_parts
+    from kinerja.workbook.tables import column_letter
 
-    from kinerja.writing.package.opc import Package as Patched
-    from kinerja.writing.package.workbook import Book
+    from kinerja.ooxml.opc import Package as Patched
+    from kinerja.ooxml.workbook import Book
 
     parts = sheet_parts(Package(sample_master.read_bytes()))
     assert list(parts) == load_workbook(sample_master, read_only=True).sheetnames
@@ -568,7 +568,7 @@ def test_sheet_parts_and_column_letters(sample_master):
 
 
 def test_a_bomb_behind_a_repeated_member_name_is_refused(tmp_path):
-    from kinerja.returns import read_return
+    from kinerja.stages.returns import read_return
 
     bom = tmp_path / "bom.xlsx"
     with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(bom, "w", zipfile.ZIP_DEFLATED) as z:

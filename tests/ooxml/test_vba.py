@@ -29,18 +29,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream, filter_vba
 
-from kinerja.excel import cfb
-from kinerja.excel.actions import ACTIONS, CALLBACK, CUSTOMUI_NAMESPACE, GROUPS, TAB_LABEL, ribbon_xml
-from kinerja.excel.vbaproject import (
-    build_vba_project,
-    compress,
-    decompress,
-    decrypt_data,
-    encrypt_data,
-    read_vba_project,
+from kinerja.ooxml import cfb
+from kinerja.workbook.ribbon import ACTIONS, CALLBACK, CUSTOMUI_NAMESPACE, GROUPS, TAB_LABEL, ribbon_xml
+from kinerja.ooxml.vbaproject import (
+    build_vba_project, compress, decompress, decrypt_data, encrypt_data, read_vba_project,
     template_path,
 )
-from kinerja.excel.xlsm import ADDIN_DIR, CUSTOMUI_PART, default_modules, make_xlsm, restore_addin_parts
+from kinerja.ooxml.xlsm import ADDIN_DIR, CUSTOMUI_PART, default_modules, make_xlsm, restore_addin_parts
 
 ADDIN = ADDIN_DIR
 UI_REL_2010 = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
@@ -464,7 +459,7 @@ def test_shipped_workbook_carries_only_the_dispatcher():
     """workbook/induk_kinerja.xlsm: olevba extracts every module equal to its source, and finds
     only the keywords addin/README.md states (Run: Application.Run of the add-in's RunPython;
     Hex Strings: the GUIDs Excel writes in every document module's VB_Base attribute)."""
-    shipped = Path(__file__).resolve().parent.parent / "workbook" / "induk_kinerja.xlsm"
+    shipped = Path(__file__).resolve().parents[2] / "workbook" / "induk_kinerja.xlsm"
     parser = VBA_Parser(str(shipped))
     try:
         extracted = {Path(n).stem: code for _, _, n, code in parser.extract_macros()}
@@ -479,7 +474,7 @@ def test_shipped_workbook_carries_only_the_dispatcher():
     for name in documents:
         assert filter_vba(extracted[name]).strip() == ""  # attribute header only
     assert suspicious == ["Hex Strings", "Run"]
-    readme = (Path(__file__).resolve().parent.parent / "addin" / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "addin" / "README.md").read_text(encoding="utf-8")
     assert "| before | 29 |" in readme and "| after | 2 |" in readme
     assert "BSD 3-clause" in modules["Kinerja"]  # the licence of the add-in it calls
 

@@ -1,13 +1,13 @@
 """The annual draft's door: refused before the year's end, from the CLI as from the core (the
-whole year end to end is tests/test_year.py)."""
+whole year end to end is tests/stages/test_year.py)."""
 
 from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from kinerja.annual import render_annual, text_rows
-from kinerja.cli import app
-from kinerja.master import load_master
+from kinerja.stages.annual import render_annual, text_rows
+from kinerja.cli.commands import app
+from kinerja.workbook.master import load_master
 
 
 def test_annual_draft_needs_the_year_end(sample_master, tmp_path):

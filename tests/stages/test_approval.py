@@ -7,13 +7,14 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.approval import (DISETUJUI, approved_units, approved_values, changed_after_approval,
-                              values_fingerprint)
-from kinerja.master import check, load_master
-from kinerja.review import review
-from kinerja.signable import EXPLANATION_SETTING
-from kinerja.validate import validate
+from kinerja.workbook import sheets as S
+from kinerja.stages.approval import (
+    DISETUJUI, approved_units, approved_values, changed_after_approval, values_fingerprint,
+)
+from kinerja.workbook.master import check, load_master
+from kinerja.stages.review import review
+from kinerja.stages.signable import EXPLANATION_SETTING
+from kinerja.stages.validate import validate
 from test_review import SEKRETARIS, UNITS, decide, step
 from test_validate import golden_master
 

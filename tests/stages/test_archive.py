@@ -9,13 +9,13 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from kinerja import sheets as S
-from kinerja.archive import MANIFEST, MANIFEST_DOCUMENT, archive_period
-from kinerja.cli import app
-from kinerja.master import load_master
-from kinerja.report import render_report
-from kinerja.writing.files import write_file
-from test_report import SEKRETARIS, _collected_template, approve, collected_master, sheet_rows  # noqa: F401
+from kinerja.workbook import sheets as S
+from kinerja.stages.archive import MANIFEST, MANIFEST_DOCUMENT, archive_period
+from kinerja.cli.commands import app
+from kinerja.workbook.master import load_master
+from kinerja.stages.documents import render_report
+from kinerja.workbook.files import write_file
+from test_documents import SEKRETARIS, _collected_template, approve, collected_master, sheet_rows  # noqa: F401
 
 NOW = datetime(2026, 10, 22, 14, 0)
 

@@ -1,6 +1,6 @@
 """Collect (SOP steps 5-9): every way a return comes back, with the outcome asserted.
 
-Returns are the real forms (kinerja.forms.build_forms) typed into with openpyxl, then saved,
+Returns are the real forms (kinerja.stages.forms.build_forms) typed into with openpyxl, then saved,
 converted (LibreOffice) or damaged byte by byte; the master is the sample office's.
 """
 
@@ -22,23 +22,23 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill, retag, set_saved_time, set_zip_member, sheet_xml_error, typed
-from kinerja import sheets as S
-from kinerja.capaian import achievement
-from kinerja.cli import app
-from kinerja.collect import DUPLICATE, REJECTED, REPLACED, USED, collect
-from kinerja.excel.cfb import write_compound_file
-from kinerja.export import HEADERS, export_rekap
-from kinerja.forms import build_forms
-from kinerja.formspec import ID_SHEET
-from kinerja.issues import issue_row
-from kinerja.master import load_master
-from kinerja.office import convert
-from kinerja.writing.files import backup_dir, write_file
+from kinerja.workbook import sheets as S
+from kinerja.domain.capaian import achievement
+from kinerja.cli.commands import app
+from kinerja.stages.collect import DUPLICATE, REJECTED, REPLACED, USED, collect
+from kinerja.ooxml.cfb import write_compound_file
+from kinerja.stages.export import HEADERS, export_rekap
+from kinerja.stages.forms import build_forms
+from kinerja.workbook.formspec import ID_SHEET
+from kinerja.issues.catalogue import issue_row
+from kinerja.workbook.master import load_master
+from kinerja.libreoffice import convert
+from kinerja.workbook.files import backup_dir, write_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 10, 12, 10, 0)  # Monday after the Friday 9 October 16.00 deadline
 ON_TIME = datetime(2026, 10, 8, 10, 0)
-# The form's columns (kinerja.formspec.COLUMNS order): Kode B, Realisasi TW III N,
+# The form's columns (kinerja.workbook.formspec.COLUMNS order): Kode B, Realisasi TW III N,
 # Penjelasan Q, Bukti R; indicator rows from 15. PEM.01..PEM.06 are rows 15..20.
 R3, PENJELASAN, BUKTI = "N", "Q", "R"
 
@@ -560,7 +560,7 @@ def test_inbox_beside_the_master_skips_master_backups_and_dot_files(sample_maste
 
 
 def test_predicate_below_every_band_is_the_lowest_band():
-    from kinerja.models import PredicateBand, Rules
+    from kinerja.domain.models import PredicateBand, Rules
 
     ascending = Rules(skala=[PredicateBand(batas_bawah=0, predikat="Sangat Rendah"),
                              PredicateBand(batas_bawah=91, predikat="Sangat Tinggi")])

@@ -18,21 +18,23 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill
-from kinerja import sheets as S
-from kinerja.cli import app
-from kinerja.collect import collect
-from kinerja.master import load_master
-from kinerja.numbers import format_number, format_percent
-from kinerja.rekap import consolidate
-from kinerja.report import (REGISTER_COUNTER_CELL, builtin_templates_dir, letter_number, next_letter_number,
-                            preview_pages, render_report, sha256_file)
-from kinerja.review import fingerprint
-from kinerja.tables import read_table
-from kinerja.issues import Report
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.cli.commands import app
+from kinerja.stages.collect import collect
+from kinerja.workbook.master import load_master
+from kinerja.domain.numbers import format_number, format_percent
+from kinerja.stages.rekap import consolidate
+from kinerja.stages.documents import (
+    REGISTER_COUNTER_CELL, builtin_templates_dir, letter_number, next_letter_number, preview_pages,
+    render_report, sha256_file,
+)
+from kinerja.stages.review import fingerprint
+from kinerja.workbook.tables import read_table
+from kinerja.issues.catalogue import Report
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import write_file
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 NOW = datetime(2026, 10, 20, 10, 0)
 SEKRETARIS = "SITI RAHMAWATI, S.Sos"
 
@@ -159,8 +161,8 @@ def test_approved_report_pdf_shows_every_capaian_nip_and_letter(collected_master
         assert capaian in with_code[0], (r.indicator.kode, capaian, with_code)  # the sasaran's table
         assert realisasi in with_code[0], (r.indicator.kode, realisasi, with_code[0])
         # and the comparison table: the realisasi of TW I, TW II and this quarter, each by its method
-        from kinerja.capaian import achievement
-        from kinerja.models import Period
+        from kinerja.domain.capaian import achievement
+        from kinerja.domain.models import Period
 
         tw = [achievement(r.indicator, r.result, Period(tahun=2026, nomor=q), m.settings.rules,
                           m.turun_formula(r.indicator)).realisasi for q in (1, 2, 3)]
@@ -431,7 +433,7 @@ def test_large_tables_render_as_docxtpl_renders_them(tmp_path):
 
     from lxml import etree
 
-    from kinerja.office import docx_template
+    from kinerja.libreoffice import docx_template
 
     doc = Document()
     doc.add_paragraph("Laporan {{ judul }}")

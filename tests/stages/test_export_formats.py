@@ -27,16 +27,16 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.capaian import achievement, realisasi_to_date
-from kinerja.cli import app
-from kinerja.demo import unit_entries
-from kinerja.e81 import E81Row, e81_rows, load_renstra
-from kinerja.export import HEADERS, export_rekap
-from kinerja.issues import Report
-from kinerja.models import Master, Period, Result
-from kinerja.office import convert, soffice
-from kinerja.rekap import consolidate
+from kinerja.workbook import sheets as S
+from kinerja.domain.capaian import achievement, realisasi_to_date
+from kinerja.cli.commands import app
+from kinerja.sample.demo import unit_entries
+from kinerja.stages.e81 import E81Row, e81_rows, load_renstra
+from kinerja.stages.export import HEADERS, export_rekap
+from kinerja.issues.catalogue import Report
+from kinerja.domain.models import Master, Period, Result
+from kinerja.libreoffice import convert, soffice
+from kinerja.stages.rekap import consolidate
 
 # ----------------------------------------------------------------------------------- the data
 
@@ -397,7 +397,7 @@ def test_e81_prints_landscape_one_page_wide_with_repeated_headers(reported, tmp_
 
 
 def test_renstra_sheet_headers_are_distinct_after_normalising():
-    from kinerja.tables import norm
+    from kinerja.workbook.tables import norm
 
     for table in (*S.INPUT_TABLES, *S.STAGE_TABLES):
         names = [norm(c.header) for c in table.columns]
@@ -431,8 +431,8 @@ def _sheet_rows(path_or_wb, sheet: str) -> list[list[Any]]:
 def test_form_e81_sheet_in_the_master_from_the_cli(sample_master, tmp_path):
     from typer.testing import CliRunner
 
-    from kinerja.e81 import _e81_values
-    from kinerja.master import load_master
+    from kinerja.stages.e81 import _e81_values
+    from kinerja.workbook.master import load_master
 
     result = CliRunner().invoke(app, ["export", str(sample_master), "--format", "e81", "--ke-induk",
                                       "--out", str(tmp_path / "e.xlsx")])

@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from collect_helpers import blank_forms, fill
-from kinerja.capaian import NOT_A_NUMBER
-from kinerja.collect import collect
-from kinerja.formspec import FORM_SHEET, HEADER_ROW
-from kinerja.forms import build_forms, instructions
-from kinerja.office import convert_many
-from kinerja.plausible import magnitude
+from kinerja.domain.capaian import NOT_A_NUMBER
+from kinerja.stages.collect import collect
+from kinerja.workbook.formspec import FORM_SHEET, HEADER_ROW
+from kinerja.stages.forms import build_forms, instructions
+from kinerja.libreoffice import convert_many
+from kinerja.domain.plausible import magnitude
 
 NOW = datetime(2026, 10, 6, 8, 0)
 COLLECTED = datetime(2026, 10, 9, 10, 0)

@@ -21,20 +21,21 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from kinerja import sheets as S
-from kinerja.capaian import achievement, excel_capaian_formula
-from kinerja.cli import app
-from kinerja.forms import INPUT_FILL, build_forms, build_receipt, current_round, distribution_log
-from kinerja.formspec import (COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, indicator_checksum,
-                              input_keys)
-from kinerja.returns import read_identity
-from kinerja.master import load_master
-from kinerja.models import Result
-from kinerja.office import convert_many
-from kinerja.writing.book import last_data_row
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.domain.capaian import achievement, excel_capaian_formula
+from kinerja.cli.commands import app
+from kinerja.stages.forms import INPUT_FILL, build_forms, build_receipt, current_round, distribution_log
+from kinerja.workbook.formspec import (
+    COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, indicator_checksum, input_keys,
+)
+from kinerja.stages.returns import read_identity
+from kinerja.workbook.master import load_master
+from kinerja.domain.models import Result
+from kinerja.libreoffice import convert_many
+from kinerja.workbook.book import last_data_row
+from kinerja.workbook.files import write_file
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 NOW = datetime(2026, 10, 6, 8, 0)
 KEYS = [k for k, _ in COLUMNS]
 COL = {k: j for j, k in enumerate(KEYS, 1)}
@@ -454,7 +455,7 @@ def test_logo_on_form_and_receipt(sample_master, tmp_path):
 
 
 def test_receipt_needs_a_distribution(sample_loaded, tmp_path):
-    from kinerja.issues import Report
+    from kinerja.issues.catalogue import Report
 
     report = Report()
     assert build_receipt(sample_loaded, tmp_path, report) is None

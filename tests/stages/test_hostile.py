@@ -21,18 +21,18 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill, set_zip_member, typed
-from kinerja import bounded
-from kinerja import sheets as S
-from kinerja import cli
-from kinerja.cli import app
-from kinerja.collect import REJECTED, USED, collect
-from kinerja.formspec import FORM_SHEET
-from kinerja.master import load_master
-from kinerja.office import convert
-from kinerja.returns import read_return
-from kinerja.writing.files import write_file
+from kinerja.workbook import bounded
+from kinerja.workbook import sheets as S
+from kinerja.cli import commands as cli
+from kinerja.cli.commands import app
+from kinerja.stages.collect import REJECTED, USED, collect
+from kinerja.workbook.formspec import FORM_SHEET
+from kinerja.workbook.master import load_master
+from kinerja.libreoffice import convert
+from kinerja.stages.returns import read_return
+from kinerja.workbook.files import write_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 10, 12, 10, 0)
 UNITS = ["SEK", "PEM", "TRANTIB", "PMD", "KESOS", "YANUM"]
 
@@ -168,8 +168,8 @@ def test_old_xls_with_a_far_cell_is_refused_not_read(sample_loaded, filled, tmp_
 PEAK = """
 import resource, sys
 from pathlib import Path
-from kinerja.collect import collect
-from kinerja.master import load_master
+from kinerja.stages.collect import collect
+from kinerja.workbook.master import load_master
 loaded = load_master(Path(sys.argv[1]))
 out = collect(loaded, Path(sys.argv[2]))
 print(len(out.landed), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
@@ -229,7 +229,7 @@ def test_links_and_fifos_are_reported_never_followed(sample_master, filled, tmp_
     # the logged form is swapped for a link to a system file before archiving
     os.unlink(sek)
     os.symlink("/etc/passwd", sek)
-    from kinerja.archive import archive_period
+    from kinerja.stages.archive import archive_period
 
     arch = archive_period(load_master(sample_master), tmp_path / "arsip", inbox=inbox)
     assert [i.location.file for i in arch.report.issues if i.code == "file-link"] == [Path(sek).name]
@@ -254,7 +254,7 @@ def test_file_name_not_utf8(sample_master, filled, tmp_path):
     logged = [r for r in loaded.rows[S.PENERIMAAN.sheet] if r and "laporan-" in str(r[1])]
     assert [r[1] for r in logged] == ["laporan-\\xe9.xlsx"] and logged[0][7] == USED
     assert loaded.master.results["KESOS.01"].realisasi_tw[2] == 41.0
-    from kinerja.archive import archive_period
+    from kinerja.stages.archive import archive_period
 
     arch = archive_period(loaded, tmp_path / "arsip", inbox=inbox)
     assert "archive-file-missing" not in arch.report.codes(), arch.report.to_json()

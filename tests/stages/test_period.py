@@ -10,13 +10,13 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kinerja import sheets as S
-from kinerja.archive import archive_period
-from kinerja.cli import app
-from kinerja.master import check, load_master
-from kinerja.models import Period
-from kinerja.period import follows, new_period, next_period, parse_period
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.stages.archive import archive_period
+from kinerja.cli.commands import app
+from kinerja.workbook.master import check, load_master
+from kinerja.domain.models import Period
+from kinerja.stages.period import follows, new_period, next_period, parse_period
+from kinerja.workbook.files import write_file
 from test_approval import approve_all
 from test_validate import golden_master
 
@@ -134,7 +134,7 @@ def test_a_new_year_clears_targets_keeps_last_year_and_maps_codes(finished, tmp_
     assert rows["PEM.01A"][1] == "PEM.01" and rows["PEM.01A"][6:9] == tuple(old.results["PEM.01"].realisasi_tw[:3])
     assert "KESOS.01" not in rows and rows["PEM.01A"][5] == 2026
     # the same quarter last year, for the reports and the Ringkasan
-    from kinerja.compare import last_year, ringkasan_block, trends
+    from kinerja.stages.compare import last_year, ringkasan_block, trends
 
     loaded = load_master(out)
     groups = trends(loaded.master, last_year(loaded.rows))
@@ -156,7 +156,7 @@ def test_cli_new_period(finished, tmp_path):
 def test_check_walks_the_chain_and_reports_each_broken_link(finished, tmp_path, _sample_master_template):
     import shutil
 
-    from kinerja.period import settings_cells
+    from kinerja.stages.period import settings_cells
 
     tw4 = tmp_path / "tw4" / "induk-tw4.xlsx"
     assert new_period(finished, tw4, now=NOW).path == tw4

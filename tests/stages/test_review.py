@@ -1,5 +1,5 @@
 """Review (SOP step 11): approve, return for revision, rounds, the paraf; the whole loop with real
-forms (kinerja.forms), real returns typed with openpyxl, collect, validate and review."""
+forms (kinerja.stages.forms), real returns typed with openpyxl, collect, validate and review."""
 
 from __future__ import annotations
 
@@ -13,20 +13,20 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from collect_helpers import fill
-from kinerja import sheets as S
-from kinerja.cli import app
-from kinerja.collect import collect
-from kinerja.forms import build_forms
-from kinerja.master import load_master
-from kinerja.office import convert
-from kinerja.review import (BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status, review)
-from kinerja.demo import type_decisions
-from kinerja.validate import decision_cells, validate
-from kinerja.writing.files import write_file
-from kinerja.writing.style import SEVERITY_FILL
+from kinerja.workbook import sheets as S
+from kinerja.cli.commands import app
+from kinerja.stages.collect import collect
+from kinerja.stages.forms import build_forms
+from kinerja.workbook.master import load_master
+from kinerja.libreoffice import convert
+from kinerja.stages.review import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status, review
+from kinerja.sample.demo import type_decisions
+from kinerja.stages.validate import decision_cells, validate
+from kinerja.workbook.files import write_file
+from kinerja.workbook.style import SEVERITY_FILL
 from test_validate import golden_master
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEKRETARIS = "SITI RAHMAWATI, S.Sos"
 UNITS = ["SEK", "PEM", "TRANTIB", "PMD", "KESOS", "YANUM"]
 HANDED_OUT = datetime(2026, 10, 5, 8, 0)

@@ -14,18 +14,20 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kinerja import sheets as S
-from kinerja.archive import archive_period
-from kinerja.cli import app
-from kinerja.master import build_master, load_master, read_office_data
-from kinerja.offices import generated_office, run_to_approval
-from kinerja.rollup import (CHART_SHEET, EXPECTED, FINDINGS, INDICATORS, SASARAN, SOURCES, SUMMARY_HEADER_ROW,
-                            SUMMARY_SHEET, make_rollup)
-from kinerja.timing import recompute
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.stages.archive import archive_period
+from kinerja.cli.commands import app
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.sample.offices import generated_office, run_to_approval
+from kinerja.stages.rollup import (
+    CHART_SHEET, EXPECTED, FINDINGS, INDICATORS, SASARAN, SOURCES, SUMMARY_HEADER_ROW,
+    SUMMARY_SHEET, make_rollup,
+)
+from kinerja.stages.timing import recompute
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import write_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 10, 26, 9, 0)
 PEMDA = "Pemerintah Kabupaten Sukamakmur"
 
@@ -272,7 +274,7 @@ def test_same_office_twice_newest_approved_wins_and_archives_are_read_through_th
     newer = tmp_path / "baru" / "salinan.xlsx"
     newer.parent.mkdir()
     shutil.copy(master, newer)
-    from kinerja.approval import fingerprint
+    from kinerja.stages.approval import fingerprint
 
     m = load_master(newer).master
     w = WorkbookWrites()
@@ -408,7 +410,7 @@ def test_benchmark_runs_every_scenario_on_three_offices(tmp_path):
 
 def test_worker_processes_give_the_same_rollup(offices, tmp_path, monkeypatch):
     """Many sources are read in worker processes; the result is the one read in order."""
-    import kinerja.rollup as R
+    import kinerja.stages.rollup as R
 
     src = list(_copy(offices, tmp_path).values())
     one = make_rollup(tmp_path / "satu.xlsx", src, now=NOW)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.master import check, load_master
-from kinerja.report import render_report
-from kinerja.review import DISETUJUI, review
-from kinerja.signable import EXPLANATION_SETTING, TARGET_SETTING, without_period
-from kinerja.validate import validate
-from kinerja.writing.files import write_file
-from test_report import (NOW, _collected_template, approve, collected, collected_master, docx_text,  # noqa: F401
+from kinerja.workbook import sheets as S
+from kinerja.workbook.master import check, load_master
+from kinerja.stages.documents import render_report
+from kinerja.stages.review import DISETUJUI, review
+from kinerja.stages.signable import EXPLANATION_SETTING, TARGET_SETTING, without_period
+from kinerja.stages.validate import validate
+from kinerja.workbook.files import write_file
+from test_documents import (NOW, _collected_template, approve, collected, collected_master, docx_text,  # noqa: F401
                          set_setting)
 from test_review import decide, riwayat
 
@@ -155,7 +155,7 @@ def test_the_demo_report_and_letter_can_be_signed_as_they_are(demo_without_offic
 
     from docx import Document
 
-    from kinerja.rekap import consolidate
+    from kinerja.stages.rekap import consolidate
 
     demo, lines = demo_without_office
     assert any(line.startswith("7. Disetujui (paraf)") for line in lines), lines
@@ -189,7 +189,7 @@ def test_the_demo_report_and_letter_can_be_signed_as_they_are(demo_without_offic
 def test_an_office_template_with_a_typed_period_is_a_warning(collected_master, tmp_path):
     from docx import Document
 
-    from kinerja.report import builtin_templates_dir
+    from kinerja.stages.documents import builtin_templates_dir
 
     folder = collected_master.parent / "templat_kantor"
     folder.mkdir()

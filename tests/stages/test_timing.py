@@ -10,19 +10,20 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kinerja import sheets as S
-from kinerja.cli import app
-from kinerja.master import build_master, load_master, read_office_data
-from kinerja.tables import Table
-from kinerja.timing import (BELUM, BERJALAN, BUKAN_SOP, HAMPIR, TEPAT, TERLAMBAT, TimingError,
-                            end_current_step, format_durasi, log_step, read_log, recompute,
-                            sop_status, stamp, unit_return_timing)
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.files import write_file
-from kinerja.writing.style import SEVERITY_FILL
+from kinerja.workbook import sheets as S
+from kinerja.cli.commands import app
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.workbook.tables import Table
+from kinerja.stages.timing import (
+    BELUM, BERJALAN, BUKAN_SOP, HAMPIR, TEPAT, TERLAMBAT, TimingError, end_current_step,
+    format_durasi, log_step, read_log, recompute, sop_status, stamp, unit_return_timing,
+)
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import write_file
+from kinerja.workbook.style import SEVERITY_FILL
 
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 W = S.WAKTU
 ROW = {no: W.header_row + no for no in range(1, 20)}  # step number -> sheet row
 
@@ -404,7 +405,7 @@ def test_receiving_is_the_receivers_work_from_the_deadline_to_the_collect(sample
     """Step 4 (Staf, 'Menghimpun', 3 Jam) once ran from the first return to the last one (the
     units' spread) and reported 'Staf ... lewat 3 hari'. It is the Staf's work: from the
     deadline (every form was in before it) to the collect that completes the round."""
-    from kinerja.timing import stamp_receiving
+    from kinerja.stages.timing import stamp_receiving
 
     loaded = put_rows(sample_master, S.DISTRIBUSI,
                       *({"putaran": 1, "unit": u, "file": f"{u}.xlsx", "batas_waktu": DEADLINE9} for u in UNITS6))

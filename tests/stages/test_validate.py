@@ -10,20 +10,21 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kinerja import sheets as S
-from kinerja.cli import app
-from kinerja.collect import USED
-from kinerja.issues import CATALOGUE, Category, issue_row, make_issue
-from kinerja.master import load_master
-from kinerja.numbers import parse_number
-from kinerja.demo import type_decisions
-from kinerja.validate import (FIRST_ROW, FIRST_UNIT_ROW, RULES, catalogue_markdown, decision_cells,
-                              KATALOG_DOC, validate)
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.files import write_file
-from kinerja.writing.style import SEVERITY_FILL
+from kinerja.workbook import sheets as S
+from kinerja.cli.commands import app
+from kinerja.stages.collect import USED
+from kinerja.issues.catalogue import CATALOGUE, Category, issue_row, make_issue
+from kinerja.workbook.master import load_master
+from kinerja.domain.numbers import parse_number
+from kinerja.sample.demo import type_decisions
+from kinerja.stages.validate import (
+    FIRST_ROW, FIRST_UNIT_ROW, RULES, catalogue_markdown, decision_cells, KATALOG_DOC, validate,
+)
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import write_file
+from kinerja.workbook.style import SEVERITY_FILL
 
-FIXTURE = Path(__file__).parent / "data" / "tw3_semua_aturan.csv"
+FIXTURE = Path(__file__).parents[1] / "data" / "tw3_semua_aturan.csv"
 NOW = datetime(2026, 10, 14, 10, 0)
 DEADLINE = datetime(2026, 10, 9, 16, 0)
 RECEIVED = {"SEK": datetime(2026, 10, 8, 10, 0), "PEM": datetime(2026, 10, 12, 9, 0),
@@ -307,7 +308,7 @@ def test_cli_validate_exits_1_while_errors_remain(sample_master):
 
 def test_catalogue_doc_is_current():
     assert KATALOG_DOC.read_text(encoding="utf-8") == catalogue_markdown(), (
-        "docs/KATALOG.md is stale: python -c 'from kinerja.validate import write_catalogue_doc; "
+        "docs/KATALOG.md is stale: python -c 'from kinerja.stages.validate import write_catalogue_doc; "
         "write_catalogue_doc()'")
     for code in CATALOGUE:
         assert f"`{code}`" in catalogue_markdown()

@@ -14,19 +14,19 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.annual import TEXT, render_annual
-from kinerja.archive import archive_period
-from kinerja.collect import collect
-from kinerja.demo import decide, fill_form, quarter_entry, sample_dir
-from kinerja.forms import build_forms
-from kinerja.master import build_master, check, load_master, read_office_data
-from kinerja.models import ROMAN
-from kinerja.period import new_period
-from kinerja.report import render_report
-from kinerja.review import review
-from kinerja.validate import validate
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.stages.annual import TEXT, render_annual
+from kinerja.stages.archive import archive_period
+from kinerja.stages.collect import collect
+from kinerja.sample.demo import decide, fill_form, quarter_entry, sample_dir
+from kinerja.stages.forms import build_forms
+from kinerja.workbook.master import build_master, check, load_master, read_office_data
+from kinerja.domain.models import ROMAN
+from kinerja.stages.period import new_period
+from kinerja.stages.documents import render_report
+from kinerja.stages.review import review
+from kinerja.stages.validate import validate
+from kinerja.workbook.files import write_file
 
 SEKRETARIS = "SITI RAHMAWATI, S.Sos"
 START = {1: datetime(2026, 4, 6, 8), 2: datetime(2026, 7, 6, 8), 3: datetime(2026, 10, 6, 8),
@@ -124,7 +124,7 @@ def test_tw1_values_unchanged_in_tw4_forms_masters_and_annual_tables(year):
     docx = next(f for f in year["annual"].files if f.suffix == ".docx")
     quarterly = [t for t in docx_tables(docx) if t[0][:2] == ["Kode", "TW I"]]
     seen = {row[0]: row[1] for t in quarterly for row in t[1:]}
-    from kinerja.numbers import format_number
+    from kinerja.domain.numbers import format_number
 
     assert {k: seen[k] for k in typed1} == {k: format_number(v, 2) for k, v in typed1.items()}
 
@@ -181,7 +181,7 @@ def test_annual_tables_recompute_from_the_four_approved_archived_masters(year):
         expected[kode] = (r, _round(cap))
     docx = next(f for f in year["annual"].files if f.suffix == ".docx")
     printed = {row[0]: row for t in docx_tables(docx) if t[0][:3] == ["Kode", "Indikator", "Satuan"] for row in t[1:]}
-    from kinerja.numbers import format_number
+    from kinerja.domain.numbers import format_number
 
     for kode, (r, cap) in expected.items():
         assert printed[kode][4] == format_number(r, 2), kode
@@ -196,7 +196,7 @@ def test_annual_tables_recompute_from_the_four_approved_archived_masters(year):
 
 
 def test_annual_draft_pdf_pages_and_office_paragraphs(year, tmp_path):
-    from kinerja.report import preview_pages
+    from kinerja.stages.documents import preview_pages
 
     annual = year["annual"]
     pdf = next(f for f in annual.files if f.suffix == ".pdf")
@@ -226,8 +226,8 @@ def test_the_chain_of_four_quarters_holds(year):
     assert not {i.code for i in got.issues} & {"chain-value-changed", "chain-record-missing", "chain-period-gap",
                                                "chain-office-mismatch", "approved-value-changed",
                                                "chain-previous-missing"}, got.to_json()
-    from kinerja.period import check_chain
-    from kinerja.issues import Report
+    from kinerja.stages.period import check_chain
+    from kinerja.issues.catalogue import Report
 
     chain = check_chain(load_master(year["masters"][4]), Report())
     assert [c.master.settings.period.key() for c in chain] == ["2026-TW3", "2026-TW2", "2026-TW1"]
@@ -246,7 +246,7 @@ def test_ringkasan_compares_the_quarters_with_what_each_quarter_showed(year):
 
     rows = ringkasan(year["masters"][4])
     top = S.RINGKASAN.header_row
-    from kinerja.compare import COMPARE_COLUMN
+    from kinerja.stages.compare import COMPARE_COLUMN
 
     first = COMPARE_COLUMN - 1  # 0-based column of the block
     assert rows[top - 2][first] and rows[top - 2][first].startswith("Perbandingan antartriwulan")

@@ -14,13 +14,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from kinerja import sheets as S
-from kinerja.cli import app
-from kinerja.excel.build import PANEL_SHEET
-from kinerja.excel.xlsm import CUSTOMUI_PART
-from kinerja.lists import LIST_SHEET
-from kinerja.master import build_master, check, load_master, period_long_past, read_office_data
-from kinerja.models import Period
+from kinerja.workbook import sheets as S
+from kinerja.cli.commands import app
+from kinerja.workbook.macro import PANEL_SHEET
+from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.workbook.lists import LIST_SHEET
+from kinerja.workbook.master import build_master, check, load_master, period_long_past, read_office_data
+from kinerja.domain.models import Period
 
 from conftest import SAMPLE
 

@@ -1,4 +1,4 @@
-"""The master on disk, guarded (kinerja.guard): a lock for the load-to-save span, no save over
+"""The master on disk, guarded (kinerja.workbook.guard): a lock for the load-to-save span, no save over
 a newer file, over a workbook open in Excel or over a read-only one, permission bits kept,
 backups atomic and verified, temporary files of dead runs removed. Two collects and a validate
 at once lose nothing; kill -9 at any moment leaves the master old or new and readable."""
@@ -26,21 +26,21 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill, typed
-from kinerja import guard
-from kinerja import sheets as S
-from kinerja.cli import app
-from kinerja.master import build_master, load_master
-from kinerja.timing import log_step
-from kinerja.writing.files import backup_dir, write_file
+from kinerja.workbook import guard
+from kinerja.workbook import sheets as S
+from kinerja.cli.commands import app
+from kinerja.workbook.master import build_master, load_master
+from kinerja.stages.timing import log_step
+from kinerja.workbook.files import backup_dir, write_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
     """One line per table row, so a message is found whole in the output."""
-    from kinerja import cli
+    from kinerja.cli import commands as cli
 
     monkeypatch.setattr(cli.console, "_width", 1000)
     monkeypatch.setattr(cli.err, "_width", 1000)
@@ -51,7 +51,7 @@ def sha(path: Path) -> str:
 
 
 def excel_owner_file(master: Path, user: str) -> Path:
-    """The owner file Excel writes beside a workbook it opens (165 bytes, see kinerja.guard)."""
+    """The owner file Excel writes beside a workbook it opens (165 bytes, see kinerja.workbook.guard)."""
     ansi = user.encode("cp1252", "replace")[:52]
     data = bytes([len(ansi)]) + ansi
     data += b" " * (55 - len(data))
@@ -136,7 +136,7 @@ def test_a_save_never_overwrites_a_newer_master(sample_master):
 
 HOLDER = """
 import sys, time
-from kinerja.guard import hold
+from kinerja.workbook.guard import hold
 hold(sys.argv[1], command="collect induk.xlsx")
 print("siap", flush=True)
 time.sleep(float(sys.argv[2]))
@@ -192,9 +192,9 @@ FULL_DISK = """
 import resource, signal, sys
 from datetime import datetime
 from pathlib import Path
-from kinerja.master import load_master
-from kinerja.timing import log_step
-from kinerja.writing.files import write_file
+from kinerja.workbook.master import load_master
+from kinerja.stages.timing import log_step
+from kinerja.workbook.files import write_file
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 master = Path(sys.argv[1])
 writes = log_step(load_master(master), 1, start=datetime(2026, 10, 5, 8, 0), who="Camat")
@@ -273,7 +273,7 @@ def test_a_lock_on_a_deleted_lock_file_is_no_lock(sample_master, monkeypatch):
 MSVCRT_HOLDER = """
 import sys
 from fake_msvcrt import FakeMsvcrt
-from kinerja import guard
+from kinerja.workbook import guard
 guard._MSVCRT = FakeMsvcrt()
 guard.hold(sys.argv[1], command="collect induk.xlsx")
 print("siap", flush=True)
@@ -282,7 +282,7 @@ sys.stdin.readline()
 
 
 def test_the_windows_lock_path(sample_master, monkeypatch):
-    """kinerja.guard's msvcrt path, run here with msvcrt's documented semantics (fake_msvcrt):
+    """kinerja.workbook.guard's msvcrt path, run here with msvcrt's documented semantics (fake_msvcrt):
     one byte far past the holder's note locked with LK_NBLCK; a second run is told who holds
     it (the note stays readable); LK_UNLCK at the same byte before the file is closed; the file
     deleted after closing. What only Windows can confirm is listed in docs/EXCEL-CHECK.md."""

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.master import build_master, check, load_master, read_office_data
-from kinerja.models import NipError, Period, check_nip
-from kinerja.office import convert
-from kinerja.sop import list_presets, load_preset
+from kinerja.workbook import sheets as S
+from kinerja.workbook.master import build_master, check, load_master, read_office_data
+from kinerja.domain.models import NipError, Period, check_nip
+from kinerja.libreoffice import convert
+from kinerja.domain.sop import list_presets, load_preset
 
 from conftest import SAMPLE
 
@@ -23,7 +23,7 @@ def test_init_check_round_trips_every_preset(tmp_path, preset):
     path = build_master(tmp_path / "induk.xlsx", preset)
     loaded = check(path)
     assert loaded.master is not None, loaded.report.to_json()
-    # blocked only by the placeholders a fresh master carries (tests/test_fresh_master.py)
+    # blocked only by the placeholders a fresh master carries (tests/workbook/test_fresh_master.py)
     assert {i.code for i in loaded.report.issues if i.severity.value == "error"} == {
         "office-name-placeholder", "setting-placeholder", "official-required", "units-none",
         "indicators-none", "period-past"}
@@ -237,7 +237,7 @@ def test_office_data_round_trips(tmp_path_factory, nama, pemerintah, tempat, tah
 def test_check_warns_when_the_year_has_no_cuti_bersama(sample_master):
     from datetime import datetime
 
-    from kinerja.workcal import cuti_bersama_known
+    from kinerja.domain.workcal import cuti_bersama_known
 
     assert not [i for i in check(sample_master).report.issues if i.code == "holidays-unknown"]  # 2026: decreed
     year = next(y for y in range(2030, 2101) if not cuti_bersama_known(y))

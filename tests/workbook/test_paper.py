@@ -11,19 +11,19 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.forms import FORM_SCALE, build_forms
-from kinerja.master import build_master, load_master, read_office_data
-from kinerja.office import convert
-from kinerja.printing import PRINTED, pages_by_sheet, pdf_pages, retitle
-from kinerja.rekap import rekap_writes
-from kinerja.timing import recompute
-from kinerja.validate import validate
-from kinerja.writing.description import WorkbookWrites
-from kinerja.writing.files import write_file
+from kinerja.workbook import sheets as S
+from kinerja.stages.forms import FORM_SCALE, build_forms
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.libreoffice import convert
+from kinerja.workbook.printing import PRINTED, pages_by_sheet, pdf_pages, retitle
+from kinerja.stages.rekap import rekap_writes
+from kinerja.stages.timing import recompute
+from kinerja.stages.validate import validate
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import write_file
 from test_validate import NOW, golden_master
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "sukamaju"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 SHEETS = [S.VALIDASI.sheet, S.TEMUAN_VALIDASI.sheet, S.REKAP.sheet, S.RINGKASAN.sheet, S.WAKTU.sheet,
           S.PENERIMAAN.sheet, S.DISTRIBUSI.sheet, S.RIWAYAT.sheet, S.INDIKATOR.sheet, "Data SEK"]
 
@@ -149,7 +149,7 @@ def _yellow_bottom(png: Path) -> float:
     """How far down a page image its input yellow reaches (0..1 of the page height)."""
     from PIL import Image
 
-    from kinerja.writing.style import INPUT_FILL
+    from kinerja.workbook.style import INPUT_FILL
 
     want = tuple(int(INPUT_FILL[i:i + 2], 16) for i in (0, 2, 4))
     im = Image.open(png).convert("RGB")
@@ -161,7 +161,7 @@ def _yellow_bottom(png: Path) -> float:
 def test_input_tables_print_their_rows_not_the_empty_ones_below(sample_master, tmp_path):
     """The Indikator keeps styled empty rows to type into: its print area ends at the last
     indicator, and one typed in Excel prints from the next write of the master on."""
-    from kinerja.printing import dress, sheet_images
+    from kinerja.workbook.printing import dress, sheet_images
 
     wb = load_workbook(sample_master)
     ws = wb[S.INDIKATOR.sheet]
@@ -184,7 +184,7 @@ def test_a_period_typed_in_pengaturan_heads_the_next_pages(sample_master):
     pages of every sheet the next step writes (the CLI, as the office runs it)."""
     from typer.testing import CliRunner
 
-    from kinerja.cli import app
+    from kinerja.cli.commands import app
 
     wb = load_workbook(sample_master)
     ws = wb[S.SETTINGS_SHEET]
@@ -205,8 +205,8 @@ def test_a_unit_added_after_init_prints_and_is_in_the_charts(sample_master, tmp_
     init prints the others (paper, repeated titles, header, colour legend), and its capaian in
     the Ringkasan chart."""
     from collect_helpers import fill, typed
-    from kinerja.collect import collect
-    from kinerja.printing import dress
+    from kinerja.stages.collect import collect
+    from kinerja.workbook.printing import dress
 
     wb = load_workbook(sample_master)
     unit, ind = wb[S.UNIT.sheet], wb[S.INDIKATOR.sheet]

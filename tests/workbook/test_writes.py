@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from kinerja import sheets as S
-from kinerja.master import load_master
-from kinerja.writing.description import Formula, Link, Mark, WorkbookWrites
-from kinerja.writing.files import backup_dir, write_file
-from kinerja.writing.style import SEVERITY_FILL
+from kinerja.workbook import sheets as S
+from kinerja.workbook.master import load_master
+from kinerja.workbook.description import Formula, Link, Mark, WorkbookWrites
+from kinerja.workbook.files import backup_dir, write_file
+from kinerja.workbook.style import SEVERITY_FILL
 
 
 def test_text_that_looks_like_a_formula_stays_text(sample_master):
@@ -61,7 +61,7 @@ def test_rows_replace_append_and_marks_clear(sample_master):
 def test_clear_marks_restores_input_cells_and_keeps_other_notes(sample_master):
     from openpyxl.comments import Comment
 
-    from kinerja.writing.style import INPUT_FILL
+    from kinerja.workbook.style import INPUT_FILL
 
     table = S.unit_data_table("Data PEM")
     first = table.header_row + 1
