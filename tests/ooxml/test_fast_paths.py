@@ -172,15 +172,7 @@ def test_print_settings_and_chart_ranges_equal_openpyxl(sample_master, tmp_path)
     wb = load_workbook(sample_master)
     wb[S.RIWAYAT.sheet].oddHeader.center.text = "Arsip kantor"  # the office's own header
     wb.save(sample_master)
-    fast, plain = tmp_path / "fast.xlsx", tmp_path / "plain.xlsx"
-    patch_file(sample_master, fast, _pages())
-    wb = load_workbook(sample_master)
-    apply_to_workbook(wb, _pages())
-    wb.save(plain)
-    a, b = _cells(fast), _cells(plain)
-    assert a.keys() == b.keys()
-    for sheet in b:
-        assert a[sheet] == b[sheet], sheet
+    a, fast = _both_writers(sample_master, tmp_path, _pages)
     new = a["Data BARU"]["(lembar)"]
     assert new[5:8] == ("landscape", 1, "$1:$3") and new[-1][:5] == (9, 0, True, "$A:$B", "")
     assert new[-1][5] == (("Kecamatan A && B", "&A", "Triwulan IV Tahun 2026"),
@@ -195,16 +187,23 @@ def test_print_settings_and_chart_ranges_equal_openpyxl(sample_master, tmp_path)
         assert z1.read(indikator) == z0.read(indikator)
 
 
-def test_package_writer_equals_openpyxl_cell_for_cell(sample_master, tmp_path):
+def _both_writers(master: Path, tmp_path: Path, writes) -> tuple[dict, Path]:
+    """`writes()` applied by the package writer and by openpyxl: the same cells and settings in
+    both (the package writer's, and its file, returned)."""
     fast, plain = tmp_path / "fast.xlsx", tmp_path / "plain.xlsx"
-    patch_file(sample_master, fast, _writes())
-    wb = load_workbook(sample_master)
-    apply_to_workbook(wb, _writes())
+    patch_file(master, fast, writes())
+    wb = load_workbook(master)
+    apply_to_workbook(wb, writes())
     wb.save(plain)
     a, b = _cells(fast), _cells(plain)
     assert a.keys() == b.keys()
     for sheet in b:
         assert a[sheet] == b[sheet], sheet
+    return a, fast
+
+
+def test_package_writer_equals_openpyxl_cell_for_cell(sample_master, tmp_path):
+    a, fast = _both_writers(sample_master, tmp_path, _writes)
     assert a["Rekap"]["B5"][0] == "PEM" and a["Rekap"]["C5"][0] == "a & b < c > d"
     assert a["Rekap"]["D5"][2] == "dd/mm/yyyy hh:mm" and a["Waktu SOP"]["E5"][2] == "yyyy-mm-dd h:mm:ss"
     assert a["Waktu SOP"]["E5"][0] == datetime(2026, 10, 6, 9) and a["Rekap"]["M4"][0] == "Tinggi"
@@ -213,7 +212,7 @@ def test_package_writer_equals_openpyxl_cell_for_cell(sample_master, tmp_path):
     assert a["Riwayat"]["H1"][:2] == ("=1+1", "f") and a["Riwayat"]["B4"][:2] == ('=HYPERLINK("x")', "s")
     assert a["(aktif)"]["sheet"] == ("Rekap",) and a["(aktif)"]["dipilih"] == ("Rekap",)
     # calamine (what every stage reads) sees the same values, and the master still loads
-    fast_loaded, plain_loaded = load_master(fast), load_master(plain)
+    fast_loaded, plain_loaded = load_master(fast), load_master(tmp_path / "plain.xlsx")
     assert fast_loaded.master is not None and fast_loaded.rows == plain_loaded.rows
     # the sheets not written are the very same bytes
     with zipfile.ZipFile(sample_master) as z0, zipfile.ZipFile(fast) as z1:
