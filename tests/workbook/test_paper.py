@@ -59,6 +59,13 @@ def test_printed_pages_are_one_page_wide_with_titles_repeated(sample_master, tmp
     rows = rekap_writes(m).sheets[0].rows
     long.sheet(S.REKAP.sheet, S.REKAP).rows = [[n + 1, *r[1:]] for n, r in enumerate(rows * 8)]
     write_file(sample_master, long, backup=False)
+    wb = load_workbook(sample_master)
+    for name in SHEETS:  # no print area needed: nothing styled below the last value (Excel's used range)
+        ws = wb[name]
+        last = max(r for (r, _c), c in ws._cells.items() if c.value is not None)
+        styled = max(r for (r, _c), c in ws._cells.items() if c.has_style)
+        assert styled <= last or name == S.INDIKATOR.sheet, name
+        assert bool(ws.print_area) == (name == S.INDIKATOR.sheet), name  # the input table has one
     pdf = convert(sample_master, "pdf", tmp_path / "pdf")
     texts = pdf_pages(pdf)
     found = pages_by_sheet(pdf, SHEETS)
