@@ -39,3 +39,14 @@ def test_demo_without_libreoffice_says_what_it_skipped(demo_without_office):
     assert any(line.startswith("14. Kantor kedua") for line in lines)  # and the Pemda's roll-up
     assert "Rekap Pemda (kinerja rollup)" in text and "Dilewati: PDF rekap Pemda" in text
     assert (folder / "rekap-pemda.xlsx").is_file()
+
+
+def test_readme_links_the_page_images_of_what_is_printed():
+    """The page images of the sheets, the form and the receipt are in docs/ and linked."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\((docs/gambar/[^)]+\.png)\)", text))
+    for name in ("validasi-1", "temuan-validasi-1", "rekap-1", "ringkasan-1", "waktu-sop-1", "formulir-1",
+                 "formulir-2", "tanda-terima-1", "tanda-terima-15-unit"):
+        assert f"docs/gambar/{name}.png" in linked, name
+    for link in linked:
+        assert (ROOT / link).is_file() and (ROOT / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", link
