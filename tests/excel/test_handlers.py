@@ -185,3 +185,18 @@ def test_catat_langkah_records_the_selected_start_or_end(sample_master):
     msg = dispatch(book, "catat_langkah", now=datetime(2026, 10, 12, 11, 0))
     assert "Pilih sel Mulai atau Selesai" in msg
     assert ws.cell(row, col["selesai"]).value == datetime(2026, 10, 12, 10, 0)
+
+
+def test_a_period_typed_in_pengaturan_heads_the_pages_the_ribbon_writes(sample_master):
+    """The ribbon door, like the CLI: a period typed in the open workbook's Pengaturan is in the
+    header of every sheet the next button writes."""
+    book = Book(sample_master)
+    ws = book.wb[S.SETTINGS_SHEET]
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value == "Nomor Periode":
+            row[1].value = "IV"
+    dispatch(book, "validasi", now=datetime(2026, 12, 10, 9, 0))
+    for name in (S.VALIDASI.sheet, S.TEMUAN_VALIDASI.sheet):
+        assert book.wb[name].oddHeader.right.text == "Triwulan IV Tahun 2026", name
+        assert book.wb[name].oddHeader.center.text == "&A" and book.wb[name].oddHeader.right.size == 8
+    assert book.wb[S.INDIKATOR.sheet].print_area  # the input table's print area kept by the same write
