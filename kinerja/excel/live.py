@@ -123,7 +123,7 @@ def apply_live(book: Any, writes: WorkbookWrites) -> None:
 
 
 def _page(api: Any, page: PageSetup, created: bool) -> None:
-    """Print settings through Excel's PageSetup, as the file writer sets them (writing.book.set_page)."""
+    """Print settings through Excel's PageSetup, as the file writer sets them (workbook.book.set_page)."""
     setup = api.PageSetup
     if created:
         setup.PaperSize = 8 if page.a3 else 9  # xlPaperA3, xlPaperA4
@@ -148,7 +148,7 @@ def _page(api: Any, page: PageSetup, created: bool) -> None:
 
 
 def _retarget(api: Any, spans: dict[str, tuple[int, int]]) -> None:
-    """The series of a sheet's charts over a table ending at its last row (writing.charts)."""
+    """The series of a sheet's charts over a table ending at its last row (workbook.charts)."""
     charts = api.ChartObjects()
     for i in range(1, charts.Count + 1):
         series = charts.Item(i).Chart.SeriesCollection()

@@ -32,7 +32,7 @@ def _text(ref: str, text: str, style: int) -> str:
 
 def paper_xml(page: PageSetup | None) -> tuple[str, str]:
     """(the sheetPr element, the elements after the rows) of a new sheet's print settings, as
-    writing.book.set_page puts them (its print titles are a defined name: Book.print_titles)."""
+    workbook.book.set_page puts them (its print titles are a defined name: Book.print_names)."""
     if page is None:
         return "", '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
     hf = "".join(f"<{tag}>{escape(header_text(texts))}</{tag}>"

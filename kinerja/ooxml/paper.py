@@ -1,4 +1,4 @@
-"""A sheet's page header and footer brought up to date (writing.description.PageSetup): the
+"""A sheet's page header and footer brought up to date (workbook.description.PageSetup): the
 office and period of this write, where the header is still the one the tool wrote (its centre
 unchanged); a header the office wrote itself stays. The print titles and area are defined names
 (workbook.Book.print_names); a new sheet's whole print settings are in newsheet.paper_xml."""

@@ -133,7 +133,7 @@ class Book:
 
     def print_names(self, sheet: str, page: Any, created: bool) -> None:
         """A sheet's print titles (a sheet being created) and print area as defined names, as
-        openpyxl writes them (writing.description.PageSetup)."""
+        openpyxl writes them (workbook.description.PageSetup)."""
         quoted = "'" + sheet.replace("'", "''") + "'"
         if created and (page.title_rows or page.title_columns):
             parts = []

@@ -173,7 +173,7 @@ def apply_to_workbook(wb: Workbook, writes: WorkbookWrites) -> None:
 
 
 def set_page(ws: Worksheet, page: PageSetup, created: bool = True) -> None:
-    """Print settings on an openpyxl worksheet (writing.description.PageSetup): all of them on a
+    """Print settings on an openpyxl worksheet (workbook.description.PageSetup): all of them on a
     sheet being created; on one that exists the header and footer (when still the tool's) and
     the print area."""
     if created:
@@ -201,7 +201,7 @@ def set_page(ws: Worksheet, page: PageSetup, created: bool = True) -> None:
 
 def retarget_charts(wb: Workbook, spans: dict[str, tuple[int, int]]) -> None:
     """Every chart's series over a table of `spans` ending at the table's last row
-    (writing.charts.retarget)."""
+    (workbook.charts.retarget)."""
     for ws in wb.worksheets:
         for chart in ws._charts:
             for series in chart.series:

@@ -95,7 +95,7 @@ def _escape(text: str) -> str:
 
 
 def page_setup(sheet: str, office: str, period: str, area: str | None = None) -> PageSetup:
-    """How a sheet of this office goes on paper in this period (writing.description.PageSetup)."""
+    """How a sheet of this office goes on paper in this period (workbook.description.PageSetup)."""
     paper = paper_for(sheet)
     table = table_for(sheet)
     header_row = table.header_row if table is not None else OWN_LAYOUT.get(sheet, 0)
