@@ -19,7 +19,8 @@ per scenario and run:
   forms        `kinerja forms`: load the master, build the N forms, receipt, write the master
   report       `kinerja report --force`: the report (N x K indicators) and letter as .docx
 
-Prints medians over the runs, each scenario's peak resident memory (VmHWM of the process, plus
+Prints medians over the runs of each scenario's wall time and processor time (all threads; on a
+shared machine other load moves it less), its peak resident memory (VmHWM of the process, plus
 any worker processes) and the ratios the targets are stated in, each from scenarios measured in
 the same run: collect / floor, collect's read phase / floor, validate / collect, the master's
 load in review and report / in collect, collect / handwritten.
@@ -426,7 +427,9 @@ def _peak_mb() -> float:
 
 def _child(scenario: str, data: Path, work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
+    cpu = time.process_time()
     result = RUNNERS[scenario](data, work)
+    result["cpu_seconds"] = time.process_time() - cpu  # every thread of the process: less moved by other load
     result["peak_mb"] = _peak_mb()
     print("RESULT " + json.dumps(result, default=str))
 
@@ -514,6 +517,7 @@ def summarise(results: dict[str, list[dict[str, Any]]], units: int, per_unit: in
             continue
         phases = {k: statistics.median(r["phases"][k] for r in runs) for k in runs[0].get("phases", {})}
         out["scenarios"][s] = {"median_s": statistics.median(r["seconds"] for r in runs),
+                               "median_cpu_s": statistics.median(r.get("cpu_seconds", 0.0) for r in runs),
                                "runs_s": [r["seconds"] for r in runs], "phases_s": phases,
                                "peak_mb": max(r["peak_mb"] for r in runs), "check": runs[-1]["check"]}
     ratios: dict[str, float] = {}  # the median of each run's ratio (the runs are interleaved)
@@ -529,6 +533,9 @@ def summarise(results: dict[str, list[dict[str, Any]]], units: int, per_unit: in
             def get(r: dict[str, Any]) -> float:
                 return r["seconds"] if what == "seconds" else r["phases"][what]
             ratios[key] = statistics.median(get(a) / get(b) for a, b in zip(results[name], results[base]))
+            if what == "seconds":  # the same in processor time, which other load on the machine moves less
+                ratios[key + "_cpu"] = statistics.median(a["cpu_seconds"] / b["cpu_seconds"]
+                                                         for a, b in zip(results[name], results[base]))
     for base in ("handwritten", "handwritten_ro"):
         if collect and results.get(base):
             ratios[f"collect_vs_{base}"] = statistics.median(
@@ -539,6 +546,8 @@ def summarise(results: dict[str, list[dict[str, Any]]], units: int, per_unit: in
 
 RATIO_NAMES = {  # the README's words for each ratio
     "collect_vs_floor": "collect utuh / batas bawah (a)",
+    "collect_vs_floor_cpu": "collect utuh / batas bawah (a), waktu CPU",
+    "validate_vs_collect_cpu": "validate utuh / collect utuh, waktu CPU",
     "collect_read_vs_floor": "fase baca-kenali-periksa collect / batas bawah (a)",
     "validate_vs_collect": "validate utuh / collect utuh",
     "review_load_vs_collect_load": "memuat induk: review / collect",
@@ -562,10 +571,11 @@ def markdown(summary: dict[str, Any]) -> str:
              "review": "`kinerja review --paksa` utuh", "forms": "`kinerja forms` (formulir + tanda terima)",
              "report": f"`kinerja report --force` ({_id(summary['units'] * summary['indicators'], 0)} baris, .docx)"}
     lines = [f"| skenario ({_id(summary['units'], 0)} formulir × {summary['indicators']} indikator) "
-             "| detik | puncak memori (MB) | rincian (detik) |", "|---|---:|---:|---|"]
+             "| detik | detik CPU | puncak memori (MB) | rincian (detik) |", "|---|---:|---:|---:|---|"]
     for s, v in summary["scenarios"].items():
         ph = ", ".join(f"{k} {_id(t)}" for k, t in v["phases_s"].items())
-        lines.append(f"| {names.get(s, s)} | {_id(v['median_s'])} | {_id(v['peak_mb'], 0)} | {ph} |")
+        lines.append(f"| {names.get(s, s)} | {_id(v['median_s'])} | {_id(v.get('median_cpu_s', 0.0))} "
+                     f"| {_id(v['peak_mb'], 0)} | {ph} |")
     lines.append("")
     lines += [f"- {RATIO_NAMES.get(k, k)}: {_id(v)} ×" for k, v in summary["ratios"].items()]
     m = summary.get("machine") or {}
@@ -586,10 +596,10 @@ TARGET_RATIOS = (("collect", "floor", "seconds"), ("validate", "collect", "secon
 def table(summary: dict[str, Any]) -> str:
     lines = [f"\n{summary['units']} returns x {summary['indicators']} indicators "
              f"(median of {len(next(iter(summary['scenarios'].values()))['runs_s'])} runs)",
-             f"{'scenario':<15} {'median s':>9} {'peak MB':>8}  phases (median s)"]
+             f"{'scenario':<15} {'median s':>9} {'cpu s':>8} {'peak MB':>8}  phases (median s)"]
     for s, v in summary["scenarios"].items():
         ph = ", ".join(f"{k} {t:.2f}" for k, t in v["phases_s"].items())
-        lines.append(f"{s:<15} {v['median_s']:9.2f} {v['peak_mb']:8.0f}  {ph}")
+        lines.append(f"{s:<15} {v['median_s']:9.2f} {v.get('median_cpu_s', 0.0):8.2f} {v['peak_mb']:8.0f}  {ph}")
     for k, v in summary["ratios"].items():
         lines.append(f"{k}: {v:.2f}")
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from kinerja.workbook.tables import FIRST_DATA_ROW, wrapped_height
 from kinerja.workbook.description import Link
-from kinerja.ooxml.cells import _ATTR_S, _REF, COLUMNS, ROW, Cells, Row, column_index, row_number
+from kinerja.ooxml.cells import _REF, COLUMNS, ROW, Cells, Row, column_index, row_number
 from kinerja.ooxml.comments import Notes
 from kinerja.ooxml.hyperlinks import set_links
 from kinerja.ooxml.opc import Package
@@ -241,10 +241,11 @@ def _clear_fills(rows: dict[int, Any], parsed: Any, first: int, table: Any, styl
     if not marked:
         return
     inputs = {j for j, c in enumerate(table.columns, 1) if c.input} if table else set()
+    holds = re.compile(r'\bs="(?:' + "|".join(str(s) for s in sorted(marked)) + r')"')  # a marked style
     for r in [r for r in rows if r >= first]:
         row = rows[r]
         text = row if isinstance(row, str) else row.xml() if isinstance(row, Row) else row.group(0)
-        if not any(int(s) in marked for s in _ATTR_S.findall(text)):
+        if not holds.search(text):
             continue
         row = parsed(r)
         for col, cell in list(row.cells.items()):
