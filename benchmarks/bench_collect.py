@@ -4,7 +4,7 @@
 
 Generates an office of N units with K indicators each (the master by `kinerja.workbook.master.build_master`,
 the forms by `kinerja.stages.forms.build_forms`, each form filled by its unit with openpyxl through
-`kinerja.sample.demo.fill_form`, input cells only), then times on the same files, in a fresh process
+`kinerja.sample.roles.fill_form`, input cells only), then times on the same files, in a fresh process
 per scenario and run:
 
   floor        python-calamine reads each return's form sheet into Python lists, nothing else
@@ -184,7 +184,7 @@ def office_data(units: int, per_unit: int, seed: int = 2026) -> tuple[Any, dict[
 
 
 def _fill(job: tuple[str, str, dict[str, dict[str, Any]], float]) -> str:
-    from kinerja.sample.demo import fill_form
+    from kinerja.sample.roles import fill_form
 
     src, dst, values, when = job
     fill_form(Path(src), Path(dst), values)

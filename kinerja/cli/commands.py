@@ -282,7 +282,7 @@ def check(
         kinerja check induk.xlsx
         kinerja check induk.xlsx --json
     """
-    from kinerja.workbook.master import check as check_master
+    from kinerja.stages.check import check as check_master
 
     log_beside(master)
     loaded = check_master(master)

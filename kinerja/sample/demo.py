@@ -9,13 +9,14 @@ timeline reads as one quarter's work.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from openpyxl import load_workbook
+
+from kinerja.sample.roles import accept_without_explanation, decide, fill_form, quarter_entry, set_mtime
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 
@@ -44,85 +45,14 @@ def unit_entries(folder: Path | None = None) -> dict[str, dict[str, Any]]:
     return out
 
 
-def quarter_entry(ind: Any, q: int) -> dict[str, Any]:
-    """What a unit types for quarter q when nothing is wrong: near its target, explained, with
-    evidence and the budget spent so far (the demo's later quarters and the year test)."""
-    from kinerja.domain.models import ROMAN
-
-    t = ind.target_tw[q - 1] or 0
-    value = round(t * (1.05 if ind.polaritas == "naik" else 0.95) + (q - 1) * 0.25, 2)
-    out: dict[str, Any] = {f"r{q}": value, "penjelasan": f"TW {ROMAN[q - 1]}: sesuai rencana kegiatan {ind.kode}.",
-                           "bukti": f"https://arsip.sukamaju.go.id/{ind.kode}/tw{q}.pdf"}
-    if ind.pagu:
-        out["realisasi_anggaran"] = round(ind.pagu * q / 4 * 0.9)
-    return out
-
-
-def fill_form(src: Path, dst: Path, values: dict[str, dict[str, Any]],
-              edit: Callable[[Any], None] | None = None) -> Path:
-    """Type into a unit form like a unit would: values[code][key] goes into that row's cell
-    (keys as in formspec.COLUMNS). `edit(workbook)` may change the workbook further."""
-    from kinerja.workbook.formspec import ID_SHEET
-    from kinerja.stages.returns import find_header
-
-    wb = load_workbook(src)
-    ws = next(w for w in wb.worksheets if w.title != ID_SHEET)
-    rows = [[c.value for c in row] for row in ws.iter_rows(max_row=ws.max_row)]
-    found = find_header(rows)
-    assert found is not None, f"{src}: no form table"
-    header, cols = found
-    for r in range(header + 2, ws.max_row + 1):
-        code = ws.cell(row=r, column=cols["kode"] + 1).value
-        for key, value in values.get(str(code), {}).items():
-            cell = ws.cell(row=r, column=cols[key] + 1)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"
-    if edit:
-        edit(wb)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dst)
-    return dst
-
-
-def accept_without_explanation(master: Path, codes: list[str]) -> None:
-    """The Sekretaris types indicator codes into Pengaturan 'Tanpa Penjelasan Diterima
-    Sekretaris' (written into the package as Excel would save it)."""
-    from python_calamine import CalamineWorkbook
-
-    from kinerja.workbook import sheets as S
-    from kinerja.stages.signable import EXPLANATION_SETTING
-    from kinerja.workbook.description import WorkbookWrites
-    from kinerja.workbook.files import write_file
-
-    rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name(S.SETTINGS_SHEET).to_python(
-        skip_empty_area=False)
-    w = WorkbookWrites()
-    for r, row in enumerate(rows, 1):
-        if row and row[0] == EXPLANATION_SETTING:
-            w.sheet(S.SETTINGS_SHEET).cells[f"B{r}"] = "; ".join(codes)
-    write_file(master, w, backup=False)
-
-
-def set_mtime(path: Path, when: datetime) -> Path:
-    """The file's modification time (what collect takes as the time it was received)."""
-    os.utime(path, (when.timestamp(), when.timestamp()))
-    return path
-
-
-def decide(master: Path, decisions: dict[str, str], note: str = "") -> None:
-    """The Sekretaris types a decision per unit ('Terima' / 'Kembalikan') into the Validasi
-    sheet's Keputusan column, with a note for a returned unit."""
-    type_decisions(master, {u: (d, note if d == "Kembalikan" else None) for u, d in decisions.items()})
-
-
 def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     from kinerja.workbook import sheets as S
     from kinerja.stages.archive import archive_period
     from kinerja.stages.collect import collect
     from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
     from kinerja.stages.forms import build_forms
-    from kinerja.workbook.master import build_master, check, load_master, read_office_data
+    from kinerja.workbook.master import build_master, load_master, read_office_data
+    from kinerja.stages.check import check
     from kinerja.stages.documents import preview_pages, render_report
     from kinerja.stages.review import review
     from kinerja.stages.timing import log_step, recompute, sop_status
@@ -317,27 +247,6 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
     pages = preview_pages(pdf, out / "pratinjau", dpi=80)
     if pages:
         yield f"    Pratinjau rekap Pemda: {len(pages)} halaman PNG di {out / 'pratinjau'} (halaman 1: Ringkasan Instansi)"
-
-
-def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | None]]) -> None:
-    """The Sekretaris types each unit's Keputusan and Catatan on the Validasi sheet and saves
-    (written into the package as Excel would save it: nothing else in the master changes)."""
-    from python_calamine import CalamineWorkbook
-
-    from kinerja.workbook import sheets as S
-    from kinerja.stages.validate import decision_cells
-    from kinerja.workbook.description import WorkbookWrites
-    from kinerja.workbook.files import write_file
-
-    rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name(S.VALIDASI.sheet).to_python(
-        skip_empty_area=False)
-    cells = decision_cells([tuple(None if v == "" else v for v in row) for row in rows])
-    w = WorkbookWrites()
-    typed = w.sheet(S.VALIDASI.sheet).cells
-    for unit, (keputusan, catatan) in decisions.items():
-        kep, cat = cells[unit]
-        typed[kep], typed[cat] = keputusan, catatan
-    write_file(master, w, backup=False)
 
 
 def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iterator[str]:

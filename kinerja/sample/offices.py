@@ -138,7 +138,7 @@ def run_to_approval(master: Path, work: Path, *, start: datetime, seed: int = 0,
     forms, each unit typing into its form (`unit_values`), collect, validate, every unit
     accepted, review. `late_units` of the units return after the deadline."""
     from kinerja.stages.collect import collect
-    from kinerja.sample.demo import decide, fill_form, set_mtime
+    from kinerja.sample.roles import decide, fill_form, set_mtime
     from kinerja.stages.forms import build_forms
     from kinerja.workbook.master import load_master
     from kinerja.stages.review import review

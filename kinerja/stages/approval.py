@@ -31,12 +31,8 @@ from kinerja.workbook.master import Loaded
 from kinerja.domain.models import ROMAN, Master, Period
 from kinerja.domain.numbers import format_datetime, format_number
 from kinerja.workbook.tables import Row, Table, read_table
-
-MENUNGGU = "Menunggu"  # no decision yet
-DIKEMBALIKAN = "Dikembalikan"  # returned, revision not received yet
-DIPERBAIKI = "Diperbaiki"  # returned, a revision has been received since
-DISETUJUI = "Disetujui"
-BERUBAH = "Berubah"  # approved, but the data changed afterwards: the approval no longer counts
+# the states, defined with the sheet that shows them; validate and review take them from here
+from kinerja.workbook.sheets import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU  # noqa: F401
 
 FINGERPRINT = re.compile(r"Sidik data: ([0-9a-f]{12})")
 

@@ -19,9 +19,9 @@ from kinerja.issues.catalogue import Report
 from kinerja.domain.models import ROMAN, Indicator, Master, Period
 from kinerja.domain.numbers import format_number, format_percent
 from kinerja.workbook.tables import read_table
+from kinerja.workbook.sheets import COMPARE_COLUMN
 
 NO_SASARAN = "(tanpa sasaran)"
-COMPARE_COLUMN = 18  # column R of Ringkasan: right of the table and of its two charts (anchored at I)
 
 
 @dataclass

@@ -413,6 +413,7 @@ class RollupInputs:
     unreadable: bool = False  # ... and cannot be read: it is not written
     sheets: list[str] = field(default_factory=list)
     summary_header: list[Any] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # setting -> the Pengaturan cell it was read from
 
 
 @dataclass
@@ -503,6 +504,7 @@ def read_inputs(path: Path, report: Report) -> RollupInputs:
         key = next((k for k, label in SETTINGS_LABELS.items() if row and norm(row[0]) == norm(label)), None)
         if key and len(row) > 1 and row[1] not in (None, ""):
             setattr(inputs, key, str(row[1]).strip())
+            inputs.cells[key] = f"B{r}"
     if SKALA_SHEET in sheets:
         scale = scale_from_rows(read_table(sheets[SKALA_SHEET], S.SKALA, report, file).rows)
         if scale:
@@ -532,6 +534,7 @@ def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, p
         inputs.pemerintah = pemerintah
     if periode:
         inputs.periode = periode
+        inputs.cells.pop("periode", None)  # given, not read from the sheet
     if inputs.periode:  # '2026-TW3', or as people write it: 'Triwulan III 2026'
         from kinerja.stages.period import parse_period
 
@@ -539,6 +542,7 @@ def rollup(out: Path, sources: Iterable[Path], *, now: datetime | None = None, p
             inputs.periode = parse_period(inputs.periode).key()
         except ValueError:
             report.issue("setting-invalid", file=Path(out).name, sheet=SETTINGS_SHEET, key="Periode",
+                         cell=inputs.cells.get("periode"),
                          detail=f"'{inputs.periode}' bukan periode; tulis mis. 2026-TW3 atau 'Triwulan III 2026'")
     result.sources = find_sources(sources, report, exclude=out)
     read = read_offices(result.sources, inputs.scale, now, report)

@@ -945,11 +945,9 @@ def _loop_start(loaded: Loaded, rows: list[TimingRow]) -> tuple[int, int, dt.dat
 def _validation_counts(loaded: Loaded) -> tuple[Counter, int]:
     """Open findings (their unit not decided yet on the Validasi sheet) by severity label, and
     all findings (sheet Temuan Validasi)."""
-    from kinerja.stages.approval import DISETUJUI
-
     units = loaded.rows.get(S.VALIDASI.sheet)
     decided = {str(r.values["unit"] or "").strip().upper() for r in read_table(units, S.VALIDASI, Report()).rows
-               if r.values["keputusan"] or r.values["status"] == DISETUJUI} if units else set()
+               if r.values["keputusan"] or r.values["status"] == S.DISETUJUI} if units else set()
     rows = loaded.rows.get(S.TEMUAN_VALIDASI.sheet)
     counts: Counter = Counter()
     total = 0

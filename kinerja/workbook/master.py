@@ -21,7 +21,6 @@ from pydantic import ValidationError
 from kinerja.workbook import bounded
 from kinerja.workbook import sheets as S
 from kinerja.workbook.bounded import FarCells
-from kinerja.domain.capaian import achievement
 from kinerja.issues.explain import explain, log, validation_text
 from kinerja.issues.catalogue import Issue, KinerjaError, Report, catalogue_rows, make_issue
 from kinerja.workbook.lists import LIST_SHEET, list_validation
@@ -31,7 +30,7 @@ from kinerja.domain.models import (
 )
 from kinerja.domain.sop import Sop, UnknownPresetError, load_preset, sop_from_rows
 from kinerja.workbook.tables import Column, ReadTable, Row, Table, convert, find_header, norm, read_table
-from kinerja.domain.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay, cuti_bersama_known
+from kinerja.domain.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
 from kinerja.workbook.book import filter_ref, set_value, style_table, write_rows
 from kinerja.workbook.files import gc_paused, save_atomic
 from kinerja.workbook.style import HINT_FONT, INPUT_FILL, TITLE_FONT
@@ -324,10 +323,8 @@ def _ringkasan_charts(ws, units: int) -> None:
         chart.width, chart.height = 14.5, height  # cm: within columns I-Q, left of the comparison block (R)
         ws.add_chart(chart, anchor)
 
-    from kinerja.stages.compare import COMPARE_COLUMN
-
     # the comparison block right of the charts: its sasaran names readable
-    ws.column_dimensions[get_column_letter(COMPARE_COLUMN)].width = 44
+    ws.column_dimensions[get_column_letter(S.COMPARE_COLUMN)].width = 44
     capaian = t.index("rata_rata")
     bar("Rata-rata Capaian per Unit (%)", True,
         Reference(ws, min_col=capaian, min_row=h, max_row=h + units),
@@ -590,7 +587,7 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
 
     from python_calamine import CalamineWorkbook
 
-    from kinerja.stages.returns import Package, sheet_parts
+    from kinerja.ooxml.reading import Package, sheet_parts
 
     data = Path(path).read_bytes()
     pkg = Package(data)
@@ -1011,37 +1008,6 @@ def _load_results(sheets: dict[str, list[tuple]], units: list[Unit], indicators:
                 results[code] = res
         loaded.unit_rows[unit.kode] = rows_by_code
     return results
-
-
-def check(path: Path, today: date | None = None) -> Loaded:
-    """`kinerja check`: load and, when it loads, compute every capaian once as a smoke test."""
-    loaded = load_master(path)
-    m = loaded.master
-    if m is not None:
-        for ind in m.indicators:
-            achievement(ind, m.results.get(ind.kode), m.settings.period, m.settings.rules,
-                        m.turun_formula(ind))
-        from kinerja.stages.signable import blank_target_issues, period_text_issues
-
-        loaded.report.extend(blank_target_issues(loaded))
-        loaded.report.extend(period_text_issues(loaded))
-        year = m.settings.period.tahun
-        if not cuti_bersama_known(year) and not any(h.date.year == year for h in m.settings.libur):
-            loaded.report.issue("holidays-unknown", file=path.name, sheet=S.LIBUR.sheet,
-                                cell=f"A{S.LIBUR.header_row + 1}", year=year)
-        from kinerja.stages.approval import report_changes
-        from kinerja.stages.period import check_chain, check_targets, forced_note
-
-        report_changes(loaded, loaded.report)
-        check_targets(loaded, loaded.report)
-        check_chain(loaded, loaded.report)
-        from kinerja.stages.annual import check_text
-
-        check_text(loaded, loaded.report)
-        if forced := forced_note(loaded):
-            loaded.report.issue("period-forced", file=path.name, sheet=S.RIWAYAT.sheet, detail=forced.rstrip("."))
-        readiness_issues(loaded, today or datetime.now().date())
-    return loaded
 
 
 def period_long_past(period: Period, today: date) -> bool:

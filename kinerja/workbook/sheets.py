@@ -316,6 +316,8 @@ RINGKASAN = Table("Ringkasan", "Ringkasan Capaian per Unit dan per Sasaran", (
 # (a label row, a header row, then one row per predicate of the scale, up to RINGKASAN_BANDS).
 RINGKASAN_DIST_ROW = 4  # the header row of the distribution block
 RINGKASAN_BANDS = 8
+# the comparison block (stages/compare): column R, right of the table and of its two charts (at I)
+COMPARE_COLUMN = 18
 
 DECISION_CHOICES = {"terima": "Terima", "kembalikan": "Kembalikan"}
 
@@ -391,6 +393,14 @@ WAKTU = Table("Waktu SOP", "Pencatatan Waktu Langkah SOP terhadap Mutu Baku", (
 ), hint="Isi Mulai, Selesai dan Oleh untuk langkah yang dikerjakan orang (disposisi, rapat, "
         "tanda tangan), mis. 19/10/2026 08.30; langkah yang dikerjakan kinerja tercatat sendiri. "
         "Waktu dihitung dalam jam kerja dan hari kerja.")
+
+# A unit's approval state, as the Validasi sheet's Status column shows it (stages/approval reads
+# it from Riwayat; validate, review and timing compare with these words).
+MENUNGGU = "Menunggu"  # no decision yet
+DIKEMBALIKAN = "Dikembalikan"  # returned, revision not received yet
+DIPERBAIKI = "Diperbaiki"  # returned, a revision has been received since
+DISETUJUI = "Disetujui"
+BERUBAH = "Berubah"  # approved, but the data changed afterwards: the approval no longer counts
 
 # Riwayat 'Kegiatan' values: the review stage and the report read approval state from them.
 KEGIATAN_PUTARAN = "Putaran baru"

@@ -20,7 +20,8 @@ from kinerja.excel.handlers import panel_tag
 from kinerja.excel.live import apply_live
 from kinerja.stages.forms import FORM_SHEET, build_forms
 from kinerja.workbook.lists import LIST_SHEET
-from kinerja.workbook.master import build_master, check, load_master, read_office_data
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.stages.check import check
 from kinerja.stages.validate import parse_decision, validate
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import write_file

@@ -12,7 +12,8 @@ from pathlib import Path
 
 
 from kinerja.workbook import sheets as S
-from kinerja.sample.demo import fill_form, unit_entries
+from kinerja.sample.roles import fill_form
+from kinerja.sample.demo import unit_entries
 from kinerja.workbook.ribbon import ACTIONS
 from kinerja.workbook.master import load_master
 from kinerja.excel.handlers import HANDLERS, dispatch, log_path, panel_tag

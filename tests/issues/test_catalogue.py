@@ -27,7 +27,8 @@ from kinerja.workbook.master import Loaded, load_master
 from kinerja.stages.documents import render_report
 from kinerja.stages.review import DISETUJUI, review
 from kinerja.stages.timing import TIDAK_SAH, recompute
-from kinerja.sample.demo import type_decisions, unit_entries
+from kinerja.sample.roles import type_decisions
+from kinerja.sample.demo import unit_entries
 from kinerja.stages.validate import validate
 from kinerja.workbook.files import write_file
 

@@ -20,7 +20,8 @@ import pytest
 from lxml import etree
 
 from kinerja.workbook import sheets as S
-from kinerja.sample.demo import decide, fill_form, unit_entries
+from kinerja.sample.roles import decide, fill_form
+from kinerja.sample.demo import unit_entries
 from kinerja.workbook.master import build_master, load_master, read_office_data
 from kinerja.libreoffice import convert
 from kinerja.workbook.files import write_file

@@ -510,7 +510,7 @@ def _zip(members: dict[str, bytes], stored: tuple[str, ...] = ()) -> bytes:
 
 
 def test_package_reads_members_as_zipfile_does(sample_master):
-    from kinerja.stages.returns import Package
+    from kinerja.ooxml.reading import Package
 
     data = sample_master.read_bytes()
     pkg = Package(data)
@@ -551,7 +551,7 @@ def test_custom_properties_by_pattern_equal_the_xml_parser():
 def test_sheet_parts_and_column_letters(sample_master):
     from openpyxl.utils import get_column_letter
 
-    from kinerja.stages.returns import Package, sheet_parts
+    from kinerja.ooxml.reading import Package, sheet_parts
     from kinerja.workbook.tables import column_letter
 
     from kinerja.ooxml.opc import Package as Patched

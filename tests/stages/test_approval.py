@@ -11,7 +11,8 @@ from kinerja.workbook import sheets as S
 from kinerja.stages.approval import (
     DISETUJUI, approved_units, approved_values, changed_after_approval, values_fingerprint,
 )
-from kinerja.workbook.master import check, load_master
+from kinerja.stages.check import check
+from kinerja.workbook.master import load_master
 from kinerja.stages.review import review
 from kinerja.stages.signable import EXPLANATION_SETTING
 from kinerja.stages.validate import validate

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from kinerja.workbook import sheets as S
 from kinerja.stages.archive import archive_period
 from kinerja.cli.commands import app
-from kinerja.workbook.master import check, load_master
+from kinerja.stages.check import check
+from kinerja.workbook.master import load_master
 from kinerja.domain.models import Period
 from kinerja.stages.period import follows, new_period, next_period, parse_period
 from kinerja.workbook.files import write_file

@@ -20,7 +20,7 @@ from kinerja.stages.forms import build_forms
 from kinerja.workbook.master import load_master
 from kinerja.libreoffice import convert
 from kinerja.stages.review import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status, review
-from kinerja.sample.demo import type_decisions
+from kinerja.sample.roles import type_decisions
 from kinerja.stages.validate import decision_cells, validate
 from kinerja.workbook.files import write_file
 from kinerja.workbook.style import SEVERITY_FILL

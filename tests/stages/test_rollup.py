@@ -389,6 +389,18 @@ def test_expected_list_kept_missing_office_flagged_pemda_scale_recomputed(office
     assert {"Istimewa", "Baik", "Kurang"} <= set(header) and "Sangat Tinggi" not in header
 
 
+def test_a_period_typed_wrong_in_the_rollup_settings_is_reported_at_its_cell(offices, tmp_path):
+    src = _copy(offices, tmp_path, ["Kecamatan Sukamulya"])
+    rekap = tmp_path / "rekap.xlsx"
+    make_rollup(rekap, list(src.values()), now=NOW)
+    _set(rekap, "Pengaturan", "Periode", "triwulan ketiga")
+    row = next(c.row for c in load_workbook(rekap)["Pengaturan"]["A"] if c.value == "Periode")
+    again = make_rollup(rekap, list(src.values()), now=NOW)
+    [issue] = again.report.by_code("setting-invalid")
+    assert issue.location.cell == f"B{row}"
+    assert f"sel B{row}." in issue.action and "'triwulan ketiga' bukan periode" in issue.message
+
+
 def test_benchmark_runs_every_scenario_on_three_offices(tmp_path):
     """A small run of benchmarks/bench_rollup.py: each scenario does its work on the same masters
     (the timings themselves are not tested)."""

@@ -9,7 +9,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from kinerja.workbook import sheets as S
-from kinerja.workbook.master import check, load_master
+from kinerja.stages.check import check
+from kinerja.workbook.master import load_master
 from kinerja.stages.documents import render_report
 from kinerja.stages.review import DISETUJUI, review
 from kinerja.stages.signable import EXPLANATION_SETTING, TARGET_SETTING, without_period

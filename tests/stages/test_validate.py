@@ -16,7 +16,7 @@ from kinerja.stages.collect import USED
 from kinerja.issues.catalogue import CATALOGUE, Category, issue_row, make_issue
 from kinerja.workbook.master import load_master
 from kinerja.domain.numbers import parse_number
-from kinerja.sample.demo import type_decisions
+from kinerja.sample.roles import type_decisions
 from kinerja.stages.validate import (
     FIRST_ROW, FIRST_UNIT_ROW, RULES, catalogue_markdown, decision_cells, KATALOG_DOC, validate,
 )

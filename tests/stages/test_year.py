@@ -18,9 +18,11 @@ from kinerja.workbook import sheets as S
 from kinerja.stages.annual import TEXT, render_annual
 from kinerja.stages.archive import archive_period
 from kinerja.stages.collect import collect
-from kinerja.sample.demo import decide, fill_form, quarter_entry, sample_dir
+from kinerja.sample.roles import decide, fill_form, quarter_entry
+from kinerja.sample.demo import sample_dir
 from kinerja.stages.forms import build_forms
-from kinerja.workbook.master import build_master, check, load_master, read_office_data
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.stages.check import check
 from kinerja.domain.models import ROMAN
 from kinerja.stages.period import new_period
 from kinerja.stages.documents import render_report
@@ -246,7 +248,7 @@ def test_ringkasan_compares_the_quarters_with_what_each_quarter_showed(year):
 
     rows = ringkasan(year["masters"][4])
     top = S.RINGKASAN.header_row
-    from kinerja.stages.compare import COMPARE_COLUMN
+    from kinerja.workbook.sheets import COMPARE_COLUMN
 
     first = COMPARE_COLUMN - 1  # 0-based column of the block
     assert rows[top - 2][first] and rows[top - 2][first].startswith("Perbandingan antartriwulan")

@@ -19,7 +19,8 @@ from kinerja.cli.commands import app
 from kinerja.workbook.macro import PANEL_SHEET
 from kinerja.ooxml.xlsm import CUSTOMUI_PART
 from kinerja.workbook.lists import LIST_SHEET
-from kinerja.workbook.master import build_master, check, load_master, period_long_past, read_office_data
+from kinerja.workbook.master import build_master, load_master, period_long_past, read_office_data
+from kinerja.stages.check import check
 from kinerja.domain.models import Period
 
 from conftest import SAMPLE

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import load_workbook
 
 from kinerja.workbook import sheets as S
-from kinerja.workbook.master import build_master, check, load_master, read_office_data
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.stages.check import check
 from kinerja.domain.models import NipError, Period, check_nip
 from kinerja.libreoffice import convert
 from kinerja.domain.sop import list_presets, load_preset
