@@ -10,6 +10,7 @@ shown as it is rather than lost.
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any, Callable
 
@@ -127,9 +128,9 @@ def _modules() -> tuple[Any, Any]:
     import typer.rich_utils as rich_utils
 
     try:
-        from typer import _click as click_mod
+        click_mod = importlib.import_module("typer._click")
     except ImportError:  # pragma: no cover - older typer with click as a dependency
-        import click as click_mod
+        click_mod = importlib.import_module("click")
     return click_mod, rich_utils
 
 
@@ -178,7 +179,7 @@ def install() -> None:
             key = str(shown).strip("<>").lower()
             return TYPE_NAMES.get(key, shown) if key in TYPE_NAMES else shown
 
-        cls.display_type_rich = display_type_rich
+        cls.display_type_rich = display_type_rich  # type: ignore[method-assign] # on purpose
 
     original_help_text = rich_utils._get_help_text
 

@@ -170,7 +170,7 @@ def mean_capaian(values: list[float], rules: Rules) -> float | None:
 
 def achievement(ind: Indicator, result: Result | None, period: Period, rules: Rules,
                 rumus: TurunFormula) -> Achievement:
-    realisasi_tw = result.realisasi_tw if result else [None] * 4
+    realisasi_tw: list[float | None] = result.realisasi_tw if result else [None] * 4
     target = period_target(ind, period)
     realisasi = period_realisasi(ind, realisasi_tw, period)
     capaian, notes = ratio(target, realisasi, ind.polaritas, rumus, rules)

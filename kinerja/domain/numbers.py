@@ -158,7 +158,7 @@ def _parse_words(text: str) -> int | None:
             else:
                 current += value
         elif tok == "belas":
-            current = (current or 1) + 10 if current < 10 else None  # type: ignore[assignment]
+            current = (current or 1) + 10 if current < 10 else None
             if current is None:
                 return None
         elif tok == "puluh":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from importlib import resources
+from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -580,7 +581,7 @@ _FIELD_NAMES = {
 }
 
 
-def _error_text(err: dict[str, Any]) -> str:
+def _error_text(err: Mapping[str, Any]) -> str:
     kind = err.get("type", "")
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")

@@ -309,7 +309,7 @@ def _interval(start: object, end: object) -> tuple[dt.datetime, dt.datetime]:
             "Waktu mulai dan waktu selesai harus sama-sama memakai zona waktu atau sama-sama tidak"
         )
     if tz_a is not None:
-        b = end.astimezone(tz_a).replace(tzinfo=None)  # type: ignore[union-attr]
+        b = end.astimezone(tz_a).replace(tzinfo=None) if isinstance(end, dt.datetime) else b
     if b < a:
         raise WorkCalendarError(
             f"Waktu selesai ({format_waktu(b)}) lebih awal dari waktu mulai ({format_waktu(a)})"

@@ -38,7 +38,7 @@ class Finding:
 
 def _registry() -> Any | None:
     try:
-        import winreg  # type: ignore[import-not-found]
+        import winreg
     except ImportError:
         return None
     return winreg
@@ -49,7 +49,8 @@ def _reg_values(winreg: Any, root: Any, path: str) -> dict[str, Any]:
         key = winreg.OpenKey(root, path)
     except OSError:
         return {}
-    out, i = {}, 0
+    out: dict[str, Any] = {}
+    i = 0
     with key:
         while True:
             try:

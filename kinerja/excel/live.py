@@ -163,6 +163,12 @@ def _lock(api: Any) -> None:
     api.Protect(DrawingObjects=True, Contents=True)
 
 
+def _align(api: Any, centre: bool) -> None:
+    api.VerticalAlignment = -4160  # xlTop
+    if centre:
+        api.HorizontalAlignment = -4108  # xlCenter
+
+
 def _excel_call(obj: Any, call: Any) -> Any:
     """An Excel object-model call through xlwings' `.api` (Windows COM). Dropdowns and sheet
     locks are conveniences: where the platform lacks them the data is still written."""
@@ -186,9 +192,7 @@ def _shape(sheet: Any, table: Any, start: int, rows: list[list[Any]]) -> None:
     for j, col in enumerate(table.columns, 1):  # every column at the top of a row that wraps
         target = sheet.range((start, j), (end, j))
         target.wrap_text = col.wrap
-        _excel_call(target, lambda api, c=col: (
-            setattr(api, "VerticalAlignment", -4160),  # xlTop
-            c.align == "center" and setattr(api, "HorizontalAlignment", -4108)))  # xlCenter
+        _excel_call(target, lambda api, c=col: _align(api, c.align == "center"))
     for i, row in enumerate(rows):
         height = wrapped_height(table, row)
         if height is not None:

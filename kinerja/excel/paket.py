@@ -47,7 +47,7 @@ class Paket:
 
 
 def windows_environment(python: str) -> dict[str, str]:
-    env = default_environment()
+    env: dict[str, str] = {k: str(v) for k, v in default_environment().items()}
     env.update(sys_platform="win32", platform_system="Windows", os_name="nt", platform_machine="AMD64",
                implementation_name="cpython", platform_python_implementation="CPython",
                python_version=python, python_full_version=python + ".0")
@@ -230,7 +230,7 @@ def write_petunjuk(out: Path) -> Path:
             para.add_run(part).bold = i % 2 == 1
     with tempfile.TemporaryDirectory(prefix="kinerja-petunjuk-") as tmp:
         docx = Path(tmp) / "PETUNJUK.docx"
-        doc.save(docx)
+        doc.save(str(docx))
         pdf = convert(docx, "pdf", Path(tmp))
         target = out / "PETUNJUK.pdf"
         target.write_bytes(pdf.read_bytes())
@@ -265,6 +265,6 @@ def build_paket(out: Path, source: Path | None = None, pythons: tuple[str, ...] 
     return result
 
 
-def pasang_steps() -> list[str]:
-    """The numbered steps PASANG.bat announces (for docs and tests)."""
-    return re.findall(r"echo \[(\d)/5\] ([^\r\n]*)", PASANG_BAT)  # type: ignore[return-value]
+def pasang_steps() -> list[tuple[str, str]]:
+    """The numbered steps PASANG.bat announces, (number, text), for docs and tests."""
+    return re.findall(r"echo \[(\d)/5\] ([^\r\n]*)", PASANG_BAT)

@@ -746,7 +746,7 @@ class Report(BaseModel):
         out: list[tuple[Issue, int]] = []
         for i in self.issues:
             cause = next((causes[sheet] for sheet in missing
-                          if i.code in DERIVED_FROM_MISSING_SHEET.get(sheet, ())), None)
+                          if sheet and i.code in DERIVED_FROM_MISSING_SHEET.get(sheet, ())), None)
             if cause is not None:
                 counted[id(cause)] = counted.get(id(cause), 0) + 1
             else:

@@ -71,7 +71,7 @@ def explain(e: BaseException, fallback: str = "isi file tidak dapat diuraikan") 
     if isinstance(e, UnicodeError):
         return "teks dengan pengodean huruf yang tidak dikenali"
     if _is_validation(e):
-        return validation_text(e)  # type: ignore[arg-type]
+        return validation_text(e)
     if isinstance(e, json.JSONDecodeError):
         return f"bukan JSON yang sah (baris {e.lineno}, kolom {e.colno})"
     if isinstance(e, KeyError) and "no item named" in str(e).lower():  # zipfile: a part is missing

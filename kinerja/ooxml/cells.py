@@ -34,7 +34,7 @@ class Cells:
     """<c> elements as openpyxl writes values (see workbook.book.set_value and write_rows),
     with the style each one gets; styles are derived once per (base, value type, column)."""
 
-    def __init__(self, styles: Styles, epoch: datetime, columns: list[tuple[str | None, str | None]]) -> None:
+    def __init__(self, styles: Styles, epoch: datetime, columns: list[tuple[str | None, str | None, Any]]) -> None:
         self.styles, self.epoch, self.columns = styles, epoch, columns
         self.cache: dict[tuple[int, type, int], str] = {}
         self.texts: dict[str, str] = {}  # text -> its <is> element (names, units, labels recur)
@@ -113,7 +113,7 @@ def _date_kind(value: Any) -> type | None:
     return None
 
 
-def value_style(value: Any, base: int, styles: Styles, column: tuple[str | None, str | None] | None) -> int:
+def value_style(value: Any, base: int, styles: Styles, column: tuple[str | None, str | None, Any] | None) -> int:
     """The style of a written cell, as openpyxl's set_value + write_rows leave it: a date gets
     openpyxl's default date format unless its format is one already; a table column's format
     and input fill (workbook.book.write_rows) apply on top."""

@@ -7,6 +7,7 @@ comments) and other VML shapes (form-control buttons share the drawing) are kept
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, Callable
 
 from lxml import etree
@@ -83,8 +84,8 @@ class Notes:
                 except etree.XMLSyntaxError as e:
                     raise Unsupported(f"unreadable VML drawing ({e})") from None
             else:
-                self.vml_part = self.pkg.free("xl/drawings/vmlDrawing{}.vml")
-                data = re.search(r"(\d+)\.vml$", self.vml_part).group(1)
+                self.vml_part = part = self.pkg.free("xl/drawings/vmlDrawing{}.vml")
+                data = part.removeprefix("xl/drawings/vmlDrawing").removesuffix(".vml")
                 self.vml = etree.fromstring(_NEW_VML.replace("{data}", data))
         return self.vml
 
@@ -133,10 +134,11 @@ class Notes:
             self._remove_shapes({(row, col)})
         authors = self._authors()
         if author not in authors:
-            box = self.root.find(f"{{{MAIN}}}authors")
+            root = listing.getparent()  # the comments part's root, made by _list()
+            box = root.find(f"{{{MAIN}}}authors")
             if box is None:
                 box = etree.Element(f"{{{MAIN}}}authors")
-                self.root.insert(0, box)
+                root.insert(0, box)
             etree.SubElement(box, f"{{{MAIN}}}author").text = author
             self.authors = None
             authors = self._authors()
@@ -169,7 +171,7 @@ class Notes:
             self.next_id = max(self.next_id, block * 1024 + 1)
         return self.shapes
 
-    def _remove_shapes(self, cells: set[tuple[int, int]]) -> None:
+    def _remove_shapes(self, cells: Iterable[tuple[int, int]]) -> None:
         if not self.vml_part:
             return
         shapes = self._shapes()
@@ -227,7 +229,7 @@ class Notes:
         if self.comments_part:
             self.pkg.put(self.comments_part, serialize(self.root))
             self.pkg.types.override(self.comments_part, COMMENTS_CT)
-        if self.vml is None:
+        if self.vml is None or self.vml_part is None:
             return
         drawing = self.tail.find("legacyDrawing")
         shapes = [el for el in self.vml if isinstance(el.tag, str) and el.tag != f"{{{O}}}shapelayout"

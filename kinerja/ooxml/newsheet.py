@@ -11,7 +11,7 @@ from kinerja.workbook.tables import Table
 from kinerja.workbook.description import PageSetup
 from kinerja.ooxml.parts import MAIN, REL
 from kinerja.ooxml.styles import FontSpec, Look, Styles
-from kinerja.workbook.style import BORDER, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT, header_text
+from kinerja.workbook.style import BORDER_COLOR, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT, header_text
 
 
 def _font(font) -> FontSpec:
@@ -21,7 +21,7 @@ def _font(font) -> FontSpec:
 
 TITLE = Look(font=_font(TITLE_FONT))
 HINT = Look(font=_font(HINT_FONT))
-HEADER = Look(fill=HEADER_FILL, font=_font(HEADER_FONT), border=BORDER.left.color.rgb[-6:],
+HEADER = Look(fill=HEADER_FILL, font=_font(HEADER_FONT), border=BORDER_COLOR,
               alignment=(("horizontal", "center"), ("vertical", "center"), ("wrapText", "1")))
 
 

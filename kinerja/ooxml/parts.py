@@ -65,10 +65,10 @@ class Rels:
 
     def __init__(self, source: str, data: bytes | None) -> None:
         self.source, self.name = source, rels_name(source)
-        self.root = parse_xml(data) if data else etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
+        self.root = parse_xml(data) if data else etree.fromstring(f'<Relationships xmlns="{PKG_REL}"/>')
         self.changed = False
         self.folder = source.rpartition("/")[0] + "/" if "/" in source else ""
-        self.by_id: dict[str, Any] = {el.get("Id"): el for el in self.root if local(el) == "Relationship"}
+        self.by_id: dict[str, Any] = {el.get("Id", ""): el for el in self.root if local(el) == "Relationship"}
 
     def __iter__(self):
         return iter(list(self.by_id.values()))

@@ -30,9 +30,9 @@ class Package:
         self._zf: zipfile.ZipFile | None = None
         # every member as (name, flags, method, compressed, size, header offset); a name given
         # twice is in `members` twice (the size limits see both), in `entries` once
-        self.members = _directory(data)
-        if self.members is None:
-            self.members = []
+        found = _directory(data)
+        self.members: list[tuple[str, int, int, int, int, int]] = found if found is not None else []
+        if found is None:
             try:
                 self._zf = zipfile.ZipFile(io.BytesIO(data))
                 self.members = [(i.filename, i.flag_bits, i.compress_type, i.compress_size, i.file_size,

@@ -184,7 +184,7 @@ class Styles:
     def _font(self, base: int, spec: FontSpec) -> int:
         font = copy.deepcopy(self.fonts[base] if base < len(self.fonts) and not spec.plain else self.fonts[0])
         font.tail = None
-        values = {"b": spec.bold, "i": spec.italic, "u": spec.underline,
+        values: dict[str, Any] = {"b": spec.bold, "i": spec.italic, "u": spec.underline,
                   "sz": None if spec.size is None else f"{spec.size:g}",
                   "color": None if spec.color is None else "FF" + spec.color[-6:].upper()}
         for name, value in values.items():

@@ -63,6 +63,7 @@ import struct
 import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
+from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -394,7 +395,7 @@ def read_vba_project(data: bytes) -> VbaProjectInfo:
             i += 1
         references = _split_references(ref_records) if ref_records else []
         modules: dict[str, VbaModuleInfo] = {}
-        current: dict[str, object] = {}
+        current: dict[str, Any] = {}
         for rid, rdata, _ in records[i:]:
             if rid == _MOD_NAME:
                 current = {"name": rdata.decode(enc), "kind": "procedural", "offset": 0}
@@ -407,7 +408,7 @@ def read_vba_project(data: bytes) -> VbaProjectInfo:
             elif rid == _MOD_END:
                 stream = str(current.get("stream", current["name"]))
                 raw_stream = ole.openstream(f"VBA/{stream}").read()
-                offset = int(current["offset"])  # type: ignore[arg-type]
+                offset = int(current["offset"])
                 source = decompress(raw_stream[offset:]).decode(enc)
                 mod = VbaModuleInfo(str(current["name"]), stream, str(current["kind"]), offset, source)
                 modules[mod.name] = mod

@@ -92,7 +92,7 @@ class Book:
                 place(self.wb, views, _WORKBOOK_ORDER)
             view = etree.SubElement(views, f"{{{MAIN}}}workbookView")
         view.set("activeTab", str(self.order.index(name)))
-        if view.get("firstSheet") and int(view.get("firstSheet")) > self.order.index(name):
+        if int(view.get("firstSheet") or 0) > self.order.index(name):
             view.set("firstSheet", str(self.order.index(name)))
         self.selected_part = self.parts[name]
 
@@ -192,8 +192,9 @@ def _add_title(pkg: Package, name: str) -> None:
     items.insert(min(count, len(items)), item)  # the sheets come first, then named ranges
     new_titles = titles.group(1) + str(len(items)) + titles.group(5) + "".join(items) + titles.group(7)
     text = text[:titles.start()] + new_titles + text[titles.end():]
-    pairs = re.search(pairs.re.pattern, text, re.S)
-    text = text[:pairs.start(8)] + str(count + 1) + text[pairs.end(8):]
+    moved = re.search(pairs.re.pattern, text, re.S)
+    assert moved is not None  # the same text, one title longer
+    text = text[:moved.start(8)] + str(count + 1) + text[moved.end(8):]
     pkg.put(app, text.encode("utf-8"))
 
 

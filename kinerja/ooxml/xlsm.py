@@ -257,7 +257,7 @@ def _assign_code_names(
     )
     used = {r.lower() for r in reserved} | {"thisworkbook"}
     sheet_parts = _worksheet_parts(parts, workbook_part)
-    existing = {}
+    existing: dict[str, str] = {}
     for part in sheet_parts:
         name = _existing_codename(parts[part].decode("utf-8"), "sheetPr")
         if name and _IDENT.match(name) and name.lower() not in used and name.lower() not in existing.values():

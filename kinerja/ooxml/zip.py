@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import struct
 import zipfile
+from typing import Any
 
 CHUNK = 1 << 20
 COMPRESS_LEVEL = 1  # the parts rewritten: fast deflate (a large rekap compresses 3x faster)
@@ -27,12 +28,17 @@ def copy_member(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipIn
 
 
 def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Append a member's stored bytes to `zout` through ZipFile's own (private) writing state,
+    each member checked for first; False when it is not there or the member cannot be copied
+    raw (encrypted, another compression)."""
     needed = ("fp", "filelist", "NameToInfo", "start_dir", "_lock", "_writing", "_seekable")
     if (info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
-            or not all(hasattr(zout, a) for a in needed) or not hasattr(zin, "fp")
-            or not zout._seekable or zout._writing):
+            or not all(hasattr(zout, a) for a in needed) or not hasattr(zin, "fp")):
         return False
+    out: Any = zout  # its private members are not in the stubs
     fp = zin.fp
+    if not out._seekable or out._writing or out.fp is None or fp is None:
+        return False
     fp.seek(info.header_offset)
     header = fp.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
@@ -43,20 +49,20 @@ def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo)
     new.compress_type, new.CRC = info.compress_type, info.CRC
     new.compress_size, new.file_size = info.compress_size, info.file_size
     new.external_attr = info.external_attr
-    with zout._lock:
-        zout.fp.seek(zout.start_dir)
-        new.header_offset = zout.fp.tell()
-        zout.fp.write(new.FileHeader())
+    with out._lock:
+        out.fp.seek(out.start_dir)
+        new.header_offset = out.fp.tell()
+        out.fp.write(new.FileHeader())
         left = info.compress_size
         while left > 0:
             chunk = fp.read(min(CHUNK, left))
             if not chunk:
                 raise zipfile.BadZipFile(f"truncated member {info.filename}")
-            zout.fp.write(chunk)
+            out.fp.write(chunk)
             left -= len(chunk)
-        zout.start_dir = zout.fp.tell()
-        zout.filelist.append(new)
-        zout.NameToInfo[new.filename] = new
-        zout._didModify = True
+        out.start_dir = out.fp.tell()
+        out.filelist.append(new)
+        out.NameToInfo[new.filename] = new
+        out._didModify = True
     return True
 

@@ -101,12 +101,12 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     for n, (unit, form) in enumerate(sorted(by_unit.items())):
         values = {k: v for k, v in entries.items() if k.startswith(unit + ".")}
         name = f"{unit.lower()}-tw3-isian.xlsx"  # units rename files; the content identifies them
-        edit = None
+        edit: Callable[[Any], None] | None = None
         if unit == "TRANTIB":  # typed as text, the Indonesian way
             values["TRANTIB.03"] = {**values["TRANTIB.03"], "r3": "24 kali"}
             values["TRANTIB.04"] = {**values["TRANTIB.04"], "r3": "1.0"}
         if unit == "YANUM":  # the unit renamed the sheet
-            def edit(wb):
+            def edit(wb: Any) -> None:
                 wb[FORM_SHEET].title = "Isian YANUM"
         dst = fill_form(form, inbox / name, values, edit)
         set_mtime(dst, returned + timedelta(hours=n))
@@ -268,7 +268,7 @@ def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iter
     for sub in ("tw4", "pratinjau-tahunan"):
         shutil.rmtree(out / sub, ignore_errors=True)
     made = new_period(tw3, master, who=perencana, now=datetime(2027, 1, 4, 8, 0))
-    if made.path is None:
+    if made.path is None or made.period is None:
         yield "11. Periode baru tidak dibuat: " + "; ".join(i.message for i in made.report.issues)
         return
     yield (f"11. Periode baru (kinerja new-period): {master.name}, {made.period.label()}; "
@@ -282,6 +282,7 @@ def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iter
     t = datetime(2027, 1, 5, 8, 0)
     forms = run(build_forms, out / "tw4" / "formulir", who=perencana, now=t, deadline=datetime(2027, 1, 8, 16, 0))
     m = load_master(master).master
+    assert m is not None  # the master new_period just wrote
     for n, (ident, path) in enumerate(zip(forms.identities, forms.files)):
         values = {i.kode: quarter_entry(i, 4) for i in m.indicators_of(ident.unit)}
         set_mtime(fill_form(path, out / "tw4" / "masuk" / path.name, values), datetime(2027, 1, 7, 9 + n, 0))

@@ -314,7 +314,7 @@ def _trend_charts(data: AnnualData, folder: Path) -> dict[str, Path]:
         groups.setdefault(r.ind.sasaran or "(tanpa sasaran)", []).append(r)
     for n, (name, rows) in enumerate(groups.items()):
         rules = data.master.settings.rules
-        means = [mean_capaian([r.capaian_tw[q] for r in rows if r.capaian_tw[q] is not None], rules)
+        means = [mean_capaian([c for r in rows if (c := r.capaian_tw[q]) is not None], rules)
                  for q in range(4)]
         out[name] = trend_chart(name, means, folder / f"tren-{n}.png")
     return out

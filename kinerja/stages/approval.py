@@ -161,7 +161,7 @@ def values_fingerprint(values: dict[str, list[float | None]]) -> str:
 
 def unit_values(master: Master, unit: str) -> dict[str, list[float | None]]:
     """The realisasi of every quarter of a unit's indicators as the master holds them now."""
-    out = {}
+    out: dict[str, list[float | None]] = {}
     for ind in master.indicators_of(unit):
         r = master.results.get(ind.kode)
         out[ind.kode] = list(r.realisasi_tw) if r else [None] * 4
@@ -173,7 +173,7 @@ def approval_rows(master: Master, unit: str, now: datetime, who: str) -> list[li
     values = unit_values(master, unit)
     digest = values_fingerprint(values)
     key = master.settings.period.key()
-    return [[key, unit, kode, (master.indicator(kode).nama if master.indicator(kode) else ""), *vals,
+    return [[key, unit, kode, (ind.nama if (ind := master.indicator(kode)) else ""), *vals,
              now, who, digest] for kode, vals in values.items()]
 
 

@@ -149,7 +149,8 @@ def archive_period(loaded: Loaded, out_dir: Path, *, inbox: Path | None = None, 
         return out
     approval = approval_status(loaded)
     timing = sop_compliance(loaded, now)
-    entries, missing = [], []
+    entries: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=out_dir))

@@ -334,7 +334,8 @@ def _history(loaded: Loaded) -> _History:
     raw = loaded.rows.get(S.PENERIMAAN.sheet) or []
     read = read_table(raw, S.PENERIMAAN, Report())
     keys = [c.key for c in S.PENERIMAAN.columns]
-    rows, index = [], {}
+    rows: list[list[Any]] = []
+    index: dict[tuple[str, str], int] = {}
     for r in read.rows:
         source = raw[r.number - 1]
         row = [source[read.columns[k]] if k in read.columns and read.columns[k] < len(source) else None
@@ -510,7 +511,8 @@ def _merge(old: Result | None, code: str, vals: dict[str, Any], period: Period) 
     for q in period.quarters:
         if f"r{q}" in vals:
             tw[q - 1] = vals[f"r{q}"]
-    fields = {"penjelasan": old.penjelasan, "bukti": old.bukti, "realisasi_anggaran": old.realisasi_anggaran}
+    fields: dict[str, Any] = {"penjelasan": old.penjelasan, "bukti": old.bukti,
+                              "realisasi_anggaran": old.realisasi_anggaran}
     for key in fields:
         if key in vals:
             fields[key] = vals[key] if key == "realisasi_anggaran" else vals[key] or ""

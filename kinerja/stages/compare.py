@@ -41,7 +41,7 @@ class SasaranTrend:
     rules: Any = None  # the master's Rules: means are the printed average, rounded once
 
     def mean(self, q: int) -> float | None:
-        return mean_capaian([r.capaian[q - 1] for r in self.rows if r.capaian[q - 1] is not None], self.rules)
+        return mean_capaian([c for r in self.rows if (c := r.capaian[q - 1]) is not None], self.rules)
 
     def mean_lalu(self) -> float | None:
         return mean_capaian([r.capaian_lalu for r in self.rows if r.capaian_lalu is not None], self.rules)
@@ -123,7 +123,7 @@ def _letter(n: int) -> str:
     return get_column_letter(n)
 
 
-def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[dict[str, str]]]:
+def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[dict[str, Any]]]:
     """Per sasaran, the rows of the report's comparison table: realisasi and capaian per quarter
     of the year up to the current one, and the same quarter last year."""
     d = master.settings.rules.desimal

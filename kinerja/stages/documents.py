@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import importlib
 import os
 import re
 import string
@@ -465,14 +466,14 @@ def to_pdf(docx: Path, out_dir: Path) -> Path:
     docx, out_dir = Path(docx).resolve(), Path(out_dir).resolve()
     if sys.platform == "win32":
         try:
-            import win32com.client  # type: ignore[import-not-found]
+            client: Any = importlib.import_module("win32com.client")  # pywin32, on Windows only
         except ImportError:
-            win32com = None  # type: ignore[assignment]
-        if win32com is not None:
+            client = None
+        if client is not None:
             target = out_dir / (docx.stem + ".pdf")
             word = None
             try:
-                word = win32com.client.DispatchEx("Word.Application")
+                word = client.DispatchEx("Word.Application")
                 word.Visible = False
                 doc = word.Documents.Open(str(docx), ReadOnly=True)
                 doc.SaveAs2(str(target), FileFormat=17)  # wdFormatPDF

@@ -103,7 +103,7 @@ def e81_rows(master: Master, renstra: dict[str, Renstra] | None = None) -> list[
     rows: list[E81Row] = []
     for r in consolidate(master):
         ind, res = r.indicator, r.result
-        rt = res.realisasi_tw if res else [None] * 4
+        rt: list[float | None] = res.realisasi_tw if res else [None] * 4
         rumus = master.turun_formula(ind)
         tw_k = [rt[q - 1] if q <= last_q else None for q in range(1, 5)]
         tw_pct = []
@@ -292,7 +292,7 @@ def e81_workbook(master: Master, rows: list[E81Row], layout: str) -> Workbook:
         r += 1
     for j, w in enumerate(E81_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(j)].width = w
-    ws.freeze_panes = ws.cell(int(title_rows.split(":")[1]) + 1, len(LEAD) + 1)
+    ws.freeze_panes = ws.cell(int(title_rows.split(":")[1]) + 1, len(LEAD) + 1).coordinate
     _print_setup(ws, title_rows, s.office.nama, p.label())
     return wb
 

@@ -67,7 +67,7 @@ def export_rows(master: Master) -> list[list[Any]]:
     out = []
     for r in consolidate(master):
         ind, res = r.indicator, r.result
-        rt = res.realisasi_tw if res else [None] * 4
+        rt: list[float | None] = res.realisasi_tw if res else [None] * 4
         out.append([p.tahun, p.label(), r.unit.kode, r.unit.nama, ind.sasaran, ind.program, ind.kegiatan,
                     ind.kode, ind.nama, ind.satuan, POLARITY_LABELS[ind.polaritas], METHOD_LABELS[ind.metode],
                     ind.target_tahunan, *rt, r.ach.target, r.ach.realisasi,
@@ -85,7 +85,7 @@ def keyed_rows(master: Master) -> list[list[Any]]:
     out = []
     for r in consolidate(master):
         ind, res = r.indicator, r.result
-        rt = res.realisasi_tw if res else [None] * 4
+        rt: list[float | None] = res.realisasi_tw if res else [None] * 4
         out.append([ind.kode, realisasi_to_date(ind, rt, p.last_quarter), None, None,
                     res.bukti if res else "", "", res.penjelasan if res else "", "", "", ind.nama, ind.satuan,
                     p.tahun, p.last_quarter])

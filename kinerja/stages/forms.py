@@ -319,7 +319,7 @@ def write_form(m: Master, unit: Unit, identity: FormIdentity, path: Path, logo: 
     """Write one unit's form (atomic save)."""
     s = m.settings
     period = s.period
-    inds = [m.indicator(code) for code in identity.indikator]
+    inds = [i for code in identity.indikator if (i := m.indicator(code)) is not None]
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = FORM_SHEET
@@ -519,7 +519,7 @@ class FormTemplate:
     def write(self, m: Master, unit: Unit, identity: FormIdentity, path: Path) -> Path:
         """This unit's form at `path` (atomic save)."""
         xml = self.cells.xml
-        inds = [m.indicator(code) for code in identity.indikator]
+        inds = [i for code in identity.indikator if (i := m.indicator(code)) is not None]
         end = HEADER_ROW + len(inds)
         rows: list[str] = []
         info = info_rows(m, unit, identity)
@@ -549,9 +549,10 @@ class FormTemplate:
             hidden.append(f'<row r="{r}">' + "".join(out) + "</row>" if out else f'<row r="{r}"/>')
         id_head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{get_column_letter(width)}{len(hidden)}"/>',
                          self.id_head, count=1)
-        workbook = re.sub(r"(_xlnm\.Print_Area[^>]*>)([^<]*)(</definedName>)",
-                          lambda mo: mo.group(1) + re.sub(r"(:\$[A-Z]+\$)\d+", lambda e: f"{e.group(1)}{end}",
-                                                          mo.group(2)) + mo.group(3), self.workbook)
+        def to_end(mo: re.Match[str]) -> str:  # a print area's last row moves to the table's end
+            return mo.group(1) + re.sub(r"(:\$[A-Z]+\$)\d+", rf"\g<1>{end}", mo.group(2)) + mo.group(3)
+
+        workbook = re.sub(r"(_xlnm\.Print_Area[^>]*>)([^<]*)(</definedName>)", to_end, self.workbook)
         vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
         props = [(PROP_PREFIX + k, v) for k, v in identity.as_properties().items() if v]
         custom = self.custom[:self.custom.index("<property")] + "".join(
@@ -571,7 +572,7 @@ class FormTemplate:
                 for info_ in zin.infolist():
                     if info_.filename in parts:
                         new = member_info(info_)
-                        new._compresslevel = 6  # type: ignore[attr-defined] # forms travel by mail: small
+                        new._compresslevel = 6  # forms travel by mail: small
                         zout.writestr(new, parts[info_.filename].encode("utf-8"))
                     else:
                         copy_member(zin, zout, info_)

@@ -523,7 +523,8 @@ def _check_link(prev: Loaded, cur: Loaded, report: Report) -> None:
                 value, now = vals[q - 1], (res.realisasi_tw[q - 1] if res else None)
                 if (kode, q) in seen or (pb.jenis != "tahunan" and q >= pb.quarters[0]):
                     continue
-                if (value is None) == (now is None) and (value is None or abs(value - now) <= 1e-9 * max(1, abs(value))):
+                if (value is None and now is None) or (value is not None and now is not None
+                                                                 and abs(value - now) <= 1e-9 * max(1, abs(value))):
                     continue
                 seen.add((kode, q))
                 ind = b.indicator(kode)

@@ -682,7 +682,7 @@ def read_values(rf: ReturnFile, unit: str, period: Period, codes: list[str], rep
             continue
         vals: dict[str, Any] = {"sumber": sumber}
         for k, j, is_number, is_text in plan:
-            raw = row[j] if j < width else None
+            raw: Any = row[j] if j < width else None
             kind = type(raw)
             if is_number and kind is float and raw >= 0:  # the common case: no issue
                 vals[k] = raw
@@ -741,7 +741,7 @@ def _consistent(row: list[Any], r: int, cols: dict[str, int], ind: Indicator, re
             continue
         shown = parse_number(_cell(row, cols[key])).value
         if (shown is None) != (expected is None) or (
-                shown is not None and abs(shown - expected) > 1e-9 * max(1.0, abs(expected))):  # type: ignore[operator]
+                shown is not None and expected is not None and abs(shown - expected) > 1e-9 * max(1.0, abs(expected))):
             diffs.append(f"{HEADERS[key]} {format_number(shown)} (induk: {format_number(expected)})")
     for key, value, labels in (("polaritas", ind.polaritas, POLARITY_LABELS), ("metode", ind.metode, METHOD_LABELS)):
         shown = _cell(row, cols[key]) if key in cols else None

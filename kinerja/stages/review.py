@@ -166,6 +166,7 @@ def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force
             f"{k}: {s}" for k, s in statuses.items() if s != DISETUJUI) + ")"
     out.approval = after
     w = out.writes
+    assert v.ctx is not None  # validate() read the master that review() read
     w.extend(render(v.ctx, v, statuses, consumed, after))
     if events:
         w.sheet(S.RIWAYAT.sheet, S.RIWAYAT).append = events

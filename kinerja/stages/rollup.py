@@ -642,7 +642,7 @@ def summary_rows(result: RollupOutcome) -> list[list[Any]]:
                     None, None, None, None, None, *[None] * len(bands), None, None, None, None])
     if result.offices:
         t = result.total()
-        total_bands = Counter()
+        total_bands: Counter[str] = Counter()
         for o in result.offices:
             total_bands.update(o.bands)
         out.append([None, f"Jumlah {result.inputs.pemerintah}".strip(), None,
@@ -810,7 +810,7 @@ def _build(out: Path, result: RollupOutcome, tables: list[tuple[Table, list[list
     from kinerja.workbook.style import HINT_FONT, INPUT_FILL
 
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # a new workbook's one sheet
     sheets = {}
     for table, rows in tables:
         ws = wb.create_sheet(table.sheet)

@@ -22,7 +22,7 @@ import datetime as dt
 import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, overload
 
 from kinerja.workbook import sheets as S
 from kinerja.domain.durations import Duration
@@ -79,6 +79,14 @@ def calendar(settings: Settings) -> WorkCalendar:
     return WorkCalendar(office_hours=settings.jam_kerja, extra_holidays=settings.libur)
 
 
+@overload
+def _naive(value: dt.date) -> dt.datetime: ...
+
+
+@overload
+def _naive(value: Any) -> dt.datetime | None: ...
+
+
 def _naive(value: Any) -> dt.datetime | None:
     """A moment as Excel stores it: office wall-clock time (an aware datetime keeps its own
     wall-clock, as in workcal), whole seconds."""
@@ -118,7 +126,7 @@ def _late(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> tuple[float, 
 
 def late_text(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> str:
     """How late `at` is past `due`, in the one wording of this module; '' when not late."""
-    minutes, days = _late(cal, _naive(due), _naive(at))  # type: ignore[arg-type]
+    minutes, days = _late(cal, _naive(due), _naive(at))
     return _late_text(minutes, days) if minutes > 0 else ""
 
 
@@ -305,7 +313,7 @@ def stamp_receiving(loaded: Loaded, returns: list[tuple[str, int | None, dt.date
     log = read_log(loaded)
     if not steps or log.unreadable:
         return w
-    now = _naive(now)  # type: ignore[assignment]
+    now = _naive(now)
     dist = _distribution_rows(loaded)
     first = [(u, d) for u, r, d in dist if (r or 1) == 1]
     sent = {u for u, _ in first} or {u.kode for u in m.units if m.indicators_of(u.kode)}
@@ -313,13 +321,13 @@ def stamp_receiving(loaded: Loaded, returns: list[tuple[str, int | None, dt.date
     for unit, rnd, when in returns:
         u = str(unit or "").strip().upper()
         if (rnd or 1) == 1 and when is not None:
-            got[u] = min(got.get(u, _naive(when)), _naive(when))  # type: ignore[type-var,arg-type]
+            got[u] = min(got.get(u, _naive(when)), _naive(when))
     if not sent or not sent <= set(got):
         return w
     last = max(got[u] for u in sent)
     deadlines = [d for _, d in first if d is not None] or ([_naive(m.settings.batas_waktu)]
                                                             if m.settings.batas_waktu else [])
-    deadline = max(deadlines) if deadlines else None  # type: ignore[type-var]
+    deadline = max(deadlines) if deadlines else None
     start = max(deadline, last) if deadline is not None and now >= deadline else last
     start = min(start, now)
     for step in steps:
@@ -551,7 +559,7 @@ def revision_loops(loaded: Loaded, cal: WorkCalendar, now: dt.datetime) -> list[
             continue
         key = (unit, v["putaran"])
         receipts[key] = min(receipts.get(key, when), when)
-    deadlines = {}
+    deadlines: dict[int, dt.datetime] = {}
     for unit, rnd, due in _distribution_rows(loaded):
         if isinstance(rnd, int) and due is not None:
             deadlines[rnd] = max(deadlines.get(rnd, due), due)
@@ -647,7 +655,7 @@ class TimingSummary:
 
 def _summary(rows: list[TimingRow], cal: WorkCalendar, now: dt.datetime, roles: list[str],
              loops: list[RevisionLoop]) -> TimingSummary:
-    starts = [r.start or r.planned_start for r in rows if r.start or (r.end and r.planned_start)]
+    starts = [s for r in rows if (s := r.start or r.planned_start) and (r.start or r.end)]
     first = min(starts, default=None)
     finished = all(r.done for r in rows)
     last = max((r.end for r in rows if r.end), default=None) if finished else now
@@ -705,7 +713,7 @@ def _compute(loaded: Loaded, now: dt.datetime, overrides: dict[int, Entry]) -> T
     if m is None:
         report.extend(loaded.report.issues)
         return TimingOutcome([], [], None, report, WorkbookWrites())
-    now = _naive(now)  # type: ignore[assignment]
+    now = _naive(now)
     file = loaded.path.name
     cal = calendar(m.settings)
     near = _near_ratio(loaded, report, file)
@@ -1053,7 +1061,7 @@ def sop_status(loaded: Loaded, now: dt.datetime) -> StatusOutcome:
     return for revision is open, the steps from the decision's 'kembali ke' step count as done
     only when finished after the return) and who holds it, unit returns, open validation
     findings and breaches so far."""
-    now = _naive(now)  # type: ignore[assignment]
+    now = _naive(now)
     outcome = recompute(loaded, now)
     m = loaded.master
     if m is None:
@@ -1104,7 +1112,7 @@ def log_selected(loaded: Loaded, sheet: str, row: int, column: int, value: objec
     no_col = next((j for j, key in keys.items() if key == "no"), 1)
     line = rows[row - 1] if row - 1 < len(rows) else ()
     no = line[no_col - 1] if no_col - 1 < len(line) else None
-    if no in (None, ""):
+    if no is None or no == "":
         raise TimingError(f"Baris {row} sheet Waktu SOP tidak berisi nomor langkah; pilih baris langkah.")
     if value in (None, ""):
         moment = now

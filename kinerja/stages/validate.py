@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Collection
 from typing import Any, Callable, Iterator
 
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -339,12 +340,24 @@ def _show(v) -> str:
 # ----------------------------------------------------------------------------------- sheet rules
 
 
+def _unit(ctx: Ctx, code: str) -> Unit:
+    """A unit the master lists (its sheet was read, its form sent)."""
+    unit = ctx.master.unit(code)
+    if unit is None:
+        raise KeyError(code)
+    return unit
+
+
+def _w(value: datetime | None) -> str:
+    return format_waktu(value) if value is not None else "-"
+
+
 @rule("indicator-duplicate", per_line=False)
 def indicator_duplicate(ctx: Ctx) -> Iterator[Issue]:
     """Two rows of one indicator code in a unit sheet: the first row is used, the later ones
     are ignored and reported."""
     for code, read in ctx.unit_sheets.items():
-        sheet = ctx.master.unit(code).sheet_name
+        sheet = _unit(ctx, code).sheet_name
         seen: dict[str, int] = {}
         for row in read.rows:
             kode = str(row.values.get("kode") or "").strip()
@@ -360,7 +373,7 @@ def unit_row_unknown(ctx: Ctx) -> Iterator[Issue]:
     """A row in a unit sheet whose code is not one of the unit's indicators (another unit's
     code, or a code not on the Indikator sheet): its values are not used."""
     for code, read in ctx.unit_sheets.items():
-        sheet = ctx.master.unit(code).sheet_name
+        sheet = _unit(ctx, code).sheet_name
         for row in read.rows:
             kode = str(row.values.get("kode") or "").strip()
             other = ctx.master.indicator(kode)
@@ -408,8 +421,9 @@ def _returns(ctx: Ctx) -> Iterator[Issue]:
             continue  # never sent a form
         if t.deadline and t.distributed and t.deadline < t.distributed:
             t = replace(t, deadline=None, late_minutes=0.0, late_days=0)
-        unit = ctx.master.unit(t.unit)
-        where = dict(unit=t.unit, head=unit.kepala or "-", contact=unit.kontak or "-", round=t.putaran or 1)
+        unit = _unit(ctx, t.unit)
+        where: dict[str, Any] = dict(unit=t.unit, head=unit.kepala or "-", contact=unit.kontak or "-",
+                                     round=t.putaran or 1)
         due = t.deadline if t.late_minutes > 0 else t.sop_due
         if t.returned:
             if t.late:
@@ -417,7 +431,7 @@ def _returns(ctx: Ctx) -> Iterator[Issue]:
                             and r.values["diterima"] == t.received), None)
                 yield make_issue("return-late", sheet=S.PENERIMAAN.sheet,
                                  cell=row.cell("diterima") if row else f"A{S.PENERIMAAN.header_row + 1}",
-                                 late=t.late_text(), deadline=format_waktu(due), value=t.received, **where)
+                                 late=t.late_text(), deadline=_w(due), value=t.received, **where)
             continue
         if all(_complete(line, ctx) for line in ctx.lines if line.unit.kode == t.unit):
             continue
@@ -647,7 +661,7 @@ def _note(issues: list[Issue]) -> tuple[str, str]:
 
 
 def render(ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str] | None = None,
-           consumed: set[str] = frozenset(), approval: Approval | None = None) -> WorkbookWrites:
+           consumed: Collection[str] = frozenset(), approval: Approval | None = None) -> WorkbookWrites:
     """The writes for the Validasi sheet, the highlights, the Rekap and the Katalog.
 
     statuses: each unit's status (defaults to the approval state read from Riwayat).
@@ -708,7 +722,7 @@ def _legend(sw, row: int, first: str, items: tuple[tuple[str, str], ...]) -> Non
 
 
 def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str],
-                    consumed: set[str], approval: Approval) -> None:
+                    consumed: Collection[str], approval: Approval) -> None:
     """The Validasi sheet (one row per unit, the one decision per unit) and the Temuan Validasi
     sheet (one row per finding, with a title from the catalogue and the Sekretaris' note)."""
     m = ctx.master
@@ -761,12 +775,12 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
     unit_rows = []
     for j, unit in enumerate(units):
         dec = out.decisions.get(unit.kode)
-        keep = dec is not None and unit.kode not in consumed
+        kept = dec if dec is not None and unit.kode not in consumed else None
         counts = out.counts[unit.kode]
         unit_rows.append([j + 1, unit.kode, unit.nama, statuses.get(unit.kode, MENUNGGU), counts["error"],
                           counts["warning"], counts["info"],
-                          DECISIONS.get(dec.keputusan or "", dec.raw) if keep else None,
-                          dec.catatan if keep else None])
+                          DECISIONS.get(kept.keputusan or "", kept.raw) if kept else None,
+                          kept.catatan if kept else None])
         sw.marks.append(Mark(f"{V.letter('kesalahan')}{FIRST_UNIT_ROW + j}",
                              SEVERITY_FILL["error"] if counts["error"] else CLEAN_FILL))
     sw.rows = unit_rows

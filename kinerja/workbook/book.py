@@ -58,20 +58,20 @@ def style_table(ws: Worksheet, table: Table) -> None:
         c.border = BORDER
         ws.column_dimensions[get_column_letter(j)].width = col.width
     ws.row_dimensions[h].height = 32
-    ws.freeze_panes = ws.cell(row=h + 1, column=1)
+    ws.freeze_panes = ws.cell(row=h + 1, column=1).coordinate
 
 
 def write_rows(ws: Worksheet, table: Table | None, rows: Iterable[list[Any]], start: int) -> int:
     """Write rows from `start`; returns the next free row. Styles by column description."""
     styles = []
-    aligned = bool(table) and any(c.wrap or c.align for c in table.columns)
+    aligned = table is not None and any(c.wrap or c.align for c in table.columns)
     if table:
         for col in table.columns:
             fill = PatternFill("solid", fgColor=INPUT_FILL) if col.input else None
             styles.append((col.number_format, fill))
     r = start
     for row in rows:
-        if aligned:
+        if aligned and table is not None:
             height = wrapped_height(table, row)
             if height is not None:
                 ws.row_dimensions[r].height = height

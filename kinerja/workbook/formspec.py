@@ -81,7 +81,7 @@ class FormIdentity(BaseModel):
 
     @classmethod
     def from_properties(cls, props: dict[str, str]) -> "FormIdentity":
-        data = dict(props)
+        data: dict[str, Any] = dict(props)
         codes = data.get("indikator") or ""
         data["indikator"] = [c for c in str(codes).split(",") if c]
         return cls.model_validate(data)

@@ -36,12 +36,14 @@ import getpass
 import hashlib
 import json
 import os
+import sys
 import socket
 import stat
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from kinerja.issues.catalogue import Issue, KinerjaError, make_issue
 
@@ -91,7 +93,7 @@ class MasterLock:
     def __init__(self, master: Path) -> None:
         self.master = Path(master)
         self.path = lock_path(self.master)
-        self.file = None
+        self.file: BinaryIO | None = None
         self.stamp: Stamp | None = None
 
     def acquire(self, wait: float = 0.0, command: str = "") -> "MasterLock":
@@ -198,7 +200,7 @@ def _same_file(f, path: Path) -> bool:
 
 def _hide(path: Path) -> None:
     """Windows: the lock file gets the hidden attribute (a dot does not hide it there)."""
-    if os.name != "nt":
+    if sys.platform != "win32":
         return
     try:  # pragma: no cover - Windows
         import ctypes
@@ -398,7 +400,7 @@ def backup(path: Path, folder: Path, name: str) -> Path:
 
 def clean_stale(folder: Path) -> list[Path]:
     """Remove temporary files of runs that died (see the module docstring). Returns them."""
-    gone = []
+    gone: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -196,13 +196,14 @@ def build_master(path: Path, preset: str, data: OfficeData | None = None) -> Pat
     data = data or default_office_data(sop)
     settings = {**DEFAULT_SETTINGS, **default_office_data(sop).settings, **data.settings, "preset": preset}
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # a new workbook's one sheet
     petunjuk = wb.create_sheet(S.PETUNJUK_SHEET)
     setting_cells = _settings_sheet(wb, wb.create_sheet(S.SETTINGS_SHEET), settings)
     officials = list(data.officials)
     given = {o.get("peran") for o in officials}
-    officials += [{"peran": role} for role in S.PEJABAT.col("peran").choices or {} if role not in given]
-    _table(wb, S.PEJABAT, [[o.get("peran") and S.PEJABAT.col("peran").choices.get(o["peran"], o["peran"]),
+    roles = S.PEJABAT.col("peran").choices or {}
+    officials += [{"peran": role} for role in roles if role not in given]
+    _table(wb, S.PEJABAT, [[o.get("peran") and roles.get(o["peran"], o["peran"]),
                            o.get("jabatan"), o.get("nama"), o.get("pangkat"), o.get("nip")]
                           for o in officials])
     _table(wb, S.SKALA, [[0 if b.batas_bawah == float("-inf") else b.batas_bawah, b.predikat, b.warna]
@@ -336,8 +337,9 @@ def _ringkasan_charts(ws, units: int) -> None:
 
 def _period_label(settings: dict[str, Any]) -> str:
     try:
-        return Period(tahun=int(settings.get("tahun")), jenis=str(settings.get("jenis_periode") or "triwulan"),
-                      nomor=int(settings["nomor_periode"]) if settings.get("nomor_periode") else None).label()
+        return Period.model_validate({
+            "tahun": int(settings["tahun"]), "jenis": str(settings.get("jenis_periode") or "triwulan"),
+            "nomor": int(settings["nomor_periode"]) if settings.get("nomor_periode") else None}).label()
     except (TypeError, ValueError, KeyError):
         return ""
 
@@ -785,8 +787,8 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
         if not row.ok and set(row.bad) != {"nip"}:  # a NIP in error (reported) leaves the NIP empty
             continue
         try:
-            officials[row.values["peran"]] = Official(**{k: row.values[k] or "" for k in
-                                                         ("peran", "jabatan", "nama", "pangkat", "nip")})
+            officials[row.values["peran"]] = Official.model_validate(
+                {k: row.values[k] or "" for k in ("peran", "jabatan", "nama", "pangkat", "nip")})
         except ValidationError as e:
             report.issue("value-required", file=file, sheet=S.PEJABAT.sheet, cell=f"A{row.number}",
                          column=_first_error(e))
@@ -821,7 +823,7 @@ def _load_settings(rows_of, report: Report, file: str) -> Settings | None:
         report.issue("setting-invalid", file=file, sheet=sheet, cell=kv["desimal"][1], key="Desimal Capaian",
                      detail=f"{desimal} di luar 0 sampai 6")
         desimal = 2
-    kop = [values.get(k) for k in ("kop_1", "kop_2", "kop_3") if values.get(k)]
+    kop: list[Any] = [values.get(k) for k in ("kop_1", "kop_2", "kop_3") if values.get(k)]
     d = DEFAULT_SETTINGS
     rules = Rules(
         rumus_turun=values.get("rumus_turun") or d["rumus_turun"],
@@ -974,7 +976,8 @@ def _check_targets(ind: Indicator, report: Report, file: str, row: Row) -> None:
     tws = ind.target_tw
     if ind.target_tahunan is None or any(t is None for t in tws):
         return
-    expected = sum(tws) if ind.metode in ("per_triwulan", "kumulatif") else tws[3]  # type: ignore[arg-type]
+    known = [t for t in tws if t is not None]  # all four (checked above)
+    expected = sum(known) if ind.metode in ("per_triwulan", "kumulatif") else known[3]
     if abs(expected - ind.target_tahunan) > 1e-6 * max(1.0, abs(ind.target_tahunan)):
         report.issue("target-sum-mismatch", file=file, sheet=S.INDIKATOR.sheet,
                      cell=row.cell("target_tahunan"), indicator=ind.kode, row=row.number,

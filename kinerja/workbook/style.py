@@ -10,7 +10,8 @@ FONT = "Calibri"  # named on every styled cell: a reader without it substitutes 
 TITLE_FONT = Font(name=FONT, bold=True, size=14, color="1F4E78")
 HINT_FONT = Font(name=FONT, italic=True, size=9, color="595959")
 HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
-THIN = Side(style="thin", color="BFBFBF")
+BORDER_COLOR = "BFBFBF"
+THIN = Side(style="thin", color=BORDER_COLOR)
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 SEVERITY_FILL = {"error": "F8CBAD", "warning": "F4B183", "info": "DDEBF7"}  # never yellow: yellow is input
 AUTHOR = "kinerja"

@@ -207,7 +207,7 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
         row = Row(number=r, values={}, letters=by_key)
         values, width = row.values, len(raw)
         for j, c, number, text, required in plan:
-            value = raw[j] if j < width else None
+            value: Any = raw[j] if j < width else None
             kind = type(value)
             if value is None and not required:
                 values[c.key] = None  # the common cells, as convert() reads them, without a call
