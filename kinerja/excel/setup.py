@@ -148,7 +148,7 @@ def excel_setup(master: Path | None, *, conf: Path | None = None, interpreter: s
     if sys.platform == "win32" and interpreter.lower().endswith("python.exe"):
         interpreter = interpreter[:-10] + "pythonw.exe"  # no console window flashing on each click
     conf = conf or default_conf()
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - the Python Excel starts may be another, older one
         out.problems.append(f"Python {sys.version.split()[0]} terlalu lama; perlu 3.11 atau lebih baru.")
     if master is not None:
         master = Path(master)

@@ -323,7 +323,7 @@ def write_compound_file(
     body += struct.pack(f"<{len(fat)}I", *fat)
     # DIFAT sectors: 127 FAT sector numbers each, then the next DIFAT sector.
     rest = fat_sectors[_HEADER_DIFAT:]
-    for i, sector in enumerate(difat_sectors):
+    for i, _sector in enumerate(difat_sectors):
         part = rest[i * 127 : (i + 1) * 127]
         part = part + [FREESECT] * (127 - len(part))
         nxt = difat_sectors[i + 1] if i + 1 < len(difat_sectors) else ENDOFCHAIN

@@ -23,12 +23,12 @@ VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 V = "urn:schemas-microsoft-com:vml"
-O = "urn:schemas-microsoft-com:office:office"
+OFFICE = "urn:schemas-microsoft-com:office:office"
 X = "urn:schemas-microsoft-com:office:excel"
 _SHAPE_ID = re.compile(r"_x0000_s(\d+)")
-_NEW_VML = (f'<xml xmlns:v="{V}" xmlns:o="{O}" xmlns:x="{X}"><o:shapelayout v:ext="edit">'
+_NEW_VML = (f'<xml xmlns:v="{V}" xmlns:o="{OFFICE}" xmlns:x="{X}"><o:shapelayout v:ext="edit">'
             '<o:idmap v:ext="edit" data="{data}"/></o:shapelayout></xml>')
-_SHAPETYPE = (f'<v:shapetype xmlns:v="{V}" xmlns:o="{O}" id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+_SHAPETYPE = (f'<v:shapetype xmlns:v="{V}" xmlns:o="{OFFICE}" id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
               'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
               '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
 
@@ -166,7 +166,7 @@ class Notes:
                     except (TypeError, ValueError):
                         continue
                     self.shapes[cell] = shape
-            idmap = vml.find(f"{{{O}}}shapelayout/{{{O}}}idmap")
+            idmap = vml.find(f"{{{OFFICE}}}shapelayout/{{{OFFICE}}}idmap")
             block = int((idmap.get("data") or "1").split(",")[0]) if idmap is not None else 1
             self.next_id = max(self.next_id, block * 1024 + 1)
         return self.shapes
@@ -185,7 +185,7 @@ class Notes:
         shapes = self._shapes()
         if not self.shapetype:
             if not any(el.get("id") == "_x0000_t202" for el in vml.iter(f"{{{V}}}shapetype")):
-                layout = vml.find(f"{{{O}}}shapelayout")
+                layout = vml.find(f"{{{OFFICE}}}shapelayout")
                 vml.insert(0 if layout is None else vml.index(layout) + 1, etree.fromstring(_SHAPETYPE))
             self.shapetype = True
         sid = self.next_id
@@ -195,10 +195,10 @@ class Notes:
                                  style=("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
                                         f"height:90pt;z-index:{len(shapes) + 1};visibility:hidden"),
                                  fillcolor="#ffffe1")
-        shape.set(f"{{{O}}}insetmode", "auto")
+        shape.set(f"{{{OFFICE}}}insetmode", "auto")
         etree.SubElement(shape, f"{{{V}}}fill", color2="#ffffe1")
         etree.SubElement(shape, f"{{{V}}}shadow", on="t", color="black", obscured="t")
-        etree.SubElement(shape, f"{{{V}}}path").set(f"{{{O}}}connecttype", "none")
+        etree.SubElement(shape, f"{{{V}}}path").set(f"{{{OFFICE}}}connecttype", "none")
         box = etree.SubElement(shape, f"{{{V}}}textbox", style="mso-direction-alt:auto")
         etree.SubElement(box, "div", style="text-align:left")
         data = etree.SubElement(shape, f"{{{X}}}ClientData", ObjectType="Note")
@@ -232,7 +232,7 @@ class Notes:
         if self.vml is None or self.vml_part is None:
             return
         drawing = self.tail.find("legacyDrawing")
-        shapes = [el for el in self.vml if isinstance(el.tag, str) and el.tag != f"{{{O}}}shapelayout"
+        shapes = [el for el in self.vml if isinstance(el.tag, str) and el.tag != f"{{{OFFICE}}}shapelayout"
                   and el.tag != f"{{{V}}}shapetype"]
         if not shapes and drawing is not None:  # nothing left to draw: the drawing goes
             rid = drawing.get(f"{{{REL}}}id", "")

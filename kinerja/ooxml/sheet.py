@@ -119,7 +119,10 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
             if sw.rows is None:  # rows replaced below lose their marks anyway
                 _clear_fills(rows, parsed, first, sw.table, book.styles)
             if tail.has("legacyDrawing") or pkg.rels(part).of_type("comments"):
-                noted().remove(lambda r, c, author: r < first or author != AUTHOR)
+                def keep(r: int, c: int, author: str, first: int = first) -> bool:
+                    return r < first or author != AUTHOR  # the tool's own notes in the table go
+
+                noted().remove(keep)
         if sw.rows is not None:
             for r in range(start, min(start + len(new), first)):  # earlier new rows above this table
                 rows.setdefault(r, make(r, new[r - start]))
@@ -128,7 +131,10 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
             new, start, make = sw.rows, first, fresh
             grow(new)
             if tail.has("legacyDrawing") or pkg.rels(part).of_type("comments"):
-                noted().remove(lambda r, c, author: r < first or author.startswith("tc="))
+                def kept(r: int, c: int, author: str, first: int = first) -> bool:
+                    return r < first or author.startswith("tc=")  # a threaded comment stays
+
+                noted().remove(kept)
             dropped_links = first if dropped_links is None else min(first, dropped_links)
             links = {ref: link for ref, link in links.items() if locate(ref)[1] < first}
             for i, values in enumerate(new):  # the new rows are made while streaming out: their links now

@@ -409,8 +409,11 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
                 row.cells[j].width = Cm(wd)
         para(after=2)
 
-    num = lambda v: format_number(v, d) if v is not None else "-"  # noqa: E731
-    pct = lambda v: format_percent(v, d) if v is not None else "-"  # noqa: E731
+    def num(v: float | None) -> str:
+        return format_number(v, d) if v is not None else "-"
+
+    def pct(v: float | None) -> str:
+        return format_percent(v, d) if v is not None else "-"
 
     # cover
     para("DRAF", bold=True, size=12, center=True, before=40)

@@ -140,7 +140,7 @@ class CollectOutcome:
 
 @gc_paused()
 def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: str = "",
-            limits: Limits = Limits(), progress: Progress | None = None,
+            limits: Limits | None = None, progress: Progress | None = None,
             timings: dict[str, float] | None = None, workers: int | None = None) -> CollectOutcome:
     """Read the returned forms in `inbox` and describe what to write into the master.
     `workers`: threads reading the files (default: see read_returns).
@@ -258,7 +258,7 @@ class _Laps:
             self.last = now
 
 
-def read_returns(paths: list[Path], inbox: Path, limits: Limits = Limits(), progress: Progress | None = None,
+def read_returns(paths: list[Path], inbox: Path, limits: Limits | None = None, progress: Progress | None = None,
                  workers: int | None = None, each: Callable[[ReturnFile], None] | None = None) -> list[ReturnFile]:
     """Every file read (returns.read_return), in the order given, by `workers` threads
     (default: one per CPU, at most READ_WORKERS); `each(rf)` is called on this thread for
@@ -266,6 +266,7 @@ def read_returns(paths: list[Path], inbox: Path, limits: Limits = Limits(), prog
     python-calamine builds a sheet mostly under the interpreter lock, so the threads overlap
     only partly (worker processes were measured too: on two cores their start and the copying
     of results back cost what they saved, see the README's benchmark)."""
+    limits = limits or Limits()
     total = len(paths)
     workers = workers or min(READ_WORKERS, os.cpu_count() or 1)
     reads: list[ReturnFile] = []
@@ -412,7 +413,7 @@ def _choose(groups: dict[str, list[Candidate]], history: _History, report: Repor
             report.issue("form-duplicate", file=rf.name, unit=unit, used=first[0].name)
         several = len(distinct) > 1  # the saved time is read from the file only when needed
 
-        def rank(x: Candidate) -> tuple:
+        def rank(x: Candidate, several: bool = several) -> tuple:
             return (x[1].putaran or 1, (x[0].modified() if several else None) or datetime.min,
                     x[0].mtime or datetime.min, x[0].name)
         ranked = sorted(distinct.values(), key=lambda x: (x[0].name not in blank, rank(x)))

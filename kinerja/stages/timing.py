@@ -59,6 +59,10 @@ class TimingError(KinerjaError, ValueError):
 # ----------------------------------------------------------------------------------- helpers
 
 
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def format_durasi(minutes: float | None) -> str:
     """Office minutes as Indonesian text, a day being 7.5 office hours: '1 hari 2 jam 30 menit'."""
     if minutes is None:
@@ -455,10 +459,9 @@ class TimingRow:
         return [v[c.key] for c in S.WAKTU.columns]
 
     def to_dict(self) -> dict[str, Any]:
-        iso = lambda x: x.isoformat() if x else None  # noqa: E731
         return {"no": self.step.no, "uraian": self.step.uraian, "pelaksana": self.step.pelaksana,
-                "mutu_baku": self.step.waktu_text(), "rencana_mulai": iso(self.planned_start),
-                "batas": iso(self.due), "mulai": iso(self.start), "selesai": iso(self.end),
+                "mutu_baku": self.step.waktu_text(), "rencana_mulai": _iso(self.planned_start),
+                "batas": _iso(self.due), "mulai": _iso(self.start), "selesai": _iso(self.end),
                 "oleh": self.who, "terpakai_menit": self.elapsed,
                 "terpakai": self.terpakai(), "putaran_perbaikan_menit": self.pause_minutes,
                 "status": self.status, "lewat_menit": self.late_minutes, "lewat": self.lewat(),
@@ -560,7 +563,7 @@ def revision_loops(loaded: Loaded, cal: WorkCalendar, now: dt.datetime) -> list[
         key = (unit, v["putaran"])
         receipts[key] = min(receipts.get(key, when), when)
     deadlines: dict[int, dt.datetime] = {}
-    for unit, rnd, due in _distribution_rows(loaded):
+    for _unit, rnd, due in _distribution_rows(loaded):
         if isinstance(rnd, int) and due is not None:
             deadlines[rnd] = max(deadlines.get(rnd, due), due)
     out = []
@@ -839,10 +842,14 @@ class ReturnTiming:
         return head + (": " + "; ".join(parts) if parts else "") + "."
 
     def to_dict(self) -> dict[str, Any]:
-        iso = lambda x: x.isoformat() if x else None  # noqa: E731
         return {"unit": self.unit, "nama": self.nama, "putaran": self.putaran,
-                "dibagikan": iso(self.distributed), "diterima": iso(self.received),
-                "batas_waktu": iso(self.deadline), "terlambat": self.late_text(), "keterangan": self.text()}
+                "dibagikan": _iso(self.distributed), "diterima": _iso(self.received),
+                "batas_waktu": _iso(self.deadline), "terlambat": self.late_text(), "keterangan": self.text()}
+
+
+def _row_order(item: tuple[int | None, dt.datetime | None, dt.datetime | None]) -> tuple[int, dt.datetime]:
+    """A Distribusi row's order: its round, then when it was made."""
+    return item[0] or 0, item[1] or dt.datetime.min
 
 
 def _distribution(loaded: Loaded) -> dict[str, tuple[int | None, dt.datetime | None, dt.datetime | None]]:
@@ -856,8 +863,7 @@ def _distribution(loaded: Loaded) -> dict[str, tuple[int | None, dt.datetime | N
             continue
         item = (v["putaran"], _naive(v["dibuat"]), _naive(v["batas_waktu"]))
         old = out.get(unit)
-        key = lambda t: (t[0] or 0, t[1] or dt.datetime.min)  # noqa: E731
-        if old is None or key(item) >= key(old):
+        if old is None or _row_order(item) >= _row_order(old):
             out[unit] = item
     return out
 

@@ -406,7 +406,7 @@ def readiness_formulas(cells: dict[str, str], sop: Sop) -> list[str]:
                         f"{cells[key].replace('$', '')}.")
                    + f',"SUDAH - {label}: "&{ref})')
     first = S.PEJABAT.header_row + 1
-    for role, label in (S.PEJABAT.col("peran").choices or {}).items():
+    for label in (S.PEJABAT.col("peran").choices or {}).values():
         out.append(f'=IF(COUNTIFS(Pejabat!$A${first}:$A$200,"{label}",Pejabat!$C${first}:$C$200,"<>")=0,'
                    + _q(f"BELUM - Pejabat {label}: ketik jabatan, nama, pangkat dan NIP pada baris "
                         f"'{label}' di sheet Pejabat.")

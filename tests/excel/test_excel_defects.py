@@ -78,7 +78,7 @@ def xlsm(tmp_path_factory) -> Path:
 
 def test_no_literal_list_holds_a_comma_and_the_zero_target_rule_can_be_chosen(sample_master, xlsm):
     for path in (sample_master, xlsm):
-        for sheet, cell, items in list_items(path):
+        for sheet, _cell, _items in list_items(path):
             for dv in load_workbook(path)[sheet].data_validations.dataValidation:
                 if dv.type == "list" and dv.formula1.startswith('"'):
                     assert len(dv.formula1) <= 257

@@ -120,7 +120,7 @@ def test_all_units_land_logged_consolidated_and_idempotent(sample_master, sample
     loaded = load_master(sample_master)
     m = loaded.master
     assert m is not None and not loaded.report.blocking, loaded.report.to_json()
-    for unit, rows in values.items():
+    for rows in values.values():
         for code, v in rows.items():
             res = m.results[code]
             assert res.realisasi_tw[2] == v["r3"]

@@ -301,7 +301,7 @@ def test_blank_copy_sent_later_never_replaces_filled_values(sample_master, forms
     inbox = tmp_path / "masuk"
     inbox.mkdir()
     good = shutil.copy(filled["PEM"], inbox / "pem-isi.xlsx")
-    blank = set_saved_time(shutil.copy(forms["PEM"], inbox / "pem-kirim-ulang.xlsx"), datetime(2027, 1, 1))
+    set_saved_time(shutil.copy(forms["PEM"], inbox / "pem-kirim-ulang.xlsx"), datetime(2027, 1, 1))
     os.utime(good, (NOW.timestamp() - 3600,) * 2)
     out = collect(load_master(sample_master), inbox, now=NOW)
     issue = next(i for i in out.report.issues if i.code == "form-blank")
@@ -449,7 +449,7 @@ def test_hostile_inbox_never_crashes(sample_loaded, filled, hostile_ods, tmp_pat
                                            for r, c in far])
     if dimension:
         huge_dimension(target)
-    sek = shutil.copy(filled["SEK"], inbox / "sek.xlsx")
+    shutil.copy(filled["SEK"], inbox / "sek.xlsx")
     if extra == "symlink":
         os.symlink("/etc/passwd", inbox / "tautan.xlsx")
     elif extra == "fifo":
