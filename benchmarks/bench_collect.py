@@ -361,7 +361,7 @@ def prepare_review(data: Path) -> None:
     write_file(tmp, outcome.writes, backup=False)
     w = WorkbookWrites()
     sw = w.sheet(S.VALIDASI.sheet)
-    for n, (unit, dec) in enumerate(sorted(outcome.decisions.items())):
+    for n, (_unit, dec) in enumerate(sorted(outcome.decisions.items())):
         sw.cells[dec.cell] = DECISIONS["kembalikan" if n % 10 == 0 else "terima"]
     write_file(tmp, w, backup=False)
     os.replace(tmp, target)
@@ -530,7 +530,7 @@ def summarise(results: dict[str, list[dict[str, Any]]], units: int, per_unit: in
         if results.get(name) and results.get(base):
             key = f"{name}_vs_{base}" if what == "seconds" else f"{name}_{what}_vs_{base}_{what}"
 
-            def get(r: dict[str, Any]) -> float:
+            def get(r: dict[str, Any], what: str = what) -> float:
                 return r["seconds"] if what == "seconds" else r["phases"][what]
             ratios[key] = statistics.median(get(a) / get(b) for a, b in zip(results[name], results[base]))
             if what == "seconds":  # the same in processor time, which other load on the machine moves less

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from kinerja.workbook import sheets as S
@@ -47,7 +48,7 @@ class SasaranTrend:
         return mean_capaian([r.capaian_lalu for r in self.rows if r.capaian_lalu is not None], self.rules)
 
 
-def last_year(rows: dict[str, list[tuple]]) -> dict[str, list[float | None]]:
+def last_year(rows: Mapping[str, list[tuple]]) -> dict[str, list[float | None]]:
     """Sheet Realisasi Tahun Lalu: code -> realisasi TW I-IV (empty when the sheet is not there)."""
     if S.TAHUN_LALU.sheet not in rows:
         return {}

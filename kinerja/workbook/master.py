@@ -321,7 +321,7 @@ def _ringkasan_charts(ws, units: int) -> None:
         if horizontal:
             chart.x_axis.scaling.orientation = "maxMin"  # the first unit on top, as in the table
             chart.y_axis.crosses = "max"  # and the value axis below it
-        chart.width, chart.height = 14.5, height  # cm: within columns I-Q, left of the comparison block (R)
+        chart.width, chart.height = 14.5, height  # type: ignore[assignment] # cm (float): within columns I-Q, left of the comparison block (R)
         ws.add_chart(chart, anchor)
 
     # the comparison block right of the charts: its sasaran names readable
@@ -984,7 +984,7 @@ def _check_targets(ind: Indicator, report: Report, file: str, row: Row) -> None:
                      quarters=expected, yearly=ind.target_tahunan)
 
 
-def _load_results(sheets: dict[str, list[tuple]], units: list[Unit], indicators: list[Indicator],
+def _load_results(sheets: Mapping[str, list[tuple]], units: list[Unit], indicators: list[Indicator],
                   report: Report, file: str, loaded: Loaded) -> dict[str, Result]:
     known = {i.kode: i for i in indicators}
     results: dict[str, Result] = {}

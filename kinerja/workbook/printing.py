@@ -116,7 +116,8 @@ def print_area(sheet: str, last_row: int) -> str | None:
 
 def _last_row(rows: list[Any] | None) -> int:
     """The number of the last row holding a value (0: none)."""
-    for n in range(len(rows or []), 0, -1):
+    rows = rows or []
+    for n in range(len(rows), 0, -1):
         if any(v is not None and v != "" for v in rows[n - 1]):
             return n
     return 0
@@ -135,9 +136,9 @@ def dress(writes: WorkbookWrites, loaded: "Loaded | None") -> WorkbookWrites:
     pages' header and footer from Pengaturan as it is now (and, a sheet being created, the
     print settings, colour legend and print area `kinerja init` gives it); every input table's
     print area follows its rows."""
-    m = loaded.master if loaded is not None else None
-    if m is None:
+    if loaded is None or loaded.master is None:
         return writes
+    m = loaded.master
     office, period = m.settings.office.nama, m.settings.period.label()
     written: dict[str, list[SheetWrite]] = {}
     for sw in writes.sheets:
