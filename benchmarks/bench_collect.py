@@ -197,8 +197,8 @@ def generate(data: Path, units: int, per_unit: int, log=print) -> dict[str, Path
     from multiprocessing import get_context
 
     from kinerja.stages.forms import build_forms
-    from kinerja.workbook.master import build_master, load_master
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import build_master, load_master
 
     paths = {"master": data / "induk.xlsx", "forms": data / "formulir", "inbox": data / "masuk"}
     marker = data / "generated.json"
@@ -292,8 +292,8 @@ def _copy_master(src: Path, work: Path) -> Path:
 
 def run_collect(data: Path, work: Path) -> dict[str, Any]:
     from kinerja.stages.collect import collect
-    from kinerja.workbook.master import load_master
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import load_master
 
     master = _copy_master(data / "induk.xlsx", work)
     phases: dict[str, float] = {}
@@ -311,9 +311,9 @@ def run_collect(data: Path, work: Path) -> dict[str, Any]:
 
 
 def run_validate(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.workbook.master import load_master
     from kinerja.stages.validate import validate
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import load_master
 
     master = _copy_master(data / "induk-terhimpun.xlsx", work)
     t0 = time.perf_counter()
@@ -329,9 +329,9 @@ def run_validate(data: Path, work: Path) -> dict[str, Any]:
 
 
 def run_review(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.workbook.master import load_master
     from kinerja.stages.review import review
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import load_master
 
     master = _copy_master(data / "induk-tervalidasi.xlsx", work)
     t0 = time.perf_counter()
@@ -348,11 +348,11 @@ def run_review(data: Path, work: Path) -> dict[str, Any]:
 
 def prepare_review(data: Path) -> None:
     """The collected master validated, with the Sekretaris' decision typed for every unit."""
-    from kinerja.workbook.master import load_master
     from kinerja.stages.validate import DECISIONS, validate
+    from kinerja.workbook import sheets as S
     from kinerja.workbook.description import WorkbookWrites
     from kinerja.workbook.files import write_file
-    from kinerja.workbook import sheets as S
+    from kinerja.workbook.master import load_master
 
     target = data / "induk-tervalidasi.xlsx"
     tmp = data / "induk-tervalidasi.tmp.xlsx"
@@ -369,8 +369,8 @@ def prepare_review(data: Path) -> None:
 
 def run_forms(data: Path, work: Path) -> dict[str, Any]:
     from kinerja.stages.forms import build_forms
-    from kinerja.workbook.master import load_master
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import load_master
 
     master = _copy_master(data / "induk.xlsx", work)
     t0 = time.perf_counter()
@@ -385,9 +385,9 @@ def run_forms(data: Path, work: Path) -> dict[str, Any]:
 
 
 def run_report(data: Path, work: Path) -> dict[str, Any]:
-    from kinerja.workbook.master import load_master
     from kinerja.stages.documents import render_report
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import load_master
 
     master = _copy_master(data / "induk-terhimpun.xlsx", work)
     t0 = time.perf_counter()

@@ -48,13 +48,13 @@ WORKERS = min(2, os.cpu_count() or 1)
 
 def generate(data: Path, offices: int, per_office: int, log=print) -> list[Path]:
     """N approved masters in data/masters (kept for later runs of the same size)."""
-    from kinerja.workbook import sheets as S
-    from kinerja.stages.approval import approval_rows, fingerprint
-    from kinerja.workbook.master import build_master, load_master
     from kinerja.sample.offices import generated_office
+    from kinerja.stages.approval import approval_rows, fingerprint
     from kinerja.stages.rekap import rekap_writes
+    from kinerja.workbook import sheets as S
     from kinerja.workbook.description import WorkbookWrites
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import build_master, load_master
 
     stamp = data / "generated.json"
     folder = data / "masters"

@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kinerja.issues.explain import log
 from kinerja.issues.catalogue import KinerjaError
+from kinerja.issues.explain import log
 
 
 class OfficeError(KinerjaError, RuntimeError):
@@ -83,7 +83,7 @@ def convert_many(srcs: list[Path], fmt: str, outdir: Path, timeout: int = 600) -
     return outs
 
 
-def docx_template(path: Path) -> "Any":
+def docx_template(path: Path) -> Any:
     """A docxtpl DocxTemplate of `path` whose body is rendered as a stream.
 
     docxtpl renders the body into one string, post-processes it in several more copies, parses

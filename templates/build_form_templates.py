@@ -24,7 +24,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from build_report_templates import (  # noqa: E402 - the shared look of every office document
-    _cell_text, _document, _grid, _letterhead, _no_borders, _no_split, _para, _widths)
+    _cell_text,
+    _document,
+    _grid,
+    _letterhead,
+    _no_borders,
+    _no_split,
+    _para,
+    _widths,
+)
 
 C = WD_ALIGN_PARAGRAPH.CENTER
 

@@ -45,7 +45,7 @@ def _as_typed(v):
 class Validation:
     """Range.api.Validation: Delete and Add(Type, AlertStyle, Operator, Formula1) of a list."""
 
-    def __init__(self, rng: "Range"):
+    def __init__(self, rng: Range):
         self.rng = rng
 
     @property
@@ -71,7 +71,7 @@ class Validation:
 
 
 class RangeApi:
-    def __init__(self, rng: "Range"):
+    def __init__(self, rng: Range):
         self.Validation = Validation(rng)
         self.rng = rng
 
@@ -179,7 +179,7 @@ class SheetApi:
     """Sheet.api: protection, the filter buttons, page setup and charts, as Excel's Worksheet
     object has them."""
 
-    def __init__(self, sheet: "Sheet"):
+    def __init__(self, sheet: Sheet):
         self.sheet = sheet
 
     @property
@@ -236,7 +236,7 @@ class Note:
 
 
 class Range:
-    def __init__(self, sheet: "Sheet", a, b=None):
+    def __init__(self, sheet: Sheet, a, b=None):
         self.sheet = sheet
         self.r1, self.c1 = _rc(a)
         self.r2, self.c2 = _rc(b) if b is not None else (self.r1, self.c1)
@@ -341,7 +341,7 @@ class Range:
 
 
 class Sheet:
-    def __init__(self, book: "Book", ws):
+    def __init__(self, book: Book, ws):
         self.book, self.ws = book, ws
 
     @property
@@ -379,7 +379,7 @@ class Sheet:
 
 
 class Sheets:
-    def __init__(self, book: "Book"):
+    def __init__(self, book: Book):
         self.book = book
 
     def __iter__(self):

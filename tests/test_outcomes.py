@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 import kinerja.stages.archive
 import kinerja.stages.collect
+import kinerja.stages.documents
 import kinerja.stages.forms
 import kinerja.stages.period
-import kinerja.stages.documents
 import kinerja.stages.review
 import kinerja.stages.rollup
 import kinerja.stages.timing
@@ -89,8 +89,8 @@ def test_each_stage_prints_its_outcome(sample_master, tmp_path, monkeypatch, as_
 def test_status_prints_its_lines_and_json(sample_master):
     from datetime import datetime
 
-    from kinerja.workbook.master import load_master
     from kinerja.stages.timing import sop_status
+    from kinerja.workbook.master import load_master
 
     result = CliRunner().invoke(app, ["status", str(sample_master)])
     as_json = CliRunner().invoke(app, ["status", str(sample_master), "--json"])
@@ -108,8 +108,8 @@ def test_ribbon_shows_the_same_lines(sample_master):
 
     from fake_xlwings import Book
     from kinerja.excel.handlers import dispatch
-    from kinerja.workbook.master import load_master
     from kinerja.stages.validate import validate
+    from kinerja.workbook.master import load_master
 
     book = Book(sample_master)
     now = datetime(2026, 10, 8, 9, 0)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from collections.abc import Sequence
-from typing import Annotated, Any, NoReturn, Optional
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import click
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
+from typer.core import TyperGroup
 
 from kinerja.cli import text as clitext
-from kinerja.issues.explain import explain, shown
 from kinerja.issues.catalogue import Issue, KinerjaError, Outcome, Report
+from kinerja.issues.explain import explain, shown
 from kinerja.workbook.description import WorkbookWrites
 
 clitext.install()  # the framework's own words (help headings, usage errors) in Bahasa Indonesia
@@ -201,10 +201,10 @@ def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_
     headed with the office and period as Pengaturan now says (`loaded`: the master the stage
     read). When the master cannot be saved, the files this run created are removed: nothing
     exists that the master does not log."""
+    from kinerja.workbook.files import write_file
     from kinerja.workbook.guard import GuardError
     from kinerja.workbook.master import load_master
     from kinerja.workbook.printing import dress
-    from kinerja.workbook.files import write_file
 
     if not writes.sheets:
         return
@@ -228,7 +228,7 @@ def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_
 def init(
     master: Path = typer.Argument(..., help="File workbook induk yang dibuat: .xlsm (dengan tab pita 'Data Kinerja' dan sheet Panel) atau .xlsx (tanpa makro)."),
     preset: str = typer.Option("candipuro", "--preset", "-p", help="Nama SOP bawaan (lihat 'kinerja sop list')."),
-    data: Optional[Path] = typer.Option(None, "--data", "-d", help="Data instansi: folder (instansi.json, unit.csv, indikator.csv), workbook induk lama, atau workbook berisi tabel Unit dan Indikator. Lihat docs/DATA-INSTANSI.md."),
+    data: Path | None = typer.Option(None, "--data", "-d", help="Data instansi: folder (instansi.json, unit.csv, indikator.csv), workbook induk lama, atau workbook berisi tabel Unit dan Indikator. Lihat docs/DATA-INSTANSI.md."),
     force: bool = typer.Option(False, "--force", help="Timpa bila file sudah ada."),
 ) -> None:
     """Buat workbook induk baru dari SOP bawaan dan (bila ada) data instansi.
@@ -355,7 +355,7 @@ def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
 @app.command("forms")
 def forms_cmd(
     master: MasterArg,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder formulir (bawaan: Folder Formulir di Pengaturan)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder formulir (bawaan: Folder Formulir di Pengaturan)."),
     putaran_baru: bool = typer.Option(False, "--putaran-baru", help="Buka putaran berikutnya (formulir perbaikan)."),
     force: bool = typer.Option(False, "--force", help="Timpa formulir putaran ini yang sudah ada."),
     oleh: OlehOpt = "",
@@ -384,7 +384,7 @@ def forms_cmd(
 @app.command("tanda-terima")
 def tanda_terima_cmd(
     master: MasterArg,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder tujuan (bawaan: Folder Formulir di Pengaturan)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder tujuan (bawaan: Folder Formulir di Pengaturan)."),
     as_json: JsonOpt = False,
 ) -> None:
     """Buat ulang tanda terima formulir putaran terakhir dari sheet Distribusi.
@@ -411,7 +411,7 @@ def tanda_terima_cmd(
 @app.command("collect")
 def collect_cmd(
     master: MasterArg,
-    inbox: Optional[Path] = typer.Argument(None, help="Folder formulir yang kembali (bawaan: Folder Formulir Masuk di Pengaturan)."),
+    inbox: Path | None = typer.Argument(None, help="Folder formulir yang kembali (bawaan: Folder Formulir Masuk di Pengaturan)."),
     oleh: OlehOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
@@ -479,9 +479,9 @@ def export_cmd(
 
         kinerja export induk.xlsx --format keyed --out capaian-tw3.xlsx
     """
-    from kinerja.workbook import sheets as S
     from kinerja.stages.e81 import e81_writes, renstra_of
     from kinerja.stages.export import export_rekap
+    from kinerja.workbook import sheets as S
     from kinerja.workbook.master import load_master
 
     if ke_induk and fmt != "e81":
@@ -526,8 +526,8 @@ def validate_cmd(
     """
     from datetime import datetime
 
-    from kinerja.workbook.master import load_master
     from kinerja.stages.validate import validate
+    from kinerja.workbook.master import load_master
 
     hold(master)
     loaded = load_master(master)
@@ -540,7 +540,7 @@ def validate_cmd(
 @app.command("review")
 def review_cmd(
     master: MasterArg,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder formulir perbaikan (bawaan: Folder Formulir di Pengaturan)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder formulir perbaikan (bawaan: Folder Formulir di Pengaturan)."),
     oleh: OlehOpt = "",
     force: bool = typer.Option(False, "--force", help="Setujui unit walaupun masih ada kesalahan (dicatat di Riwayat)."),
     as_json: JsonOpt = False,
@@ -598,7 +598,7 @@ def log_cmd(
     step: int = typer.Argument(..., help="Nomor langkah SOP (lihat sheet Waktu SOP)."),
     start: bool = typer.Option(False, "--start", help="Catat waktu mulai langkah."),
     end: bool = typer.Option(False, "--end", help="Catat waktu selesai langkah."),
-    at: Optional[str] = typer.Option(None, "--at", help="Waktu 'dd/mm/yyyy hh.mm'; bawaan: sekarang."),
+    at: str | None = typer.Option(None, "--at", help="Waktu 'dd/mm/yyyy hh.mm'; bawaan: sekarang."),
     oleh: OlehOpt = "",
 ) -> None:
     """Catat mulai atau selesai satu langkah SOP yang dikerjakan orang (disposisi, rapat, tanda tangan).
@@ -610,8 +610,8 @@ def log_cmd(
     """
     from datetime import datetime
 
-    from kinerja.stages.timing import log_step, parse_waktu
     from kinerja.domain.workcal import format_waktu
+    from kinerja.stages.timing import log_step, parse_waktu
 
     if not (start or end):
         fail("Pilih --start (mulai) atau --end (selesai).")
@@ -664,12 +664,12 @@ def _save_documents(master: Path, outcome, as_json: bool, documents: bool = True
 @app.command("report")
 def report_cmd(
     master: MasterArg,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
     pdf: bool = typer.Option(False, "--pdf", help="Buat juga PDF (Word di Windows, atau LibreOffice)."),
     force: bool = typer.Option(False, "--force", help="Buat DRAF walaupun rekap belum disetujui."),
     oleh: OlehOpt = "",
     tahunan: bool = typer.Option(False, "--tahunan", help="Draf Laporan Kinerja tahunan (LKjIP) dari TW I-IV (pada workbook TW IV)."),
-    tahun_lalu: Optional[Path] = typer.Option(None, "--tahun-lalu", help="Workbook induk tahun lalu (TW IV) untuk perbandingan di Bab III."),
+    tahun_lalu: Path | None = typer.Option(None, "--tahun-lalu", help="Workbook induk tahun lalu (TW IV) untuk perbandingan di Bab III."),
     as_json: JsonOpt = False,
 ) -> None:
     """Buat Laporan Data Capaian Kinerja dan Surat Pengantar bernomor untuk ditandatangani;
@@ -706,7 +706,7 @@ def report_cmd(
 @app.command("surat")
 def surat_cmd(
     master: MasterArg,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder dokumen (bawaan: Folder Laporan di Pengaturan)."),
     pdf: bool = typer.Option(False, "--pdf", help="Buat juga PDF."),
     force: bool = typer.Option(False, "--force", help="Buat DRAF walaupun rekap belum disetujui."),
     oleh: OlehOpt = "",
@@ -729,8 +729,8 @@ def surat_cmd(
 @app.command("archive")
 def archive_cmd(
     master: MasterArg,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder arsip (bawaan: Folder Arsip di Pengaturan)."),
-    inbox: Optional[Path] = typer.Option(None, "--inbox", help="Folder formulir masuk (bawaan: Folder Formulir Masuk)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Folder arsip (bawaan: Folder Arsip di Pengaturan)."),
+    inbox: Path | None = typer.Option(None, "--inbox", help="Folder formulir masuk (bawaan: Folder Formulir Masuk)."),
     oleh: OlehOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
@@ -753,8 +753,8 @@ def archive_cmd(
 @app.command("new-period")
 def new_period_cmd(
     master: MasterArg,
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File workbook induk periode baru (bawaan: nama lama dengan kode periode baru)."),
-    periode: Optional[str] = typer.Option(None, "--periode", help="Periode baru, mis. 'Triwulan IV 2026' (bawaan: periode berikutnya)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File workbook induk periode baru (bawaan: nama lama dengan kode periode baru)."),
+    periode: str | None = typer.Option(None, "--periode", help="Periode baru, mis. 'Triwulan IV 2026' (bawaan: periode berikutnya)."),
     paksa: bool = typer.Option(False, "--paksa", help="Buat walau periode lama belum disetujui/diarsipkan (dicatat di Riwayat)."),
     ganti_kode: list[str] = typer.Option([], "--ganti-kode", help="Tahun baru: kode indikator diganti, LAMA=BARU (boleh berulang)."),
     pensiun: list[str] = typer.Option([], "--pensiun", help="Tahun baru: kode indikator yang tidak dipakai lagi (boleh berulang)."),
@@ -800,11 +800,11 @@ def rollup_cmd(
     out: Path = typer.Argument(..., help="Workbook rekap Pemda (.xlsx), dibuat atau diperbarui."),
     sources: list[Path] = typer.Argument(..., help="Workbook induk (.xlsx/.xlsm), folder berisi workbook induk, "
                                                    "atau folder arsip (kinerja archive)."),
-    pemda: Optional[str] = typer.Option(None, "--pemda", help="Pemerintah daerah (bawaan: sheet Pengaturan "
+    pemda: str | None = typer.Option(None, "--pemda", help="Pemerintah daerah (bawaan: sheet Pengaturan "
                                                               "workbook rekap, atau yang terbanyak di sumber)."),
-    periode: Optional[str] = typer.Option(None, "--periode", help="Kode periode, mis. 2026-TW3 (bawaan: sheet "
+    periode: str | None = typer.Option(None, "--periode", help="Kode periode, mis. 2026-TW3 (bawaan: sheet "
                                                                   "Pengaturan, atau yang terbanyak di sumber)."),
-    ekspor: Optional[Path] = typer.Option(None, "--ekspor", help="Juga tulis tabel unggah: .csv, .json atau .xlsx."),
+    ekspor: Path | None = typer.Option(None, "--ekspor", help="Juga tulis tabel unggah: .csv, .json atau .xlsx."),
     fmt: str = typer.Option("rekap", "--format", help="Format tabel unggah: rekap (menurut akhiran file) atau "
                                                       "csv-id (CSV untuk Excel berbahasa Indonesia)."),
     as_json: JsonOpt = False,
@@ -836,8 +836,8 @@ app.add_typer(excel_app, name="excel")
 
 @excel_app.command("setup")
 def excel_setup_cmd(
-    master: Optional[Path] = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
-    interpreter: Optional[str] = typer.Option(None, "--python", help="Python yang dipakai Excel (bawaan: yang ini)."),
+    master: Path | None = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
+    interpreter: str | None = typer.Option(None, "--python", help="Python yang dipakai Excel (bawaan: yang ini)."),
     buat_xlsm: bool = typer.Option(False, "--buat-xlsm", help="Bila workbook .xlsx: buat .xlsm berpita dengan isi yang sama."),
 ) -> None:
     """Siapkan PC kantor: pengaturan xlwings, add-in xlwings, tanda 'dari internet' workbook, pemeriksaan.
@@ -873,8 +873,8 @@ def excel_setup_cmd(
 
 @excel_app.command("doctor")
 def excel_doctor_cmd(
-    master: Optional[Path] = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
-    laporan: Optional[Path] = typer.Option(None, "--laporan", help="Tulis temuan ke file ini untuk dikirim."),
+    master: Path | None = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
+    laporan: Path | None = typer.Option(None, "--laporan", help="Tulis temuan ke file ini untuk dikirim."),
 ) -> None:
     """Periksa apa yang sering gagal di PC kantor: Python yang dijalankan Excel, xlwings dan add-in-nya,
     workbook (pita, VBA, nama file), Mark of the Web, Trusted Locations, pengaturan makro, PDF.
@@ -903,7 +903,7 @@ def excel_doctor_cmd(
 @excel_app.command("paket")
 def excel_paket_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="Folder pasang yang dibuat (disalin ke PC kantor)."),
-    sumber: Optional[Path] = typer.Option(None, "--sumber", help="Folder sumber kinerja (pyproject.toml); bawaan: yang ini."),
+    sumber: Path | None = typer.Option(None, "--sumber", help="Folder sumber kinerja (pyproject.toml); bawaan: yang ini."),
 ) -> None:
     """Buat folder pasang tanpa internet untuk PC kantor Windows: wheel kinerja dan semua
     dependensinya (Windows 64-bit, Python 3.11-3.13), PASANG.bat dan PETUNJUK.pdf.

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 USAGE_PREFIX = "Penggunaan: "
 HELP_OPTION_TEXT = "Tampilkan bantuan ini lalu keluar."

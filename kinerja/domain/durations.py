@@ -37,7 +37,7 @@ class Duration(BaseModel):
     unit: DurationUnit
 
     @model_validator(mode="after")
-    def _positive(self) -> "Duration":
+    def _positive(self) -> Duration:
         if self.amount <= 0:
             raise ValueError("lama waktu harus lebih dari nol")
         return self

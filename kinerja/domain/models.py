@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from kinerja.issues.catalogue import KinerjaError
 from kinerja.domain.sop import Sop
 from kinerja.domain.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
+from kinerja.issues.catalogue import KinerjaError
 
 ROMAN = ["I", "II", "III", "IV"]
 
@@ -126,7 +126,7 @@ class Period(BaseModel):
     nomor: int | None = None
 
     @model_validator(mode="after")
-    def _nomor(self) -> "Period":
+    def _nomor(self) -> Period:
         limit = {"triwulan": 4, "semester": 2, "tahunan": None}[self.jenis]
         if limit is None:
             self.nomor = None
@@ -159,7 +159,7 @@ class Period(BaseModel):
         return f"{self.tahun}-{'TW' if self.jenis == 'triwulan' else 'S'}{self.nomor}"
 
     @classmethod
-    def from_key(cls, key: str) -> "Period":
+    def from_key(cls, key: str) -> Period:
         m = re.fullmatch(r"(\d{4})-(TW([1-4])|S([12])|TH)", key.strip())
         if not m:
             raise ValueError(f"kode periode '{key}' tidak dikenal")

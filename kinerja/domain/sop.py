@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from importlib import resources
 from collections.abc import Mapping
+from importlib import resources
 from typing import Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -195,7 +195,7 @@ class Sop(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _check(self) -> "Sop":
+    def _check(self) -> Sop:
         if not self.instansi:
             self.instansi = self.header.instansi
         elif not self.header.instansi:
@@ -265,7 +265,7 @@ class Sop(BaseModel):
         return self.model_dump_json(indent=2)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Sop":
+    def from_json(cls, text: str | bytes) -> Sop:
         try:
             return cls.model_validate_json(text)
         except ValidationError as err:

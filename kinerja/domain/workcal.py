@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import lru_cache
+from collections.abc import Iterator, Mapping
+from functools import cache
 from types import MappingProxyType
-from typing import Iterator, Literal, Mapping
+from typing import Literal
 
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -118,7 +119,7 @@ class OfficeDay(BaseModel):
     break_end: dt.time | None = None
 
     @model_validator(mode="after")
-    def _check(self) -> "OfficeDay":
+    def _check(self) -> OfficeDay:
         hari = NAMA_HARI[self.weekday]
         times = [self.start, self.end, self.break_start, self.break_end]
         if any(t is not None and t.tzinfo is not None for t in times):
@@ -270,7 +271,7 @@ class StepStatus(BaseModel):
 # ------------------------------------------------------------------------------ national holidays
 
 
-@lru_cache(maxsize=None)
+@cache
 def _national(year: int, with_cuti_bersama: bool) -> Mapping[dt.date, str]:
     categories = ("public", "government") if with_cuti_bersama else ("public",)
     table = holidays.country_holidays("ID", years=year, categories=categories, language="id")

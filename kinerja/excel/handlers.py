@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import getpass
 import traceback
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from kinerja.workbook.ribbon import ACTIONS
 from kinerja.excel.book import load_open_book
-from kinerja.issues.catalogue import KinerjaError, Outcome, Report
-from kinerja.workbook.master import Loaded
 from kinerja.excel.live import apply_live
+from kinerja.issues.catalogue import KinerjaError, Outcome, Report
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.master import Loaded
+from kinerja.workbook.ribbon import ACTIONS
 
 TITLE = "Data Kinerja"
-HANDLERS: dict[str, Callable[[Any, "Context"], str]] = {}
+HANDLERS: dict[str, Callable[[Any, Context], str]] = {}
 
 
 class Context:
@@ -207,8 +208,8 @@ def tanda_terima(book: Any, ctx: Context) -> str:
 def catat_langkah(book: Any, ctx: Context) -> str:
     """On the Waktu SOP sheet: the selected Mulai or Selesai cell of a step (a time typed in it,
     or now). Elsewhere: the current step ends now."""
-    from kinerja.stages.timing import log_selected
     from kinerja.domain.workcal import format_waktu
+    from kinerja.stages.timing import log_selected
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -262,8 +263,8 @@ def surat_pengantar(book: Any, ctx: Context) -> str:
 
 @handler("form_evaluasi")
 def form_evaluasi(book: Any, ctx: Context) -> str:
-    from kinerja.workbook import sheets as S
     from kinerja.stages.e81 import e81_writes, renstra_of
+    from kinerja.workbook import sheets as S
 
     loaded = ctx.load()
     if loaded.master is None:

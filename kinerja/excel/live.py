@@ -8,12 +8,13 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from kinerja.workbook.lists import live_list_range
-from kinerja.workbook.tables import FIRST_DATA_ROW
 from kinerja.workbook.book import filter_ref
 from kinerja.workbook.charts import retarget
 from kinerja.workbook.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
+from kinerja.workbook.lists import live_list_range
 from kinerja.workbook.style import HEADER_SIZE, INPUT_FILL, header_centre
+from kinerja.workbook.tables import FIRST_DATA_ROW
+
 
 def _live_value(value: Any) -> Any:
     if isinstance(value, Formula):

@@ -27,8 +27,8 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from kinerja.issues.explain import log
 from kinerja.issues.catalogue import KinerjaError
+from kinerja.issues.explain import log
 
 PYTHONS = ("3.11", "3.12", "3.13")
 PLATFORM = "win_amd64"

@@ -13,9 +13,9 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import to_excel
 
-from kinerja.workbook.description import Formula, Link, safe_text
 from kinerja.ooxml.parts import Unsupported
 from kinerja.ooxml.styles import FontSpec, Look, Styles
+from kinerja.workbook.description import Formula, Link, safe_text
 
 AUTO_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss"}  # openpyxl's
 MAX_TEXT = 32767
@@ -148,7 +148,7 @@ class Row:
     cells: dict[int, str] = field(default_factory=dict)  # column (1-based) -> <c> xml
 
     @classmethod
-    def parse(cls, attrs: str, body: str | None) -> "Row":
+    def parse(cls, attrs: str, body: str | None) -> Row:
         row = cls(_SPANS.sub("", attrs))
         body = body or ""
         starts = list(_CELL_START.finditer(body))

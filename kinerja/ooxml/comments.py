@@ -7,16 +7,16 @@ comments) and other VML shapes (form-control buttons share the drawing) are kept
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any, Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from lxml import etree
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from kinerja.workbook.description import safe_text
 from kinerja.ooxml.opc import Package
 from kinerja.ooxml.parts import MAIN, REL, Unsupported, parse_xml, serialize
 from kinerja.ooxml.tail import Tail
+from kinerja.workbook.description import safe_text
 
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"

@@ -6,9 +6,9 @@ import re
 
 from lxml import etree
 
-from kinerja.workbook.description import Link
 from kinerja.ooxml.parts import MAIN, REL, Rels
 from kinerja.ooxml.tail import Tail
+from kinerja.workbook.description import Link
 
 HYPERLINK_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _ROW = re.compile(r"[A-Za-z]+\$?(\d+)")

@@ -7,8 +7,8 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.workbook.lists import LIST_SHEET, _range, literal_ok
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.lists import LIST_SHEET, _range, literal_ok
 
 
 def list_formulas(writes: WorkbookWrites, columns: list[list[Any]]) -> dict[tuple[str, ...], str]:

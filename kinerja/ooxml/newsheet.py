@@ -7,11 +7,11 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.workbook.tables import Table
-from kinerja.workbook.description import PageSetup
 from kinerja.ooxml.parts import MAIN, REL
 from kinerja.ooxml.styles import FontSpec, Look, Styles
+from kinerja.workbook.description import PageSetup
 from kinerja.workbook.style import BORDER_COLOR, HEADER_FILL, HEADER_FONT, HINT_FONT, TITLE_FONT, header_text
+from kinerja.workbook.tables import Table
 
 
 def _font(font) -> FontSpec:

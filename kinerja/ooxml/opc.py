@@ -7,8 +7,8 @@ written (after the worksheets, whose writing may add notes, relationships and co
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from kinerja.ooxml.parts import ContentTypes, Rels, Unsupported, rels_name
 

@@ -25,9 +25,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from kinerja.workbook.lists import LIST_SHEET, literal_ok
-from kinerja.workbook.charts import retarget_xml
-from kinerja.workbook.description import SheetWrite, WorkbookWrites
 from kinerja.ooxml.lists import list_columns, list_formulas
 from kinerja.ooxml.newsheet import sheet_xml
 from kinerja.ooxml.opc import Package
@@ -35,6 +32,9 @@ from kinerja.ooxml.paper import pages_current
 from kinerja.ooxml.sheet import write_selection, write_sheet
 from kinerja.ooxml.workbook import Book
 from kinerja.ooxml.zip import COMPRESS_LEVEL, copy_member, member_info
+from kinerja.workbook.charts import retarget_xml
+from kinerja.workbook.description import SheetWrite, WorkbookWrites
+from kinerja.workbook.lists import LIST_SHEET, literal_ok
 
 
 def patch_file(src: Path, dst: Path, writes: WorkbookWrites) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kinerja.workbook.book import filter_ref
 from kinerja.ooxml.tail import Tail
 from kinerja.ooxml.workbook import Book
+from kinerja.workbook.book import filter_ref
 
 FILTER_NAME = "_xlnm._FilterDatabase"
 

@@ -63,10 +63,10 @@ import struct
 import uuid
 import zipfile
 from collections.abc import Iterable, Mapping
-from typing import Any
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from kinerja.ooxml import cfb
 

@@ -33,8 +33,8 @@ from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
-from kinerja.workbook.ribbon import ribbon_xml
 from kinerja.ooxml.vbaproject import VbaProjectInfo, build_vba_project, read_vba_project
+from kinerja.workbook.ribbon import ribbon_xml
 
 __all__ = [
     "ADDIN_DIR",

@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from kinerja.workbook import sheets as S
-from kinerja.stages.approval import approval_status, approved_values
 from kinerja.domain.capaian import achievement, mean_capaian
-from kinerja.issues.explain import explain
-from kinerja.issues.catalogue import Report
-from kinerja.workbook.master import Loaded, load_master
 from kinerja.domain.models import ROMAN, Indicator, Master, Period, Result
 from kinerja.domain.numbers import format_number, format_percent
-from kinerja.workbook.tables import Column, Table, read_table
+from kinerja.issues.catalogue import Report
+from kinerja.issues.explain import explain
+from kinerja.stages.approval import approval_status, approved_values
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.master import Loaded, load_master
+from kinerja.workbook.tables import Column, Table, read_table
 
 DOCUMENT = "Laporan Kinerja Tahunan (draf)"
 PLACEHOLDER = "[DIISI KANTOR: {label}. Tulis pada sheet '{sheet}', baris '{label}'.]"

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kinerja.workbook import sheets as S
-from kinerja.issues.catalogue import Report
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import ROMAN, Master, Period
 from kinerja.domain.numbers import format_datetime, format_number
+from kinerja.issues.catalogue import Report
+from kinerja.workbook import sheets as S
+from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import Row, Table, read_table
 # the states, defined with the sheet that shows them; validate and review take them from here
 from kinerja.workbook.sheets import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU  # noqa: F401

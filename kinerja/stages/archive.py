@@ -23,16 +23,16 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from kinerja.workbook import sheets as S
-from kinerja.issues.explain import explain
 from kinerja.issues.catalogue import Report
-from kinerja.workbook.master import Loaded
-from kinerja.stages.documents import relative_to_master, sha256_file, sop_compliance
+from kinerja.issues.explain import explain
 from kinerja.stages.approval import approval_status
+from kinerja.stages.documents import relative_to_master, sha256_file, sop_compliance
 from kinerja.stages.returns import NotRegular, not_regular, open_regular
-from kinerja.workbook.tables import read_table
 from kinerja.stages.timing import stamp
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.master import Loaded
+from kinerja.workbook.tables import read_table
 
 MANIFEST = "manifest.json"
 MANIFEST_DOCUMENT = "Manifest Arsip"

@@ -40,30 +40,31 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from time import perf_counter
-from typing import Any, Callable
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.workbook import sheets as S
 from kinerja.domain import plausible
-from kinerja.stages import timing
-from kinerja.stages.forms import distribution_log
-from kinerja.workbook.formspec import indicator_checksum, input_keys
-from kinerja.issues.catalogue import Issue, Report, Severity, issue_row, make_issue
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import Master, Period, Result, Unit
+from kinerja.domain.workcal import WorkCalendarError
+from kinerja.issues.catalogue import Issue, Report, Severity, issue_row, make_issue
+from kinerja.stages import timing
 from kinerja.stages.compare import ringkasan_block
+from kinerja.stages.forms import distribution_log
 from kinerja.stages.rekap import RekapRow, consolidate, rekap_writes
 from kinerja.stages.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
-from kinerja.workbook.tables import find_header, read_table
-from kinerja.domain.workcal import WorkCalendarError
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import backup_dir, gc_paused
+from kinerja.workbook.formspec import indicator_checksum, input_keys
+from kinerja.workbook.master import Loaded
+from kinerja.workbook.tables import find_header, read_table
 
 USED, DUPLICATE, REPLACED, REJECTED = "Dipakai", "Duplikat", "Diganti", "Ditolak"
 READ_WORKERS = 2  # threads reading returns (see read_returns)

@@ -9,16 +9,16 @@ that quarter's period), so a quarter shows here what its own report showed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
-from kinerja.workbook import sheets as S
 from kinerja.domain.capaian import Achievement, achievement, mean_capaian
-from kinerja.issues.catalogue import Report
 from kinerja.domain.models import ROMAN, Indicator, Master, Period
 from kinerja.domain.numbers import format_number, format_percent
+from kinerja.issues.catalogue import Report
+from kinerja.workbook import sheets as S
 from kinerja.workbook.tables import read_table
 from kinerja.workbook.sheets import COMPARE_COLUMN
 

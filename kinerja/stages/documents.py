@@ -24,25 +24,31 @@ import string
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from kinerja.workbook import sheets as S
-from kinerja.issues.explain import TEMPLATE_FAILED, explain, log
-from kinerja.issues.catalogue import Issue, Report, Severity, make_issue
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import ROMAN, Master
 from kinerja.domain.numbers import format_date, format_datetime, format_number, format_percent, format_value
-from kinerja.stages.rekap import RekapRow, Summary, consolidate, summaries
+from kinerja.issues.catalogue import Issue, Report, Severity, make_issue
+from kinerja.issues.explain import TEMPLATE_FAILED, explain, log
 from kinerja.stages.approval import approval_status
+from kinerja.stages.rekap import RekapRow, Summary, consolidate, summaries
 from kinerja.stages.signable import (
-    exclusion_text, excepted, fitness_issues, notes, template_period_issues, without_period,
+    excepted,
+    exclusion_text,
+    fitness_issues,
+    notes,
+    template_period_issues,
+    without_period,
 )
-from kinerja.workbook.tables import read_table
 from kinerja.stages.timing import format_durasi, recompute, stamp
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.master import Loaded
+from kinerja.workbook.tables import read_table
 
 TEMPLATE_FILES = {"laporan": "laporan.docx", "surat": "surat_pengantar.docx", "waktu": "waktu_sop.docx"}
 DOCUMENT_NAMES = {"laporan": "Laporan Data Capaian Kinerja", "surat": "Surat Pengantar",

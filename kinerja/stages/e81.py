@@ -28,14 +28,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kinerja.workbook import sheets as S
 from kinerja.domain.capaian import achievement, exact_sum, ratio, realisasi_to_date
-from kinerja.issues.catalogue import Report
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import ROMAN, Master, Period
+from kinerja.issues.catalogue import Report
 from kinerja.stages.rekap import consolidate
-from kinerja.workbook.tables import read_table
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.master import Loaded
+from kinerja.workbook.tables import read_table
 
 # ----------------------------------------------------------------------------------- data
 

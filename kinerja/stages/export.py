@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from kinerja.domain.capaian import realisasi_to_date
-from kinerja.stages.e81 import deliserdang_workbook, e81_rows, e81_workbook, to_bytes
-from kinerja.workbook.guard import file_mode, finish_temp, temp_prefix
-from kinerja.issues.catalogue import KinerjaError
 from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, ROMAN, Master
+from kinerja.issues.catalogue import KinerjaError
+from kinerja.stages.e81 import deliserdang_workbook, e81_rows, e81_workbook, to_bytes
 from kinerja.stages.rekap import consolidate
+from kinerja.workbook.guard import file_mode, finish_temp, temp_prefix
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("tahun", "Tahun"), ("periode", "Periode"), ("kode_unit", "Kode Unit"), ("unit", "Unit"),

@@ -15,47 +15,63 @@ import io
 import re
 import uuid
 import zipfile
+from collections.abc import Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from kinerja.workbook import sheets as S
-from kinerja.stages import timing
 from kinerja.domain.capaian import NOT_A_NUMBER, TYPED_TEXT, excel_capaian_formula
-from kinerja.issues.explain import TEMPLATE_FAILED, explain
-from kinerja.workbook.formspec import (
-    COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, FormIdentity, identity_sheet_rows,
-    indicator_checksum, input_keys,
-)
-from kinerja.issues.catalogue import Report, Severity
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import (
-    METHOD_LABELS, POLARITY_LABELS, ROMAN, Indicator, Master, Official, Period, Unit, format_nip,
+    METHOD_LABELS,
+    POLARITY_LABELS,
+    ROMAN,
+    Indicator,
+    Master,
+    Official,
+    Period,
+    Unit,
+    format_nip,
 )
 from kinerja.domain.numbers import format_date
-from kinerja.workbook.tables import read_table
-from kinerja.workbook.book import set_value
-from kinerja.workbook.description import Formula, WorkbookWrites
-from kinerja.workbook.files import replace_atomic, save_atomic
-from kinerja.workbook.style import BORDER, HEADER_FILL, HEADER_FONT
+from kinerja.issues.catalogue import Report, Severity
+from kinerja.issues.explain import TEMPLATE_FAILED, explain
 from kinerja.ooxml.cells import ROW, Cells, Row, row_number
 from kinerja.ooxml.opc import Package
 from kinerja.ooxml.parts import Unsupported
 from kinerja.ooxml.sheet import split_sheet
 from kinerja.ooxml.workbook import Book
 from kinerja.ooxml.zip import copy_member, member_info
+from kinerja.stages import timing
+from kinerja.workbook import sheets as S
+from kinerja.workbook.book import set_value
+from kinerja.workbook.description import Formula, WorkbookWrites
+from kinerja.workbook.files import replace_atomic, save_atomic
+from kinerja.workbook.formspec import (
+    COLUMNS,
+    FORM_SHEET,
+    HEADER_ROW,
+    ID_SHEET,
+    PROP_PREFIX,
+    FormIdentity,
+    identity_sheet_rows,
+    indicator_checksum,
+    input_keys,
+)
+from kinerja.workbook.master import Loaded
+from kinerja.workbook.style import BORDER, HEADER_FILL
+from kinerja.workbook.tables import read_table
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RECEIPT_TEMPLATE = "tanda_terima.docx"
@@ -559,7 +575,7 @@ class FormTemplate:
             f'<property name={quoteattr(name)} fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}">'
             f'<vt:lpwstr xmlns:vt="{vt}">{escape(value)}</vt:lpwstr></property>'
             for pid, (name, value) in enumerate(props, 2)) + "</Properties>"
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         core = re.sub(r"(<dc:title[^>]*>)[^<]*(</dc:title>)",
                       lambda mo: mo.group(1) + escape(f"Formulir {unit.kode} {m.settings.period.label()}") + mo.group(2),
                       self.core)

@@ -34,17 +34,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kinerja.workbook import sheets as S
-from kinerja.stages.approval import Approval, approval_rows, approval_status, approved_units, approved_values
 from kinerja.domain.capaian import achievement, period_realisasi
-from kinerja.issues.catalogue import Report
-from kinerja.workbook.master import Loaded, load_master
 from kinerja.domain.models import ROMAN, Master, Period
 from kinerja.domain.numbers import format_number
-from kinerja.workbook.tables import read_table
+from kinerja.issues.catalogue import Report
+from kinerja.stages.approval import Approval, approval_rows, approval_status, approved_units, approved_values
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
-from kinerja.workbook.printing import retitle
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import Loaded, load_master
+from kinerja.workbook.printing import retitle
+from kinerja.workbook.tables import read_table
 
 KEGIATAN_PERIODE_BARU = "Periode baru"
 FORCED_MARK = "DIPAKSA"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kinerja.workbook import sheets as S
 from kinerja.domain.capaian import Achievement, achievement, mean_capaian
 from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Master, Result, Rules, Unit
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 
 

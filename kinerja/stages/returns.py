@@ -42,15 +42,25 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kinerja.workbook import bounded
-from kinerja.issues.explain import explain, shown
-from kinerja.workbook.formspec import (
-    COLUMNS, FORM_SHEET, HEADER_ROW, HEADERS, ID_MARKER, ID_SHEET, ORIGINAL_HEADERS, PROP_PREFIX,
-    REALISASI_KEYS, TEXT_INPUT_KEYS, FormIdentity, input_keys,
-)
-from kinerja.issues.catalogue import Issue, Report, make_issue
 from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Period
 from kinerja.domain.numbers import format_number, looks_like_formula, parse_number
+from kinerja.issues.catalogue import Issue, Report, make_issue
+from kinerja.issues.explain import explain, shown
+from kinerja.workbook import bounded
+from kinerja.workbook.formspec import (
+    COLUMNS,
+    FORM_SHEET,
+    HEADER_ROW,
+    HEADERS,
+    ID_MARKER,
+    ID_SHEET,
+    ORIGINAL_HEADERS,
+    PROP_PREFIX,
+    REALISASI_KEYS,
+    TEXT_INPUT_KEYS,
+    FormIdentity,
+    input_keys,
+)
 from kinerja.workbook.tables import column_letter, norm
 from kinerja.ooxml.reading import Package, sheet_parts
 

@@ -26,16 +26,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kinerja.workbook import sheets as S
-from kinerja.stages import timing
-from kinerja.issues.catalogue import Report, Severity
-from kinerja.workbook.master import Loaded
-from kinerja.stages.approval import (
-    BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval, active_units, approval_rows,
-    approval_status, current_round, fingerprint, history, period_tag, read_rows,
-)
 from kinerja.domain.models import Master
+from kinerja.issues.catalogue import Report, Severity
+from kinerja.stages import timing
+from kinerja.stages.approval import (
+    DIKEMBALIKAN,
+    DISETUJUI,
+    Approval,
+    active_units,
+    approval_rows,
+    approval_status,
+    fingerprint,
+    period_tag,
+)
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.master import Loaded
 
 # ----------------------------------------------------------------------------------- review
 
@@ -238,9 +244,9 @@ def mark_revision_form(path: Path, found: list, note: str) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
     from kinerja.workbook.book import set_value
     from kinerja.workbook.files import save_atomic
+    from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
     from kinerja.workbook.style import AUTHOR, SEVERITY_FILL
 
     letters = {key: _col(j) for j, (key, _h) in enumerate(COLUMNS, 1)}

@@ -39,20 +39,28 @@ import json
 import os
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from kinerja.workbook import sheets as S
 from kinerja.domain.capaian import Achievement
-from kinerja.issues.explain import explain
-from kinerja.issues.catalogue import Report, issue_row
-from kinerja.workbook.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.domain.models import (
-    DEFAULT_SCALE, METHOD_LABELS, POLARITY_LABELS, ROMAN, Master, Period, PredicateBand, Rules,
+    DEFAULT_SCALE,
+    METHOD_LABELS,
+    POLARITY_LABELS,
+    ROMAN,
+    Master,
+    Period,
+    PredicateBand,
+    Rules,
 )
+from kinerja.issues.catalogue import Report, issue_row
+from kinerja.issues.explain import explain
 from kinerja.stages.rekap import RekapRow, Summary, consolidate, summarise
+from kinerja.workbook import sheets as S
+from kinerja.workbook.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.workbook.tables import Column, Table, norm, read_table
 
 C = Column
@@ -213,7 +221,7 @@ class OfficeResult:
     def status(self) -> str:
         return DISETUJUI if self.approved else BERUBAH_LABEL if self.changed else DRAF
 
-    def portable(self) -> "OfficeResult":
+    def portable(self) -> OfficeResult:
         """Without the raw sheet rows (what a worker process sends back)."""
         self.loaded.rows = {}
         self.loaded.report = Report()
@@ -286,8 +294,8 @@ def _changes(loaded: Loaded, approval: Any) -> tuple[bool, str]:
     """Whether approved data were changed after approval (kinerja.stages.approval: an approved value
     the unit sheets no longer hold, an altered approval record, a unit whose data no longer
     match its approval's fingerprint), and the first changes in words."""
-    from kinerja.stages.approval import BERUBAH, changed_after_approval
     from kinerja.domain.numbers import format_number
+    from kinerja.stages.approval import BERUBAH, changed_after_approval
 
     def num(v: float | None) -> str:
         return "kosong" if v is None else format_number(v)
@@ -738,10 +746,10 @@ def _head_cells(result: RollupOutcome, now: datetime) -> dict[str, Any]:
 def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) -> Path:
     """Write the roll-up workbook: new (openpyxl) on the first run, else only its filled sheets'
     rows patched (kinerja.workbook's package writer), the charts pointed at the new rows."""
-    from kinerja.workbook.description import WorkbookWrites
-    from kinerja.workbook.files import gc_paused, replace_atomic
     from kinerja.ooxml.parts import Unsupported
     from kinerja.ooxml.patch import patch_file
+    from kinerja.workbook.description import WorkbookWrites
+    from kinerja.workbook.files import gc_paused, replace_atomic
 
     now = now or datetime.now()
     out = Path(out)
@@ -784,8 +792,8 @@ def write_rollup(result: RollupOutcome, out: Path, now: datetime | None = None) 
 def retarget_charts(src: Path, dst: Path, spans: dict[str, tuple[int, int]]) -> None:
     """Copy the package, pointing chart series at a filled sheet's rows: spans[sheet] is (header
     row, number of rows plotted), as writing.charts.retarget_xml takes them."""
-    from kinerja.workbook.charts import retarget_xml
     from kinerja.ooxml.zip import copy_member, member_info
+    from kinerja.workbook.charts import retarget_xml
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():

@@ -19,16 +19,16 @@ from the period setting, so a text typed for an earlier period is found and left
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
-from kinerja.workbook import sheets as S
-from kinerja.issues.catalogue import Issue, Report, make_issue
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import ROMAN, Indicator, Master, Period
 from kinerja.domain.numbers import format_percent
+from kinerja.issues.catalogue import Issue, Report, make_issue
 from kinerja.stages.rekap import RekapRow
+from kinerja.workbook import sheets as S
+from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import norm, read_table
 
 TARGET_SETTING = "Target Kosong Diterima Sekretaris"

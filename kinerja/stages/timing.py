@@ -19,22 +19,21 @@ its planned start (it began when the previous step ended). Everything is pure: t
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
-from kinerja.workbook import sheets as S
 from kinerja.domain.durations import Duration
-from kinerja.issues.catalogue import Issue, KinerjaError, Report, Severity, make_issue
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import Rules, Settings
 from kinerja.domain.numbers import format_percent
 from kinerja.domain.sop import SopKeyError, SopStep
-from kinerja.workbook.tables import Column, convert, find_header, norm, read_table
 from kinerja.domain.workcal import HARI_MINUTES, WorkCalendar, WorkCalendarError, format_minutes, format_waktu
+from kinerja.issues.catalogue import Issue, KinerjaError, Report, Severity, make_issue
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Mark, WorkbookWrites
+from kinerja.workbook.master import Loaded
 from kinerja.workbook.style import SEVERITY_FILL
+from kinerja.workbook.tables import Column, convert, find_header, norm, read_table
 
 __all__ = [
     "Entry", "ReturnTiming", "RevisionLoop", "RoleSummary", "StatusOutcome", "TimingError",
@@ -174,7 +173,7 @@ class Entry:
     def empty(self) -> bool:
         return not (self.start or self.end or self.who or self.keterangan or self.raw)
 
-    def merge(self, other: "Entry") -> None:
+    def merge(self, other: Entry) -> None:
         """Two rows for one step: the earliest start, the latest end, the first texts."""
         self.start = min((x for x in (self.start, other.start) if x), default=None)
         self.end = max((x for x in (self.end, other.end) if x), default=None)
@@ -469,7 +468,7 @@ class TimingRow:
 
 
 def _evaluate(row: TimingRow, cal: WorkCalendar, now: dt.datetime, near: float,
-              loops: list["RevisionLoop"] | None = None) -> None:
+              loops: list[RevisionLoop] | None = None) -> None:
     w = row.step.waktu
     begin = row.start or (row.planned_start if row.end else None)
     if begin is None:

@@ -23,34 +23,48 @@ process problems ('proses'); every issue carries its category.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Collection
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from kinerja.workbook import sheets as S
-from kinerja.stages import timing
 from kinerja.domain.capaian import Achievement, achievement, ratio
-from kinerja.issues.catalogue import (
-    CATALOGUE, Category, Issue, Report, Severity, catalogue_rows, issue_from_row, make_issue,
-)
-from kinerja.workbook.master import Loaded
 from kinerja.domain.models import ROMAN, Indicator, Master, Result, Unit
 from kinerja.domain.numbers import format_number, format_percent
-from kinerja.stages.compare import ringkasan_block
-from kinerja.stages.rekap import RekapRow, rekap_cell, rekap_writes
+from kinerja.domain.workcal import format_waktu
+from kinerja.issues.catalogue import (
+    CATALOGUE,
+    Category,
+    Issue,
+    Report,
+    Severity,
+    catalogue_rows,
+    issue_from_row,
+    make_issue,
+)
+from kinerja.stages import timing
 from kinerja.stages.approval import (
-    BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU, Approval, active_units, approval_status,
+    BERUBAH,
+    DIKEMBALIKAN,
+    DIPERBAIKI,
+    DISETUJUI,
+    MENUNGGU,
+    Approval,
+    active_units,
+    approval_status,
     read_rows,
 )
+from kinerja.stages.compare import ringkasan_block
+from kinerja.stages.rekap import RekapRow, rekap_cell, rekap_writes
 from kinerja.stages.signable import EXPLANATION_SETTING, blank_target_issues, excepted
-from kinerja.workbook.tables import ReadTable, Row, norm, read_table
-from kinerja.domain.workcal import format_waktu
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Link, Mark, WorkbookWrites
+from kinerja.workbook.master import Loaded
 from kinerja.workbook.style import INPUT_FILL, SEVERITY_FILL
+from kinerja.workbook.tables import ReadTable, Row, norm, read_table
 
 # ----------------------------------------------------------------------------------- the sheet
 

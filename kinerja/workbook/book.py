@@ -4,8 +4,9 @@ kinerja.workbook.files); it stays the reference the package writer is compared w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -13,13 +14,22 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kinerja.workbook.tables import FIRST_DATA_ROW, Table, wrapped_height
 from kinerja.workbook.charts import retarget
 from kinerja.workbook.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
 from kinerja.workbook.style import (
-    AUTHOR, FONT, BORDER, HEADER_FILL, HEADER_FONT, HEADER_SIZE, HINT_FONT, INPUT_FILL,
-    SEVERITY_FILL, TITLE_FONT,
+    AUTHOR,
+    BORDER,
+    FONT,
+    HEADER_FILL,
+    HEADER_FONT,
+    HEADER_SIZE,
+    HINT_FONT,
+    INPUT_FILL,
+    SEVERITY_FILL,
+    TITLE_FONT,
 )
+from kinerja.workbook.tables import FIRST_DATA_ROW, Table, wrapped_height
+
 
 def set_value(cell: Any, value: Any) -> None:
     """Put a value in an openpyxl cell; strings always stay text."""

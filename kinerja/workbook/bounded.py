@@ -21,8 +21,8 @@ import re
 import struct
 import zipfile
 from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from kinerja.workbook.tables import column_letter
 
@@ -69,7 +69,7 @@ class Blocks:
     c1: array
 
     @classmethod
-    def new(cls) -> "Blocks":
+    def new(cls) -> Blocks:
         return cls(array("I"), array("I"), array("I"), array("I"))
 
     def add(self, r0: int, r1: int, c0: int, c1: int) -> None:

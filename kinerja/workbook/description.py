@@ -16,6 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from kinerja.workbook.tables import Table
 
+
 @dataclass(frozen=True)
 class Formula:
     """A deliberate Excel formula (text starting with '=')."""
@@ -103,7 +104,7 @@ class WorkbookWrites:
         sheets.append(s)
         return s
 
-    def extend(self, other: "WorkbookWrites") -> "WorkbookWrites":
+    def extend(self, other: WorkbookWrites) -> WorkbookWrites:
         for s in other.sheets:
             self.sheets.append(s)
         return self

@@ -10,19 +10,19 @@ import errno
 import gc
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from openpyxl.workbook import Workbook
 
-from kinerja.workbook import guard
-from kinerja.issues.explain import log
 from kinerja.issues.catalogue import KinerjaError
-from kinerja.workbook.description import WorkbookWrites
+from kinerja.issues.explain import log
 from kinerja.ooxml.parts import Unsupported
 from kinerja.ooxml.patch import patch_file
+from kinerja.workbook import guard
+from kinerja.workbook.description import WorkbookWrites
 
 
 @contextmanager

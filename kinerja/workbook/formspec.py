@@ -80,7 +80,7 @@ class FormIdentity(BaseModel):
         return {k: str(v) for k, v in data.items()}
 
     @classmethod
-    def from_properties(cls, props: dict[str, str]) -> "FormIdentity":
+    def from_properties(cls, props: dict[str, str]) -> FormIdentity:
         data: dict[str, Any] = dict(props)
         codes = data.get("indikator") or ""
         data["indikator"] = [c for c in str(codes).split(",") if c]

@@ -36,9 +36,9 @@ import getpass
 import hashlib
 import json
 import os
-import sys
 import socket
 import stat
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,7 +96,7 @@ class MasterLock:
         self.file: BinaryIO | None = None
         self.stamp: Stamp | None = None
 
-    def acquire(self, wait: float = 0.0, command: str = "") -> "MasterLock":
+    def acquire(self, wait: float = 0.0, command: str = "") -> MasterLock:
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
             f = open(self.path, "a+b")

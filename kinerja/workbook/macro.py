@@ -15,9 +15,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from kinerja.workbook.ribbon import ACTIONS
 from kinerja.ooxml.xlsm import make_xlsm
 from kinerja.workbook.lists import list_validation
+from kinerja.workbook.ribbon import ACTIONS
 from kinerja.workbook.style import HINT_FONT, INPUT_FILL, TITLE_FONT
 
 PANEL_SHEET = "Panel"

@@ -131,7 +131,7 @@ def setup_sheet(ws: Any, sheet: str, office: str, period: str) -> None:
     set_page(ws, page_setup(sheet, office, period, print_area(sheet, last)), created=True)
 
 
-def dress(writes: WorkbookWrites, loaded: "Loaded | None") -> WorkbookWrites:
+def dress(writes: WorkbookWrites, loaded: Loaded | None) -> WorkbookWrites:
     """What every write of the master carries besides its data: each sheet written gets its
     pages' header and footer from Pengaturan as it is now (and, a sheet being created, the
     print settings, colour legend and print area `kinerja init` gives it); every input table's
@@ -193,8 +193,8 @@ def retitle(path: Path, office: str, period: str) -> int:
     import zipfile
     from xml.sax.saxutils import escape
 
-    from kinerja.workbook.files import replace_atomic
     from kinerja.ooxml.zip import copy_member, member_info
+    from kinerja.workbook.files import replace_atomic
 
     new = escape(header_text(page_setup("", office, period).header))
     changed = 0

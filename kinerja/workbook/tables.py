@@ -8,16 +8,17 @@ sheet and cell). It works on plain rows of values, whoever read them (calamine o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from math import isfinite
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from kinerja.domain.durations import DurationError, parse_duration
-from kinerja.issues.catalogue import Report
 from kinerja.domain.models import NipError, check_nip
 from kinerja.domain.numbers import BULAN, parse_number
+from kinerja.issues.catalogue import Report
 
 Kind = Literal["text", "id", "number", "int", "choice", "date", "datetime", "time", "nip", "duration",
                "bool"]
@@ -71,7 +72,7 @@ class Table:
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 
 
-def wrapped_height(table: "Table", row: list[Any]) -> float | None:
+def wrapped_height(table: Table, row: list[Any]) -> float | None:
     """The height (points) a row of `table` needs so its wrapped columns show all their text;
     None when the table wraps nothing or one line is enough."""
     lines = 1

@@ -4,8 +4,6 @@ user makes gets its own message and exit code."""
 from __future__ import annotations
 
 import re
-import shutil
-import zipfile
 
 import pytest
 from openpyxl import load_workbook

@@ -3,7 +3,8 @@
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kinerja.domain.numbers import format_date, format_number, format_percent, parse_number
 

@@ -8,7 +8,6 @@ import random
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -223,9 +222,10 @@ def test_report_rekap_ringkasan_and_export_print_one_value(sample_loaded):
     99,996%: 'Sangat Tinggi' beside '91%', '100%' never listed as below target."""
     from datetime import datetime
 
-    from kinerja.stages.export import COLUMNS as EXPORT_COLUMNS, export_rows
-    from kinerja.stages.rekap import consolidate, rekap_table_rows, summaries
     from kinerja.stages.documents import report_context
+    from kinerja.stages.export import COLUMNS as EXPORT_COLUMNS
+    from kinerja.stages.export import export_rows
+    from kinerja.stages.rekap import consolidate, rekap_table_rows, summaries
     from kinerja.workbook import sheets as S
 
     m = sample_loaded.master

@@ -10,8 +10,15 @@ import pytest
 
 from kinerja.domain.durations import Duration, DurationError, parse_duration
 from kinerja.domain.sop import (
-    TAHAP_ORDER, Sop, SopError, SopStep, UnknownPresetError, list_presets, load_preset,
-    sop_from_rows, sop_summary_rows,
+    TAHAP_ORDER,
+    Sop,
+    SopError,
+    SopStep,
+    UnknownPresetError,
+    list_presets,
+    load_preset,
+    sop_from_rows,
+    sop_summary_rows,
 )
 
 ALL_PRESETS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,8 +11,17 @@ from pydantic import ValidationError
 
 from kinerja.domain.durations import Duration, DurationError
 from kinerja.domain.workcal import (
-    DEFAULT_OFFICE_HOURS, HARI_MINUTES, ExtraHoliday, OfficeDay, WorkCalendar, WorkCalendarError,
-    WorkingElapsed, cuti_bersama_known, format_minutes, format_waktu, national_holidays,
+    DEFAULT_OFFICE_HOURS,
+    HARI_MINUTES,
+    ExtraHoliday,
+    OfficeDay,
+    WorkCalendar,
+    WorkCalendarError,
+    WorkingElapsed,
+    cuti_bersama_known,
+    format_minutes,
+    format_waktu,
+    national_holidays,
 )
 
 CAL = WorkCalendar()
@@ -260,7 +269,7 @@ def test_elapsed_errors() -> None:
     with pytest.raises(WorkCalendarError, match="lebih awal dari waktu mulai"):
         CAL.elapsed(D(2026, 3, 17), D(2026, 3, 16))
     with pytest.raises(WorkCalendarError, match="zona waktu"):
-        CAL.elapsed(D(2026, 3, 16), datetime(2026, 3, 17, tzinfo=timezone.utc))
+        CAL.elapsed(D(2026, 3, 16), datetime(2026, 3, 17, tzinfo=UTC))
 
 
 def test_elapsed_timezones() -> None:

@@ -6,13 +6,12 @@ import hashlib
 
 from openpyxl import load_workbook
 
-from kinerja.workbook.ribbon import ACTIONS
-from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
+from conftest import SAMPLE
 from kinerja.excel.setup import excel_setup, has_ribbon, package_addin, sha256, workbook_modules
 from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
 from kinerja.workbook.master import build_master, load_master, read_office_data
-
-from conftest import SAMPLE
+from kinerja.workbook.ribbon import ACTIONS
 
 
 def test_build_is_reproducible_and_loads(tmp_path):

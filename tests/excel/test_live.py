@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from kinerja.workbook import sheets as S
+from fake_xlwings import Book
 from kinerja.excel.book import load_open_book
-from kinerja.workbook.master import load_master
 from kinerja.excel.live import apply_live
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Link, Mark, WorkbookWrites
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import load_master
 from kinerja.workbook.style import SEVERITY_FILL
-
-from fake_xlwings import Book
 
 
 def _writes() -> WorkbookWrites:
@@ -56,8 +55,9 @@ def test_live_print_settings_and_charts_as_the_file_writer(sample_master, tmp_pa
     """Excel's PageSetup and chart series get what the file writer writes: a sheet created
     later printed as at init, headers for a period typed later (not the office's own), an
     input table's print area, the Ringkasan chart over one unit more."""
-    from kinerja.ooxml.patch import patch_file
     from test_fast_paths import _pages, _paper
+
+    from kinerja.ooxml.patch import patch_file
 
     wb = load_workbook(sample_master)
     wb[S.RIWAYAT.sheet].oddHeader.center.text = "Arsip kantor"

@@ -77,8 +77,8 @@ def test_wheel_carries_ribbon_and_vba_sources(paket, tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target",
                     str(target), str(wheel)], check=True, timeout=300)
     code = ("import kinerja.ooxml.xlsm as x, pathlib; m = x.default_modules(); "
-            "assert pathlib.Path(x.ADDIN_DIR).is_relative_to(pathlib.Path(r'{}')), x.ADDIN_DIR; "
-            "print(sorted(m))").format(target)
+            f"assert pathlib.Path(x.ADDIN_DIR).is_relative_to(pathlib.Path(r'{target}')), x.ADDIN_DIR; "
+            "print(sorted(m))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(target)})
     assert done.returncode == 0 and "['Kinerja']" in done.stdout, done.stderr

@@ -5,22 +5,21 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from fake_xlwings import Book
 from kinerja.cli.commands import app
 from kinerja.domain.durations import DurationError
+from kinerja.domain.models import NipError
+from kinerja.domain.sop import SopError, SopKeyError, UnknownPresetError
+from kinerja.domain.workcal import WorkCalendarError
 from kinerja.excel.handlers import HANDLERS, dispatch, log_path
 from kinerja.excel.paket import PaketError
-from kinerja.stages.export import ExportError
-from kinerja.workbook.guard import GuardError
 from kinerja.issues.catalogue import KinerjaError, make_issue
-from kinerja.workbook.master import OfficeDataError
-from kinerja.domain.models import NipError
 from kinerja.libreoffice import OfficeError
-from kinerja.domain.sop import SopError, SopKeyError, UnknownPresetError
+from kinerja.stages.export import ExportError
 from kinerja.stages.timing import TimingError
-from kinerja.domain.workcal import WorkCalendarError
 from kinerja.workbook.files import MasterNotWritable
-
-from fake_xlwings import Book
+from kinerja.workbook.guard import GuardError
+from kinerja.workbook.master import OfficeDataError
 
 PLAIN = [DurationError, ExportError, MasterNotWritable, NipError, OfficeError, PaketError, SopError,
          SopKeyError, TimingError, WorkCalendarError]

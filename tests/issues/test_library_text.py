@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from test_documents import _collected_template, approve, collected_master, set_setting  # noqa: F401
 
 from kinerja.cli import commands as cli
+from kinerja.issues.explain import explain
 from kinerja.stages import forms as F
 from kinerja.stages.annual import render_annual
 from kinerja.stages.archive import archive_period
-from kinerja.issues.explain import explain
+from kinerja.stages.documents import builtin_templates_dir, letter_number, render_report
 from kinerja.stages.forms import build_forms
 from kinerja.workbook.master import load_master
-from kinerja.stages.documents import builtin_templates_dir, letter_number, render_report
-from test_documents import _collected_template, approve, collected_master, set_setting  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDED_OUT = datetime(2026, 10, 6, 8, 0)

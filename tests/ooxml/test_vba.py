@@ -9,8 +9,6 @@ workbook writer does later.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import importlib.util
 import io
 import os
 import random
@@ -30,12 +28,17 @@ from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream, filter_vba
 
 from kinerja.ooxml import cfb
-from kinerja.workbook.ribbon import ACTIONS, CALLBACK, CUSTOMUI_NAMESPACE, GROUPS, TAB_LABEL, ribbon_xml
 from kinerja.ooxml.vbaproject import (
-    build_vba_project, compress, decompress, decrypt_data, encrypt_data, read_vba_project,
+    build_vba_project,
+    compress,
+    decompress,
+    decrypt_data,
+    encrypt_data,
+    read_vba_project,
     template_path,
 )
 from kinerja.ooxml.xlsm import ADDIN_DIR, CUSTOMUI_PART, default_modules, make_xlsm, restore_addin_parts
+from kinerja.workbook.ribbon import ACTIONS, CALLBACK, CUSTOMUI_NAMESPACE, GROUPS, TAB_LABEL, ribbon_xml
 
 ADDIN = ADDIN_DIR
 UI_REL_2010 = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"

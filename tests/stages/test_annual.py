@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from kinerja.stages.annual import render_annual, text_rows
 from kinerja.cli.commands import app
+from kinerja.stages.annual import render_annual, text_rows
 from kinerja.workbook.master import load_master
 
 

@@ -7,15 +7,15 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from test_documents import SEKRETARIS, _collected_template, approve, collected_master, sheet_rows  # noqa: F401
 from typer.testing import CliRunner
 
-from kinerja.workbook import sheets as S
-from kinerja.stages.archive import MANIFEST, MANIFEST_DOCUMENT, archive_period
 from kinerja.cli.commands import app
-from kinerja.workbook.master import load_master
+from kinerja.stages.archive import MANIFEST, MANIFEST_DOCUMENT, archive_period
 from kinerja.stages.documents import render_report
+from kinerja.workbook import sheets as S
 from kinerja.workbook.files import write_file
-from test_documents import SEKRETARIS, _collected_template, approve, collected_master, sheet_rows  # noqa: F401
+from kinerja.workbook.master import load_master
 
 NOW = datetime(2026, 10, 22, 14, 0)
 

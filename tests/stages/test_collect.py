@@ -22,18 +22,18 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill, retag, set_saved_time, set_zip_member, sheet_xml_error, typed
-from kinerja.workbook import sheets as S
-from kinerja.domain.capaian import achievement
 from kinerja.cli.commands import app
-from kinerja.stages.collect import DUPLICATE, REJECTED, REPLACED, USED, collect
+from kinerja.domain.capaian import achievement
+from kinerja.issues.catalogue import issue_row
+from kinerja.libreoffice import convert
 from kinerja.ooxml.cfb import write_compound_file
+from kinerja.stages.collect import DUPLICATE, REJECTED, REPLACED, USED, collect
 from kinerja.stages.export import HEADERS, export_rekap
 from kinerja.stages.forms import build_forms
-from kinerja.workbook.formspec import ID_SHEET
-from kinerja.issues.catalogue import issue_row
-from kinerja.workbook.master import load_master
-from kinerja.libreoffice import convert
+from kinerja.workbook import sheets as S
 from kinerja.workbook.files import backup_dir, write_file
+from kinerja.workbook.formspec import ID_SHEET
+from kinerja.workbook.master import load_master
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 10, 12, 10, 0)  # Monday after the Friday 9 October 16.00 deadline

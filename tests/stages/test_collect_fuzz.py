@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from collect_helpers import blank_forms, fill
-from kinerja.workbook import sheets as S
 from kinerja.domain.capaian import achievement
 from kinerja.stages.collect import DUPLICATE, REJECTED, REPLACED, USED, collect
+from kinerja.workbook import sheets as S
+from kinerja.workbook.files import write_file
 from kinerja.workbook.formspec import ID_SHEET
 from kinerja.workbook.master import load_master
-from kinerja.workbook.files import write_file
 
 NOW = datetime(2026, 10, 12, 10, 0)
 FIRST_ROW = 15  # the real forms put the first indicator right under the header (row 14)

@@ -18,21 +18,26 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill
-from kinerja.workbook import sheets as S
 from kinerja.cli.commands import app
-from kinerja.stages.collect import collect
-from kinerja.workbook.master import load_master
 from kinerja.domain.numbers import format_number, format_percent
-from kinerja.stages.rekap import consolidate
-from kinerja.stages.documents import (
-    REGISTER_COUNTER_CELL, builtin_templates_dir, letter_number, next_letter_number, preview_pages,
-    render_report, sha256_file,
-)
-from kinerja.stages.review import fingerprint
-from kinerja.workbook.tables import read_table
 from kinerja.issues.catalogue import Report
+from kinerja.stages.collect import collect
+from kinerja.stages.documents import (
+    REGISTER_COUNTER_CELL,
+    builtin_templates_dir,
+    letter_number,
+    next_letter_number,
+    preview_pages,
+    render_report,
+    sha256_file,
+)
+from kinerja.stages.rekap import consolidate
+from kinerja.stages.review import fingerprint
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import load_master
+from kinerja.workbook.tables import read_table
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 NOW = datetime(2026, 10, 20, 10, 0)
@@ -430,7 +435,6 @@ def test_large_tables_render_as_docxtpl_renders_them(tmp_path):
 
     from docx import Document
     from docxtpl import DocxTemplate
-
     from lxml import etree
 
     from kinerja.libreoffice import docx_template

@@ -18,7 +18,6 @@ Each test asserts that every indicator, satuan, target and quarter value arrives
 from __future__ import annotations
 
 import csv
-import io
 import re
 import subprocess
 from pathlib import Path
@@ -27,16 +26,16 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from kinerja.workbook import sheets as S
-from kinerja.domain.capaian import achievement, realisasi_to_date
 from kinerja.cli.commands import app
+from kinerja.domain.capaian import achievement, realisasi_to_date
+from kinerja.domain.models import Master, Period, Result
+from kinerja.issues.catalogue import Report
+from kinerja.libreoffice import convert, soffice
 from kinerja.sample.demo import unit_entries
 from kinerja.stages.e81 import E81Row, e81_rows, load_renstra
 from kinerja.stages.export import HEADERS, export_rekap
-from kinerja.issues.catalogue import Report
-from kinerja.domain.models import Master, Period, Result
-from kinerja.libreoffice import convert, soffice
 from kinerja.stages.rekap import consolidate
+from kinerja.workbook import sheets as S
 
 # ----------------------------------------------------------------------------------- the data
 
@@ -455,7 +454,6 @@ def test_form_e81_button_fills_the_open_workbook(sample_master):
     import hashlib
 
     from fake_xlwings import Book
-
     from kinerja.excel.handlers import dispatch
 
     before = hashlib.sha256(sample_master.read_bytes()).hexdigest()

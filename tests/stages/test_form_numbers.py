@@ -15,11 +15,11 @@ from python_calamine import CalamineWorkbook
 
 from collect_helpers import blank_forms, fill
 from kinerja.domain.capaian import NOT_A_NUMBER
-from kinerja.stages.collect import collect
-from kinerja.workbook.formspec import FORM_SHEET, HEADER_ROW
-from kinerja.stages.forms import build_forms, instructions
-from kinerja.libreoffice import convert_many
 from kinerja.domain.plausible import magnitude
+from kinerja.libreoffice import convert_many
+from kinerja.stages.collect import collect
+from kinerja.stages.forms import build_forms, instructions
+from kinerja.workbook.formspec import FORM_SHEET, HEADER_ROW
 
 NOW = datetime(2026, 10, 6, 8, 0)
 COLLECTED = datetime(2026, 10, 9, 10, 0)

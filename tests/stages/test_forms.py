@@ -21,19 +21,25 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
-from kinerja.workbook import sheets as S
-from kinerja.domain.capaian import achievement, excel_capaian_formula
 from kinerja.cli.commands import app
-from kinerja.stages.forms import INPUT_FILL, build_forms, build_receipt, current_round, distribution_log
-from kinerja.workbook.formspec import (
-    COLUMNS, FORM_SHEET, HEADER_ROW, ID_SHEET, PROP_PREFIX, indicator_checksum, input_keys,
-)
-from kinerja.stages.returns import read_identity
-from kinerja.workbook.master import load_master
+from kinerja.domain.capaian import achievement, excel_capaian_formula
 from kinerja.domain.models import Result
 from kinerja.libreoffice import convert_many
+from kinerja.stages.forms import INPUT_FILL, build_forms, build_receipt, current_round, distribution_log
+from kinerja.stages.returns import read_identity
+from kinerja.workbook import sheets as S
 from kinerja.workbook.book import last_data_row
 from kinerja.workbook.files import write_file
+from kinerja.workbook.formspec import (
+    COLUMNS,
+    FORM_SHEET,
+    HEADER_ROW,
+    ID_SHEET,
+    PROP_PREFIX,
+    indicator_checksum,
+    input_keys,
+)
+from kinerja.workbook.master import load_master
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 NOW = datetime(2026, 10, 6, 8, 0)

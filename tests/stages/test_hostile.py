@@ -21,16 +21,16 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill, set_zip_member, typed
-from kinerja.workbook import bounded
-from kinerja.workbook import sheets as S
 from kinerja.cli import commands as cli
 from kinerja.cli.commands import app
+from kinerja.libreoffice import convert
 from kinerja.stages.collect import REJECTED, USED, collect
+from kinerja.stages.returns import read_return
+from kinerja.workbook import bounded
+from kinerja.workbook import sheets as S
+from kinerja.workbook.files import write_file
 from kinerja.workbook.formspec import FORM_SHEET
 from kinerja.workbook.master import load_master
-from kinerja.libreoffice import convert
-from kinerja.stages.returns import read_return
-from kinerja.workbook.files import write_file
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 10, 12, 10, 0)
@@ -438,7 +438,6 @@ def test_hostile_inbox_never_crashes(sample_loaded, filled, hostile_ods, tmp_pat
     """Far cells, a huge dimension, markup and escape characters in every text field, a name that
     is not UTF-8, a link, a FIFO or a repeated ODS block: collect never raises, the other
     unit's values land exactly, the report prints as plain text."""
-    from openpyxl.utils import get_column_letter
 
     inbox = tmp_path_factory.mktemp("masuk")
     pem = filled["PEM"]

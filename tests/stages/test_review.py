@@ -19,7 +19,8 @@ from kinerja.stages.collect import collect
 from kinerja.stages.forms import build_forms
 from kinerja.workbook.master import load_master
 from kinerja.libreoffice import convert
-from kinerja.stages.review import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status, review
+from kinerja.stages.approval import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status
+from kinerja.stages.review import review
 from kinerja.sample.roles import type_decisions
 from kinerja.stages.validate import decision_cells, validate
 from kinerja.workbook.files import write_file

@@ -14,18 +14,25 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kinerja.workbook import sheets as S
-from kinerja.stages.archive import archive_period
 from kinerja.cli.commands import app
-from kinerja.workbook.master import build_master, load_master, read_office_data
 from kinerja.sample.offices import generated_office, run_to_approval
+from kinerja.stages.archive import archive_period
 from kinerja.stages.rollup import (
-    CHART_SHEET, EXPECTED, FINDINGS, INDICATORS, SASARAN, SOURCES, SUMMARY_HEADER_ROW,
-    SUMMARY_SHEET, make_rollup,
+    CHART_SHEET,
+    EXPECTED,
+    FINDINGS,
+    INDICATORS,
+    SASARAN,
+    SOURCES,
+    SUMMARY_HEADER_ROW,
+    SUMMARY_SHEET,
+    make_rollup,
 )
 from kinerja.stages.timing import recompute
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import build_master, load_master, read_office_data
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 10, 26, 9, 0)

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime as D, timedelta, timezone
+from datetime import datetime as D
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kinerja.workbook import sheets as S
 from kinerja.cli.commands import app
-from kinerja.workbook.master import build_master, load_master, read_office_data
-from kinerja.workbook.tables import Table
 from kinerja.stages.timing import (
-    BELUM, BERJALAN, BUKAN_SOP, HAMPIR, TEPAT, TERLAMBAT, TimingError, end_current_step,
-    format_durasi, log_step, read_log, recompute, sop_status, stamp, unit_return_timing,
+    BELUM,
+    BERJALAN,
+    BUKAN_SOP,
+    HAMPIR,
+    TEPAT,
+    TERLAMBAT,
+    TimingError,
+    end_current_step,
+    format_durasi,
+    log_step,
+    read_log,
+    recompute,
+    sop_status,
+    stamp,
+    unit_return_timing,
 )
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import build_master, load_master, read_office_data
 from kinerja.workbook.style import SEVERITY_FILL
-
+from kinerja.workbook.tables import Table
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 W = S.WAKTU

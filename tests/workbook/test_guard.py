@@ -16,22 +16,22 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from collect_helpers import blank_forms, fill, typed
+from kinerja.cli.commands import app
+from kinerja.stages.timing import log_step
 from kinerja.workbook import guard
 from kinerja.workbook import sheets as S
-from kinerja.cli.commands import app
-from kinerja.workbook.master import build_master, load_master
-from kinerja.stages.timing import log_step
 from kinerja.workbook.files import backup_dir, write_file
+from kinerja.workbook.master import build_master, load_master
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

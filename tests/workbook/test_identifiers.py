@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from kinerja.domain.models import NipError, check_nip
 from kinerja.workbook import sheets as S
 from kinerja.workbook.master import load_master
-from kinerja.domain.models import NipError, check_nip
 
 TODAY = date(2026, 10, 1)
 KEPALA = "197305121998031004"  # Pejabat row 4 of the sample

@@ -10,18 +10,18 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
+from test_validate import NOW, golden_master
 
-from kinerja.workbook import sheets as S
-from kinerja.stages.forms import FORM_SCALE, build_forms
-from kinerja.workbook.master import build_master, load_master, read_office_data
 from kinerja.libreoffice import convert
-from kinerja.workbook.printing import PRINTED, pages_by_sheet, pdf_pages, retitle
+from kinerja.stages.forms import FORM_SCALE, build_forms
 from kinerja.stages.rekap import rekap_writes
 from kinerja.stages.timing import recompute
 from kinerja.stages.validate import validate
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import write_file
-from test_validate import NOW, golden_master
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.workbook.printing import PRINTED, pages_by_sheet, pdf_pages, retitle
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "sukamaju"
 SHEETS = [S.VALIDASI.sheet, S.TEMUAN_VALIDASI.sheet, S.REKAP.sheet, S.RINGKASAN.sheet, S.WAKTU.sheet,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from openpyxl import load_workbook
 
 from kinerja.workbook import sheets as S
-from kinerja.workbook.master import load_master
 from kinerja.workbook.description import Formula, Link, Mark, WorkbookWrites
 from kinerja.workbook.files import backup_dir, write_file
+from kinerja.workbook.master import load_master
 from kinerja.workbook.style import SEVERITY_FILL
 
 
