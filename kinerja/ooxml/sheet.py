@@ -12,8 +12,6 @@ from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.workbook.tables import FIRST_DATA_ROW, wrapped_height
-from kinerja.workbook.description import Link
 from kinerja.ooxml.cells import _REF, COLUMNS, ROW, Cells, Row, column_index, row_number
 from kinerja.ooxml.comments import Notes
 from kinerja.ooxml.hyperlinks import set_links
@@ -26,7 +24,9 @@ from kinerja.ooxml.tail import Tail
 from kinerja.ooxml.validations import set_choices
 from kinerja.ooxml.workbook import Book
 from kinerja.ooxml.zip import CHUNK, copy_member, member_info
+from kinerja.workbook.description import Link
 from kinerja.workbook.style import AUTHOR, INPUT_FILL, SEVERITY_FILL
+from kinerja.workbook.tables import FIRST_DATA_ROW, wrapped_height
 
 _HAS_VALUE = re.compile(r"<v>[^<]|<is>|<f[ >/]")
 _SHEET_VIEW = re.compile(r"<sheetView\b[^>]*>")
