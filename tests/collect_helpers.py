@@ -12,9 +12,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from kinerja.workbook.formspec import ID_SHEET, PROP_PREFIX
 from kinerja.sample.roles import fill_form
 from kinerja.stages.forms import build_forms
+from kinerja.workbook.formspec import ID_SHEET, PROP_PREFIX
 from kinerja.workbook.master import Loaded
 
 

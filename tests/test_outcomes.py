@@ -20,8 +20,8 @@ import kinerja.stages.rollup
 import kinerja.stages.timing
 import kinerja.stages.validate
 from kinerja.cli.commands import app
-from kinerja.sample.roles import fill_form
 from kinerja.sample.demo import unit_entries
+from kinerja.sample.roles import fill_form
 
 
 def _run(monkeypatch, module: Any, name: str, args: list[str], as_json: bool, exit_code: int | None = None):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -46,18 +47,18 @@ def unit_entries(folder: Path | None = None) -> dict[str, dict[str, Any]]:
 
 
 def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
-    from kinerja.workbook import sheets as S
     from kinerja.stages.archive import archive_period
-    from kinerja.stages.collect import collect
-    from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
-    from kinerja.stages.forms import build_forms
-    from kinerja.workbook.master import build_master, load_master, read_office_data
     from kinerja.stages.check import check
+    from kinerja.stages.collect import collect
     from kinerja.stages.documents import preview_pages, render_report
+    from kinerja.stages.forms import build_forms
     from kinerja.stages.review import review
     from kinerja.stages.timing import log_step, recompute, sop_status
     from kinerja.stages.validate import validate
+    from kinerja.workbook import sheets as S
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
+    from kinerja.workbook.master import build_master, load_master, read_office_data
 
     out = Path(out)
     for sub in ("formulir", "masuk", "laporan", "pratinjau", "arsip", "cadangan"):
@@ -213,12 +214,12 @@ def demo_rollup(out: Path, archive: Path | None) -> Iterator[str]:
     """A second office (another preset, generated data) runs its quarter to approval; the Pemda
     rolls both up: the sample office from its archive (through manifest.json), the other from its
     master. The summary sheet is turned into a page image to look at."""
-    from kinerja.workbook.master import build_master
     from kinerja.issues.explain import explain
     from kinerja.libreoffice import OfficeError, convert
     from kinerja.sample.offices import generated_office, run_to_approval
     from kinerja.stages.documents import preview_pages
     from kinerja.stages.rollup import make_rollup
+    from kinerja.workbook.master import build_master
 
     other = out / "kantor-lain"
     shutil.rmtree(other, ignore_errors=True)
@@ -255,13 +256,13 @@ def _next_quarter(out: Path, tw3: Path, perencana: str, sekretaris: str) -> Iter
     from kinerja.stages.annual import render_annual
     from kinerja.stages.archive import archive_period
     from kinerja.stages.collect import collect
-    from kinerja.stages.forms import build_forms
-    from kinerja.workbook.master import load_master
-    from kinerja.stages.period import new_period
     from kinerja.stages.documents import preview_pages, render_report
+    from kinerja.stages.forms import build_forms
+    from kinerja.stages.period import new_period
     from kinerja.stages.review import review
     from kinerja.stages.validate import validate
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import load_master
 
     master = out / "induk_sukamaju-2026-TW4.xlsx"
     master.unlink(missing_ok=True)

@@ -137,13 +137,13 @@ def run_to_approval(master: Path, work: Path, *, start: datetime, seed: int = 0,
     """Run the master's current quarter through the real stages until the Sekretaris approves:
     forms, each unit typing into its form (`unit_values`), collect, validate, every unit
     accepted, review. `late_units` of the units return after the deadline."""
-    from kinerja.stages.collect import collect
     from kinerja.sample.roles import decide, fill_form, set_mtime
+    from kinerja.stages.collect import collect
     from kinerja.stages.forms import build_forms
-    from kinerja.workbook.master import load_master
     from kinerja.stages.review import review
     from kinerja.stages.validate import validate
     from kinerja.workbook.files import write_file
+    from kinerja.workbook.master import load_master
 
     def run(fn, *args, **kw):
         outcome = fn(load_master(master), *args, **kw)

@@ -6,9 +6,10 @@ package as Excel would save it), a file arrives at a given time."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -31,8 +32,8 @@ def fill_form(src: Path, dst: Path, values: dict[str, dict[str, Any]],
               edit: Callable[[Any], None] | None = None) -> Path:
     """Type into a unit form like a unit would: values[code][key] goes into that row's cell
     (keys as in formspec.COLUMNS). `edit(workbook)` may change the workbook further."""
-    from kinerja.workbook.formspec import ID_SHEET
     from kinerja.stages.returns import find_header
+    from kinerja.workbook.formspec import ID_SHEET
 
     wb = load_workbook(src)
     ws = next(w for w in wb.worksheets if w.title != ID_SHEET)
@@ -59,8 +60,8 @@ def accept_without_explanation(master: Path, codes: list[str]) -> None:
     Sekretaris' (written into the package as Excel would save it)."""
     from python_calamine import CalamineWorkbook
 
-    from kinerja.workbook import sheets as S
     from kinerja.stages.signable import EXPLANATION_SETTING
+    from kinerja.workbook import sheets as S
     from kinerja.workbook.description import WorkbookWrites
     from kinerja.workbook.files import write_file
 
@@ -90,8 +91,8 @@ def type_decisions(master: Path, decisions: dict[str, tuple[str | None, str | No
     (written into the package as Excel would save it: nothing else in the master changes)."""
     from python_calamine import CalamineWorkbook
 
-    from kinerja.workbook import sheets as S
     from kinerja.stages.validate import decision_cells
+    from kinerja.workbook import sheets as S
     from kinerja.workbook.description import WorkbookWrites
     from kinerja.workbook.files import write_file
 

@@ -30,9 +30,10 @@ from kinerja.domain.numbers import format_datetime, format_number
 from kinerja.issues.catalogue import Report
 from kinerja.workbook import sheets as S
 from kinerja.workbook.master import Loaded
-from kinerja.workbook.tables import Row, Table, read_table
+
 # the states, defined with the sheet that shows them; validate and review take them from here
 from kinerja.workbook.sheets import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, MENUNGGU  # noqa: F401
+from kinerja.workbook.tables import Row, Table, read_table
 
 FINGERPRINT = re.compile(r"Sidik data: ([0-9a-f]{12})")
 

@@ -19,8 +19,8 @@ from kinerja.domain.models import ROMAN, Indicator, Master, Period
 from kinerja.domain.numbers import format_number, format_percent
 from kinerja.issues.catalogue import Report
 from kinerja.workbook import sheets as S
-from kinerja.workbook.tables import read_table
 from kinerja.workbook.sheets import COMPARE_COLUMN
+from kinerja.workbook.tables import read_table
 
 NO_SASARAN = "(tanpa sasaran)"
 

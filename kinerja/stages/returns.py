@@ -46,6 +46,7 @@ from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Per
 from kinerja.domain.numbers import format_number, looks_like_formula, parse_number
 from kinerja.issues.catalogue import Issue, Report, make_issue
 from kinerja.issues.explain import explain, shown
+from kinerja.ooxml.reading import Package, sheet_parts
 from kinerja.workbook import bounded
 from kinerja.workbook.formspec import (
     COLUMNS,
@@ -62,7 +63,6 @@ from kinerja.workbook.formspec import (
     input_keys,
 )
 from kinerja.workbook.tables import column_letter, norm
-from kinerja.ooxml.reading import Package, sheet_parts
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".ods"}

@@ -508,7 +508,7 @@ def read_inputs(path: Path, report: Report) -> RollupInputs:
         inputs.exists = inputs.unreadable = True
         return inputs
     inputs.exists, inputs.sheets = True, names
-    for row in sheets.get(SETTINGS_SHEET, []):
+    for r, row in enumerate(sheets.get(SETTINGS_SHEET, []), 1):
         key = next((k for k, label in SETTINGS_LABELS.items() if row and norm(row[0]) == norm(label)), None)
         if key and len(row) > 1 and row[1] not in (None, ""):
             setattr(inputs, key, str(row[1]).strip())

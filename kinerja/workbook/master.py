@@ -7,10 +7,11 @@ import dataclasses
 import json
 import re
 import zipfile
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Collection, Iterator, Mapping
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -18,22 +19,33 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
-from kinerja.workbook import bounded
-from kinerja.workbook import sheets as S
-from kinerja.workbook.bounded import FarCells
-from kinerja.issues.explain import explain, log, validation_text
-from kinerja.issues.catalogue import Issue, KinerjaError, Report, catalogue_rows, make_issue
-from kinerja.workbook.lists import LIST_SHEET, list_validation
 from kinerja.domain.models import (
-    DEFAULT_SCALE, ROMAN, Indicator, LetterSettings, Master, Office, Official, Period,
-    PredicateBand, Result, Rules, Settings, Unit,
+    DEFAULT_SCALE,
+    ROMAN,
+    Indicator,
+    LetterSettings,
+    Master,
+    Office,
+    Official,
+    Period,
+    PredicateBand,
+    Result,
+    Rules,
+    Settings,
+    Unit,
 )
 from kinerja.domain.sop import Sop, UnknownPresetError, load_preset, sop_from_rows
-from kinerja.workbook.tables import Column, ReadTable, Row, Table, convert, find_header, norm, read_table
 from kinerja.domain.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
+from kinerja.issues.catalogue import Issue, KinerjaError, Report, catalogue_rows, make_issue
+from kinerja.issues.explain import explain, log, validation_text
+from kinerja.workbook import bounded
+from kinerja.workbook import sheets as S
 from kinerja.workbook.book import filter_ref, set_value, style_table, write_rows
+from kinerja.workbook.bounded import FarCells
 from kinerja.workbook.files import gc_paused, save_atomic
+from kinerja.workbook.lists import LIST_SHEET, list_validation
 from kinerja.workbook.style import HINT_FONT, INPUT_FILL, TITLE_FONT
+from kinerja.workbook.tables import Column, ReadTable, Row, Table, convert, find_header, norm, read_table
 
 DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 

@@ -12,23 +12,22 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree as SafeET
 from openpyxl import load_workbook
-
-from kinerja.workbook import sheets as S
-from kinerja.workbook.ribbon import ACTIONS
-from kinerja.workbook.macro import PANEL_SHEET
-from kinerja.excel.handlers import panel_tag
-from kinerja.excel.live import apply_live
-from kinerja.stages.forms import FORM_SHEET, build_forms
-from kinerja.workbook.lists import LIST_SHEET
-from kinerja.workbook.master import build_master, load_master, read_office_data
-from kinerja.stages.check import check
-from kinerja.stages.validate import parse_decision, validate
-from kinerja.workbook.description import WorkbookWrites
-from kinerja.workbook.files import write_file
+from test_fresh_master import soffice
 
 from conftest import SAMPLE
 from fake_xlwings import Book
-from test_fresh_master import soffice
+from kinerja.excel.handlers import panel_tag
+from kinerja.excel.live import apply_live
+from kinerja.stages.check import check
+from kinerja.stages.forms import FORM_SHEET, build_forms
+from kinerja.stages.validate import parse_decision, validate
+from kinerja.workbook import sheets as S
+from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import write_file
+from kinerja.workbook.lists import LIST_SHEET
+from kinerja.workbook.macro import PANEL_SHEET
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.workbook.ribbon import ACTIONS
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 

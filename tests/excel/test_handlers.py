@@ -10,18 +10,16 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-
-from kinerja.workbook import sheets as S
-from kinerja.sample.roles import fill_form
-from kinerja.sample.demo import unit_entries
-from kinerja.workbook.ribbon import ACTIONS
-from kinerja.workbook.master import load_master
-from kinerja.excel.handlers import HANDLERS, dispatch, log_path, panel_tag
-from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
-from kinerja.excel.book import load_open_book
-from kinerja.stages.validate import decision_cells
-
 from fake_xlwings import Book
+from kinerja.excel.book import load_open_book
+from kinerja.excel.handlers import HANDLERS, dispatch, log_path, panel_tag
+from kinerja.sample.demo import unit_entries
+from kinerja.sample.roles import fill_form
+from kinerja.stages.validate import decision_cells
+from kinerja.workbook import sheets as S
+from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
+from kinerja.workbook.master import load_master
+from kinerja.workbook.ribbon import ACTIONS
 
 T = datetime(2026, 10, 5, 9, 0)
 

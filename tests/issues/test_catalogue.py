@@ -17,20 +17,20 @@ from docx import Document
 from openpyxl import load_workbook
 
 from collect_helpers import blank_forms, fill
-from kinerja.stages import forms as F
-from kinerja.workbook import sheets as S
-from kinerja.stages.collect import collect
-from kinerja.workbook.formspec import FORM_SHEET, HEADER_ROW
-from kinerja.stages.forms import build_forms
 from kinerja.issues.catalogue import CATALOGUE, Issue, Report
-from kinerja.workbook.master import Loaded, load_master
+from kinerja.sample.demo import unit_entries
+from kinerja.sample.roles import type_decisions
+from kinerja.stages import forms as F
+from kinerja.stages.collect import collect
 from kinerja.stages.documents import render_report
+from kinerja.stages.forms import build_forms
 from kinerja.stages.review import DISETUJUI, review
 from kinerja.stages.timing import TIDAK_SAH, recompute
-from kinerja.sample.roles import type_decisions
-from kinerja.sample.demo import unit_entries
 from kinerja.stages.validate import validate
+from kinerja.workbook import sheets as S
 from kinerja.workbook.files import write_file
+from kinerja.workbook.formspec import FORM_SHEET, HEADER_ROW
+from kinerja.workbook.master import Loaded, load_master
 
 TESTS = Path(__file__).resolve().parents[1]
 MASTER = "induk.xlsx"

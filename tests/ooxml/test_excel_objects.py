@@ -19,14 +19,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from kinerja.workbook import sheets as S
-from kinerja.sample.roles import decide, fill_form
-from kinerja.sample.demo import unit_entries
-from kinerja.workbook.master import build_master, load_master, read_office_data
-from kinerja.libreoffice import convert
-from kinerja.workbook.files import write_file
-
 from conftest import SAMPLE
+from kinerja.libreoffice import convert
+from kinerja.sample.demo import unit_entries
+from kinerja.sample.roles import decide, fill_form
+from kinerja.workbook import sheets as S
+from kinerja.workbook.files import write_file
+from kinerja.workbook.master import build_master, load_master, read_office_data
 
 FIXTURES = Path(__file__).parents[1] / "data" / "excel-authored"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -327,8 +326,8 @@ def check_kept(master: Path, kept: dict[str, bytes], sheet_of: dict[str, str]) -
 def test_excel_objects_survive_every_command(tmp_path):
     from kinerja.stages.archive import archive_period
     from kinerja.stages.collect import collect
-    from kinerja.stages.forms import build_forms
     from kinerja.stages.documents import render_report
+    from kinerja.stages.forms import build_forms
     from kinerja.stages.review import review
     from kinerja.stages.timing import recompute
     from kinerja.stages.validate import validate

@@ -12,22 +12,21 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kinerja.workbook import sheets as S
-from kinerja.stages.collect import inbox_files, read_returns
-from kinerja.ooxml.xlsm import CUSTOMUI_PART
-from kinerja.stages.forms import build_forms, write_form
-from kinerja.workbook.master import build_master, load_master, read_office_data
+from collect_helpers import blank_forms, fill, set_zip_member, sheet_xml_error, typed
+from conftest import SAMPLE
 from kinerja.libreoffice import convert
-from kinerja.workbook.printing import page_setup
+from kinerja.ooxml.parts import Unsupported
+from kinerja.ooxml.patch import patch_file
+from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.stages.collect import inbox_files, read_returns
+from kinerja.stages.forms import build_forms, write_form
+from kinerja.workbook import sheets as S
 from kinerja.workbook.book import apply_to_workbook
 from kinerja.workbook.description import Formula, Link, Mark, WorkbookWrites
 from kinerja.workbook.files import MasterNotWritable, gc_paused, write_file
+from kinerja.workbook.master import build_master, load_master, read_office_data
+from kinerja.workbook.printing import page_setup
 from kinerja.workbook.style import INPUT_FILL, SEVERITY_FILL
-from kinerja.ooxml.parts import Unsupported
-from kinerja.ooxml.patch import patch_file
-
-from collect_helpers import blank_forms, fill, set_zip_member, sheet_xml_error, typed
-from conftest import SAMPLE
 
 
 def _writes() -> WorkbookWrites:
@@ -551,11 +550,10 @@ def test_custom_properties_by_pattern_equal_the_xml_parser():
 def test_sheet_parts_and_column_letters(sample_master):
     from openpyxl.utils import get_column_letter
 
-    from kinerja.ooxml.reading import Package, sheet_parts
-    from kinerja.workbook.tables import column_letter
-
     from kinerja.ooxml.opc import Package as Patched
+    from kinerja.ooxml.reading import Package, sheet_parts
     from kinerja.ooxml.workbook import Book
+    from kinerja.workbook.tables import column_letter
 
     parts = sheet_parts(Package(sample_master.read_bytes()))
     assert list(parts) == load_workbook(sample_master, read_only=True).sheetnames

@@ -6,18 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from openpyxl import load_workbook
+from test_review import SEKRETARIS, UNITS, decide, step
+from test_validate import golden_master
 
-from kinerja.workbook import sheets as S
 from kinerja.stages.approval import (
-    DISETUJUI, approved_units, approved_values, changed_after_approval, values_fingerprint,
+    DISETUJUI,
+    approved_units,
+    approved_values,
+    changed_after_approval,
+    values_fingerprint,
 )
 from kinerja.stages.check import check
-from kinerja.workbook.master import load_master
 from kinerja.stages.review import review
 from kinerja.stages.signable import EXPLANATION_SETTING
 from kinerja.stages.validate import validate
-from test_review import SEKRETARIS, UNITS, decide, step
-from test_validate import golden_master
+from kinerja.workbook import sheets as S
+from kinerja.workbook.master import load_master
 
 NOW = datetime(2026, 10, 14, 10, 0)
 

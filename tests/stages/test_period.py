@@ -8,18 +8,18 @@ from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
-
-from kinerja.workbook import sheets as S
-from kinerja.stages.archive import archive_period
-from kinerja.cli.commands import app
-from kinerja.stages.check import check
-from kinerja.workbook.master import load_master
-from kinerja.domain.models import Period
-from kinerja.stages.period import follows, new_period, next_period, parse_period
-from kinerja.workbook.files import write_file
 from test_approval import approve_all
 from test_validate import golden_master
+from typer.testing import CliRunner
+
+from kinerja.cli.commands import app
+from kinerja.domain.models import Period
+from kinerja.stages.archive import archive_period
+from kinerja.stages.check import check
+from kinerja.stages.period import follows, new_period, next_period, parse_period
+from kinerja.workbook import sheets as S
+from kinerja.workbook.files import write_file
+from kinerja.workbook.master import load_master
 
 NOW = datetime(2026, 10, 20, 9, 0)
 

@@ -10,22 +10,22 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
+from test_validate import golden_master
 from typer.testing import CliRunner
 
 from collect_helpers import fill
-from kinerja.workbook import sheets as S
 from kinerja.cli.commands import app
+from kinerja.libreoffice import convert
+from kinerja.sample.roles import type_decisions
+from kinerja.stages.approval import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status
 from kinerja.stages.collect import collect
 from kinerja.stages.forms import build_forms
-from kinerja.workbook.master import load_master
-from kinerja.libreoffice import convert
-from kinerja.stages.approval import BERUBAH, DIKEMBALIKAN, DIPERBAIKI, DISETUJUI, approval_status
 from kinerja.stages.review import review
-from kinerja.sample.roles import type_decisions
 from kinerja.stages.validate import decision_cells, validate
+from kinerja.workbook import sheets as S
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import load_master
 from kinerja.workbook.style import SEVERITY_FILL
-from test_validate import golden_master
 
 ROOT = Path(__file__).resolve().parents[2]
 SEKRETARIS = "SITI RAHMAWATI, S.Sos"

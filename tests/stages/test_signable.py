@@ -7,18 +7,25 @@ import shutil
 from pathlib import Path
 
 from openpyxl import load_workbook
+from test_documents import (  # noqa: F401
+    NOW,
+    _collected_template,
+    approve,
+    collected,
+    collected_master,
+    docx_text,
+    set_setting,
+)
+from test_review import decide, riwayat
 
-from kinerja.workbook import sheets as S
 from kinerja.stages.check import check
-from kinerja.workbook.master import load_master
 from kinerja.stages.documents import render_report
 from kinerja.stages.review import DISETUJUI, review
 from kinerja.stages.signable import EXPLANATION_SETTING, TARGET_SETTING, without_period
 from kinerja.stages.validate import validate
+from kinerja.workbook import sheets as S
 from kinerja.workbook.files import write_file
-from test_documents import (NOW, _collected_template, approve, collected, collected_master, docx_text,  # noqa: F401
-                         set_setting)
-from test_review import decide, riwayat
+from kinerja.workbook.master import load_master
 
 UNITS = ["SEK", "PEM", "TRANTIB", "PMD", "KESOS", "YANUM"]
 

@@ -10,18 +10,24 @@ from pathlib import Path
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from kinerja.workbook import sheets as S
 from kinerja.cli.commands import app
-from kinerja.stages.collect import USED
-from kinerja.issues.catalogue import CATALOGUE, Category, issue_row, make_issue
-from kinerja.workbook.master import load_master
 from kinerja.domain.numbers import parse_number
+from kinerja.issues.catalogue import CATALOGUE, Category, issue_row, make_issue
 from kinerja.sample.roles import type_decisions
+from kinerja.stages.collect import USED
 from kinerja.stages.validate import (
-    FIRST_ROW, FIRST_UNIT_ROW, RULES, catalogue_markdown, decision_cells, KATALOG_DOC, validate,
+    FIRST_ROW,
+    FIRST_UNIT_ROW,
+    KATALOG_DOC,
+    RULES,
+    catalogue_markdown,
+    decision_cells,
+    validate,
 )
+from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import load_master
 from kinerja.workbook.style import SEVERITY_FILL
 
 FIXTURE = Path(__file__).parents[1] / "data" / "tw3_semua_aturan.csv"

@@ -14,21 +14,20 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from kinerja.workbook import sheets as S
+from kinerja.sample.demo import sample_dir
+from kinerja.sample.roles import decide, fill_form, quarter_entry
 from kinerja.stages.annual import TEXT, render_annual
 from kinerja.stages.archive import archive_period
-from kinerja.stages.collect import collect
-from kinerja.sample.roles import decide, fill_form, quarter_entry
-from kinerja.sample.demo import sample_dir
-from kinerja.stages.forms import build_forms
-from kinerja.workbook.master import build_master, load_master, read_office_data
 from kinerja.stages.check import check
-from kinerja.domain.models import ROMAN
-from kinerja.stages.period import new_period
+from kinerja.stages.collect import collect
 from kinerja.stages.documents import render_report
+from kinerja.stages.forms import build_forms
+from kinerja.stages.period import new_period
 from kinerja.stages.review import review
 from kinerja.stages.validate import validate
+from kinerja.workbook import sheets as S
 from kinerja.workbook.files import write_file
+from kinerja.workbook.master import build_master, load_master, read_office_data
 
 SEKRETARIS = "SITI RAHMAWATI, S.Sos"
 START = {1: datetime(2026, 4, 6, 8), 2: datetime(2026, 7, 6, 8), 3: datetime(2026, 10, 6, 8),
@@ -228,8 +227,8 @@ def test_the_chain_of_four_quarters_holds(year):
     assert not {i.code for i in got.issues} & {"chain-value-changed", "chain-record-missing", "chain-period-gap",
                                                "chain-office-mismatch", "approved-value-changed",
                                                "chain-previous-missing"}, got.to_json()
-    from kinerja.stages.period import check_chain
     from kinerja.issues.catalogue import Report
+    from kinerja.stages.period import check_chain
 
     chain = check_chain(load_master(year["masters"][4]), Report())
     assert [c.master.settings.period.key() for c in chain] == ["2026-TW3", "2026-TW2", "2026-TW1"]

@@ -14,16 +14,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from kinerja.workbook import sheets as S
 from kinerja.cli.commands import app
-from kinerja.workbook.macro import PANEL_SHEET
-from kinerja.ooxml.xlsm import CUSTOMUI_PART
-from kinerja.workbook.lists import LIST_SHEET
-from kinerja.workbook.master import build_master, load_master, period_long_past, read_office_data
-from kinerja.stages.check import check
 from kinerja.domain.models import Period
-
-from conftest import SAMPLE
+from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.stages.check import check
+from kinerja.workbook import sheets as S
+from kinerja.workbook.lists import LIST_SHEET
+from kinerja.workbook.macro import PANEL_SHEET
+from kinerja.workbook.master import build_master, load_master, period_long_past, read_office_data
 
 PLACEHOLDERS = {"office-name-placeholder", "setting-placeholder", "official-required", "units-none",
                 "indicators-none", "period-past"}

@@ -6,17 +6,17 @@ import string
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from conftest import SAMPLE
+from kinerja.domain.models import NipError, Period, check_nip
+from kinerja.domain.sop import list_presets, load_preset
+from kinerja.libreoffice import convert
+from kinerja.stages.check import check
 from kinerja.workbook import sheets as S
 from kinerja.workbook.master import build_master, load_master, read_office_data
-from kinerja.stages.check import check
-from kinerja.domain.models import NipError, Period, check_nip
-from kinerja.libreoffice import convert
-from kinerja.domain.sop import list_presets, load_preset
-
-from conftest import SAMPLE
 
 
 @pytest.mark.parametrize("preset", list_presets())
