@@ -37,6 +37,8 @@ def local(el: Any) -> str:
 
 
 def resolve(folder: str, target: str) -> str:
+    """A relationship target read from `folder` ('xl/' or '' for the package root) as a part name:
+    the one resolver of the package code (absolute targets, '..' and '.' segments)."""
     if target.startswith("/"):
         return target[1:]
     parts: list[str] = []
@@ -47,6 +49,11 @@ def resolve(folder: str, target: str) -> str:
         elif p and p != ".":
             parts.append(p)
     return "/".join(parts)
+
+
+def target_part(source: str, target: str) -> str:
+    """The part a relationship of `source` (a part name, '' for the package) points to."""
+    return resolve(source.rpartition("/")[0] + "/" if "/" in source else "", target)
 
 
 def rels_name(part: str) -> str:

@@ -1,24 +1,24 @@
 """A package read without trusting it (a returned form, the master before python-calamine opens
 it): the members straight from the zip's central directory, read one at a time with a size limit,
 and the worksheet part of each sheet from workbook.xml and its relationships. Nothing here
-raises on a damaged file: `Package.error` says why the directory could not be read."""
+raises on a damaged file: `UntrustedPackage.error` says why the directory could not be read."""
 
 from __future__ import annotations
 
 import html
 import io
-import posixpath
 import re
 import struct
 import zipfile
 import zlib
 
 from kinerja.issues.explain import explain
+from kinerja.ooxml.parts import rels_name, target_part
 
 MB = 1024 * 1024
 
 
-class Package:
+class UntrustedPackage:
     """The members of a zip package held in memory, found straight from the zip's central
     directory: no object per member, and a member read is one zlib call (zipfile's own reading
     costs more than the small parts read here). zipfile decides when the directory is not a
@@ -107,12 +107,17 @@ def _tags(xml: str, name: str) -> list[dict[str, str]]:
             for attrs in _TAG_ATTRS[name].findall(xml)]
 
 
-def sheet_parts(pkg: Package) -> dict[str, str]:
-    """Sheet name -> its part ('xl/worksheets/sheet1.xml'), from xl/workbook.xml and its
-    relationships ({} when they do not read plainly: callers then look at every sheet)."""
-    workbook = pkg.read("xl/workbook.xml", 10 * MB).decode("utf-8", "replace")
-    rels = pkg.read("xl/_rels/workbook.xml.rels", 10 * MB).decode("utf-8", "replace")
-    targets = {a.get("Id"): posixpath.normpath(t[1:] if t.startswith("/") else "xl/" + t)
+def sheet_parts(pkg: UntrustedPackage) -> dict[str, str]:
+    """Sheet name -> its part ('xl/worksheets/sheet1.xml'): the workbook part named by the
+    package's relationships (_rels/.rels), its sheets and their relationships, every target
+    resolved by the package code's one resolver ({} when they do not read plainly: callers then
+    look at every sheet)."""
+    root = pkg.read("_rels/.rels", 10 * MB).decode("utf-8", "replace")
+    workbook_part = next((target_part("", a.get("Target", "")) for a in _tags(root, "Relationship")
+                          if a.get("Type", "").endswith("/officeDocument")), "xl/workbook.xml")
+    workbook = pkg.read(workbook_part, 10 * MB).decode("utf-8", "replace")
+    rels = pkg.read(rels_name(workbook_part), 10 * MB).decode("utf-8", "replace")
+    targets = {a.get("Id"): target_part(workbook_part, t)
                for a in _tags(rels, "Relationship") if (t := a.get("Target", ""))}
     return {a["name"]: targets[a["id"]] for a in _tags(workbook, "sheet")
             if "name" in a and a.get("id") in targets}

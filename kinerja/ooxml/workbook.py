@@ -10,7 +10,7 @@ from lxml import etree
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
 from kinerja.ooxml.opc import Package
-from kinerja.ooxml.parts import MAIN, REL, Unsupported, local, parse_xml, resolve, serialize
+from kinerja.ooxml.parts import MAIN, REL, Unsupported, local, parse_xml, serialize, target_part
 from kinerja.ooxml.styles import Styles
 
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -75,7 +75,7 @@ class Book:
         root = parse_xml(self.pkg.read("_rels/.rels"))
         for rel in root:
             if rel.get("Type", "").endswith("/officeDocument"):
-                path = resolve("", rel.get("Target", ""))
+                path = target_part("", rel.get("Target", ""))
                 if self.pkg.exists(path):
                     return path
         raise Unsupported("no workbook part")

@@ -33,6 +33,7 @@ from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
+from kinerja.ooxml.parts import rels_name, target_part
 from kinerja.ooxml.vbaproject import VbaProjectInfo, build_vba_project, read_vba_project
 from kinerja.workbook.ribbon import ribbon_xml
 
@@ -89,17 +90,6 @@ def _write_package(parts: Mapping[str, bytes], out_path: Path) -> None:
             info.external_attr = 0
             zf.writestr(info, parts[name], compresslevel=6)
     os.replace(tmp, out_path)
-
-
-def _rels_path(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def _resolve(source_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
 
 
 def _parse_rels(data: bytes | None) -> list[dict[str, str]]:
@@ -166,7 +156,7 @@ def _set_override(overrides: list[dict[str, str]], part: str, content_type: str)
 def _workbook_part(parts: Mapping[str, bytes]) -> str:
     for rel in _parse_rels(parts.get("_rels/.rels")):
         if rel.get("Type") == _REL_OFFICE_DOCUMENT:
-            return _resolve("", rel["Target"])
+            return target_part("", rel["Target"])
     raise ValueError("not a spreadsheet package: no officeDocument relationship")
 
 
@@ -235,7 +225,7 @@ def _with_sheet_codename(xml: str, code_name: str) -> str:
 
 def _worksheet_parts(parts: Mapping[str, bytes], workbook_part: str) -> list[str]:
     """Worksheet part names in workbook tab order."""
-    rels = {r["Id"]: r for r in _parse_rels(parts.get(_rels_path(workbook_part)))}
+    rels = {r["Id"]: r for r in _parse_rels(parts.get(rels_name(workbook_part)))}
     root = SafeET.fromstring(parts[workbook_part])
     ns_main = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
     out = []
@@ -244,7 +234,7 @@ def _worksheet_parts(parts: Mapping[str, bytes], workbook_part: str) -> list[str
         rid = sheet.attrib.get(f"{{{_RELATIONSHIPS_NS_ATTR}}}id")
         rel = rels.get(rid or "")
         if rel and rel.get("Type") == _REL_WORKSHEET:
-            out.append(_resolve(workbook_part, rel["Target"]))
+            out.append(target_part(workbook_part, rel["Target"]))
     return out
 
 
@@ -287,10 +277,10 @@ def _assign_code_names(
 def _install_vba(parts: dict[str, bytes], workbook_part: str, vba_bin: bytes) -> None:
     vba_part = posixpath.join(posixpath.dirname(workbook_part), "vbaProject.bin")
     parts[vba_part] = vba_bin
-    rels_name = _rels_path(workbook_part)
-    rels = _parse_rels(parts.get(rels_name))
+    rels_part = rels_name(workbook_part)
+    rels = _parse_rels(parts.get(rels_part))
     _set_rel(rels, _REL_VBA, "vbaProject.bin")
-    parts[rels_name] = _render_rels(rels)
+    parts[rels_part] = _render_rels(rels)
     defaults, overrides = _parse_content_types(parts["[Content_Types].xml"])
     _set_override(overrides, vba_part, _CT_VBA)
     _set_override(overrides, workbook_part, _CT_MACRO_MAIN)
@@ -387,19 +377,19 @@ def restore_addin_parts(src_xlsm: str | os.PathLike[str], dst_xlsm: str | os.Pat
     # Ribbon parts: every ui/extensibility relationship of the source package.
     for rel in _parse_rels(src.get("_rels/.rels")):
         if rel.get("Type") in _UI_REL_TYPES:
-            part = _resolve("", rel["Target"])
+            part = target_part("", rel["Target"])
             if part not in src:
                 raise ValueError(f"{src_xlsm}: ribbon part {part} is missing")
             _install_customui(dst, part, src[part], rel["Type"])
 
     # VBA project: only when openpyxl lost it (loaded without keep_vba).
     src_vba = next(
-        (_resolve(src_wb, r["Target"]) for r in _parse_rels(src.get(_rels_path(src_wb))) if r.get("Type") == _REL_VBA),
+        (target_part(src_wb, r["Target"]) for r in _parse_rels(src.get(rels_name(src_wb))) if r.get("Type") == _REL_VBA),
         None,
     )
     dst_has_vba = any(
-        r.get("Type") == _REL_VBA and _resolve(dst_wb, r["Target"]) in dst
-        for r in _parse_rels(dst.get(_rels_path(dst_wb)))
+        r.get("Type") == _REL_VBA and target_part(dst_wb, r["Target"]) in dst
+        for r in _parse_rels(dst.get(rels_name(dst_wb)))
     )
     if src_vba and src_vba in src and not dst_has_vba:
         project = read_vba_project(src[src_vba])

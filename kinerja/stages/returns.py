@@ -7,7 +7,7 @@ via python-calamine. The form is recognised by its identity (the custom document
 a small part; else the very hidden sheet `_kinerja`, read only then or when a moved row needs
 the original rows), never by its file name. The data table is found by its header names on any
 sheet (the form sheet may be renamed). The zip's members are found from its central directory
-(`kinerja.ooxml.reading.Package`), read once into memory.
+(`kinerja.ooxml.reading.UntrustedPackage`), read once into memory.
 
 calamine reads a cached formula error (#DIV/0!, #REF!) as an empty cell: the XML of the sheet
 holding the table is searched once for an error cell, and only when one exists does
@@ -46,7 +46,7 @@ from kinerja.domain.models import METHOD_LABELS, POLARITY_LABELS, Indicator, Per
 from kinerja.domain.numbers import format_number, looks_like_formula, parse_number
 from kinerja.issues.catalogue import Issue, Report, make_issue
 from kinerja.issues.explain import explain, shown
-from kinerja.ooxml.reading import Package, sheet_parts
+from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
 from kinerja.workbook import bounded
 from kinerja.workbook.formspec import (
     COLUMNS,
@@ -258,7 +258,7 @@ def read_return(path: Path, inbox: Path, limits: Limits = Limits()) -> ReturnFil
 
 def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
     suffix = rf.path.suffix.lower()
-    pkg: Package | None = None
+    pkg: UntrustedPackage | None = None
     if data[:2] == b"PK":
         pkg = _check_zip(rf, data, limits, suffix)
         if pkg is None:
@@ -302,7 +302,7 @@ def _read(rf: ReturnFile, data: bytes, limits: Limits) -> None:
         rf._errors = {}  # nothing for error_at to look up: the file is not read again
 
 
-def _open_book(rf: ReturnFile, data: bytes, pkg: Package | None, limits: Limits) -> Any:
+def _open_book(rf: ReturnFile, data: bytes, pkg: UntrustedPackage | None, limits: Limits) -> Any:
     """The workbook for python-calamine, its far cells cut first (kinerja.workbook.bounded), or None
     when it cannot be read (an issue says why)."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
@@ -337,7 +337,7 @@ def _open_book(rf: ReturnFile, data: bytes, pkg: Package | None, limits: Limits)
         raise
 
 
-def _binary_far(rf: ReturnFile, data: bytes, pkg: Package | None, b: bounded.Bounds) -> list[bounded.FarCells]:
+def _binary_far(rf: ReturnFile, data: bytes, pkg: UntrustedPackage | None, b: bounded.Bounds) -> list[bounded.FarCells]:
     """Far cells of an .xls (all sheets together) or .xlsb (per sheet part)."""
     sheets: dict[str, bounded.Blocks] = {}
     if rf.kind == "xls":
@@ -363,8 +363,8 @@ def _binary_far(rf: ReturnFile, data: bytes, pkg: Package | None, b: bounded.Bou
 # ----------------------------------------------------------------------------------- containers
 
 
-def _check_zip(rf: ReturnFile, data: bytes, limits: Limits, suffix: str) -> Package | None:
-    pkg = Package(data)
+def _check_zip(rf: ReturnFile, data: bytes, limits: Limits, suffix: str) -> UntrustedPackage | None:
+    pkg = UntrustedPackage(data)
     if pkg.error:
         if suffix in SPREADSHEET_SUFFIXES:
             rf.issue("file-corrupt", fatal=True, detail=f"arsip zip rusak ({pkg.error})")
@@ -474,7 +474,7 @@ def _hidden_tail(path: Path) -> list[list[Any]]:
     probe = ReturnFile(path=path, name=path.name)
     try:
         data = path.read_bytes()
-        pkg = Package(data) if data[:2] == b"PK" else None
+        pkg = UntrustedPackage(data) if data[:2] == b"PK" else None
         probe.kind = ("ods" if pkg is not None and "content.xml" in pkg.entries else
                       "xlsb" if pkg is not None and "xl/workbook.bin" in pkg.entries else
                       "xlsx" if pkg is not None else "xls")
@@ -518,7 +518,7 @@ def custom_properties(xml: bytes) -> dict[str, str]:
     return out
 
 
-def _identity_from_properties(pkg: Package | None, kind: str) -> FormIdentity | None:
+def _identity_from_properties(pkg: UntrustedPackage | None, kind: str) -> FormIdentity | None:
     """The custom document properties kinerja_* (docProps/custom.xml, or meta.xml in .ods)."""
     if kind == "xls" or pkg is None:
         return None  # the .xls user-defined property set is not read; its hidden sheet is
@@ -606,7 +606,7 @@ def _find_table(wb: Any) -> FormTable | None:
     return None
 
 
-def _has_error_cells(pkg: Package | None, sheet: str | None = None) -> bool:
+def _has_error_cells(pkg: UntrustedPackage | None, sheet: str | None = None) -> bool:
     """Whether a sheet (`sheet`, else any) of an .xlsx/.xlsm package holds a cell of type error
     (a byte search of its XML)."""
     if pkg is None or pkg.error:
@@ -625,7 +625,7 @@ def _error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     (1-based row, 0-based column) -> '#DIV/0!'."""
     out: dict[tuple[int, int], str] = {}
     try:
-        pkg = Package(path.read_bytes())
+        pkg = UntrustedPackage(path.read_bytes())
         part = sheet_parts(pkg).get(sheet)
         if part is None:
             return out

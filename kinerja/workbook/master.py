@@ -601,10 +601,10 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
 
     from python_calamine import CalamineWorkbook
 
-    from kinerja.ooxml.reading import Package, sheet_parts
+    from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
 
     data = Path(path).read_bytes()
-    pkg = Package(data)
+    pkg = UntrustedPackage(data)
     b = bounded.MASTER_BOUNDS
     parts = sheet_parts(pkg) if not pkg.error else {}
     if not parts and not pkg.error:

@@ -509,19 +509,19 @@ def _zip(members: dict[str, bytes], stored: tuple[str, ...] = ()) -> bytes:
 
 
 def test_package_reads_members_as_zipfile_does(sample_master):
-    from kinerja.ooxml.reading import Package
+    from kinerja.ooxml.reading import UntrustedPackage
 
     data = sample_master.read_bytes()
-    pkg = Package(data)
+    pkg = UntrustedPackage(data)
     with zipfile.ZipFile(sample_master) as z:
         assert sorted(pkg.entries) == sorted(z.namelist())
         for name in z.namelist():
             assert pkg.read(name) == z.read(name)
         assert pkg.read("xl/workbook.xml", 40) == z.read("xl/workbook.xml")[:40]
     raw = _zip({"a.txt": b"plain " * 50, "b.txt": b"squeezed " * 500}, stored=("a.txt",))
-    odd = Package(raw)
+    odd = UntrustedPackage(raw)
     assert (odd.read("a.txt"), odd.read("b.txt"), odd.read("c.txt")) == (b"plain " * 50, b"squeezed " * 500, b"")
-    broken = Package(raw[: len(raw) // 2])  # no central directory: zipfile decides, and says why
+    broken = UntrustedPackage(raw[: len(raw) // 2])  # no central directory: zipfile decides, and says why
     assert broken.error and broken.entries == {} and broken.read("a.txt") == b""
 
 
@@ -551,11 +551,11 @@ def test_sheet_parts_and_column_letters(sample_master):
     from openpyxl.utils import get_column_letter
 
     from kinerja.ooxml.opc import Package as Patched
-    from kinerja.ooxml.reading import Package, sheet_parts
+    from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
     from kinerja.ooxml.workbook import Book
     from kinerja.workbook.tables import column_letter
 
-    parts = sheet_parts(Package(sample_master.read_bytes()))
+    parts = sheet_parts(UntrustedPackage(sample_master.read_bytes()))
     assert list(parts) == load_workbook(sample_master, read_only=True).sheetnames
     with zipfile.ZipFile(sample_master) as z:
         assert parts == Book(Patched(z)).parts  # the package writer's own reading of workbook.xml
@@ -576,3 +576,31 @@ def test_a_bomb_behind_a_repeated_member_name_is_refused(tmp_path):
         z.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")  # the same name again, small
     rf = read_return(bom, tmp_path)
     assert rf.fatal and [i.code for i in rf.issues] == ["file-too-large"]
+
+
+def test_one_resolver_finds_sheets_wherever_the_workbook_part_lies():
+    """The reader asks the package's relationships for the workbook part (no fixed 'xl/') and
+    resolves every target with the one resolver the patcher and the .xlsm writer use."""
+    import io
+
+    from kinerja.ooxml.parts import target_part
+    from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
+
+    assert target_part("", "xl/workbook.xml") == "xl/workbook.xml"
+    assert target_part("xl/workbook.xml", "worksheets/sheet1.xml") == "xl/worksheets/sheet1.xml"
+    assert target_part("xl/worksheets/sheet1.xml", "../drawings/d1.xml") == "xl/drawings/d1.xml"
+    assert target_part("xl/workbook.xml", "/xl/worksheets/s.xml") == "xl/worksheets/s.xml"
+    assert target_part("a/b/c.xml", "./../x.xml") == "a/x.xml"
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("_rels/.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                   f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+                   f'Target="buku/kerja.xml"/></Relationships>')
+        z.writestr("buku/kerja.xml", f'<workbook xmlns:r="{rel}"><sheets><sheet name="Satu" sheetId="1" '
+                   f'r:id="rId1"/><sheet name="Dua" sheetId="2" r:id="rId2"/></sheets></workbook>')
+        z.writestr("buku/_rels/kerja.xml.rels", '<Relationships><Relationship Id="rId1" Type="x/worksheet" '
+                   'Target="../lembar/a.xml"/><Relationship Id="rId2" Type="x/worksheet" '
+                   'Target="/lembar/b.xml"/></Relationships>')
+    assert sheet_parts(UntrustedPackage(buf.getvalue())) == {"Satu": "lembar/a.xml", "Dua": "lembar/b.xml"}
