@@ -89,7 +89,7 @@ def test_each_stage_prints_its_outcome(sample_master, tmp_path, monkeypatch, as_
 def test_status_prints_its_lines_and_json(sample_master):
     from datetime import datetime
 
-    from kinerja.stages.timing import sop_status
+    from kinerja.stages.status import sop_status
     from kinerja.workbook.master import load_master
 
     result = CliRunner().invoke(app, ["status", str(sample_master)])

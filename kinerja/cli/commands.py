@@ -640,7 +640,7 @@ def status_cmd(
     """
     from datetime import datetime
 
-    from kinerja.stages.timing import sop_status
+    from kinerja.stages.status import sop_status
 
     outcome = sop_status(load(master, as_json, write=False), datetime.now())
     if as_json:

@@ -209,7 +209,7 @@ def catat_langkah(book: Any, ctx: Context) -> str:
     """On the Waktu SOP sheet: the selected Mulai or Selesai cell of a step (a time typed in it,
     or now). Elsewhere: the current step ends now."""
     from kinerja.domain.workcal import format_waktu
-    from kinerja.stages.timing import log_selected
+    from kinerja.stages.status import log_selected
 
     loaded = ctx.load()
     if loaded.master is None:
@@ -228,7 +228,7 @@ def catat_langkah(book: Any, ctx: Context) -> str:
 
 @handler("status")
 def status(book: Any, ctx: Context) -> str:
-    from kinerja.stages.timing import sop_status
+    from kinerja.stages.status import sop_status
 
     loaded = ctx.load()
     if loaded.master is None:

@@ -53,7 +53,8 @@ def run_demo(out: Path, preset: str = "candipuro") -> Iterator[str]:
     from kinerja.stages.documents import preview_pages, render_report
     from kinerja.stages.forms import build_forms
     from kinerja.stages.review import review
-    from kinerja.stages.timing import log_step, recompute, sop_status
+    from kinerja.stages.status import sop_status
+    from kinerja.stages.timing import log_step, recompute
     from kinerja.stages.validate import validate
     from kinerja.workbook import sheets as S
     from kinerja.workbook.files import write_file

@@ -21,7 +21,7 @@ Rules:
 - Received time ('Diterima') is the file's modification time in the inbox, to the second (kept
   from the first time the file was logged). 'Terlambat' is working time past the deadline (the
   WorkCalendar of Jam Kerja and Libur Kantor): Settings.batas_waktu, or the Distribusi row's
-  Batas Waktu of the form's round; same rule and wording as kinerja.stages.timing.
+  Batas Waktu of the form's round; the one rule and wording of kinerja.stages.deadlines.
 - .xls and .ods returns are read with python-calamine, hidden identity sheet included
   (`file-old-format`: a warning for .xls, information for .ods). An .xls whose identity is absent
   (values copied into a new workbook) is refused with `file-old-format` as an error: its unit and
@@ -52,10 +52,10 @@ from openpyxl.utils import get_column_letter
 
 from kinerja.domain import plausible
 from kinerja.domain.models import Master, Period, Result, Unit
-from kinerja.domain.workcal import WorkCalendarError
 from kinerja.issues.catalogue import Issue, Report, Severity, issue_row, make_issue
 from kinerja.stages import timing
 from kinerja.stages.compare import ringkasan_block
+from kinerja.stages.deadlines import file_lateness, unit_return_timing
 from kinerja.stages.forms import distribution_log
 from kinerja.stages.rekap import RekapRow, consolidate, rekap_writes
 from kinerja.stages.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
@@ -223,7 +223,7 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
     penerimaan = _penerimaan_rows(history, out.files)
     returned = {str(r[4]) for r in penerimaan if r[7] == USED and r[4]}
     out.returned = [u.kode for u in m.units if u.kode in returned]
-    timings = {t.unit: t for t in timing.unit_return_timing(loaded, {}, now)}
+    timings = {t.unit: t for t in unit_return_timing(loaded, {}, now)}
     for u in m.units:
         if u.kode not in returned:
             t = timings.get(u.kode)
@@ -626,35 +626,13 @@ def _penerimaan_rows(history: _History, files: list[FileStatus]) -> list[list[An
 
 
 def _lateness(loaded: Loaded, files: list[FileStatus]) -> None:
-    """Each file's 'Terlambat': working time past the deadline of its round, by the one rule and
-    wording of kinerja.stages.timing (`late_text`: '2 hari kerja' when whole working days were lost
-    after the due date, else '1 jam 30 menit waktu kerja'; 'Tepat waktu'). The deadline is the
-    Distribusi row's Batas Waktu for the unit and round, else Settings.batas_waktu; a round
-    handed out after its deadline (a revision) has none."""
-    m = loaded.master
-    assert m is not None
-    try:
-        cal = timing.calendar(m.settings)
-    except (ValueError, WorkCalendarError):
-        return
-    rounds = {(str(v.get("unit") or "").upper(), v.get("putaran")): v for v in distribution_log(loaded)}
-    due: dict[int, datetime | None] = {}
-    for n, fs in enumerate(files):
-        if fs.status == REJECTED:
-            continue  # not a return of this period: no deadline applies
-        row = rounds.get((fs.unit or "", fs.putaran))
-        deadline = (row or {}).get("batas_waktu") or m.settings.batas_waktu
-        handed = (row or {}).get("dibuat")
-        ok = isinstance(deadline, datetime) and not (isinstance(handed, datetime) and deadline < handed)
-        due[n] = deadline.replace(microsecond=0) if ok else None  # type: ignore[union-attr]
-    for n, deadline in due.items():
-        at = files[n].received
-        if deadline is None or at is None:
-            continue
-        try:
-            files[n].late = timing.late_text(cal, deadline, at) or "Tepat waktu"
-        except (WorkCalendarError, ValueError, TypeError):
-            continue
+    """Each file's 'Terlambat' by the deadline of its round (kinerja.stages.deadlines); rejected
+    files are not returns of this period: no deadline applies."""
+    late = file_lateness(loaded, [(fs.unit or "", fs.putaran, None if fs.status == REJECTED else fs.received)
+                                  for fs in files])
+    for fs, text in zip(files, late, strict=True):
+        if text is not None:
+            fs.late = text
 
 
 def _second(value: Any) -> datetime | None:

@@ -14,7 +14,7 @@ Waktu SOP); Rekap, Validasi, the catalogue and the logs are not read.
 Every figure comes from the core, per office, with that office's own rules: `rekap.consolidate`
 (capaian per indicator, `capaian.achievement`), `rekap.summarise` (counts, mean capaian),
 `review.approval_status` (approved, by whom, when; data changed after approval),
-`timing.unit_return_timing` (units late) and `timing.recompute` (SOP steps over mutu baku). The
+`deadlines.unit_return_timing` (units late) and `timing.recompute` (SOP steps over mutu baku). The
 Pemda's predicate scale (the roll-up workbook's Skala Predikat sheet) may differ from an
 office's: predicates are recomputed with the office's capaian rules and the Pemda's scale, and
 the office's own predicate is shown beside it where they differ.
@@ -315,7 +315,8 @@ def read_office(source: Source, scale: list[PredicateBand] | None, now: datetime
                 report: Report) -> OfficeResult | None:
     """Read one master and compute its figures; None (with an issue) when it is not a usable master."""
     from kinerja.stages.approval import approval_status, fingerprint, history
-    from kinerja.stages.timing import recompute, unit_return_timing
+    from kinerja.stages.deadlines import unit_return_timing
+    from kinerja.stages.timing import recompute
 
     loaded = load_master(source.path, skip=SKIPPED_SHEETS)
     m = loaded.master

@@ -19,7 +19,6 @@ its planned start (it began when the previous step ended). Everything is pure: t
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
@@ -33,13 +32,13 @@ from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Mark, WorkbookWrites
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.style import SEVERITY_FILL
-from kinerja.workbook.tables import Column, convert, find_header, norm, read_table
+from kinerja.workbook.tables import Column, convert, norm, read_table
 
 __all__ = [
-    "Entry", "ReturnTiming", "RevisionLoop", "RoleSummary", "StatusOutcome", "TimingError",
-    "TimingOutcome", "TimingRow", "TimingSummary", "calendar", "format_durasi", "log_step", "parse_waktu",
-    "end_current_step", "late_text", "read_log", "recompute", "revision_loops", "sop_status", "stamp",
-    "stamp_receiving", "step_rows", "unit_return_timing",
+    "Entry", "RevisionLoop", "RoleSummary", "TimingError", "TimingOutcome", "TimingRow", "TimingSummary",
+    "calendar", "format_durasi", "iso", "late_by", "late_text", "late_words", "log_step", "naive",
+    "parse_waktu", "read_log", "recompute", "revision_loops", "stamp", "stamp_receiving", "step_rows",
+    "waktu_text",
 ]
 
 TEPAT, HAMPIR, TERLAMBAT = "tepat waktu", "hampir terlambat", "terlambat"
@@ -58,7 +57,7 @@ class TimingError(KinerjaError, ValueError):
 # ----------------------------------------------------------------------------------- helpers
 
 
-def _iso(value: dt.date | None) -> str | None:
+def iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -72,7 +71,7 @@ def format_durasi(minutes: float | None) -> str:
     return f"{days} hari" + (f" {format_minutes(rest)}" if rest else "")
 
 
-def _late_text(minutes: float, days: int) -> str:
+def late_words(minutes: float, days: int) -> str:
     """'2 hari kerja' when whole working days were lost, else '1 jam 30 menit waktu kerja'."""
     return f"{days} hari kerja" if days else f"{format_durasi(minutes)} waktu kerja"
 
@@ -83,14 +82,14 @@ def calendar(settings: Settings) -> WorkCalendar:
 
 
 @overload
-def _naive(value: dt.date) -> dt.datetime: ...
+def naive(value: dt.date) -> dt.datetime: ...
 
 
 @overload
-def _naive(value: Any) -> dt.datetime | None: ...
+def naive(value: Any) -> dt.datetime | None: ...
 
 
-def _naive(value: Any) -> dt.datetime | None:
+def naive(value: Any) -> dt.datetime | None:
     """A moment as Excel stores it: office wall-clock time (an aware datetime keeps its own
     wall-clock, as in workcal), whole seconds."""
     if value is None:
@@ -102,7 +101,7 @@ def _naive(value: Any) -> dt.datetime | None:
     return value.replace(tzinfo=None, microsecond=0)
 
 
-def _w(value: dt.datetime | None) -> str:
+def waktu_text(value: dt.datetime | None) -> str:
     return format_waktu(value) if value is not None else "-"
 
 
@@ -115,7 +114,7 @@ def parse_waktu(text: str) -> dt.datetime:
     return value
 
 
-def _late(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> tuple[float, int]:
+def late_by(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> tuple[float, int]:
     """Office minutes past `due` at `at`, and the working days after the due date that lost
     office time (the same rule as workcal.StepStatus)."""
     if at <= due:
@@ -129,8 +128,8 @@ def _late(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> tuple[float, 
 
 def late_text(cal: WorkCalendar, due: dt.datetime, at: dt.datetime) -> str:
     """How late `at` is past `due`, in the one wording of this module; '' when not late."""
-    minutes, days = _late(cal, _naive(due), _naive(at))
-    return _late_text(minutes, days) if minutes > 0 else ""
+    minutes, days = late_by(cal, naive(due), naive(at))
+    return late_words(minutes, days) if minutes > 0 else ""
 
 
 def _near_ratio(loaded: Loaded, report: Report, file: str) -> float:
@@ -211,7 +210,7 @@ def read_log(loaded: Loaded, report: Report | None = None) -> SheetLog:
     steps = loaded.master.sop.steps if loaded.master else []
     for r in read.rows:
         v, raw = r.values, rows[r.number - 1]
-        e = Entry(start=_naive(v["mulai"]), end=_naive(v["selesai"]), who=v["oleh"] or "",
+        e = Entry(start=naive(v["mulai"]), end=naive(v["selesai"]), who=v["oleh"] or "",
                   keterangan=v["keterangan"] or "", row=r.number, cells=r.cells)
         for key in (*INPUT_KEYS, "no"):
             j = read.columns.get(key)
@@ -271,7 +270,7 @@ def stamp(loaded: Loaded, tahap: str, *, start: dt.datetime | None = None,
     """
     w = WorkbookWrites()
     m = loaded.master
-    start, end = _naive(start), _naive(end)
+    start, end = naive(start), naive(end)
     if m is None or (start is None and end is None):
         return w
     steps = m.sop.steps_for(tahap)
@@ -316,7 +315,7 @@ def stamp_receiving(loaded: Loaded, returns: list[tuple[str, int | None, dt.date
     log = read_log(loaded)
     if not steps or log.unreadable:
         return w
-    now = _naive(now)
+    now = naive(now)
     dist = _distribution_rows(loaded)
     first = [(u, d) for u, r, d in dist if (r or 1) == 1]
     sent = {u for u, _ in first} or {u.kode for u in m.units if m.indicators_of(u.kode)}
@@ -324,11 +323,11 @@ def stamp_receiving(loaded: Loaded, returns: list[tuple[str, int | None, dt.date
     for unit, rnd, when in returns:
         u = str(unit or "").strip().upper()
         if (rnd or 1) == 1 and when is not None:
-            got[u] = min(got.get(u, _naive(when)), _naive(when))
+            got[u] = min(got.get(u, naive(when)), naive(when))
     if not sent or not sent <= set(got):
         return w
     last = max(got[u] for u in sent)
-    deadlines = [d for _, d in first if d is not None] or ([_naive(m.settings.batas_waktu)]
+    deadlines = [d for _, d in first if d is not None] or ([naive(m.settings.batas_waktu)]
                                                             if m.settings.batas_waktu else [])
     deadline = max(deadlines) if deadlines else None
     start = max(deadline, last) if deadline is not None and now >= deadline else last
@@ -353,7 +352,7 @@ def _distribution_rows(loaded: Loaded) -> list[tuple[str, int | None, dt.datetim
     for r in read_table(rows, S.DISTRIBUSI, Report()).rows if rows else []:
         unit = str(r.values["unit"] or "").strip().upper()
         if unit:
-            out.append((unit, r.values["putaran"], _naive(r.values["batas_waktu"])))
+            out.append((unit, r.values["putaran"], naive(r.values["batas_waktu"])))
     return out
 
 
@@ -372,7 +371,7 @@ def log_step(loaded: Loaded, no: int, start: dt.datetime | None = None,
     except (SopKeyError, TypeError, ValueError) as e:
         text = str(e) if isinstance(e, SopKeyError) else f"Nomor langkah '{no}' tidak sah."
         raise TimingError(text) from None
-    start, end = _naive(start), _naive(end)
+    start, end = naive(start), naive(end)
     if start is None and end is None:
         raise TimingError(f"Sebutkan waktu mulai atau waktu selesai langkah {step.no}.")
     log = read_log(loaded)
@@ -389,7 +388,7 @@ def log_step(loaded: Loaded, no: int, start: dt.datetime | None = None,
         raise TimingError(f"Waktu selesai langkah {step.no} ({format_waktu(new.end)}) lebih awal "
                           f"dari waktu mulai ({format_waktu(new.start)}).{hint}")
     moment = max(x for x in (start, end) if x is not None)
-    return _compute(loaded, _naive(now) or moment, {step.no: new}).writes
+    return _compute(loaded, naive(now) or moment, {step.no: new}).writes
 
 
 # ----------------------------------------------------------------------------------- recompute
@@ -459,8 +458,8 @@ class TimingRow:
 
     def to_dict(self) -> dict[str, Any]:
         return {"no": self.step.no, "uraian": self.step.uraian, "pelaksana": self.step.pelaksana,
-                "mutu_baku": self.step.waktu_text(), "rencana_mulai": _iso(self.planned_start),
-                "batas": _iso(self.due), "mulai": _iso(self.start), "selesai": _iso(self.end),
+                "mutu_baku": self.step.waktu_text(), "rencana_mulai": iso(self.planned_start),
+                "batas": iso(self.due), "mulai": iso(self.start), "selesai": iso(self.end),
                 "oleh": self.who, "terpakai_menit": self.elapsed,
                 "terpakai": self.terpakai(), "putaran_perbaikan_menit": self.pause_minutes,
                 "status": self.status, "lewat_menit": self.late_minutes, "lewat": self.lewat(),
@@ -499,7 +498,7 @@ def _breach(row: TimingRow, file: str) -> Issue | None:
     return make_issue("step-late" if row.late else "step-near-late", file=file, sheet=S.WAKTU.sheet,
                       cell=f"{S.WAKTU.letter('status')}{row.sheet_row}", step=row.step.no,
                       role=row.step.pelaksana, elapsed=format_durasi(row.elapsed),
-                      standard=row.step.waktu.text(), late=row.lewat() or "-", due=_w(row.due),
+                      standard=row.step.waktu.text(), late=row.lewat() or "-", due=waktu_text(row.due),
                       percent=format_percent((row.ratio or 0) * 100, 0), rule=row.rule or "-")
 
 
@@ -527,8 +526,8 @@ class RevisionLoop:
         head = f"{', '.join(self.units) or '-'} dikembalikan {format_waktu(self.returned)}"
         if self.received is None:
             return head + f"; perbaikan belum semua diterima ({format_durasi(self.minutes)} waktu kerja sejauh ini)."
-        tail = (f"terlambat {self.late} dari batas waktu {_w(self.deadline)}" if self.late
-                else f"sebelum batas waktu {_w(self.deadline)}" if self.deadline else "tanpa batas waktu")
+        tail = (f"terlambat {self.late} dari batas waktu {waktu_text(self.deadline)}" if self.late
+                else f"sebelum batas waktu {waktu_text(self.deadline)}" if self.deadline else "tanpa batas waktu")
         return (head + f"; perbaikan terakhir diterima {format_waktu(self.received)}: "
                        f"{format_durasi(self.minutes)} waktu kerja, {tail}.")
 
@@ -545,7 +544,7 @@ def revision_loops(loaded: Loaded, cal: WorkCalendar, now: dt.datetime) -> list[
     back: dict[dt.datetime, list[str]] = {}
     for r in read_table(riwayat, S.RIWAYAT, Report()).rows:
         v = r.values
-        note, when = str(v["catatan"] or ""), _naive(v["waktu"])
+        note, when = str(v["catatan"] or ""), naive(v["waktu"])
         if when is None or (note.startswith("[") and not note.startswith(tag)):
             continue
         if norm(v["kegiatan"]) == norm(S.KEGIATAN_PUTARAN) and isinstance(v["putaran"], int):
@@ -556,7 +555,7 @@ def revision_loops(loaded: Loaded, cal: WorkCalendar, now: dt.datetime) -> list[
     rows = loaded.rows.get(S.PENERIMAAN.sheet)
     for r in read_table(rows, S.PENERIMAAN, Report()).rows if rows else []:
         v = r.values
-        when, unit = _naive(v["diterima"]), str(v["unit"] or "").strip().upper()
+        when, unit = naive(v["diterima"]), str(v["unit"] or "").strip().upper()
         if when is None or not unit or not isinstance(v["putaran"], int) or norm(v["status"]) == "ditolak":
             continue
         key = (unit, v["putaran"])
@@ -715,7 +714,7 @@ def _compute(loaded: Loaded, now: dt.datetime, overrides: dict[int, Entry]) -> T
     if m is None:
         report.extend(loaded.report.issues)
         return TimingOutcome([], [], None, report, WorkbookWrites())
-    now = _naive(now)
+    now = naive(now)
     file = loaded.path.name
     cal = calendar(m.settings)
     near = _near_ratio(loaded, report, file)
@@ -781,350 +780,3 @@ def _sheet_writes(rows: list[TimingRow], extras: list[list[Any]], summary: Timin
         sw.cells[f"{label}{top + i}"] = text
         sw.cells[f"{value}{top + i}"] = amount or None
     return w
-
-
-# ----------------------------------------------------------------------------------- unit returns
-
-
-@dataclass
-class ReturnTiming:
-    """One unit's return against the form deadline and the SOP's fill-in step (pengisian)."""
-
-    unit: str
-    nama: str
-    putaran: int | None = None
-    distributed: dt.datetime | None = None
-    received: dt.datetime | None = None
-    deadline: dt.datetime | None = None
-    as_of: dt.datetime | None = None  # received, or now for a unit not yet returned
-    late_minutes: float = 0.0  # past the deadline
-    late_days: int = 0
-    sop_standard: str = ""
-    sop_due: dt.datetime | None = None
-    sop_ratio: float | None = None
-    sop_late_minutes: float = 0.0
-    sop_late_days: int = 0
-
-    @property
-    def returned(self) -> bool:
-        return self.received is not None
-
-    @property
-    def late(self) -> bool:
-        return self.late_minutes > 0 or self.sop_late_minutes > 0
-
-    def late_text(self) -> str:
-        """'2 hari kerja' / '3 jam waktu kerja' past the deadline (else past the SOP's
-        fill-in time); '' when not late."""
-        if self.late_minutes > 0:
-            return _late_text(self.late_minutes, self.late_days)
-        if self.sop_late_minutes > 0:
-            return _late_text(self.sop_late_minutes, self.sop_late_days)
-        return ""
-
-    def text(self) -> str:
-        """One Indonesian sentence about this unit's return."""
-        head = (f"Unit {self.unit} mengembalikan formulir {_w(self.received)}" if self.returned
-                else f"Unit {self.unit} belum mengembalikan formulir")
-        parts = []
-        if self.deadline is not None:
-            if self.late_minutes > 0:
-                parts.append(f"terlambat {_late_text(self.late_minutes, self.late_days)} dari batas waktu "
-                             f"{_w(self.deadline)}")
-            elif self.returned:
-                parts.append(f"sebelum batas waktu {_w(self.deadline)}")
-        if self.sop_due is not None and self.sop_late_minutes > 0:
-            parts.append(f"melewati mutu baku pengisian {self.sop_standard} (batas {_w(self.sop_due)}) "
-                         f"{_late_text(self.sop_late_minutes, self.sop_late_days)}")
-        elif self.sop_due is not None and self.returned:
-            parts.append(f"dalam mutu baku pengisian {self.sop_standard}")
-        return head + (": " + "; ".join(parts) if parts else "") + "."
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "nama": self.nama, "putaran": self.putaran,
-                "dibagikan": _iso(self.distributed), "diterima": _iso(self.received),
-                "batas_waktu": _iso(self.deadline), "terlambat": self.late_text(), "keterangan": self.text()}
-
-
-def _row_order(item: tuple[int | None, dt.datetime | None, dt.datetime | None]) -> tuple[int, dt.datetime]:
-    """A Distribusi row's order: its round, then when it was made."""
-    return item[0] or 0, item[1] or dt.datetime.min
-
-
-def _distribution(loaded: Loaded) -> dict[str, tuple[int | None, dt.datetime | None, dt.datetime | None]]:
-    """Unit -> (round, distributed, deadline) of its latest round on the Distribusi sheet."""
-    out: dict[str, tuple[int | None, dt.datetime | None, dt.datetime | None]] = {}
-    rows = loaded.rows.get(S.DISTRIBUSI.sheet)
-    for r in read_table(rows, S.DISTRIBUSI, Report()).rows if rows else []:
-        v = r.values
-        unit = str(v["unit"] or "").strip().upper()
-        if not unit:
-            continue
-        item = (v["putaran"], _naive(v["dibuat"]), _naive(v["batas_waktu"]))
-        old = out.get(unit)
-        if old is None or _row_order(item) >= _row_order(old):
-            out[unit] = item
-    return out
-
-
-def _received(loaded: Loaded, rounds: dict[str, int | None]) -> dict[str, dt.datetime]:
-    """Unit -> when its form (of its latest round) was received and used (Penerimaan)."""
-    out: dict[str, dt.datetime] = {}
-    rows = loaded.rows.get(S.PENERIMAAN.sheet)
-    for r in read_table(rows, S.PENERIMAAN, Report()).rows if rows else []:
-        v = r.values
-        unit = str(v["unit"] or "").strip().upper()
-        when = _naive(v["diterima"])
-        if not unit or when is None or norm(v["status"]) != "dipakai":
-            continue
-        wanted = rounds.get(unit)
-        if wanted is not None and v["putaran"] is not None and v["putaran"] != wanted:
-            continue
-        if unit not in out or when > out[unit]:
-            out[unit] = when
-    return out
-
-
-def unit_return_timing(loaded: Loaded, received: dict[str, dt.datetime],
-                       now: dt.datetime | None = None) -> list[ReturnTiming]:
-    """Each unit's return, in the master's unit order, timed in working time against the form
-    deadline (the Distribusi row's Batas Waktu, else Settings.batas_waktu) and against the
-    SOP's fill-in steps (tahap 'pengisian') counted from distribution.
-
-    Distribution times come from the Distribusi sheet, receipt times from Penerimaan (status
-    'Dipakai'); `received` (unit -> time, e.g. the returns just read) takes precedence. A unit not
-    returned is timed at `now` when given.
-    """
-    m = loaded.master
-    if m is None:
-        return []
-    cal = calendar(m.settings)
-    dist = _distribution(loaded)
-    got = _received(loaded, {u: d[0] for u, d in dist.items()})
-    got.update({str(k).strip().upper(): _naive(v) for k, v in received.items() if v is not None})
-    fill = [s for s in m.sop.steps if s.tahap == "pengisian" and s.waktu is not None]
-    now = _naive(now)
-    out = []
-    for u in m.units:
-        putaran, dibuat, batas = dist.get(u.kode, (None, None, None))
-        r = ReturnTiming(u.kode, u.nama, putaran, dibuat, got.get(u.kode),
-                         batas or _naive(m.settings.batas_waktu))
-        r.as_of = r.received or now
-        try:
-            if r.as_of and r.deadline:
-                r.late_minutes, r.late_days = _late(cal, r.deadline, r.as_of)
-            if dibuat and fill:
-                due = dibuat
-                for s in fill:
-                    due = cal.due(due, s.waktu)  # type: ignore[arg-type]
-                r.sop_due = due
-                r.sop_standard = " + ".join(s.waktu.text() for s in fill)  # type: ignore[union-attr]
-                if r.as_of and r.as_of >= dibuat:
-                    allowed = cal.elapsed(dibuat, due).minutes
-                    used = cal.elapsed(dibuat, r.as_of).minutes
-                    r.sop_ratio = used / allowed if allowed > 0 else None
-                    r.sop_late_minutes, r.sop_late_days = _late(cal, due, r.as_of)
-        except WorkCalendarError:
-            pass  # a calendar without working days: the unit stays untimed
-        out.append(r)
-    return out
-
-
-# ----------------------------------------------------------------------------------- status
-
-
-def _loop_start(loaded: Loaded, rows: list[TimingRow]) -> tuple[int, int, dt.datetime] | None:
-    """(back-to step, decision step, when) while the Sekretaris' return for revision is open:
-    the latest 'Dikembalikan' / 'Putaran baru' in Riwayat is later than any 'Rekap disetujui'."""
-    decision = next((r.step for r in rows if r.step.kembali_ke and r.step.tahap == "validasi"), None)
-    sheet = loaded.rows.get(S.RIWAYAT.sheet)
-    if decision is None or not sheet:
-        return None
-    back, approved = None, None
-    loops = {norm(S.KEGIATAN_DIKEMBALIKAN), norm(S.KEGIATAN_PUTARAN)}
-    for r in read_table(sheet, S.RIWAYAT, Report()).rows:
-        when, what = _naive(r.values["waktu"]), norm(r.values["kegiatan"])
-        if when is None:
-            continue
-        if what in loops:
-            back = max(back or when, when)
-        elif what == norm(S.KEGIATAN_REKAP_DISETUJUI):
-            approved = max(approved or when, when)
-    if back is None or (approved is not None and approved >= back):
-        return None
-    return decision.kembali_ke, decision.no, back  # type: ignore[return-value]
-
-
-def _validation_counts(loaded: Loaded) -> tuple[Counter, int]:
-    """Open findings (their unit not decided yet on the Validasi sheet) by severity label, and
-    all findings (sheet Temuan Validasi)."""
-    units = loaded.rows.get(S.VALIDASI.sheet)
-    decided = {str(r.values["unit"] or "").strip().upper() for r in read_table(units, S.VALIDASI, Report()).rows
-               if r.values["keputusan"] or r.values["status"] == S.DISETUJUI} if units else set()
-    rows = loaded.rows.get(S.TEMUAN_VALIDASI.sheet)
-    counts: Counter = Counter()
-    total = 0
-    for r in read_table(rows, S.TEMUAN_VALIDASI, Report()).rows if rows else []:
-        v = r.values
-        if not (v["kode_masalah"] or v["pesan"]):
-            continue
-        total += 1
-        if str(v["unit"] or "").strip().upper() not in decided:
-            counts[str(v["tingkat"] or Severity.info.label)] += 1
-    return counts, total
-
-
-@dataclass
-class StatusOutcome:
-    """Where the SOP stands at `now`."""
-
-    now: dt.datetime
-    title: str
-    steps: int
-    current: TimingRow | None
-    loop: tuple[int, int, dt.datetime] | None
-    skipped_done: list[int]  # later steps already recorded done while `current` is open
-    returns: list[ReturnTiming]
-    validation: dict[str, int]
-    validation_total: int
-    breaches: list[Issue]
-    report: Report
-
-    @property
-    def returned(self) -> list[ReturnTiming]:
-        return [r for r in self.returns if r.returned]
-
-    @property
-    def missing(self) -> list[ReturnTiming]:
-        return [r for r in self.returns if not r.returned]
-
-    def summary_lines(self) -> list[str]:
-        """The status in Indonesian, one sentence a line (the CLI and the ribbon's Status)."""
-        out = [f"{self.title}: posisi per {format_waktu(self.now)}."]
-        c = self.current
-        if self.loop is not None:
-            out.append(f"Rekap dikembalikan untuk dilengkapi pada {format_waktu(self.loop[2])}: "
-                       f"langkah {self.loop[0]} sampai {self.loop[1]} diulang.")
-        if c is None:
-            out.append(f"Semua {self.steps} langkah SOP sudah selesai.")
-        else:
-            out.append(f"Langkah sekarang: {c.step.no} dari {self.steps}, {c.step.uraian} "
-                       f"(pelaksana: {c.step.pelaksana}; mutu baku {c.step.waktu_text()}).")
-            if c.start is not None:
-                out.append(f"Dimulai {format_waktu(c.start)}, batas waktu {_w(c.due)}; status: {c.status}.")
-            elif c.planned_start is not None:
-                out.append(f"Belum dicatat mulai; rencana mulai {format_waktu(c.planned_start)}, "
-                           f"batas waktu {_w(c.due)}.")
-            else:
-                out.append("Belum dimulai.")
-            if self.skipped_done:
-                done = ", ".join(map(str, self.skipped_done))
-                out.append(f"Catatan: langkah {done} sudah tercatat selesai; lengkapi pencatatan "
-                           f"langkah {c.step.no} di sheet {S.WAKTU.sheet}.")
-        out.append(self._returns_line())
-        if self.validation_total:
-            counts = ", ".join(f"{self.validation.get(s.label, 0)} {s.label.lower()}" for s in Severity)
-            out.append(f"Temuan validasi terbuka: {counts} (dari {self.validation_total} baris "
-                       f"di sheet {S.TEMUAN_VALIDASI.sheet}).")
-        else:
-            out.append("Belum ada temuan validasi.")
-        late = [i for i in self.breaches if i.code == "step-late"]
-        if not self.breaches:
-            out.append("Belum ada langkah yang melewati mutu baku.")
-        else:
-            out.append(f"Mutu baku: {len(late)} langkah terlambat, "
-                       f"{len(self.breaches) - len(late)} hampir terlambat.")
-            out.extend(f"- {i.message}" for i in self.breaches)
-        return out
-
-    def _returns_line(self) -> str:
-        n = len(self.returns)
-        if not n:
-            return "Belum ada unit di sheet Unit."
-        if not self.returned and not any(r.distributed for r in self.returns):
-            return f"Formulir belum dibagikan ke {n} unit."
-        text = f"Formulir kembali: {len(self.returned)} dari {n} unit"
-        if self.missing:
-            text += "; belum kembali: " + ", ".join(
-                r.unit + (f" (terlambat {r.late_text()})" if r.late else "") for r in self.missing)
-        late = [r for r in self.returned if r.late]
-        if late:
-            text += "; kembali terlambat: " + ", ".join(f"{r.unit} ({r.late_text()})" for r in late)
-        return text + "."
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"waktu": self.now.isoformat(), "judul": self.title, "jumlah_langkah": self.steps,
-                "langkah_sekarang": self.current.to_dict() if self.current else None,
-                "unit": [r.to_dict() for r in self.returns],
-                "validasi_terbuka": dict(self.validation), "validasi_jumlah": self.validation_total,
-                "pelanggaran": [i.model_dump(mode="json") for i in self.breaches],
-                "baris": self.summary_lines(), "temuan": self.report.to_dict()}
-
-
-def sop_status(loaded: Loaded, now: dt.datetime) -> StatusOutcome:
-    """Where the SOP stands: the current step (the first step without an end, in order; while a
-    return for revision is open, the steps from the decision's 'kembali ke' step count as done
-    only when finished after the return) and who holds it, unit returns, open validation
-    findings and breaches so far."""
-    now = _naive(now)
-    outcome = recompute(loaded, now)
-    m = loaded.master
-    if m is None:
-        return StatusOutcome(now, "Workbook induk tidak dapat dibaca", 0, None, None, [], [], {}, 0, [],
-                             outcome.report)
-    loop = _loop_start(loaded, outcome.rows)
-
-    def done(r: TimingRow) -> bool:
-        if loop and loop[0] <= r.step.no <= loop[1]:
-            return r.end is not None and r.end > loop[2]
-        return r.done
-
-    current = next((r for r in outcome.rows if not done(r)), None)
-    later = [r.step.no for r in outcome.rows if current and r.step.no > current.step.no and done(r)]
-    counts, total = _validation_counts(loaded)
-    s = m.settings
-    return StatusOutcome(now=now, title=f"{s.office.nama}, {s.period.label()}", steps=len(outcome.rows),
-                         current=current, loop=loop, skipped_done=later,
-                         returns=unit_return_timing(loaded, {}, now), validation=dict(counts),
-                         validation_total=total, breaches=outcome.breaches, report=outcome.report)
-
-
-def end_current_step(loaded: Loaded, now: dt.datetime, who: str = "") -> tuple[int, WorkbookWrites]:
-    """The ribbon's 'Catat Langkah': the current step (as `sop_status` finds it) ends at `now`.
-    Returns its number and the writes; TimingError when every step is already done."""
-    current = sop_status(loaded, now).current
-    if current is None:
-        raise TimingError("Semua langkah SOP sudah selesai; tidak ada langkah yang dicatat.")
-    return current.step.no, log_step(loaded, current.step.no, end=now, who=who, now=now)
-
-
-def log_selected(loaded: Loaded, sheet: str, row: int, column: int, value: object, now: dt.datetime,
-                 who: str = "") -> tuple[int, str, dt.datetime, WorkbookWrites]:
-    """The ribbon's 'Catat Langkah' on a selected cell. On the Waktu SOP sheet, the Mulai or
-    Selesai cell of a step's row records that step's start or end: at the time typed in that
-    cell, or now when it is empty. Anywhere else, the current step ends now. Returns the step,
-    'mulai' or 'selesai', the moment and the writes; TimingError (Indonesian) says what to select."""
-    if sheet != S.WAKTU.sheet:
-        no, writes = end_current_step(loaded, now, who)
-        return no, "selesai", now, writes
-    rows = loaded.rows.get(S.WAKTU.sheet) or []
-    idx, mapping, _ = find_header(rows, S.WAKTU)
-    keys = {j + 1: c.key for j, c in mapping.items()}
-    what = keys.get(column)
-    if idx is None or what not in ("mulai", "selesai") or row <= idx + 1:
-        raise TimingError("Pilih sel Mulai atau Selesai pada baris langkah di sheet Waktu SOP (boleh diketik "
-                          "waktunya, mis. 19/10/2026 08.30), lalu klik Catat Langkah lagi.")
-    no_col = next((j for j, key in keys.items() if key == "no"), 1)
-    line = rows[row - 1] if row - 1 < len(rows) else ()
-    no = line[no_col - 1] if no_col - 1 < len(line) else None
-    if no is None or no == "":
-        raise TimingError(f"Baris {row} sheet Waktu SOP tidak berisi nomor langkah; pilih baris langkah.")
-    if value in (None, ""):
-        moment = now
-    elif isinstance(value, dt.datetime):
-        moment = value.replace(second=0, microsecond=0)
-    else:
-        moment = parse_waktu(str(value))
-    writes = log_step(loaded, int(float(no)), start=moment if what == "mulai" else None,
-                      end=moment if what == "selesai" else None, who=who, now=max(now, moment))
-    return int(float(no)), what, moment, writes

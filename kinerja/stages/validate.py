@@ -45,7 +45,7 @@ from kinerja.issues.catalogue import (
     issue_from_row,
     make_issue,
 )
-from kinerja.stages import timing
+from kinerja.stages import deadlines, timing
 from kinerja.stages.approval import (
     BERUBAH,
     DIKEMBALIKAN,
@@ -412,7 +412,7 @@ def unit_row_missing(ctx: Ctx, line: Line) -> Iterator[Issue]:
 def return_late(ctx: Ctx) -> Iterator[Issue]:
     """Per unit sent a form (sheet Distribusi), its return used for the latest round (sheet
     Penerimaan) came after the round's deadline (Distribusi 'Batas Waktu', else Pengaturan
-    'Batas Waktu Pengisian'), in working time, as `timing.unit_return_timing` counts it. A
+    'Batas Waktu Pengisian'), in working time, as `deadlines.unit_return_timing` counts it. A
     deadline earlier than the round's forms (a revision round handed out after the original
     deadline) does not count; the SOP's fill-in time standard from distribution still does."""
     yield from (i for i in _returns(ctx) if i.code == "return-late")
@@ -430,7 +430,7 @@ def unit_not_returned(ctx: Ctx) -> Iterator[Issue]:
 def _returns(ctx: Ctx) -> Iterator[Issue]:
     sent = read_rows(ctx.loaded, S.DISTRIBUSI)
     received = read_rows(ctx.loaded, S.PENERIMAAN)
-    for t in timing.unit_return_timing(ctx.loaded, {}, ctx.now):
+    for t in deadlines.unit_return_timing(ctx.loaded, {}, ctx.now):
         if t.putaran is None and t.distributed is None:
             continue  # never sent a form
         if t.deadline and t.distributed and t.deadline < t.distributed:

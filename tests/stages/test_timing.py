@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from kinerja.cli.commands import app
+from kinerja.stages.deadlines import unit_return_timing
+from kinerja.stages.status import end_current_step, sop_status
 from kinerja.stages.timing import (
     BELUM,
     BERJALAN,
@@ -20,14 +22,11 @@ from kinerja.stages.timing import (
     TEPAT,
     TERLAMBAT,
     TimingError,
-    end_current_step,
     format_durasi,
     log_step,
     read_log,
     recompute,
-    sop_status,
     stamp,
-    unit_return_timing,
 )
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
@@ -286,6 +285,30 @@ def test_written_sheet_shows_highlights_and_the_summary(sample_master) -> None:
 
 
 # ----------------------------------------------------------------------------------- unit returns
+
+
+def test_one_deadline_rule_for_a_file_and_for_its_unit(papalik) -> None:
+    """collect's 'Terlambat' of a file and the unit's return timing take the deadline by the one
+    rule: the round's Batas Waktu, else Pengaturan's; none for a revision round handed out after it."""
+    from kinerja.stages.deadlines import file_lateness, round_deadline
+
+    loaded = load(papalik)
+    settings = loaded.master.settings
+    units = [u.kode for u in loaded.master.units]
+    due = settings.batas_waktu
+    assert round_deadline(settings, None, D(2026, 10, 6, 10)) == due
+    assert round_deadline(settings, D(2026, 10, 20, 16), D(2026, 10, 14, 9)) == D(2026, 10, 20, 16)
+    assert round_deadline(settings, None, due + timedelta(days=3)) is None  # handed out after it
+    period = settings.period.key()
+    loaded = put_rows(papalik, S.DISTRIBUSI,
+                      {"periode": period, "putaran": 1, "unit": units[0], "dibuat": D(2026, 10, 6, 10)},
+                      {"periode": period, "putaran": 2, "unit": units[1], "dibuat": D(2026, 10, 12, 10)})
+    late_at = D(2026, 10, 13, 10)
+    words = file_lateness(loaded, [(units[0], 1, late_at), (units[1], 2, late_at), (units[2], None, None)])
+    assert words[0] == "2 hari kerja" and words[1] is None and words[2] is None
+    timing = {r.unit: r for r in unit_return_timing(loaded, {units[0]: late_at, units[1]: late_at})}
+    assert timing[units[0]].late_text() == words[0]
+    assert timing[units[1]].deadline is None and timing[units[1]].late_minutes == 0
 
 
 def test_unit_returns_against_deadline_and_fill_in_step(papalik) -> None:
