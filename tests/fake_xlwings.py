@@ -236,6 +236,9 @@ class Note:
 
 
 class Range:
+    wrap_text = False  # set by the live writer; not read back by these tests
+    row_height = None
+
     def __init__(self, sheet: Sheet, a, b=None):
         self.sheet = sheet
         self.r1, self.c1 = _rc(a)

@@ -1,14 +1,15 @@
-"""The workbook open in Excel, through xlwings' Book/Sheet/Range surface (no Excel logic here)."""
+"""The workbook open in Excel, read through xlwings' Book/Sheet/Range surface (kinerja.excel.surface;
+no Excel logic here)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from kinerja.excel.surface import OpenBook
 from kinerja.workbook.master import Loaded, load_from_sheets
 
 
-def read_open_book(book: Any) -> dict[str, list[tuple]]:
+def read_open_book(book: OpenBook) -> dict[str, list[tuple]]:
     """Every sheet's values from A1 to its last used cell, one 2-D block per sheet."""
     out: dict[str, list[tuple]] = {}
     for sheet in book.sheets:
@@ -18,6 +19,6 @@ def read_open_book(book: Any) -> dict[str, list[tuple]]:
     return out
 
 
-def load_open_book(book: Any) -> Loaded:
+def load_open_book(book: OpenBook) -> Loaded:
     """The master as it is in Excel now, unsaved edits included."""
     return load_from_sheets(read_open_book(book), Path(book.fullname))

@@ -8,10 +8,11 @@ from typing import Any
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+from kinerja.excel.surface import OpenBook, OpenSheet
 from kinerja.workbook.book import filter_ref
 from kinerja.workbook.charts import retarget
 from kinerja.workbook.description import Formula, Link, PageSetup, WorkbookWrites, safe_text
-from kinerja.workbook.lists import live_list_range
+from kinerja.workbook.lists import LIST_SHEET, list_ref
 from kinerja.workbook.style import HEADER_SIZE, INPUT_FILL, header_centre
 from kinerja.workbook.tables import FIRST_DATA_ROW
 
@@ -39,7 +40,7 @@ def _split(ref: str) -> tuple[int, int]:
     return row, column_index_from_string(letters)
 
 
-def apply_live(book: Any, writes: WorkbookWrites) -> None:
+def apply_live(book: OpenBook, writes: WorkbookWrites) -> None:
     """Apply writes to an open workbook through xlwings' Book/Sheet/Range surface.
 
     Data goes in whole 2-D blocks (one call per block); marks and links cell by cell.
@@ -182,7 +183,7 @@ def _excel_call(obj: Any, call: Any) -> Any:
         return None
 
 
-def _shape(sheet: Any, table: Any, start: int, rows: list[list[Any]]) -> None:
+def _shape(sheet: OpenSheet, table: Any, start: int, rows: list[list[Any]]) -> None:
     """Wrapped and centred columns and rows tall enough for their text, as the file writer
     leaves them (tables.Column.wrap / align, tables.wrapped_height)."""
     from kinerja.workbook.tables import wrapped_height
@@ -200,7 +201,7 @@ def _shape(sheet: Any, table: Any, start: int, rows: list[list[Any]]) -> None:
             sheet.range((start + i, 1)).row_height = height
 
 
-def _block(sheet: Any, start: int, rows: list[list[Any]], links: list[tuple[int, int, Link]]) -> None:
+def _block(sheet: OpenSheet, start: int, rows: list[list[Any]], links: list[tuple[int, int, Link]]) -> None:
     if not rows:
         return
     width = max(len(r) for r in rows)
@@ -214,3 +215,22 @@ def _block(sheet: Any, start: int, rows: list[list[Any]], links: list[tuple[int,
         out.extend([None] * (width - len(out)))
         block.append(out)
     sheet.range((start, 1)).value = block
+
+
+def live_list_range(book: OpenBook, values: list[str]) -> str:
+    """The same hidden-sheet range in a workbook open in Excel (xlwings Book)."""
+    names = [s.name for s in book.sheets]
+    if LIST_SHEET in names:
+        sheet = book.sheets[LIST_SHEET]
+    else:
+        sheet = book.sheets.add(LIST_SHEET, after=book.sheets[len(names) - 1])
+        sheet.visible = False
+    column = 1
+    while sheet.range((1, column)).value not in (None, ""):
+        held = sheet.range((1, column), (len(values) + 1, column)).options(ndim=2).value
+        if [row[0] for row in held] == [*values, None]:
+            return "=" + list_ref(LIST_SHEET, column, len(values))
+        column += 1
+    # the apostrophe keeps text as text: Excel would re-read '1.0' as a number, '1/2' as a date
+    sheet.range((1, column), (len(values), column)).value = [["'" + v] for v in values]
+    return "=" + list_ref(LIST_SHEET, column, len(values))

@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from kinerja.workbook.description import WorkbookWrites
-from kinerja.workbook.lists import LIST_SHEET, _range, literal_ok
+from kinerja.workbook.lists import LIST_SHEET, list_ref, literal_ok
 
 
 def list_formulas(writes: WorkbookWrites, columns: list[list[Any]]) -> dict[tuple[str, ...], str]:
@@ -23,7 +23,7 @@ def list_formulas(writes: WorkbookWrites, columns: list[list[Any]]) -> dict[tupl
                 continue
             for j, held in enumerate(columns, 1):
                 if (list(held) + [None] * (len(values) + 1))[:len(values) + 1] == [*values, None]:
-                    out[key] = _range(LIST_SHEET, j, len(values))
+                    out[key] = list_ref(LIST_SHEET, j, len(values))
                     break
             else:
                 columns.append(list(values))
@@ -31,7 +31,7 @@ def list_formulas(writes: WorkbookWrites, columns: list[list[Any]]) -> dict[tupl
                 cells = writes.sheet(LIST_SHEET).cells
                 for r, v in enumerate(values, 1):
                     cells[f"{get_column_letter(j)}{r}"] = v
-                out[key] = _range(LIST_SHEET, j, len(values))
+                out[key] = list_ref(LIST_SHEET, j, len(values))
     return out
 
 

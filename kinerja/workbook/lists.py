@@ -23,7 +23,7 @@ def literal_ok(values: list[str]) -> bool:
     return not any("," in v or '"' in v for v in values) and len(",".join(values)) + 2 <= LITERAL_MAX
 
 
-def _range(sheet: str, column: int, count: int) -> str:
+def list_ref(sheet: str, column: int, count: int) -> str:
     letter = get_column_letter(column)
     return f"'{sheet}'!${letter}$1:${letter}${max(count, 1)}"
 
@@ -40,13 +40,13 @@ def list_range(wb: Any, values: list[str]) -> str:
     while ws.cell(1, column).value is not None:
         held = [ws.cell(r, column).value for r in range(1, len(values) + 2)]
         if held == [*values, None]:
-            return _range(LIST_SHEET, column, len(values))
+            return list_ref(LIST_SHEET, column, len(values))
         column += 1
     for r, v in enumerate(values, 1):
         cell = ws.cell(r, column, v)
         cell.data_type = "s"
         cell.number_format = "@"
-    return _range(LIST_SHEET, column, len(values))
+    return list_ref(LIST_SHEET, column, len(values))
 
 
 def list_validation(wb: Any, values: list[str], **options: Any) -> DataValidation:
@@ -54,22 +54,3 @@ def list_validation(wb: Any, values: list[str], **options: Any) -> DataValidatio
     else a range on the hidden list sheet."""
     formula = '"' + ",".join(values) + '"' if literal_ok(values) else list_range(wb, values)
     return DataValidation(type="list", formula1=formula, **options)
-
-
-def live_list_range(book: Any, values: list[str]) -> str:
-    """The same hidden-sheet range in a workbook open in Excel (xlwings Book)."""
-    names = [s.name for s in book.sheets]
-    if LIST_SHEET in names:
-        sheet = book.sheets[LIST_SHEET]
-    else:
-        sheet = book.sheets.add(LIST_SHEET, after=book.sheets[len(names) - 1])
-        sheet.visible = False
-    column = 1
-    while sheet.range((1, column)).value not in (None, ""):
-        held = sheet.range((1, column), (len(values) + 1, column)).options(ndim=2).value
-        if [row[0] for row in held] == [*values, None]:
-            return "=" + _range(LIST_SHEET, column, len(values))
-        column += 1
-    # the apostrophe keeps text as text: Excel would re-read '1.0' as a number, '1/2' as a date
-    sheet.range((1, column), (len(values), column)).value = [["'" + v] for v in values]
-    return "=" + _range(LIST_SHEET, column, len(values))
