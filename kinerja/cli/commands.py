@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -176,7 +175,7 @@ def hold(master: Path) -> None:
 
     if not Path(master).is_file():
         return
-    ctx = click.get_current_context(silent=True)
+    ctx = clitext.current_context()
     take(master, _WAIT["seconds"], command=f"kinerja {ctx.info_name}" if ctx else "kinerja")
 
 

@@ -135,6 +135,16 @@ def _modules() -> tuple[Any, Any]:
     return click_mod, rich_utils
 
 
+def current_context() -> Any:
+    """The running command's context (None outside a command), from the click that typer's
+    commands run under: typer's own copy since 0.24, not a separately installed click."""
+    try:
+        module = importlib.import_module("typer._click.globals")
+    except ImportError:  # pragma: no cover - older typer with click as a dependency
+        module = importlib.import_module("click.globals")
+    return module.get_current_context(silent=True)
+
+
 _installed = False
 
 

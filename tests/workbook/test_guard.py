@@ -156,6 +156,22 @@ def held_elsewhere(master: Path, seconds: float) -> Iterator[None]:
         holder.wait()
 
 
+def test_the_lock_names_the_running_command(sample_master, monkeypatch):
+    """The lock file says which command holds the master ('kinerja validate'), not just 'kinerja'."""
+    from kinerja.workbook import guard
+
+    seen: list[str] = []
+    real = guard.hold
+
+    def spy(master, wait, command=""):
+        seen.append(command)
+        return real(master, wait, command=command)
+
+    monkeypatch.setattr(guard, "hold", spy)
+    CliRunner().invoke(app, ["validate", str(sample_master)])
+    assert seen == ["kinerja validate"]
+
+
 def test_busy_master_names_who_and_since_and_waits_on_request(sample_master):
     with held_elsewhere(sample_master, 3):
         before = sha(sample_master)
