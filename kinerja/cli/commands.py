@@ -62,7 +62,7 @@ def _remember_json(value: bool) -> bool:
     return value
 
 
-MasterArg = Annotated[Path, typer.Argument(help="Workbook induk.")]
+MasterArg = Annotated[Path, typer.Argument(metavar="INDUK", help="Workbook induk.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Keluaran JSON.", callback=_remember_json)]
 OlehOpt = Annotated[str, typer.Option(
     "--oleh", help="Nama yang menjalankan langkah ini, dicatat di workbook induk (bawaan: pejabatnya "
@@ -225,7 +225,7 @@ def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_
 
 @app.command()
 def init(
-    master: Path = typer.Argument(..., help="File workbook induk yang dibuat: .xlsm (dengan tab pita 'Data Kinerja' dan sheet Panel) atau .xlsx (tanpa makro)."),
+    master: Path = typer.Argument(..., metavar="INDUK", help="File workbook induk yang dibuat: .xlsm (dengan tab pita 'Data Kinerja' dan sheet Panel) atau .xlsx (tanpa makro)."),
     preset: str = typer.Option("candipuro", "--preset", "-p", help="Nama SOP bawaan (lihat 'kinerja sop list')."),
     data: Path | None = typer.Option(None, "--data", "-d", help="Data instansi: folder (instansi.json, unit.csv, indikator.csv), workbook induk lama, atau workbook berisi tabel Unit dan Indikator. Lihat docs/DATA-INSTANSI.md."),
     force: bool = typer.Option(False, "--force", help="Timpa bila file sudah ada."),
@@ -321,7 +321,7 @@ def sop_list(as_json: JsonOpt = False) -> None:
 
 
 @sop_app.command("show")
-def sop_show(name: str = typer.Argument(..., help="Nama SOP bawaan."),
+def sop_show(name: str = typer.Argument(..., metavar="NAMA", help="Nama SOP bawaan."),
              as_json: JsonOpt = False) -> None:
     """Tampilkan langkah-langkah satu SOP bawaan.
 
@@ -410,7 +410,7 @@ def tanda_terima_cmd(
 @app.command("collect")
 def collect_cmd(
     master: MasterArg,
-    inbox: Path | None = typer.Argument(None, help="Folder formulir yang kembali (bawaan: Folder Formulir Masuk di Pengaturan)."),
+    inbox: Path | None = typer.Argument(None, metavar="FOLDER", help="Folder formulir yang kembali (bawaan: Folder Formulir Masuk di Pengaturan)."),
     oleh: OlehOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
@@ -594,7 +594,7 @@ def timing_cmd(
 @app.command("log")
 def log_cmd(
     master: MasterArg,
-    step: int = typer.Argument(..., help="Nomor langkah SOP (lihat sheet Waktu SOP)."),
+    step: int = typer.Argument(..., metavar="LANGKAH", help="Nomor langkah SOP (lihat sheet Waktu SOP)."),
     start: bool = typer.Option(False, "--start", help="Catat waktu mulai langkah."),
     end: bool = typer.Option(False, "--end", help="Catat waktu selesai langkah."),
     at: str | None = typer.Option(None, "--at", help="Waktu 'dd/mm/yyyy hh.mm'; bawaan: sekarang."),
@@ -796,8 +796,8 @@ def new_period_cmd(
 
 @app.command("rollup")
 def rollup_cmd(
-    out: Path = typer.Argument(..., help="Workbook rekap Pemda (.xlsx), dibuat atau diperbarui."),
-    sources: list[Path] = typer.Argument(..., help="Workbook induk (.xlsx/.xlsm), folder berisi workbook induk, "
+    out: Path = typer.Argument(..., metavar="REKAP", help="Workbook rekap Pemda (.xlsx), dibuat atau diperbarui."),
+    sources: list[Path] = typer.Argument(..., metavar="SUMBER", help="Workbook induk (.xlsx/.xlsm), folder berisi workbook induk, "
                                                    "atau folder arsip (kinerja archive)."),
     pemda: str | None = typer.Option(None, "--pemda", help="Pemerintah daerah (bawaan: sheet Pengaturan "
                                                               "workbook rekap, atau yang terbanyak di sumber)."),
@@ -835,7 +835,7 @@ app.add_typer(excel_app, name="excel")
 
 @excel_app.command("setup")
 def excel_setup_cmd(
-    master: Path | None = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
+    master: Path | None = typer.Argument(None, metavar="INDUK", help="Workbook induk .xlsm (opsional)."),
     interpreter: str | None = typer.Option(None, "--python", help="Python yang dipakai Excel (bawaan: yang ini)."),
     buat_xlsm: bool = typer.Option(False, "--buat-xlsm", help="Bila workbook .xlsx: buat .xlsm berpita dengan isi yang sama."),
 ) -> None:
@@ -872,7 +872,7 @@ def excel_setup_cmd(
 
 @excel_app.command("doctor")
 def excel_doctor_cmd(
-    master: Path | None = typer.Argument(None, help="Workbook induk .xlsm (opsional)."),
+    master: Path | None = typer.Argument(None, metavar="INDUK", help="Workbook induk .xlsm (opsional)."),
     laporan: Path | None = typer.Option(None, "--laporan", help="Tulis temuan ke file ini untuk dikirim."),
 ) -> None:
     """Periksa apa yang sering gagal di PC kantor: Python yang dijalankan Excel, xlwings dan add-in-nya,

@@ -47,6 +47,8 @@ def test_every_help_is_indonesian_with_one_example_per_line():
         out = result.output
         assert not _english(out), (name, _english(out))
         assert "Penggunaan:" in out and "Opsi" in out, name
+        usage = next(line for line in out.splitlines() if "Penggunaan:" in line)
+        assert not re.search(r"[{\[][a-z_]+[}\]]", usage), (name, usage)  # arguments named in Indonesian
         # each example sits alone on its line: a line never holds two 'kinerja ' commands
         for line in out.splitlines():
             assert line.count("kinerja ") <= 1 or "Contoh" in line, (name, line)
@@ -92,9 +94,9 @@ def test_usage_mistakes(tmp_path):
     assert code == 2 and "Perintah 'colect' tidak dikenal. Mungkin maksud Anda 'collect'?" in out
     assert "Penggunaan:" in out and not _english(out)
     code, out = _run("check")
-    assert code == 2 and "Argumen 'master' belum diisi." in out and not _english(out)
+    assert code == 2 and "Argumen 'INDUK' belum diisi." in out and not _english(out)
     code, out = _run("log", tmp_path / "induk.xlsx", "satu", "--start")
-    assert code == 2 and "Nilai 'step' tidak sah: harus bilangan bulat" in out and not _english(out)
+    assert code == 2 and "Nilai 'LANGKAH' tidak sah: harus bilangan bulat" in out and not _english(out)
     code, out = _run("export", tmp_path / "induk.xlsx")
     assert code == 2 and "Opsi '--out' atau '-o' wajib diisi." in out
     code, out = _run("check", "--jsn", tmp_path / "induk.xlsx")
