@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -116,3 +117,14 @@ def test_ribbon_shows_the_same_lines(sample_master):
     message = dispatch(book, "validasi", now=now)
     for line in validate(load_master(sample_master), now).summary_lines():
         assert line in message
+
+
+def test_validate_of_a_missing_master_says_nothing_was_written(tmp_path):
+    """A master that cannot be read: the Validasi sheet is not said to be updated."""
+    from kinerja.stages.validate import validate
+    from kinerja.workbook.master import load_master
+
+    outcome = validate(load_master(tmp_path / "tidakada.xlsx"), datetime(2026, 10, 12, 9))
+    assert outcome.report.blocking and not outcome.writes.sheets
+    assert outcome.summary_lines() == ["Lembar Validasi tidak diperbarui: workbook induk tidak dapat dibaca "
+                                       "(lihat temuan)."]

@@ -542,6 +542,8 @@ class ValidationOutcome:
         return {"siap": self.ready, **self.report.to_dict()}
 
     def summary_lines(self) -> list[str]:
+        if self.ctx is None:  # the master could not be read: nothing was validated or written
+            return ["Lembar Validasi tidak diperbarui: workbook induk tidak dapat dibaca (lihat temuan)."]
         state = ("Rekap siap untuk laporan setelah disetujui Sekretaris." if self.ready
                  else "Rekap belum siap: perbaiki kesalahan dahulu.")
         return [f"Lembar Validasi diperbarui. {state}"]
