@@ -13,7 +13,7 @@ from kinerja.domain.models import Settings
 from kinerja.domain.workcal import WorkCalendarError
 from kinerja.issues.catalogue import Report
 from kinerja.stages.forms import distribution_log
-from kinerja.stages.timing import calendar, iso, late_by, late_words, naive, waktu_text
+from kinerja.stages.timing import calendar, iso, late_by, late_text, late_words, naive, waktu_text
 from kinerja.workbook import sheets as S
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import norm, read_table
@@ -56,10 +56,9 @@ def file_lateness(loaded: Loaded, files: list[tuple[str, Any, dt.datetime | None
         if deadline is None or at is None:
             continue
         try:
-            minutes, days = late_by(cal, deadline, naive(at))
+            out[n] = late_text(cal, deadline, at) or "Tepat waktu"
         except (WorkCalendarError, ValueError, TypeError):
             continue
-        out[n] = late_words(minutes, days) if minutes > 0 else "Tepat waktu"
     return out
 
 
