@@ -204,15 +204,17 @@ def log_selected(loaded: Loaded, sheet: str, row: int, column: int, value: objec
                           "waktunya, mis. 19/10/2026 08.30), lalu klik Catat Langkah lagi.")
     no_col = next((j for j, key in keys.items() if key == "no"), 1)
     line = rows[row - 1] if row - 1 < len(rows) else ()
-    no = line[no_col - 1] if no_col - 1 < len(line) else None
-    if no is None or no == "":
-        raise TimingError(f"Baris {row} sheet Waktu SOP tidak berisi nomor langkah; pilih baris langkah.")
+    cell = line[no_col - 1] if no_col - 1 < len(line) else None
+    try:
+        no = int(float(cell))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # empty, text, or 'inf'
+        raise TimingError(f"Baris {row} sheet Waktu SOP tidak berisi nomor langkah; pilih baris langkah.") from None
     if value in (None, ""):
         moment = now
     elif isinstance(value, dt.datetime):
         moment = value.replace(second=0, microsecond=0)
     else:
         moment = parse_waktu(str(value))
-    writes = log_step(loaded, int(float(no)), start=moment if what == "mulai" else None,
+    writes = log_step(loaded, no, start=moment if what == "mulai" else None,
                       end=moment if what == "selesai" else None, who=who, now=max(now, moment))
-    return int(float(no)), what, moment, writes
+    return no, what, moment, writes

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from kinerja.cli.commands import app
 from kinerja.stages.deadlines import unit_return_timing
-from kinerja.stages.status import end_current_step, sop_status
+from kinerja.stages.status import end_current_step, log_selected, sop_status
 from kinerja.stages.timing import (
     BELUM,
     BERJALAN,
@@ -334,6 +334,23 @@ def test_unit_returns_against_deadline_and_fill_in_step(papalik) -> None:
 
 
 # ----------------------------------------------------------------------------------- status
+
+
+def test_catat_langkah_on_a_row_whose_number_is_not_a_number_says_to_pick_a_step_row(sample_master) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from kinerja.workbook.tables import find_header
+
+    rows = load(sample_master).rows[W.sheet]
+    idx, mapping, _ = find_header(rows, W)
+    col = {c.key: j + 1 for j, c in mapping.items()}
+    edit(sample_master, W.sheet, {f"{get_column_letter(col['no'])}{ROW[2]}": "dua"})
+    loaded = load(sample_master)
+    assert loaded.rows[W.sheet][ROW[2] - 1][col["no"] - 1] == "dua"
+    with pytest.raises(TimingError, match=f"Baris {ROW[2]} sheet Waktu SOP tidak berisi nomor langkah"):
+        log_selected(loaded, W.sheet, ROW[2], col["mulai"], None, D(2026, 10, 12, 10))
+    no, what, _, _ = log_selected(loaded, W.sheet, ROW[3], col["mulai"], None, D(2026, 10, 12, 10))
+    assert (no, what) == (3, "mulai")
 
 
 def test_status_starts_at_step_one_and_moves_on(sample_master) -> None:
