@@ -191,17 +191,19 @@ def _existing_codename(xml: str, local: str) -> str | None:
     return m.group(2) if m.group(2) is not None else m.group(3)
 
 
-def _with_workbook_codename(xml: str, code_name: str) -> str:
-    tag = _start_tag(xml, "workbookPr")
+def _with_codename(xml: str, pr_local: str, root_local: str, before: tuple[str, ...], code_name: str) -> str:
+    """``xml`` with ``codeName`` on its ``pr_local`` element (``workbookPr``/``sheetPr``), the
+    element added when absent: first in ``root_local``, after the ``before`` elements the
+    schema puts ahead of it."""
+    tag = _start_tag(xml, pr_local)
     if tag is not None:
         return _set_codename_attr(xml, tag, code_name)
-    root = _start_tag(xml, "workbook")
+    root = _start_tag(xml, root_local)
     if root is None:
-        raise ValueError("workbook part has no <workbook> element")
+        raise ValueError(f"{root_local} part has no <{root_local}> element")
     prefix = f"{root.group(1)}:" if root.group(1) else ""
-    # CT_Workbook order: fileVersion, fileSharing, workbookPr, ...
     insert_at = root.end()
-    for local in ("fileVersion", "fileSharing"):
+    for local in before:
         tag = _start_tag(xml, local, root.end())
         if tag is not None:
             if tag.group(2):
@@ -209,18 +211,16 @@ def _with_workbook_codename(xml: str, code_name: str) -> str:
             else:
                 close = xml.find(f"</{prefix}{local}>", tag.end())
                 insert_at = max(insert_at, close + len(f"</{prefix}{local}>"))
-    return xml[:insert_at] + f'<{prefix}workbookPr codeName="{code_name}"/>' + xml[insert_at:]
+    return xml[:insert_at] + f'<{prefix}{pr_local} codeName="{code_name}"/>' + xml[insert_at:]
+
+
+def _with_workbook_codename(xml: str, code_name: str) -> str:
+    # CT_Workbook order: fileVersion, fileSharing, workbookPr, ...
+    return _with_codename(xml, "workbookPr", "workbook", ("fileVersion", "fileSharing"), code_name)
 
 
 def _with_sheet_codename(xml: str, code_name: str) -> str:
-    tag = _start_tag(xml, "sheetPr")
-    if tag is not None:
-        return _set_codename_attr(xml, tag, code_name)
-    root = _start_tag(xml, "worksheet")
-    if root is None:
-        raise ValueError("worksheet part has no <worksheet> element")
-    prefix = f"{root.group(1)}:" if root.group(1) else ""
-    return xml[: root.end()] + f'<{prefix}sheetPr codeName="{code_name}"/>' + xml[root.end() :]
+    return _with_codename(xml, "sheetPr", "worksheet", (), code_name)
 
 
 def _worksheet_parts(parts: Mapping[str, bytes], workbook_part: str) -> list[str]:
