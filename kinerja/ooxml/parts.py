@@ -110,6 +110,21 @@ class Rels:
         self.changed = True
         return f"rId{n}"
 
+    def put(self, rel_type: str, target: str) -> None:
+        """Exactly one relationship of `rel_type`, to the part `target`: the first one kept and
+        pointed there, any others removed, a new one added when there is none."""
+        same = [rid for rid, el in self.by_id.items() if el.get("Type") == rel_type]
+        if not same:
+            self.add(rel_type, target)
+            return
+        el, written = self.by_id[same[0]], relative(self.source, target)
+        if el.get("Target") != written or el.get("TargetMode") == "External":
+            el.set("Target", written)
+            el.attrib.pop("TargetMode", None)
+            self.changed = True
+        for rid in same[1:]:
+            self.remove(rid)
+
     def remove(self, rid: str) -> None:
         el = self.by_id.pop(rid, None)
         if el is not None:

@@ -33,7 +33,7 @@ from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
-from kinerja.ooxml.parts import rels_name, target_part
+from kinerja.ooxml.parts import Rels, rels_name
 from kinerja.ooxml.vbaproject import VbaProjectInfo, build_vba_project, read_vba_project
 from kinerja.workbook.ribbon import ribbon_xml
 
@@ -51,7 +51,6 @@ CUSTOMUI_PART = "customUI/customUI14.xml"
 VBA_PART = "xl/vbaProject.bin"
 
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
@@ -92,39 +91,22 @@ def _write_package(parts: Mapping[str, bytes], out_path: Path) -> None:
     os.replace(tmp, out_path)
 
 
-def _parse_rels(data: bytes | None) -> list[dict[str, str]]:
-    if not data:
-        return []
-    root = SafeET.fromstring(data)
-    return [dict(el.attrib) for el in root if el.tag == f"{{{_REL_NS}}}Relationship"]
+def _rels(parts: Mapping[str, bytes], source: str) -> Rels:
+    """The relationships of ``source`` (a part name, '' for the package)."""
+    return Rels(source, parts.get(rels_name(source)))
 
 
-def _render_rels(rels: Iterable[Mapping[str, str]]) -> bytes:
-    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f'<Relationships xmlns="{_REL_NS}">']
-    for rel in rels:
-        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in rel.items())
-        out.append(f"<Relationship{attrs}/>")
-    out.append("</Relationships>")
-    return "".join(out).encode("utf-8")
+def _targets(rels: Rels, rel_type: str) -> list[str]:
+    """The parts the internal relationships of ``rel_type`` point to."""
+    return [part for el in rels if el.get("Type") == rel_type and (part := rels.target(el.get("Id", ""))) is not None]
 
 
-def _free_rel_id(rels: list[dict[str, str]]) -> str:
-    used = {r.get("Id") for r in rels}
-    n = 1
-    while f"rId{n}" in used:
-        n += 1
-    return f"rId{n}"
-
-
-def _set_rel(rels: list[dict[str, str]], rel_type: str, target: str) -> None:
-    """Make ``rels`` hold exactly one relationship of ``rel_type``, to ``target``."""
-    existing = [r for r in rels if r.get("Type") == rel_type]
-    if existing:
-        existing[0]["Target"] = target
-        for extra in existing[1:]:
-            rels.remove(extra)
-        return
-    rels.append({"Type": rel_type, "Target": target, "Id": _free_rel_id(rels)})
+def _put_rel(parts: dict[str, bytes], source: str, rel_type: str, target: str) -> None:
+    """``source`` holds exactly one relationship of ``rel_type``, to the part ``target``."""
+    rels = _rels(parts, source)
+    rels.put(rel_type, target)
+    if rels.changed:
+        parts[rels.name] = rels.data()
 
 
 def _parse_content_types(data: bytes) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -154,9 +136,8 @@ def _set_override(overrides: list[dict[str, str]], part: str, content_type: str)
 
 
 def _workbook_part(parts: Mapping[str, bytes]) -> str:
-    for rel in _parse_rels(parts.get("_rels/.rels")):
-        if rel.get("Type") == _REL_OFFICE_DOCUMENT:
-            return target_part("", rel["Target"])
+    for part in _targets(_rels(parts, ""), _REL_OFFICE_DOCUMENT):
+        return part
     raise ValueError("not a spreadsheet package: no officeDocument relationship")
 
 
@@ -225,16 +206,17 @@ def _with_sheet_codename(xml: str, code_name: str) -> str:
 
 def _worksheet_parts(parts: Mapping[str, bytes], workbook_part: str) -> list[str]:
     """Worksheet part names in workbook tab order."""
-    rels = {r["Id"]: r for r in _parse_rels(parts.get(rels_name(workbook_part)))}
+    rels = _rels(parts, workbook_part)
     root = SafeET.fromstring(parts[workbook_part])
     ns_main = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
     out = []
     sheets = root.find(f"{ns_main}sheets")
     for sheet in [] if sheets is None else list(sheets):
         rid = sheet.attrib.get(f"{{{_RELATIONSHIPS_NS_ATTR}}}id")
-        rel = rels.get(rid or "")
-        if rel and rel.get("Type") == _REL_WORKSHEET:
-            out.append(target_part(workbook_part, rel["Target"]))
+        el = rels.by_id.get(rid or "")
+        part = rels.target(rid or "")
+        if el is not None and el.get("Type") == _REL_WORKSHEET and part is not None:
+            out.append(part)
     return out
 
 
@@ -277,10 +259,7 @@ def _assign_code_names(
 def _install_vba(parts: dict[str, bytes], workbook_part: str, vba_bin: bytes) -> None:
     vba_part = posixpath.join(posixpath.dirname(workbook_part), "vbaProject.bin")
     parts[vba_part] = vba_bin
-    rels_part = rels_name(workbook_part)
-    rels = _parse_rels(parts.get(rels_part))
-    _set_rel(rels, _REL_VBA, "vbaProject.bin")
-    parts[rels_part] = _render_rels(rels)
+    _put_rel(parts, workbook_part, _REL_VBA, vba_part)
     defaults, overrides = _parse_content_types(parts["[Content_Types].xml"])
     _set_override(overrides, vba_part, _CT_VBA)
     _set_override(overrides, workbook_part, _CT_MACRO_MAIN)
@@ -289,9 +268,7 @@ def _install_vba(parts: dict[str, bytes], workbook_part: str, vba_bin: bytes) ->
 
 def _install_customui(parts: dict[str, bytes], part: str, data: bytes, rel_type: str = _REL_UI_2010) -> None:
     parts[part] = data
-    rels = _parse_rels(parts.get("_rels/.rels"))
-    _set_rel(rels, rel_type, part)
-    parts["_rels/.rels"] = _render_rels(rels)
+    _put_rel(parts, "", rel_type, part)
     defaults, overrides = _parse_content_types(parts["[Content_Types].xml"])
     ext = posixpath.splitext(part)[1].lstrip(".").lower()
     has_default = any(d["Extension"].lower() == ext for d in defaults)
@@ -375,22 +352,17 @@ def restore_addin_parts(src_xlsm: str | os.PathLike[str], dst_xlsm: str | os.Pat
     dst_wb = _workbook_part(dst)
 
     # Ribbon parts: every ui/extensibility relationship of the source package.
-    for rel in _parse_rels(src.get("_rels/.rels")):
-        if rel.get("Type") in _UI_REL_TYPES:
-            part = target_part("", rel["Target"])
+    src_package = _rels(src, "")
+    for el in src_package:
+        part = src_package.target(el.get("Id", ""))
+        if el.get("Type") in _UI_REL_TYPES and part is not None:
             if part not in src:
                 raise ValueError(f"{src_xlsm}: ribbon part {part} is missing")
-            _install_customui(dst, part, src[part], rel["Type"])
+            _install_customui(dst, part, src[part], el.get("Type"))
 
     # VBA project: only when openpyxl lost it (loaded without keep_vba).
-    src_vba = next(
-        (target_part(src_wb, r["Target"]) for r in _parse_rels(src.get(rels_name(src_wb))) if r.get("Type") == _REL_VBA),
-        None,
-    )
-    dst_has_vba = any(
-        r.get("Type") == _REL_VBA and target_part(dst_wb, r["Target"]) in dst
-        for r in _parse_rels(dst.get(rels_name(dst_wb)))
-    )
+    src_vba = next(iter(_targets(_rels(src, src_wb), _REL_VBA)), None)
+    dst_has_vba = any(part in dst for part in _targets(_rels(dst, dst_wb), _REL_VBA))
     if src_vba and src_vba in src and not dst_has_vba:
         project = read_vba_project(src[src_vba])
         modules = _rebuild_sources(project)
