@@ -9,7 +9,8 @@ that quarter's period), so a quarter shows here what its own report showed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,35 +141,46 @@ def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[di
                       "lalu": cell(t.lalu, t.capaian_lalu)} for t in g.rows] for g in groups}
 
 
-def trend_chart(title: str, means: list[float | None], path: Path, last_year: float | None = None,
-                quarter: int | None = None) -> Path:
-    """A small line chart of mean capaian per quarter (PNG), with a dashed line at 100% and,
-    when known, last year's same quarter as a hollow marker."""
+@contextmanager
+def chart_png(path: Path, size: tuple[float, float], labelsize: float) -> Iterator[Any]:
+    """Matplotlib axes (headless backend) for a document's chart; on leaving the block the axes
+    get the house finish (tick labels at `labelsize`, no top or right spine) and the figure is
+    saved to `path` as PNG at 150 dpi, then closed."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    fig, ax = plt.subplots(figsize=size, dpi=150)
+    try:
+        yield ax
+        ax.tick_params(labelsize=labelsize)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        fig.savefig(path)
+    finally:
+        plt.close(fig)
+
+
+def trend_chart(title: str, means: list[float | None], path: Path, last_year: float | None = None,
+                quarter: int | None = None) -> Path:
+    """A small line chart of mean capaian per quarter (PNG), with a dashed line at 100% and,
+    when known, last year's same quarter as a hollow marker."""
     xs = [f"TW {ROMAN[q]}" for q in range(4)]
     ys = [v if v is not None else float("nan") for v in means]
-    fig, ax = plt.subplots(figsize=(4.2, 1.7), dpi=150)
-    ax.plot(xs, ys, marker="o", color="#1F4E78", linewidth=1.4, label="tahun ini")
-    for x, v in zip(xs, means):
-        if v is not None:
-            ax.annotate(format_percent(v, 1), (x, v), textcoords="offset points", xytext=(0, 5), ha="center",
-                        fontsize=6)
-    if last_year is not None and quarter:
-        ax.plot([xs[quarter - 1]], [last_year], marker="o", markerfacecolor="none", color="#C55A11",
-                linestyle="none", label="tahun lalu")
-        ax.legend(fontsize=5, frameon=False, loc="lower right")
-    ax.axhline(100, color="#C00000", linestyle="--", linewidth=0.7)
-    known = [v for v in [*means, last_year] if v is not None]
-    ax.set_ylim(0, max([110.0] + [v * 1.2 for v in known]))
-    ax.set_ylabel("Capaian (%)", fontsize=6)
-    ax.set_title(title[:80], fontsize=6)
-    ax.tick_params(labelsize=6)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    with chart_png(path, (4.2, 1.7), 6) as ax:
+        ax.plot(xs, ys, marker="o", color="#1F4E78", linewidth=1.4, label="tahun ini")
+        for x, v in zip(xs, means):
+            if v is not None:
+                ax.annotate(format_percent(v, 1), (x, v), textcoords="offset points", xytext=(0, 5), ha="center",
+                            fontsize=6)
+        if last_year is not None and quarter:
+            ax.plot([xs[quarter - 1]], [last_year], marker="o", markerfacecolor="none", color="#C55A11",
+                    linestyle="none", label="tahun lalu")
+            ax.legend(fontsize=5, frameon=False, loc="lower right")
+        ax.axhline(100, color="#C00000", linestyle="--", linewidth=0.7)
+        known = [v for v in [*means, last_year] if v is not None]
+        ax.set_ylim(0, max([110.0] + [v * 1.2 for v in known]))
+        ax.set_ylabel("Capaian (%)", fontsize=6)
+        ax.set_title(title[:80], fontsize=6)
     return path

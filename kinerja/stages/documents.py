@@ -357,10 +357,7 @@ CHART_MAX_UNITS = 40  # bars in the unit chart; a larger office's chart shows it
 
 def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path:
     """Average capaian per unit as a horizontal bar chart (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from kinerja.stages.compare import chart_png
 
     rules, d = master.settings.rules, master.settings.rules.desimal
     title = None
@@ -373,21 +370,16 @@ def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path
     labels = [u.kode for u, _ in units][::-1]
     values = [s.rata_rata or 0.0 for _, s in units][::-1]
     colors = ["#" + (rules.predicate_color(s.predikat) or "5B9BD5") for _, s in units][::-1]
-    fig, ax = plt.subplots(figsize=(6.3, 0.8 + 0.36 * max(1, len(units))), dpi=150)
-    bars = ax.barh(labels, values, color=colors, edgecolor="#404040", linewidth=0.5)
-    ax.axvline(100, color="#C00000", linestyle="--", linewidth=0.8)
-    for bar, (_, s) in zip(bars, units[::-1]):
-        ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2,
-                f"{format_percent(s.rata_rata, d)} ({s.predikat})", va="center", fontsize=7)
-    ax.set_xlim(0, max([110.0] + [v * 1.35 for v in values]))
-    ax.set_xlabel("Rata-rata capaian (%)", fontsize=8)
-    if title:
-        ax.set_title(title, fontsize=8, loc="left")
-    ax.tick_params(labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    with chart_png(path, (6.3, 0.8 + 0.36 * max(1, len(units))), 8) as ax:
+        bars = ax.barh(labels, values, color=colors, edgecolor="#404040", linewidth=0.5)
+        ax.axvline(100, color="#C00000", linestyle="--", linewidth=0.8)
+        for bar, (_, s) in zip(bars, units[::-1]):
+            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2,
+                    f"{format_percent(s.rata_rata, d)} ({s.predikat})", va="center", fontsize=7)
+        ax.set_xlim(0, max([110.0] + [v * 1.35 for v in values]))
+        ax.set_xlabel("Rata-rata capaian (%)", fontsize=8)
+        if title:
+            ax.set_title(title, fontsize=8, loc="left")
     return path
 
 
