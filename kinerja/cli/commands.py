@@ -248,8 +248,6 @@ def init(
              f"mis. 'kinerja init {master.stem or 'induk'}.xlsx'.")
     if master.exists() and not force:
         fail(f"File '{master}' sudah ada. Pakai --force untuk menimpa.")
-    if master.suffix.lower() not in (".xlsx", ".xlsm"):
-        fail(f"Workbook induk harus berakhiran .xlsm (dengan pita) atau .xlsx, bukan '{master.name}'.")
     log_beside(master)
     hold(master)
     try:
