@@ -250,9 +250,8 @@ def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     from kinerja.stages.documents import ReportOutcome, relative_to_master, sha256_file, to_pdf
 
     out = ReportOutcome()
-    m = loaded.master
+    m = loaded.master_or_report(out.report)
     if m is None:
-        out.report.extend(loaded.report.issues)
         return out
     now = now or datetime.now()
     who = who or getpass.getuser()

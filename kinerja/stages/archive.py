@@ -136,9 +136,8 @@ def archive_period(loaded: Loaded, out_dir: Path, *, inbox: Path | None = None, 
                    now: datetime | None = None) -> ArchiveOutcome:
     """Archive the period into `out_dir/<period key>`; refuses to overwrite an existing one."""
     out = ArchiveOutcome()
-    m = loaded.master
+    m = loaded.master_or_report(out.report)
     if m is None:
-        out.report.extend(loaded.report.issues)
         return out
     now = now or datetime.now()
     who = who or getpass.getuser()

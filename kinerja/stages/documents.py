@@ -538,9 +538,8 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     (Log Laporan, Register Surat, Waktu SOP stamps).
     """
     out = ReportOutcome()
-    master = loaded.master
+    master = loaded.master_or_report(out.report)
     if master is None:
-        out.report.extend(loaded.report.issues)
         return out
     now = now or datetime.now()
     who = who or getpass.getuser()

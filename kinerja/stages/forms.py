@@ -166,9 +166,8 @@ def build_forms(loaded: Loaded, out_dir: Path, *, new_round: bool = False, force
     forms of the same round unless `force`; `new_round` opens the next round. `deadline`
     replaces the master's Batas Waktu Pengisian (a revision round gets its own)."""
     report = Report()
-    m = loaded.master
+    m = loaded.master_or_report(report)
     if m is None:
-        report.extend(loaded.report.issues)
         return FormsOutcome(report)
     if deadline is not None:
         m = m.model_copy(update={"settings": m.settings.model_copy(update={"batas_waktu": deadline})})
@@ -258,9 +257,8 @@ def build_receipt(loaded: Loaded, out_dir: Path, report: Report | None = None, *
     Returns None (with an issue in `report`) when nothing was handed out or it cannot be written.
     """
     report = report if report is not None else Report()
-    m = loaded.master
+    m = loaded.master_or_report(report)
     if m is None:
-        report.extend(loaded.report.issues)
         return None
     log = distribution_log(loaded)
     putaran = current_round(loaded)

@@ -590,6 +590,13 @@ class Loaded:
     unit_rows: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> code -> sheet row
     unit_tables: dict[str, ReadTable] = field(default_factory=dict)  # unit -> its sheet as read at load
 
+    def master_or_report(self, report: Report) -> Master | None:
+        """The master; when it could not be loaded, None, and why (the load's issues) goes to
+        `report`: the start of every stage that refuses to run on a master it cannot read."""
+        if self.master is None:
+            report.extend(self.report.issues)
+        return self.master
+
 
 def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | None = None,
                 lazy: bool = False) -> Mapping[str, list[tuple]]:
