@@ -479,16 +479,10 @@ def export_cmd(
     from kinerja.stages.e81 import e81_writes, renstra_of
     from kinerja.stages.export import export_rekap
     from kinerja.workbook import sheets as S
-    from kinerja.workbook.master import load_master
 
     if ke_induk and fmt != "e81":
         fail("--ke-induk hanya untuk --format e81.")
-    if ke_induk:
-        hold(master)
-    loaded = load_master(master)
-    if loaded.master is None:
-        render_report(loaded.report)
-        finish(loaded.report)
+    loaded = load(master, write=ke_induk)
     renstra = renstra_of(loaded)
     try:
         path = export_rekap(loaded.master, out, fmt=fmt, renstra=renstra)
