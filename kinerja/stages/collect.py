@@ -131,7 +131,7 @@ class CollectOutcome:
             lines.append("Unit yang belum mengembalikan formulir:")
             lines += [f"  {x.unit.kode} - {x.unit.nama} (kepala: {x.unit.kepala or '-'}, kontak: "
                       f"{x.unit.kontak or '-'}): "
-                      + (f"terlambat {x.late}" if x.late and x.late != "Tepat waktu" else "belum lewat batas waktu")
+                      + (f"terlambat {x.late}" if x.late else "belum lewat batas waktu")
                       for x in self.missing]
         return lines
 
