@@ -362,10 +362,6 @@ def _unit(ctx: Ctx, code: str) -> Unit:
     return unit
 
 
-def _w(value: datetime | None) -> str:
-    return format_waktu(value) if value is not None else "-"
-
-
 @rule("indicator-duplicate", per_line=False)
 def indicator_duplicate(ctx: Ctx) -> Iterator[Issue]:
     """Two rows of one indicator code in a unit sheet: the first row is used, the later ones
@@ -445,7 +441,7 @@ def _returns(ctx: Ctx) -> Iterator[Issue]:
                             and r.values["diterima"] == t.received), None)
                 yield make_issue("return-late", sheet=S.PENERIMAAN.sheet,
                                  cell=row.cell("diterima") if row else f"A{S.PENERIMAAN.header_row + 1}",
-                                 late=t.late_text(), deadline=_w(due), value=t.received, **where)
+                                 late=t.late_text(), deadline=timing.waktu_text(due), value=t.received, **where)
             continue
         if all(_complete(line, ctx) for line in ctx.lines if line.unit.kode == t.unit):
             continue
