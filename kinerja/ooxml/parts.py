@@ -155,8 +155,12 @@ class ContentTypes:
                                                 ContentType=content_type)
         self.changed = True
 
+    def has_default(self, extension: str) -> bool:
+        """A Default for `extension` (lower case) is there."""
+        return any(local(el) == "Default" and el.get("Extension", "").lower() == extension for el in self.root)
+
     def default(self, extension: str, content_type: str) -> None:
-        if any(local(el) == "Default" and el.get("Extension", "").lower() == extension for el in self.root):
+        if self.has_default(extension):
             return
         el = etree.Element(f"{{{CONTENT_TYPES}}}Default", Extension=extension, ContentType=content_type)
         self.root.insert(0, el)

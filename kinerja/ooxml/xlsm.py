@@ -29,11 +29,10 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from defusedxml import ElementTree as SafeET
 
-from kinerja.ooxml.parts import Rels, rels_name
+from kinerja.ooxml.parts import ContentTypes, Rels, rels_name
 from kinerja.ooxml.vbaproject import VbaProjectInfo, build_vba_project, read_vba_project
 from kinerja.workbook.ribbon import ribbon_xml
 
@@ -50,7 +49,6 @@ ADDIN_DIR = Path(__file__).resolve().parents[1] / "workbook" / "addin"  # packag
 CUSTOMUI_PART = "customUI/customUI14.xml"
 VBA_PART = "xl/vbaProject.bin"
 
-_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
@@ -109,30 +107,13 @@ def _put_rel(parts: dict[str, bytes], source: str, rel_type: str, target: str) -
         parts[rels.name] = rels.data()
 
 
-def _parse_content_types(data: bytes) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    root = SafeET.fromstring(data)
-    defaults = [dict(el.attrib) for el in root if el.tag == f"{{{_CT_NS}}}Default"]
-    overrides = [dict(el.attrib) for el in root if el.tag == f"{{{_CT_NS}}}Override"]
-    return defaults, overrides
+def _types(parts: dict[str, bytes]) -> ContentTypes:
+    return ContentTypes(parts[ContentTypes.NAME])
 
 
-def _render_content_types(defaults: list[dict[str, str]], overrides: list[dict[str, str]]) -> bytes:
-    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f'<Types xmlns="{_CT_NS}">']
-    for d in defaults:
-        out.append(f"<Default Extension={quoteattr(d['Extension'])} ContentType={quoteattr(d['ContentType'])}/>")
-    for o in overrides:
-        out.append(f"<Override PartName={quoteattr(o['PartName'])} ContentType={quoteattr(o['ContentType'])}/>")
-    out.append("</Types>")
-    return "".join(out).encode("utf-8")
-
-
-def _set_override(overrides: list[dict[str, str]], part: str, content_type: str) -> None:
-    name = "/" + part
-    for o in overrides:
-        if o["PartName"].lower() == name.lower():
-            o["ContentType"] = content_type
-            return
-    overrides.append({"PartName": name, "ContentType": content_type})
+def _save_types(parts: dict[str, bytes], types: ContentTypes) -> None:
+    if types.changed:
+        parts[ContentTypes.NAME] = types.data()
 
 
 def _workbook_part(parts: Mapping[str, bytes]) -> str:
@@ -260,22 +241,19 @@ def _install_vba(parts: dict[str, bytes], workbook_part: str, vba_bin: bytes) ->
     vba_part = posixpath.join(posixpath.dirname(workbook_part), "vbaProject.bin")
     parts[vba_part] = vba_bin
     _put_rel(parts, workbook_part, _REL_VBA, vba_part)
-    defaults, overrides = _parse_content_types(parts["[Content_Types].xml"])
-    _set_override(overrides, vba_part, _CT_VBA)
-    _set_override(overrides, workbook_part, _CT_MACRO_MAIN)
-    parts["[Content_Types].xml"] = _render_content_types(defaults, overrides)
+    types = _types(parts)
+    types.override(vba_part, _CT_VBA)
+    types.override(workbook_part, _CT_MACRO_MAIN)
+    _save_types(parts, types)
 
 
 def _install_customui(parts: dict[str, bytes], part: str, data: bytes, rel_type: str = _REL_UI_2010) -> None:
     parts[part] = data
     _put_rel(parts, "", rel_type, part)
-    defaults, overrides = _parse_content_types(parts["[Content_Types].xml"])
-    ext = posixpath.splitext(part)[1].lstrip(".").lower()
-    has_default = any(d["Extension"].lower() == ext for d in defaults)
-    has_override = any(o["PartName"].lower() == "/" + part.lower() for o in overrides)
-    if not has_default and not has_override:
-        overrides.append({"PartName": "/" + part, "ContentType": _CT_XML})
-        parts["[Content_Types].xml"] = _render_content_types(defaults, overrides)
+    types = _types(parts)
+    if part not in types.overrides and not types.has_default(posixpath.splitext(part)[1].lstrip(".").lower()):
+        types.override(part, _CT_XML)
+        _save_types(parts, types)
 
 
 def default_modules(addin_dir: str | os.PathLike[str] | None = None) -> dict[str, str]:
@@ -372,8 +350,8 @@ def restore_addin_parts(src_xlsm: str | os.PathLike[str], dst_xlsm: str | os.Pat
         vba_bin = build_vba_project(kept, project.name, sheet_code_names=sheet_names)
         _install_vba(dst, dst_wb, vba_bin)
     elif dst_has_vba:
-        defaults, overrides = _parse_content_types(dst["[Content_Types].xml"])
-        _set_override(overrides, dst_wb, _CT_MACRO_MAIN)
-        dst["[Content_Types].xml"] = _render_content_types(defaults, overrides)
+        types = _types(dst)
+        types.override(dst_wb, _CT_MACRO_MAIN)
+        _save_types(dst, types)
     _write_package(dst, dst_path)
     return dst_path
