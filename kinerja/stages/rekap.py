@@ -74,10 +74,6 @@ def summarise(kelompok: str, name: str, achievements: list[Achievement], rules: 
                    avg, rules.predicate(avg), sum(1 for a in achievements if a.below_target))
 
 
-def below_target(ach: Achievement) -> bool:
-    return ach.below_target
-
-
 def summaries(master: Master, rows: list[RekapRow]) -> list[Summary]:
     rules = master.settings.rules
     out: list[Summary] = []
