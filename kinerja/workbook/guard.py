@@ -79,12 +79,18 @@ def stamp(path: Path) -> Stamp | None:
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
-            h = hashlib.sha256()
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
+            digest = _sha256(f)
     except OSError:
         return None
-    return Stamp(st.st_size, st.st_mtime_ns, h.hexdigest())
+    return Stamp(st.st_size, st.st_mtime_ns, digest)
+
+
+def _sha256(f: BinaryIO) -> str:
+    """SHA-256 of what is left to read in the open file `f`."""
+    h = hashlib.sha256()
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        h.update(chunk)
+    return h.hexdigest()
 
 
 class MasterLock:
@@ -380,11 +386,9 @@ def backup(path: Path, folder: Path, name: str) -> Path:
                 dst.write(chunk)
             dst.flush()
             os.fsync(dst.fileno())
-        copy = hashlib.sha256()
         with open(tmp, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                copy.update(chunk)
-        if copy.hexdigest() != source.hexdigest():
+            copy = _sha256(f)
+        if copy != source.hexdigest():
             raise OSError(5, "salinan cadangan tidak sama dengan aslinya")
         os.chmod(tmp, file_mode(path))
         st = os.stat(path)
