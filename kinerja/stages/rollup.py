@@ -34,7 +34,6 @@ the settings and anything else typed or added stay as they are.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zipfile
@@ -58,13 +57,14 @@ from kinerja.domain.models import (
 )
 from kinerja.issues.catalogue import Report, issue_row
 from kinerja.issues.explain import explain
+from kinerja.stages.archive import KIND_MASTER, MANIFEST
+from kinerja.stages.documents import sha256_file
 from kinerja.stages.rekap import RekapRow, Summary, consolidate, summarise
 from kinerja.workbook import sheets as S
 from kinerja.workbook.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.workbook.tables import Column, Table, norm, read_table
 
 C = Column
-MANIFEST = "manifest.json"
 # Sheets of a master the roll-up never needs (what is left is settings, units, indicators, unit
 # data and the stage logs the approval and timing figures come from).
 SKIPPED_SHEETS = frozenset({S.PETUNJUK_SHEET, S.REKAP.sheet, S.RINGKASAN.sheet, S.VALIDASI.sheet,
@@ -256,7 +256,7 @@ def find_sources(paths: Iterable[Path], report: Report, exclude: Path | None = N
     def add_archive(folder: Path) -> None:
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            entries = [e for e in manifest.get("berkas", []) if e.get("jenis") == "workbook induk"]
+            entries = [e for e in manifest.get("berkas", []) if e.get("jenis") == KIND_MASTER]
         except (OSError, ValueError, AttributeError) as e:
             report.issue("rollup-not-master", file=str(folder / MANIFEST), reason=f"manifest tidak terbaca ({explain(e)})")
             return
@@ -268,7 +268,7 @@ def find_sources(paths: Iterable[Path], report: Report, exclude: Path | None = N
             if not member.is_file():
                 report.issue("rollup-archive-altered", file=shown, detail="file tidak ada di folder arsip")
                 continue
-            digest = hashlib.sha256(member.read_bytes()).hexdigest()
+            digest = sha256_file(member)
             if digest != e.get("sha256"):
                 report.issue("rollup-archive-altered", file=shown,
                              detail="SHA-256 file berbeda dengan yang tercatat di manifest")
