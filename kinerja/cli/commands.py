@@ -220,6 +220,14 @@ def save(master: Path, writes: WorkbookWrites, created: Sequence[Path] = (), as_
              + ". Workbook tidak diubah; perbaiki penyebabnya lalu ulangi.")
 
 
+def folder_of(given: Path | None, loaded: Any, key: str, master: Path) -> Path:
+    """The folder a command was given, else the one Pengaturan names for `key` (relative to the
+    master), else the master's own folder when the master could not be read."""
+    if given is not None:
+        return given
+    return loaded.master.settings.folder(key, master) if loaded.master is not None else master.parent
+
+
 # ----------------------------------------------------------------------------------- foundation
 
 
@@ -371,7 +379,7 @@ def forms_cmd(
 
     hold(master)
     loaded = load_master(master)
-    folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
+    folder = folder_of(out, loaded, "formulir", master)
     outcome = build_forms(loaded, folder, new_round=putaran_baru, force=force, who=oleh)
     save(master, outcome.writes, outcome.files + outcome.documents, as_json, loaded)
     show(outcome, as_json)
@@ -395,7 +403,7 @@ def tanda_terima_cmd(
 
     loaded = load_master(master)
     report = Report()
-    folder = out or (loaded.master.settings.folder("formulir", master) if loaded.master else master.parent)
+    folder = folder_of(out, loaded, "formulir", master)
     path = build_receipt(loaded, folder, report)
     if path is not None and not as_json:
         console.print(f"Dibuat: [bold]{esc(path)}[/bold]")
@@ -427,7 +435,7 @@ def collect_cmd(
     from kinerja.stages.collect import collect
 
     loaded = load(master, as_json)
-    folder = inbox or loaded.master.settings.folder("masuk", master)
+    folder = folder_of(inbox, loaded, "masuk", master)
     with Progress(TextColumn("Membaca formulir"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("", total=None)
@@ -550,7 +558,7 @@ def review_cmd(
     from kinerja.stages.review import review
 
     loaded = load(master, as_json)
-    folder = out or loaded.master.settings.folder("formulir", master)
+    folder = folder_of(out, loaded, "formulir", master)
     outcome = review(loaded, folder, who=oleh, now=datetime.now().replace(microsecond=0), force=force)
     save(master, outcome.writes, outcome.forms, as_json, loaded)
     show(outcome, as_json, title="Keputusan")
@@ -679,7 +687,7 @@ def report_cmd(
     from kinerja.stages import documents
 
     loaded = load(master, as_json)
-    folder = out or loaded.master.settings.folder("laporan", master)
+    folder = folder_of(out, loaded, "laporan", master)
     if tahunan or loaded.master.settings.period.jenis == "tahunan":
         from kinerja.stages.annual import render_annual
         from kinerja.stages.period import resolve_master
@@ -712,7 +720,7 @@ def surat_cmd(
     from kinerja.stages import documents
 
     loaded = load(master, as_json)
-    folder = out or loaded.master.settings.folder("laporan", master)
+    folder = folder_of(out, loaded, "laporan", master)
     _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh,
                                                     documents=("surat",)), as_json, loaded=loaded)
 
@@ -736,7 +744,7 @@ def archive_cmd(
     from kinerja.stages.archive import archive_period
 
     loaded = load(master, as_json)
-    folder = out or loaded.master.settings.folder("arsip", master)
+    folder = folder_of(out, loaded, "arsip", master)
     outcome = archive_period(loaded, folder, inbox=inbox, who=oleh)
     _save_documents(master, outcome, as_json, documents=False, loaded=loaded)
 
