@@ -37,22 +37,7 @@ def convert(src: Path, fmt: str, outdir: Path, timeout: int = 240) -> Path:
     A private user profile per call keeps parallel runs from blocking each other.
     Formulas are recalculated on load for spreadsheet conversions.
     """
-    src, outdir = Path(src), Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="kinerja-lo-") as profile:
-        cmd = [soffice(), f"-env:UserInstallation=file://{Path(profile).as_posix()}", "--headless",
-               "--norestore", "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(src)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise OfficeError(f"LibreOffice tidak selesai mengonversi '{src.name}' dalam {timeout} detik.") from None
-    ext = fmt.split(":")[0]
-    out = outdir / f"{src.stem}.{ext}"
-    if proc.returncode != 0 or not out.exists():
-        log.warning("LibreOffice %s -> %s: exit %s: %s", src.name, ext, proc.returncode,
-                    (proc.stderr or proc.stdout).strip()[:2000])
-        raise OfficeError(f"LibreOffice gagal mengonversi '{src.name}' ke {ext} (rinciannya di kinerja-galat.log).")
-    return out
+    return convert_many([Path(src)], fmt, outdir, timeout)[0]
 
 
 def convert_many(srcs: list[Path], fmt: str, outdir: Path, timeout: int = 600) -> list[Path]:
@@ -64,6 +49,7 @@ def convert_many(srcs: list[Path], fmt: str, outdir: Path, timeout: int = 600) -
     if not srcs:
         return []
     outdir.mkdir(parents=True, exist_ok=True)
+    what = f"'{srcs[0].name}'" if len(srcs) == 1 else f"{len(srcs)} file"
     with tempfile.TemporaryDirectory(prefix="kinerja-lo-") as profile:
         cmd = [soffice(), f"-env:UserInstallation=file://{Path(profile).as_posix()}", "--headless",
                "--norestore", "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir),
@@ -71,15 +57,15 @@ def convert_many(srcs: list[Path], fmt: str, outdir: Path, timeout: int = 600) -
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise OfficeError(f"LibreOffice tidak selesai mengonversi {len(srcs)} file dalam {timeout} detik.") from None
+            raise OfficeError(f"LibreOffice tidak selesai mengonversi {what} dalam {timeout} detik.") from None
     ext = fmt.split(":")[0]
     outs = [outdir / f"{s.stem}.{ext}" for s in srcs]
     missing = [o.name for o in outs if not o.exists()]
     if proc.returncode != 0 or missing:
-        log.warning("LibreOffice %d files -> %s: exit %s: %s", len(srcs), ext, proc.returncode,
-                    (proc.stderr or proc.stdout).strip()[:2000])
-        raise OfficeError(f"LibreOffice gagal mengonversi {', '.join(missing) or 'file'} ke {ext} "
-                          "(rinciannya di kinerja-galat.log).")
+        log.warning("LibreOffice %s -> %s: exit %s: %s", ", ".join(s.name for s in srcs)[:200], ext,
+                    proc.returncode, (proc.stderr or proc.stdout).strip()[:2000])
+        failed = what if len(srcs) == 1 else ", ".join(missing) or "file"
+        raise OfficeError(f"LibreOffice gagal mengonversi {failed} ke {ext} (rinciannya di kinerja-galat.log).")
     return outs
 
 
