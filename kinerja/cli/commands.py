@@ -684,22 +684,16 @@ def report_cmd(
         kinerja report induk-2026-TW4.xlsx --tahunan --pdf
         kinerja report induk-2026-TW4.xlsx --tahunan --tahun-lalu arsip-2025/2025-TW4
     """
-    from kinerja.stages import documents
+    from kinerja.stages.annual import render_period_documents
+    from kinerja.stages.period import resolve_master
 
     loaded = load(master, as_json)
     folder = folder_of(out, loaded, "laporan", master)
-    if tahunan or loaded.master.settings.period.jenis == "tahunan":
-        from kinerja.stages.annual import render_annual
-        from kinerja.stages.period import resolve_master
-
-        previous = resolve_master(str(tahun_lalu), Path.cwd() / "x") if tahun_lalu else None
-        if tahun_lalu and previous is None:
-            fail(f"Workbook tahun lalu '{tahun_lalu}' tidak ditemukan.")
-        _save_documents(master, render_annual(loaded, folder, pdf=pdf, force=force, who=oleh,
-                                              previous_year=previous), as_json, loaded=loaded)
-        return
-    _save_documents(master, documents.render_report(loaded, folder, pdf=pdf, force=force, who=oleh), as_json,
-                    loaded=loaded)
+    previous = resolve_master(str(tahun_lalu.resolve()), master) if tahun_lalu else None
+    if tahun_lalu and previous is None:
+        fail(f"Workbook tahun lalu '{tahun_lalu}' tidak ditemukan.")
+    _save_documents(master, render_period_documents(loaded, folder, annual=tahunan, pdf=pdf, force=force, who=oleh,
+                                                    previous_year=previous), as_json, loaded=loaded)
 
 
 @app.command("surat")

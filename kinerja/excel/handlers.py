@@ -237,14 +237,16 @@ def status(book: Any, ctx: Context) -> str:
 
 
 def _documents(ctx: Context, documents: tuple[str, ...], done: str) -> str:
-    from kinerja.stages.documents import render_report
+    """The quarter's documents, or on a Tahunan period the annual draft when the report is asked
+    (as 'kinerja report' does)."""
+    from kinerja.stages.annual import render_period_documents
 
     loaded = ctx.load()
     if loaded.master is None:
         return not_loaded(loaded)
     ctx.progress("menyusun dokumen dan PDF ...")
-    outcome = render_report(loaded, _folder(loaded, "laporan"), pdf=True, who=ctx.who, now=ctx.now,
-                            documents=documents)
+    outcome = render_period_documents(loaded, _folder(loaded, "laporan"), pdf=True, who=ctx.who, now=ctx.now,
+                                      documents=documents, annual_allowed="laporan" in documents)
     ctx.apply(outcome.writes)
     if not outcome.files:
         return said(outcome, f"{done} tidak dibuat.")

@@ -244,6 +244,23 @@ def _text_writes(loaded: Loaded) -> WorkbookWrites:
 # ----------------------------------------------------------------------------------- the document
 
 
+def render_period_documents(loaded: Loaded, out_dir: Path, *, annual: bool = False, pdf: bool = False,
+                            force: bool = False, who: str = "", now: datetime | None = None,
+                            previous_year: Path | None = None,
+                            documents: tuple[str, ...] | None = None, annual_allowed: bool = True):
+    """What 'kinerja report' and the ribbon's Buat Laporan make: on a Tahunan period (or when
+    `annual` is asked) the annual draft (LKjIP), else the quarter's report and cover letter
+    (`documents`: which of them; all by default). The cover letter alone (`annual_allowed`
+    False) is always the quarter's."""
+    from kinerja.stages.documents import DOCUMENTS, render_report
+
+    m = loaded.master
+    if annual or (annual_allowed and m is not None and m.settings.period.jenis == "tahunan"):
+        return render_annual(loaded, out_dir, pdf=pdf, force=force, who=who, now=now, previous_year=previous_year)
+    return render_report(loaded, out_dir, pdf=pdf, force=force, who=who, now=now,
+                         documents=DOCUMENTS if documents is None else documents)
+
+
 def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bool = False, who: str = "",
                   now: datetime | None = None, previous_year: Path | None = None):
     """Write the annual draft (Word, and PDF when asked) into `out_dir`."""

@@ -23,3 +23,23 @@ def test_office_paragraphs_one_per_sasaran(sample_loaded):
     rows = text_rows(sample_loaded.master)
     sasaran = {i.sasaran for i in sample_loaded.master.indicators}
     assert len(rows) == 5 + len(sasaran) and len({label for _k, label in rows}) == len(rows)
+
+
+def test_the_report_of_a_tahunan_period_is_the_annual_draft(sample_master, tmp_path):
+    """'kinerja report' and the ribbon's Buat Laporan share one choice: on a Tahunan period the
+    annual draft; the cover letter alone stays the quarter's document."""
+    from test_forms import set_settings
+
+    from kinerja.stages.annual import render_period_documents
+
+    quarter = render_period_documents(load_master(sample_master), tmp_path / "tw", force=True)
+    assert not quarter.report.by_code("annual-not-year-end") and quarter.files
+    asked = render_period_documents(load_master(sample_master), tmp_path / "a", force=True, annual=True)
+    assert asked.report.by_code("annual-not-year-end") and asked.files == []
+    set_settings(sample_master, {"Jenis Periode": "Tahunan", "Nomor Periode": None})
+    year = render_period_documents(load_master(sample_master), tmp_path / "th", force=True)
+    assert not year.report.by_code("annual-not-year-end")
+    assert year.files and all("lkjip" in f.name.lower() or "tahunan" in f.name.lower() for f in year.files), year.files
+    letter = render_period_documents(load_master(sample_master), tmp_path / "s", force=True, documents=("surat",),
+                                     annual_allowed=False)
+    assert letter.files and not any("lkjip" in f.name.lower() for f in letter.files)
