@@ -27,8 +27,11 @@ def parse_xml(data: bytes) -> Any:
         raise Unsupported(f"unreadable XML ({e})") from None
 
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'  # as Excel writes it
+
+
 def serialize(root: Any) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8")
 
 
 def local(el: Any) -> str:
