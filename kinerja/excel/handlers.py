@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kinerja.domain.models import Master
 from kinerja.excel.book import load_open_book
 from kinerja.excel.live import apply_live
 from kinerja.issues.catalogue import KinerjaError, Outcome, Report
@@ -26,6 +27,14 @@ from kinerja.workbook.ribbon import ACTIONS
 
 TITLE = "Data Kinerja"
 HANDLERS: dict[str, Callable[[Any, Context], str]] = {}
+
+
+class NotLoaded(Exception):
+    """The open book could not be read as a master: the handler stops before doing anything."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        super().__init__("master not loaded")
+        self.loaded = loaded
 
 
 class Context:
@@ -44,9 +53,24 @@ class Context:
             pass
 
     def load(self) -> Loaded:
+        """The open book read into models; a book that cannot be read as a master ends the
+        handler there (`dispatch` shows its problems)."""
         self.progress("membaca workbook ...")
         self.loaded = load_open_book(self.book)
+        if self.loaded.master is None:
+            raise NotLoaded(self.loaded)
         return self.loaded
+
+    @property
+    def master_path(self) -> Path:
+        assert self.loaded is not None
+        return self.loaded.path
+
+    @property
+    def master(self) -> Master:
+        """The master as the last load read it (a handler reaches this only after a load that read it)."""
+        assert self.loaded is not None and self.loaded.master is not None
+        return self.loaded.master
 
     def apply(self, writes: WorkbookWrites) -> None:
         """Write into the open book, holding the master's lock (kinerja.workbook.guard) meanwhile: a
@@ -126,6 +150,8 @@ def dispatch(book: Any, tag: str, now: datetime | None = None, who: str | None =
     logging.getLogger("kinerja").addHandler(galat)
     try:
         message = HANDLERS[tag](book, ctx)
+    except NotLoaded as e:
+        message = not_loaded(e.loaded)
     except KinerjaError as e:  # e.g. the master busy: who has it, since when, what to do
         message = f"{e.issue.message}\n\n{e.issue.action}" if e.issue is not None else e.message
     except Exception:  # noqa: BLE001 - every failure becomes a message box and a log entry
@@ -173,8 +199,8 @@ def panel_tag(book: Any) -> str:
 # ----------------------------------------------------------------------------------- the buttons
 
 
-def _folder(loaded: Loaded, key: str) -> Path:
-    return loaded.master.settings.folder(key, loaded.path)  # type: ignore[union-attr]
+def _folder(ctx: Context, key: str) -> Path:
+    return ctx.master.settings.folder(key, ctx.master_path)
 
 
 @handler("buat_formulir")
@@ -182,9 +208,7 @@ def buat_formulir(book: Any, ctx: Context) -> str:
     from kinerja.stages.forms import build_forms
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
-    out = _folder(loaded, "formulir")
+    out = _folder(ctx, "formulir")
     ctx.progress("membuat formulir unit ...")
     outcome = build_forms(loaded, out, who=ctx.who, now=ctx.now)
     ctx.apply(outcome.writes)
@@ -196,10 +220,8 @@ def tanda_terima(book: Any, ctx: Context) -> str:
     from kinerja.stages.forms import build_receipt
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
     report = Report()
-    path = build_receipt(loaded, _folder(loaded, "formulir"), report, now=ctx.now)
+    path = build_receipt(loaded, _folder(ctx, "formulir"), report, now=ctx.now)
     done = f"Tanda terima dibuat: {path}" if path else "Tanda terima tidak dibuat."
     return summary(report, done)
 
@@ -212,15 +234,13 @@ def catat_langkah(book: Any, ctx: Context) -> str:
     from kinerja.stages.status import log_selected
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
     sel = book.selection
     sheet = sel.sheet.name if sel is not None else ""
     no, what, moment, writes = log_selected(loaded, sheet, sel.row if sel is not None else 0,
                                             sel.column if sel is not None else 0,
                                             sel.value if sel is not None else None, ctx.now, who=ctx.who)
     ctx.apply(writes)
-    step = loaded.master.sop.step(no)
+    step = ctx.master.sop.step(no)
     return (f"Langkah {no} ({step.pelaksana}) dicatat {what} pada {format_waktu(moment)}. Sheet Waktu SOP "
             "diperbarui. Untuk mencatat langkah lain: pilih sel Mulai atau Selesai langkah itu di sheet "
             "Waktu SOP (boleh ketik waktunya), lalu klik Catat Langkah.")
@@ -231,8 +251,6 @@ def status(book: Any, ctx: Context) -> str:
     from kinerja.stages.status import sop_status
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
     return "\n".join(sop_status(loaded, ctx.now).summary_lines())
 
 
@@ -242,10 +260,8 @@ def _documents(ctx: Context, documents: tuple[str, ...], done: str) -> str:
     from kinerja.stages.annual import render_period_documents
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
     ctx.progress("menyusun dokumen dan PDF ...")
-    outcome = render_period_documents(loaded, _folder(loaded, "laporan"), pdf=True, who=ctx.who, now=ctx.now,
+    outcome = render_period_documents(loaded, _folder(ctx, "laporan"), pdf=True, who=ctx.who, now=ctx.now,
                                       documents=documents, annual_allowed="laporan" in documents)
     ctx.apply(outcome.writes)
     if not outcome.files:
@@ -269,11 +285,9 @@ def form_evaluasi(book: Any, ctx: Context) -> str:
     from kinerja.workbook import sheets as S
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
     renstra = renstra_of(loaded)
-    ctx.apply(e81_writes(loaded.master, renstra))
-    return summary(loaded.report, f"Sheet '{S.FORM_E81.sheet}' diisi: {len(loaded.master.indicators)} indikator. "
+    ctx.apply(e81_writes(ctx.master, renstra))
+    return summary(loaded.report, f"Sheet '{S.FORM_E81.sheet}' diisi: {len(ctx.master.indicators)} indikator. "
                                   "Simpan workbook ini (Ctrl+S).")
 
 
@@ -283,9 +297,7 @@ def arsipkan(book: Any, ctx: Context) -> str:
 
     book.save()  # the archive copies the master file itself: it must hold what Excel shows
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
-    outcome = archive_period(loaded, _folder(loaded, "arsip"), who=ctx.who, now=ctx.now)
+    outcome = archive_period(loaded, _folder(ctx, "arsip"), who=ctx.who, now=ctx.now)
     ctx.apply(outcome.writes)
     return said(outcome)
 
@@ -296,10 +308,8 @@ def periode_baru(book: Any, ctx: Context) -> str:
 
     book.save()  # the new master is made from the file: it must hold what Excel shows
     path = Path(book.fullname)
-    loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
-    out = default_out(path, loaded.master.settings.period)
+    ctx.load()
+    out = default_out(path, ctx.master.settings.period)
     ctx.progress("membuat workbook periode baru ...")
     outcome = new_period(path, out, who=ctx.who, now=ctx.now)
     if outcome.path is None:
@@ -313,9 +323,7 @@ def himpun_rekap(book: Any, ctx: Context) -> str:
     from kinerja.stages.collect import collect
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
-    inbox = _folder(loaded, "masuk")
+    inbox = _folder(ctx, "masuk")
     if not inbox.is_dir():
         return f"Folder formulir masuk '{inbox}' belum ada. Taruh formulir dari unit di sana, lalu ulangi."
     ctx.progress(f"menghimpun formulir dari {inbox} ...")
@@ -330,8 +338,6 @@ def validasi(book: Any, ctx: Context) -> str:
     from kinerja.stages.validate import validate
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
     outcome = validate(loaded, ctx.now)
     ctx.apply(outcome.writes)
     return said(outcome, "Sekretaris mengisi kolom Keputusan, lalu klik 'Setujui / Kembalikan'.")
@@ -342,8 +348,6 @@ def setujui_kembalikan(book: Any, ctx: Context) -> str:
     from kinerja.stages.review import review
 
     loaded = ctx.load()
-    if loaded.master is None:
-        return not_loaded(loaded)
-    outcome = review(loaded, _folder(loaded, "formulir"), who=ctx.who, now=ctx.now)
+    outcome = review(loaded, _folder(ctx, "formulir"), who=ctx.who, now=ctx.now)
     ctx.apply(outcome.writes)
     return said(outcome)

@@ -199,3 +199,20 @@ def test_a_period_typed_in_pengaturan_heads_the_pages_the_ribbon_writes(sample_m
         assert book.wb[name].oddHeader.right.text == "Triwulan IV Tahun 2026", name
         assert book.wb[name].oddHeader.center.text == "&A" and book.wb[name].oddHeader.right.size == 8
     assert book.wb[S.INDIKATOR.sheet].print_area  # the input table's print area kept by the same write
+
+
+def test_every_button_on_a_book_that_is_not_a_master_says_so_and_writes_nothing(sample_master):
+    """The Pengaturan sheet deleted: each button stops after reading, with the problems listed."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(sample_master)
+    del wb[S.SETTINGS_SHEET]
+    wb.save(sample_master)
+    for tag in ACTIONS:
+        book = Book(sample_master)
+        before = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.wb.worksheets}
+        message = dispatch(book, tag, now=T, who="AGUS")
+        assert message.startswith("Workbook induk belum dapat dibaca"), (tag, message)
+        assert S.SETTINGS_SHEET in message, (tag, message)
+        after = {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.wb.worksheets}
+        assert after == before, tag
