@@ -842,7 +842,7 @@ def excel_setup_cmd(
         kinerja excel setup induk_kinerja.xlsm
         kinerja excel setup induk.xlsx --buat-xlsm
     """
-    from kinerja.excel.setup import excel_setup
+    from kinerja.excel.setup import excel_setup, make_xlsm
 
     outcome = excel_setup(master, interpreter=interpreter)
     for line in outcome.lines:
@@ -852,12 +852,8 @@ def excel_setup_cmd(
     offer = outcome.xlsm_offer
     if offer is not None and master is not None and not offer.exists() and (
             buat_xlsm or (sys.stdin.isatty() and typer.confirm(f"Buat {offer.name} sekarang?", default=True))):
-        from kinerja.workbook.master import build_master, load_master, read_office_data
-
-        loaded = load_master(master)
-        preset = loaded.master.settings.preset if loaded.master is not None else ""
         try:
-            build_master(offer, preset or "candipuro", read_office_data(master))
+            make_xlsm(master, offer)
         except (OSError, ValueError) as e:
             fail(f"{offer.name} tidak dapat dibuat: {explain(e)}")
         console.print(f"Dibuat: [bold]{esc(offer)}[/bold]. Jalankan lagi: kinerja excel setup {offer.name}")

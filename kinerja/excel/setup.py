@@ -141,6 +141,16 @@ def install_addin(xlstart: Path, out: SetupOutcome) -> None:
     out.lines.append(f"Add-in xlwings dipasang: {dst} (aktif setelah Excel dibuka ulang)")
 
 
+def make_xlsm(master: Path, xlsm: Path) -> None:
+    """The .xlsm with the ribbon, made from an .xlsx master's own data (its preset kept). Raises
+    OSError or ValueError when it cannot be made."""
+    from kinerja.workbook.master import build_master, load_master, read_office_data
+
+    loaded = load_master(master)
+    preset = loaded.master.settings.preset if loaded.master is not None else ""
+    build_master(xlsm, preset or "candipuro", read_office_data(master))
+
+
 def excel_setup(master: Path | None, *, conf: Path | None = None, interpreter: str | None = None,
                 xlstart: Path | None = None) -> SetupOutcome:
     out = SetupOutcome()
