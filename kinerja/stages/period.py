@@ -39,6 +39,7 @@ from kinerja.domain.models import ROMAN, Master, Period
 from kinerja.domain.numbers import format_number
 from kinerja.issues.catalogue import Report
 from kinerja.stages.approval import Approval, approval_rows, approval_status, approved_units, approved_values
+from kinerja.stages.validate import unvalidated_heading
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import write_file
@@ -393,10 +394,7 @@ def _writes(loaded: Loaded, approval: Approval, new: Period, now: datetime, who:
         sw = w.sheet(t.sheet, t)
         sw.rows, sw.clear_marks = [], True
     w.sheet(S.REKAP.sheet).cells["A2"] = "Belum divalidasi."
-    v = w.sheet(S.VALIDASI.sheet).cells
-    for r in range(2, 5):  # the status and next-step lines (the colour legend stays)
-        v[f"A{r}"] = None
-    v["A1"] = f"{S.VALIDASI.title} - {new.label()} (belum divalidasi)"
+    unvalidated_heading(w.sheet(S.VALIDASI.sheet).cells, new.label())
     from kinerja.stages.timing import SUMMARY_COLUMNS
 
     waktu = w.sheet(S.WAKTU.sheet, S.WAKTU)

@@ -733,6 +733,18 @@ def _legend(sw, row: int, first: str, items: tuple[tuple[str, str], ...]) -> Non
         sw.marks.append(Mark(ref, fill))
 
 
+# Validasi's heading under its title: the status, the next step and the one-decision rule (the
+# link to Temuan Validasi and the colour legend below them stay from period to period)
+STATUS_CELLS = ("A2", "A3", "A4")
+
+
+def unvalidated_heading(cells: dict[str, Any], period_label: str) -> None:
+    """Validasi's heading for a period not validated yet (a new period's master)."""
+    for ref in STATUS_CELLS:
+        cells[ref] = None
+    cells["A1"] = f"{S.VALIDASI.title} - {period_label} (belum divalidasi)"
+
+
 def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuses: dict[str, str],
                     consumed: Collection[str], approval: Approval) -> None:
     """The Validasi sheet (one row per unit, the one decision per unit) and the Temuan Validasi
@@ -773,10 +785,11 @@ def _validasi_sheet(w: WorkbookWrites, ctx: Ctx, out: ValidationOutcome, statuse
     cells = sw.cells
     cells["A1"] = (f"{V.title} - {m.settings.office.nama} - {period} (putaran {approval.round}; "
                    f"divalidasi {ctx.now:%d/%m/%Y %H.%M})")
-    cells["A2"] = f"Status rekap: {state}"
-    cells["A3"] = (f"Langkah berikutnya: isi kolom Keputusan (Terima atau Kembalikan) dan Catatan untuk "
+    status, step, rule = STATUS_CELLS
+    cells[status] = f"Status rekap: {state}"
+    cells[step] = (f"Langkah berikutnya: isi kolom Keputusan (Terima atau Kembalikan) dan Catatan untuk "
                    f"setiap unit, lalu klik tombol '{REVIEW_BUTTON}' pada tab Data Kinerja.")
-    cells["A4"] = (f"Satu keputusan per unit, hanya di kolom Keputusan ini; catatan per temuan di sheet "
+    cells[rule] = (f"Satu keputusan per unit, hanya di kolom Keputusan ini; catatan per temuan di sheet "
                    f"'{TV.sheet}' ikut tertulis di formulir perbaikan. Tanpa Excel: kinerja review "
                    f"{ctx.loaded.path.name}")
     # the other sheet named and one click away: the findings are their own sheet (their own

@@ -17,6 +17,7 @@ from kinerja.domain.models import Period
 from kinerja.stages.archive import archive_period
 from kinerja.stages.check import check
 from kinerja.stages.period import follows, new_period, next_period, parse_period
+from kinerja.stages.validate import STATUS_CELLS
 from kinerja.workbook import sheets as S
 from kinerja.workbook.files import write_file
 from kinerja.workbook.master import load_master
@@ -75,6 +76,10 @@ def test_new_period_carries_the_office_and_the_approved_history(finished, tmp_pa
     for t in (S.DISTRIBUSI, S.PENERIMAAN, S.REKAP, S.VALIDASI, S.LOG_LAPORAN):
         ws = wb[t.sheet]
         assert all(c.value is None for row in ws.iter_rows(min_row=t.header_row + 1) for c in row), t.sheet
+    validasi = wb[S.VALIDASI.sheet]  # the heading of a period not validated yet; the link to the findings stays
+    assert validasi["A1"].value.endswith("Triwulan IV Tahun 2026 (belum divalidasi)"), validasi["A1"].value
+    assert [validasi[ref].value for ref in STATUS_CELLS] == [None] * len(STATUS_CELLS)
+    assert validasi["A5"].hyperlink is not None
     assert not wb["Data SEK"].protection.sheet and wb[S.NILAI_DISETUJUI.sheet].max_row > S.NILAI_DISETUJUI.header_row
     (row,) = [r for r in wb[S.RIWAYAT.sheet].iter_rows(min_row=S.RIWAYAT.header_row + 1, values_only=True) if r[1]]
     assert row[1] == "Periode baru" and row[4] == "RINA" and "arsip/2026-TW3" in row[5]
