@@ -16,6 +16,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from kinerja.cli import text as clitext
+from kinerja.domain.models import Period
 from kinerja.issues.catalogue import Issue, KinerjaError, Outcome, Report
 from kinerja.issues.explain import explain, shown
 from kinerja.workbook.description import WorkbookWrites
@@ -126,6 +127,19 @@ def show(outcome: Outcome, as_json: bool, title: str = "Temuan") -> None:
 def fail(message: str) -> NoReturn:
     err.print(Text("Gagal: ", style="bold red") + plain(message))
     raise typer.Exit(2)
+
+
+def period_option(text: str | None) -> Period | None:
+    """A --periode argument read as people write it ('2026-TW3', 'Triwulan III 2026'), or the
+    command ends with what to write."""
+    from kinerja.stages.period import parse_period
+
+    if not text:
+        return None
+    try:
+        return parse_period(text)
+    except ValueError as e:
+        fail(f"--periode: {explain(e)}")
 
 
 _LOG: dict = {}  # the one log handler of this run, beside the master
@@ -764,12 +778,9 @@ def new_period_cmd(
         kinerja new-period induk-tw4.xlsx --out induk-2027-tw1.xlsx --ganti-kode PEM.03=PEM.03A --pensiun KESOS.05
         kinerja new-period induk-tw3.xlsx --out induk-tw4.xlsx --paksa
     """
-    from kinerja.stages.period import new_period, parse_period
+    from kinerja.stages.period import new_period
 
-    try:
-        target = parse_period(periode) if periode else None
-    except ValueError as e:
-        fail(explain(e))
+    target = period_option(periode)
     renames = {}
     for item in ganti_kode:
         old, sep, new = item.partition("=")
@@ -814,6 +825,7 @@ def rollup_cmd(
     """
     from kinerja.stages.rollup import make_rollup
 
+    period_option(periode)  # a mistyped --periode is said here, before any file is read
     try:
         result = make_rollup(out, sources, pemerintah=pemda, periode=periode, export=ekspor, fmt=fmt)
     except (OSError, ValueError) as e:  # an ExportError (a ValueError) too, with the same prefix

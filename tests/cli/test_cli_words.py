@@ -105,6 +105,11 @@ def test_usage_mistakes(tmp_path):
     assert code == 2 and "Opsi '--oleh' perlu diberi nilai." in out
     code, out = _run("check", "induk", "baru.xlsx")
     assert code == 2 and "Argumen berlebih: baru.xlsx" in out
+    for argv in (("rollup", tmp_path / "rekap.xlsx", tmp_path, "--periode", "triwulan ketiga"),
+                 ("new-period", tmp_path / "induk.xlsx", "--periode", "Triwulan V 2026")):
+        code, out = _run(*argv)  # a mistyped period is said before any file is read or made
+        assert code == 2 and "--periode: " in _flat(out) and "tidak dikenal" in _flat(out), out
+    assert not (tmp_path / "rekap.xlsx").exists()
 
 
 def test_file_mistakes(tmp_path, sample_master):
