@@ -40,6 +40,10 @@ def magnitude(value: float, references: list[float]) -> tuple[float, int] | None
     refs = [r for r in references if r > 0]
     if value <= 0 or not refs:
         return None
+    # The common case, a value near a reference, in one test: the typed reading must be farther
+    # than 10^|k| / SLACK from every reference, and the smallest of these factors is 10 / SLACK.
+    if any(_ratio_ok(value, r, 10 / SLACK) for r in refs):
+        return None
     best: tuple[float, float, int] | None = None
     for k in (1, 2, 3, -1, -2, -3):
         alt = value / 10 ** k

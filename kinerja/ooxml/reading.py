@@ -22,12 +22,19 @@ class UntrustedPackage:
     """The members of a zip package held in memory, found straight from the zip's central
     directory: no object per member, and a member read is one zlib call (zipfile's own reading
     costs more than the small parts read here). zipfile decides when the directory is not a
-    plain one (damaged, ZIP64); `error` then says why it could not."""
+    plain one (damaged, ZIP64); `error` then says why it could not.
 
-    def __init__(self, data: bytes) -> None:
+    With `keep`, every member read is kept (decompressed) for the next read of it: a returned
+    form's sheet is looked at by the bounds check and again for error cells, and its workbook
+    parts by every `sheet_parts`. Off by default: the master's sheets are large and read once."""
+
+    def __init__(self, data: bytes, keep: bool = False) -> None:
         self.data = data
         self.error = ""
         self._zf: zipfile.ZipFile | None = None
+        # name -> (bytes read, whether they are the whole member); only with `keep`
+        self._kept: dict[str, tuple[bytes, bool]] | None = {} if keep else None
+        self._sheet_parts: dict[str, str] | None = None
         # every member as (name, flags, method, compressed, size, header offset); a name given
         # twice is in `members` twice (the size limits see both), in `entries` once
         found = _directory(data)
@@ -43,6 +50,18 @@ class UntrustedPackage:
 
     def read(self, name: str, limit: int = -1) -> bytes:
         """A member's bytes (at most `limit`), b"" when absent or unreadable."""
+        kept = self._kept
+        if kept is None or limit == 0:
+            return self._read(name, limit)
+        if name in kept:
+            data, whole = kept[name]
+            if whole or 0 < limit <= len(data):
+                return data if limit < 0 or limit >= len(data) else data[:limit]
+        data = self._read(name, limit)
+        kept[name] = (data, limit < 0 or len(data) < limit)  # shorter than asked: the whole member
+        return data
+
+    def _read(self, name: str, limit: int) -> bytes:
         entry = self.entries.get(name)
         if entry is None:
             return b""
@@ -111,7 +130,13 @@ def sheet_parts(pkg: UntrustedPackage) -> dict[str, str]:
     """Sheet name -> its part ('xl/worksheets/sheet1.xml'): the workbook part named by the
     package's relationships (_rels/.rels), its sheets and their relationships, every target
     resolved by the package code's one resolver ({} when they do not read plainly: callers then
-    look at every sheet)."""
+    look at every sheet). Worked out once per package."""
+    if pkg._sheet_parts is None:
+        pkg._sheet_parts = _sheet_parts(pkg)
+    return pkg._sheet_parts
+
+
+def _sheet_parts(pkg: UntrustedPackage) -> dict[str, str]:
     root = pkg.read("_rels/.rels", 10 * MB).decode("utf-8", "replace")
     workbook_part = next((target_part("", a.get("Target", "")) for a in _tags(root, "Relationship")
                           if a.get("Type", "").endswith("/officeDocument")), "xl/workbook.xml")

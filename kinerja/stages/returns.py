@@ -364,7 +364,7 @@ def _binary_far(rf: ReturnFile, data: bytes, pkg: UntrustedPackage | None, b: bo
 
 
 def _check_zip(rf: ReturnFile, data: bytes, limits: Limits, suffix: str) -> UntrustedPackage | None:
-    pkg = UntrustedPackage(data)
+    pkg = UntrustedPackage(data, keep=True)  # the form sheet is read by the bounds and the error check
     if pkg.error:
         if suffix in SPREADSHEET_SUFFIXES:
             rf.issue("file-corrupt", fatal=True, detail=f"arsip zip rusak ({pkg.error})")

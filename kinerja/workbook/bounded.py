@@ -23,6 +23,7 @@ import zipfile
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kinerja.workbook.tables import column_letter
 
@@ -152,13 +153,44 @@ def _row_cells(body: bytes) -> Iterator[tuple[re.Match, int, bool]]:
 
 _CELL_TAG = re.compile(rb"<" + _NS + rb"c[\s/>]")
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"')  # as Excel, LibreOffice and openpyxl write a cell
+_PREFIXED_CELL = re.compile(rb":c[\s/>]")
+
+
+@lru_cache(maxsize=8)
+def _odd_cell(b: Bounds) -> re.Pattern[bytes] | None:
+    """A pattern finding the first cell tag that is not `<c r="..."` with a reference short
+    enough to be near whatever it says (e.g. one letter and three digits: A1..Z999, when the
+    bounds allow 1,001 rows and 101 columns); None when not even A1..Z9 is that near."""
+    rows, cols = min(b.row_gap + 1, b.max_rows), min(b.col_gap + 1, b.max_cols)
+    digits = len(str(rows + 1)) - 1  # the most digits every number of which is <= rows
+    letters = 2 if cols >= 702 else 1 if cols >= 26 else 0  # Z = 26, ZZ = 702
+    while digits and letters and (10 ** digits - 1) * (26 if letters == 1 else 702) > b.max_cells:
+        digits -= 1
+    if not digits or not letters:
+        return None
+    short = b'[A-Z]{1,%d}[0-9]{1,%d}"' % (letters, digits)
+    return re.compile(rb'<c(?:[\t\n\r\f\v/>]| (?!r="' + short + rb"))")
 
 
 def _near(xml: bytes, b: Bounds) -> bool:
     """Every cell of the sheet (value or not) is named by its 'r' and lies within so few rows
     and columns that no gap can end the table there and no bound is reached: nothing can be
-    far, so the cell by cell scan (xlsx_blocks) is not needed. A quick look (C-speed pattern
-    searches) at the form-sized sheets every return holds; any other sheet is scanned."""
+    far, so the cell by cell scan (xlsx_blocks) is not needed. A quick look at the form-sized
+    sheets every return holds; any other sheet is scanned.
+
+    First a search that allocates nothing per cell (the common case, a form's sheet, is decided
+    by it): no cell tag other than `<c r="` + a short reference (`_odd_cell`), none with a
+    namespace prefix, and not more cells than `max_values`. Only when it finds one do the
+    references get parsed one by one, as they always could be."""
+    odd = _odd_cell(b)
+    if (odd is not None and odd.search(xml) is None and _PREFIXED_CELL.search(xml) is None
+            and xml.count(b'<c r="') <= b.max_values):
+        return True
+    return _near_by_refs(xml, b)
+
+
+def _near_by_refs(xml: bytes, b: Bounds) -> bool:
+    """_near from every cell's reference, parsed (the answer the quick look gives when it can)."""
     refs = _CELL_REF.findall(xml)
     if len(refs) != len(_CELL_TAG.findall(xml)) or len(refs) > b.max_values:
         return False  # a cell written otherwise or placed by its neighbour, or too many to tell quickly
