@@ -166,6 +166,11 @@ def sop_compliance(loaded: Loaded, now: datetime) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------- context
 
 
+class Rows(list):
+    """A table's rows of plain values (no Picture in them): given to the template as they are.
+    Looking through 100,000 rows for pictures took seconds; the type says there are none."""
+
+
 def _band_rows(master: Master, rows: list[RekapRow], decimals: int) -> list[dict[str, Any]]:
     """Indicators per predicate of the master's scale (and those not computable)."""
     bands = sorted(master.settings.rules.skala, key=lambda b: b.batas_bawah, reverse=True)
@@ -220,13 +225,13 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
         by_sasaran.setdefault(r.indicator.sasaran or "(tanpa sasaran)", []).append(r)
     for no, s in enumerate(by_kind["Sasaran"], 1):
         members = by_sasaran.get(s.nama, [])
-        groups.append({**_summary_dict(s, d), "no": no, "baris": [
+        groups.append({**_summary_dict(s, d), "no": no, "baris": Rows(
             {"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
              "nama_unit": r.unit.nama, "satuan": r.indicator.satuan,
              "target": format_value(r.ach.target), "realisasi": format_value(r.ach.realisasi),
              "capaian": format_percent(r.ach.capaian, d), "predikat": r.ach.predikat,
              "penjelasan": r.result.penjelasan if r.result else ""}
-            for i, r in enumerate(members, 1)]})
+            for i, r in enumerate(members, 1))})
     below = [r for r in rows if r.below_target]
     # the earlier quarters of the year and the same quarter last year, per sasaran
     from kinerja.stages.compare import last_year, report_rows, trends
@@ -235,7 +240,7 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
     compared = trends(master, last_year(loaded.rows), {r.indicator.kode: r.ach for r in rows})
     table = report_rows(master, compared)
     for g, t in zip(groups, compared):
-        g["banding"] = table[t.nama] if p.jenis == "triwulan" and p.nomor and p.nomor > 1 or any(
+        g["banding"] = Rows(table[t.nama]) if p.jenis == "triwulan" and p.nomor and p.nomor > 1 or any(
             r.lalu is not None for r in t.rows) else []
         g["tahun_lalu"] = f"TW {ROMAN[p.last_quarter - 1]} {p.tahun - 1}"
         g["tren"] = ""
@@ -249,11 +254,11 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
                       "rata_rata": format_percent(total.rata_rata if total else None, d),
                       "predikat": total.predikat if total else "-",
                       "di_bawah_target": len(below), "predikat_rows": _band_rows(master, rows, d)},
-        "unit_rows": [_summary_dict(s, d) for s in by_kind["Unit"]],
+        "unit_rows": Rows(_summary_dict(s, d) for s in by_kind["Unit"]),
         "kelompok": groups,
-        "penjelasan": [{"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
-                        "capaian": format_percent(r.ach.capaian, d), "penjelasan": _explanation(master, r)}
-                       for i, r in enumerate(below, 1)],
+        "penjelasan": Rows({"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
+                            "capaian": format_percent(r.ach.capaian, d), "penjelasan": _explanation(master, r)}
+                           for i, r in enumerate(below, 1)),
         "catatan": notes(master, rows, d),
         "kepatuhan": sop_compliance(loaded, now),
         "waktu_sop_di_laporan": master.settings.waktu_sop_di_laporan,
@@ -417,12 +422,13 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 def _pictures(value: Any, tpl: Any) -> Any:
     """The context for the template: every Picture an InlineImage, keys starting with '_' left
-    out. A row of plain values (the bulk of a large report) is passed on as it is."""
+    out. A row of plain values, and a table's `Rows` (the bulk of a large report), are passed on
+    as they are."""
     from docx.shared import Mm
     from docxtpl import InlineImage
 
     kind = type(value)
-    if kind in _PLAIN:
+    if kind in _PLAIN or kind is Rows:
         return value
     if isinstance(value, Picture):
         return InlineImage(tpl, str(value.path), width=Mm(value.width_mm))
@@ -443,7 +449,7 @@ def _render(template: Path, context: dict[str, Any], out: Path,
     from docx.shared import Mm
     from docxtpl import InlineImage
 
-    from kinerja.libreoffice import docx_template
+    from kinerja.wordtemplate import docx_template
 
     tpl = docx_template(template)
     ctx = {k: _pictures(v, tpl) for k, v in context.items() if not k.startswith("_")}

@@ -748,7 +748,7 @@ def render_document(name: str, context: dict[str, Any], out: Path, master_path: 
     from docx.shared import Cm
     from docxtpl import InlineImage
 
-    from kinerja.libreoffice import docx_template
+    from kinerja.wordtemplate import docx_template
 
     src = template_path(name, master_path)
     if src is None:

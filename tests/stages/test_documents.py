@@ -437,7 +437,7 @@ def test_large_tables_render_as_docxtpl_renders_them(tmp_path):
     from docxtpl import DocxTemplate
     from lxml import etree
 
-    from kinerja.libreoffice import docx_template
+    from kinerja.wordtemplate import docx_template
 
     doc = Document()
     doc.add_paragraph("Laporan {{ judul }}")
