@@ -39,9 +39,7 @@ Rules:
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -57,19 +55,17 @@ from kinerja.stages import timing
 from kinerja.stages.compare import ringkasan_block
 from kinerja.stages.deadlines import file_lateness, unit_return_timing
 from kinerja.stages.forms import distribution_log
+from kinerja.stages.inbox import FormValues, Progress, Values, read_returns
 from kinerja.stages.rekap import RekapRow, consolidate, rekap_writes
-from kinerja.stages.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
+from kinerja.stages.returns import Limits, ReturnFile, as_int, plain
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import backup_dir, gc_paused
-from kinerja.workbook.formspec import indicator_checksum, input_keys
+from kinerja.workbook.formspec import input_keys
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import find_header, read_table
 
 USED, DUPLICATE, REPLACED, REJECTED = "Dipakai", "Duplikat", "Diganti", "Ditolak"
-READ_WORKERS = 2  # threads reading returns (see read_returns)
-
-Progress = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -144,9 +140,10 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
             limits: Limits | None = None, progress: Progress | None = None,
             timings: dict[str, float] | None = None, workers: int | None = None) -> CollectOutcome:
     """Read the returned forms in `inbox` and describe what to write into the master.
-    `workers`: threads reading the files (default: see read_returns).
+    `workers`: processes reading the files (default: see stages/inbox.read_returns).
     `timings`, when given, receives the seconds spent per phase: read (the files), identify
-    (which form counts for which unit), values (reading and checking the input cells), merge
+    (which form counts for which unit), values (reading and checking the input cells: done by
+    the reading workers when there are several, and then counted in read), merge
     (into the master's results), writes (consolidation and what to write)."""
     now = now or datetime.now()
     lap = _Laps(timings)
@@ -169,29 +166,20 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
     if not inbox.is_dir():
         report.issue("inbox-missing", folder=str(inbox))
     history = _history(loaded)
-    parsed: dict[str, tuple[dict[str, dict[str, Any]], list[Issue], dict[str, dict[str, str]]]] = {}
-    period = m.settings.period
-    checksums: dict[str, str] = {}
-
-    def digest(rf: ReturnFile) -> None:
-        """The input values of a form of a known unit, read as soon as the file is: its sheet
-        rows are then let go (a large inbox is never held whole). Which form counts is decided
-        later; the issues of the form used are reported then, in the same order."""
+    # each form's values are taken as soon as it is read (by the reading workers when there are
+    # several): its sheet rows are then let go, a large inbox is never held whole. Which form
+    # counts is decided later; the issues of the form used are reported then, in the same order.
+    parsed: dict[str, Values] = {}
+    form_values = FormValues.of(m)
+    reads: list[ReturnFile] = []
+    for rf, got in read_returns(paths, inbox, limits, progress, workers, form_values):
         lap("read")
-        unit = m.unit(rf.identity.unit.strip().upper()) if rf.identity and rf.table and not rf.fatal else None
-        if unit is not None:
-            inds = m.indicators_of(unit.kode)
-            if unit.kode not in checksums:
-                checksums[unit.kode] = indicator_checksum(inds)
-            own = Report()
-            differs = rf.identity.checksum != checksums[unit.kode]  # type: ignore[union-attr]
-            cells: dict[str, dict[str, str]] = {}
-            parsed[rf.name] = (read_values(rf, unit.kode, period, [i.kode for i in inds], own,
-                                           {i.kode: i for i in inds} if differs else None, cells), own.issues, cells)
-        rf.release()
+        if got is None and (unit := form_values.unit(rf)) is not None:  # made from another indicator list
+            got = form_values(rf, {i.kode: i for i in m.indicators_of(unit)})  # compared with the master's
+        if got is not None:
+            parsed[rf.name] = got
+        reads.append(rf)
         lap("values")
-
-    reads = read_returns(paths, inbox, limits, progress, workers, each=digest)
     lap("read")
 
     statuses, groups = _classify(reads, m, history, report)
@@ -257,43 +245,6 @@ class _Laps:
             now = perf_counter()
             self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
             self.last = now
-
-
-def read_returns(paths: list[Path], inbox: Path, limits: Limits | None = None, progress: Progress | None = None,
-                 workers: int | None = None, each: Callable[[ReturnFile], None] | None = None) -> list[ReturnFile]:
-    """Every file read (returns.read_return), in the order given, by `workers` threads
-    (default: one per CPU, at most READ_WORKERS); `each(rf)` is called on this thread for
-    every file in order, as soon as it is read; only a few files are read ahead of it.
-    python-calamine builds a sheet mostly under the interpreter lock, so the threads overlap
-    only partly (worker processes were measured too: on two cores their start and the copying
-    of results back cost what they saved, see the README's benchmark)."""
-    limits = limits or Limits()
-    total = len(paths)
-    workers = workers or min(READ_WORKERS, os.cpu_count() or 1)
-    reads: list[ReturnFile] = []
-
-    def take(rf: ReturnFile) -> None:
-        if progress:
-            progress(len(reads), total, rf.path.name)
-        if each is not None:
-            each(rf)
-        reads.append(rf)
-
-    if workers > 1 and total > 1:
-        with ThreadPoolExecutor(workers, thread_name_prefix="kinerja-baca") as pool:
-            ahead: deque[Future[ReturnFile]] = deque()
-            for path in paths:
-                ahead.append(pool.submit(read_return, path, inbox, limits))
-                if len(ahead) > 4 * workers:
-                    take(ahead.popleft().result())
-            while ahead:
-                take(ahead.popleft().result())
-    else:
-        for path in paths:
-            take(read_return(path, inbox, limits))
-    if progress:
-        progress(total, total, "")
-    return reads
 
 
 def inbox_files(inbox: Path, master: Path | None = None) -> list[Path]:
