@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from math import isinf, isnan
@@ -24,7 +25,8 @@ _CELL = re.compile(r"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _ATTR_R = re.compile(r'\br="([A-Z]*)(\d+)"')
 _ATTR_S = re.compile(r'\bs="(\d+)"')
 _SPANS = re.compile(r'\s+spans="[^"]*"')
-_CELL_START = re.compile(r'<c r="([A-Z]{1,3})\d+"')
+_CELL_LETTERS = re.compile(r'<c r="([A-Z]{1,3})\d+"')
+_ROW_R = re.compile(r'\br="(\d+)"')
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 COLUMNS: dict[str, int] = {}
 LINK_FONT = FontSpec(color="0563C1", underline="single", plain=True)  # as the openpyxl writer sets on a link
@@ -149,16 +151,16 @@ class Row:
 
     @classmethod
     def parse(cls, attrs: str, body: str | None) -> Row:
-        row = cls(_SPANS.sub("", attrs))
+        row = cls(_SPANS.sub("", attrs) if "spans" in attrs else attrs)
         body = body or ""
-        starts = list(_CELL_START.finditer(body))
-        if len(starts) == body.count("<c ") + body.count("<c>") + body.count("<c/"):
-            # cells as Excel and openpyxl write them: the reference first, one after another
-            bounds = [m.start() for m in starts] + [len(body)]
-            for i, m in enumerate(starts):
-                letters = m.group(1)
-                col = COLUMNS.get(letters) or column_index(letters)
-                row.cells[col] = body[bounds[i]:bounds[i + 1]].rstrip()
+        letters = _CELL_LETTERS.findall(body)
+        chunks = body.split('<c r="')
+        if len(letters) == len(chunks) - 1 == body.count("<c ") + body.count("<c>") + body.count("<c/"):
+            # cells as Excel and openpyxl write them: the reference first, one after another. Every
+            # '<c r="' starts a cell (a '<' in text or an attribute is escaped), and each starts
+            # with a valid reference (as many matches as starts): the pieces between are the cells.
+            row.cells = {COLUMNS.get(c) or column_index(c): '<c r="' + chunk.rstrip()
+                         for c, chunk in zip(letters, chunks[1:])}
             return row
         for m in _CELL.finditer(body):
             ref = _ATTR_R.search(m.group(1))
@@ -167,12 +169,16 @@ class Row:
             row.cells[column_index(ref.group(1))] = m.group(0)
         return row
 
+    @classmethod
+    def of(cls, text: str) -> Row:
+        """A row from its whole XML, as `rows` gives it."""
+        gt = text.index(">")
+        if text[gt - 1] == "/":
+            return cls.parse(text[4:gt - 1], None)
+        return cls.parse(text[4:gt], text[gt + 1:-6])
+
     def style(self, col: int) -> int:
-        xml = self.cells.get(col)
-        if not xml:
-            return 0
-        m = _ATTR_S.search(xml, 0, xml.index(">") + 1)
-        return int(m.group(1)) if m else 0
+        return cell_style(self.cells.get(col))
 
     def xml(self) -> str:
         if not self.cells:
@@ -181,8 +187,51 @@ class Row:
 
 
 def row_number(attrs: str) -> int:
-    m = re.search(r'\br="(\d+)"', attrs)
+    m = _ROW_R.search(attrs)
     if m is None:
         raise Unsupported("row without a number")
     return int(m.group(1))
 
+
+def cell_style(xml: str | None) -> int:
+    """The style index of a cell's XML (0 when it has none, or there is no cell)."""
+    if not xml:
+        return 0
+    end = xml.index(">")
+    at = xml.find(' s="', 0, end)
+    if at >= 0:
+        value = xml[at + 4:xml.find('"', at + 4)]
+        if value.isascii() and value.isdigit():
+            return int(value)
+    m = _ATTR_S.search(xml, 0, end + 1)  # another white space before it, or no digits
+    return int(m.group(1)) if m else 0
+
+
+def rows(text: str) -> Iterator[tuple[int, str]]:
+    """Each <row> element of sheetData's text, with its number, in order.
+
+    Found with str.find, not a regular expression: a lazy `<row ...>.*?</row>` over a whole sheet
+    cost more than everything else done to it. It finds what ROW finds: a '<' inside text or an
+    attribute value is escaped, so '<row' starts an element and '</row>' ends it (rows do not
+    nest); whatever stands between rows (white space) is not a row."""
+    find = text.find
+    pos = 0
+    while True:
+        start = find("<row", pos)
+        if start < 0:
+            return
+        pos = start + 4
+        if text[pos:pos + 1].isalnum() or text[pos:pos + 1] == "_":  # <rowX: another element
+            continue
+        gt = find(">", pos)
+        if gt < 0:
+            raise Unsupported("unterminated row")
+        if text[gt - 1] == "/":
+            end = gt + 1
+        else:
+            end = find("</row>", gt)
+            if end < 0:
+                raise Unsupported("unterminated row")
+            end += 6
+        yield row_number(text[start + 4:gt]), text[start:end]
+        pos = end

@@ -6,8 +6,10 @@ comments) and other VML shapes (form-control buttons share the drawing) are kept
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -33,6 +35,7 @@ _SHAPETYPE = (f'<v:shapetype xmlns:v="{V}" xmlns:o="{OFFICE}" id="_x0000_t202" c
               '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
 
 
+@lru_cache(maxsize=1 << 14)
 def _cell(ref: str) -> tuple[int, int]:
     letters, row = coordinate_from_string(ref)
     return row, column_index_from_string(letters)
@@ -58,15 +61,20 @@ class Notes:
         self.authors: list[str] | None = None
         self.next_id = 1
         self.shapetype = False
+        self.listing: Any = None  # the comments part's <commentList>
+        self.template: Any = None  # a note's shape as first drawn, copied for the next ones
 
     # ------------------------------------------------------------------ reading
 
     def _list(self) -> Any:
+        if self.listing is not None:
+            return self.listing
         if self.root is None:
             self.root = etree.fromstring(f'<comments xmlns="{MAIN}"><authors/><commentList/></comments>')
         found = self.root.find(f"{{{MAIN}}}commentList")
         if found is None:
             found = etree.SubElement(self.root, f"{{{MAIN}}}commentList")
+        self.listing = found
         return found
 
     def _authors(self) -> list[str]:
@@ -191,23 +199,32 @@ class Notes:
         sid = self.next_id
         self.next_id += 1
         r, c = row - 1, col - 1
-        shape = etree.SubElement(vml, f"{{{V}}}shape", id=f"_x0000_s{sid}", type="#_x0000_t202",
-                                 style=("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
-                                        f"height:90pt;z-index:{len(shapes) + 1};visibility:hidden"),
-                                 fillcolor="#ffffe1")
-        shape.set(f"{{{OFFICE}}}insetmode", "auto")
-        etree.SubElement(shape, f"{{{V}}}fill", color2="#ffffe1")
-        etree.SubElement(shape, f"{{{V}}}shadow", on="t", color="black", obscured="t")
-        etree.SubElement(shape, f"{{{V}}}path").set(f"{{{OFFICE}}}connecttype", "none")
-        box = etree.SubElement(shape, f"{{{V}}}textbox", style="mso-direction-alt:auto")
-        etree.SubElement(box, "div", style="text-align:left")
-        data = etree.SubElement(shape, f"{{{X}}}ClientData", ObjectType="Note")
-        etree.SubElement(data, f"{{{X}}}MoveWithCells")
-        etree.SubElement(data, f"{{{X}}}SizeWithCells")
-        etree.SubElement(data, f"{{{X}}}Anchor").text = f"{c + 1}, 15, {max(r - 1, 0)}, 10, {c + 4}, 15, {r + 4}, 4"
-        etree.SubElement(data, f"{{{X}}}AutoFill").text = "False"
-        etree.SubElement(data, f"{{{X}}}Row").text = str(r)
-        etree.SubElement(data, f"{{{X}}}Column").text = str(c)
+        if self.template is None:
+            shape = etree.SubElement(vml, f"{{{V}}}shape", id="", type="#_x0000_t202", style="", fillcolor="#ffffe1")
+            shape.set(f"{{{OFFICE}}}insetmode", "auto")
+            etree.SubElement(shape, f"{{{V}}}fill", color2="#ffffe1")
+            etree.SubElement(shape, f"{{{V}}}shadow", on="t", color="black", obscured="t")
+            etree.SubElement(shape, f"{{{V}}}path").set(f"{{{OFFICE}}}connecttype", "none")
+            box = etree.SubElement(shape, f"{{{V}}}textbox", style="mso-direction-alt:auto")
+            etree.SubElement(box, "div", style="text-align:left")
+            data = etree.SubElement(shape, f"{{{X}}}ClientData", ObjectType="Note")
+            etree.SubElement(data, f"{{{X}}}MoveWithCells")
+            etree.SubElement(data, f"{{{X}}}SizeWithCells")
+            etree.SubElement(data, f"{{{X}}}Anchor")
+            etree.SubElement(data, f"{{{X}}}AutoFill").text = "False"
+            etree.SubElement(data, f"{{{X}}}Row")
+            etree.SubElement(data, f"{{{X}}}Column")
+            self.template = copy.deepcopy(shape)
+        else:  # the same element tree, copied whole by lxml: thousands of notes, a dozen calls less each
+            shape = copy.deepcopy(self.template)
+            vml.append(shape)
+        shape.set("id", f"_x0000_s{sid}")  # the attributes and texts that differ, in place
+        shape.set("style", ("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
+                            f"height:90pt;z-index:{len(shapes) + 1};visibility:hidden"))
+        data = shape[-1]  # x:ClientData: MoveWithCells, SizeWithCells, Anchor, AutoFill, Row, Column
+        data[2].text = f"{c + 1}, 15, {max(r - 1, 0)}, 10, {c + 4}, 15, {r + 4}, 4"
+        data[4].text = str(r)
+        data[5].text = str(c)
         shapes[(row, col)] = shape
 
     # ------------------------------------------------------------------ writing

@@ -7,12 +7,14 @@ import io
 import re
 import shutil
 import zipfile
+from functools import lru_cache
 from math import isfinite
 from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
 
-from kinerja.ooxml.cells import _REF, COLUMNS, ROW, Cells, Row, column_index, row_number
+from kinerja.ooxml.cells import _REF, Cells, Row, cell_style, column_index
+from kinerja.ooxml.cells import rows as split_rows
 from kinerja.ooxml.comments import Notes
 from kinerja.ooxml.hyperlinks import set_links
 from kinerja.ooxml.opc import Package
@@ -26,7 +28,7 @@ from kinerja.ooxml.workbook import Book
 from kinerja.ooxml.zip import CHUNK, copy_member, member_info
 from kinerja.workbook.description import Link
 from kinerja.workbook.style import AUTHOR, INPUT_FILL, SEVERITY_FILL
-from kinerja.workbook.tables import FIRST_DATA_ROW, wrapped_height
+from kinerja.workbook.tables import FIRST_DATA_ROW, row_heights, wrapped_height
 
 _HAS_VALUE = re.compile(r"<v>[^<]|<is>|<f[ >/]")
 _SHEET_VIEW = re.compile(r"<sheetView\b[^>]*>")
@@ -75,9 +77,8 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
             notes = Notes(pkg, part, tail)
         return notes
 
-    rows: dict[int, Any] = {}  # row -> the match as found, a Row being changed, or its xml
-    for m in ROW.finditer(rows_xml):
-        rows[row_number(m.group(1))] = m
+    rows: dict[int, str | Row] = dict(split_rows(rows_xml))  # row -> its xml, or a Row being changed
+    del rows_xml
     new: list[list[Any]] = []  # rows replaced from `start` on: made into xml (by `make`) as written
     start = 0
     make: Any = None
@@ -95,21 +96,9 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
             return row
         if row is None and start <= r < start + len(new):
             row = rows[r] = make(r, new[r - start])
-        if row is None:
-            made = Row(f' r="{r}"')
-        else:
-            m = ROW.fullmatch(row) if isinstance(row, str) else row
-            assert m is not None
-            made = Row.parse(m.group(1), m.group(3))
+        made = Row(f' r="{r}"') if row is None else Row.of(row)
         rows[r] = made
         return made
-
-    def locate(ref: str) -> tuple[str, int, int]:
-        m = _REF.fullmatch(ref)
-        if m is None:
-            raise Unsupported(f"cell reference {ref!r}")
-        col_letters, r = m.group(1).upper(), int(m.group(2))
-        return col_letters, r, COLUMNS.get(col_letters) or column_index(col_letters)
 
     for sw in writes:
         first = sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW
@@ -165,24 +154,30 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
                         row.cells.pop(j + 1, None)
                     else:
                         row.cells[j + 1] = cells.xml(f"{letters[j]}{r}", value, s)
-        for ref, value in sw.cells.items():
-            col_letters, r, col = locate(ref)
-            row = parsed(r)
-            _guard(row.cells.get(col))
-            width = max(width, col)
-            xml = cells.xml(f"{col_letters}{r}", value, cells.style(value, row.style(col), -1))
+        style_of, xml_of = cells.style, cells.xml
+        for given, value in sw.cells.items():  # many (every landed value): kept lean
+            ref, r, col = locate(given)
+            row = rows.get(r)
+            if row.__class__ is not Row:
+                row = parsed(r)
+            old = row.cells.get(col)
+            if old is not None:
+                _guard(old)
+            if col > width:
+                width = col
+            xml = xml_of(ref, value, style_of(value, cell_style(old), -1))
             if value is None and ' s="' not in xml:  # empty and plain: no cell, as openpyxl writes it
                 row.cells.pop(col, None)
             else:
                 row.cells[col] = xml
         for mark in sw.marks:
-            col_letters, r, col = locate(mark.cell)
+            ref, r, col = locate(mark.cell)
             row = parsed(r)
             width = max(width, col)
             style = book.styles.derive(row.style(col), fill=mark.fill)
-            row.cells[col] = restyle(row.cells.get(col), f"{col_letters}{r}", style)
+            row.cells[col] = restyle(row.cells.get(col), ref, style)
             if mark.note:
-                noted().set(f"{col_letters}{r}", mark.note, AUTHOR)
+                noted().set(ref, mark.note, AUTHOR)
         links.update(cells.links)
         for ref, values in sw.choices.items():
             set_choices(tail, ref, values, book.list_formulas.get(tuple(values)))
@@ -211,7 +206,7 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
             if row is None:
                 text = make(r, new[r - start])
             else:
-                text = row if isinstance(row, str) else row.xml() if isinstance(row, Row) else row.group(0)
+                text = row if isinstance(row, str) else row.xml()
             buf.append(text)
             size += len(text)
             if size > CHUNK:
@@ -240,18 +235,19 @@ def restyle(cell: str | None, ref: str, style: int) -> str:
     return start_tag + s + cell[end:]
 
 
-def _clear_fills(rows: dict[int, Any], parsed: Any, first: int, table: Any, styles: Any) -> None:
+def _clear_fills(rows: dict[int, str | Row], parsed: Any, first: int, table: Any, styles: Any) -> None:
     """The highlights of earlier marks gone from the data region: input cells yellow again,
-    others without a fill. Only rows holding a marked style are parsed."""
+    others without a fill. Only rows holding a marked style are parsed (found with str's own
+    search: a pattern over every row of every sheet cost more than the rest of the write)."""
     marked = styles.solid_fills(_MARK_COLORS)
     if not marked:
         return
     inputs = {j for j, c in enumerate(table.columns, 1) if c.input} if table else set()
-    holds = re.compile(r'\bs="(?:' + "|".join(str(s) for s in sorted(marked)) + r')"')  # a marked style
+    needles = [f's="{s}"' for s in sorted(marked)]  # a marked style (the row is then parsed: exact)
     for r in [r for r in rows if r >= first]:
         row = rows[r]
-        text = row if isinstance(row, str) else row.xml() if isinstance(row, Row) else row.group(0)
-        if not holds.search(text):
+        text = row if isinstance(row, str) else row.xml()
+        if not any(needle in text for needle in needles):
             continue
         row = parsed(r)
         for col, cell in list(row.cells.items()):
@@ -262,29 +258,43 @@ def _clear_fills(rows: dict[int, Any], parsed: Any, first: int, table: Any, styl
 
 
 def _fresh_rows(cells: Cells, letters: list[str], table: Any = None) -> Any:
-    """A maker of new rows (nothing in them to keep, styles from the table only)."""
-    styles: dict[tuple[int, type], str] = {}  # (column, value type) -> style attribute
-    wraps = table is not None and any(c.wrap for c in table.columns)
+    """A maker of new rows (nothing in them to keep, styles from the table only). A rekap makes
+    a million cells: each column's style attribute is worked out once per type of value."""
+    styles: list[dict[type, str]] = []  # column -> value type -> style attribute
+    height = row_heights(table) if table is not None and any(c.wrap for c in table.columns) else None
     texts = cells.texts
 
     def fresh(r: int, values: list[Any]) -> str:
         out = []
+        while len(styles) < len(values):
+            styles.append({})
         for j, value in enumerate(values):
             t = type(value)
-            s = styles.get((j, t))
+            s = styles[j].get(t)
             if s is None:
-                s = styles[(j, t)] = cells.style(value, 0, j)
+                s = styles[j][t] = cells.style(value, 0, j)
             if t is str and value in texts:  # the common cells inline, as in Cells.xml
                 out.append(f'<c r="{letters[j]}{r}"{s} t="inlineStr"{texts[value]}')
             elif t is float and isfinite(value):
                 out.append(f'<c r="{letters[j]}{r}"{s} t="n"><v>{value:.16g}</v></c>')
             elif value is not None or s:
                 out.append(cells.xml(f"{letters[j]}{r}", value, s))
-        height = wrapped_height(table, values) if wraps else None
-        attrs = f' r="{r}" ht="{height:g}" customHeight="1"' if height is not None else f' r="{r}"'
+        tall = height(values) if height is not None else None
+        attrs = f' r="{r}" ht="{tall:g}" customHeight="1"' if tall is not None else f' r="{r}"'
         return f"<row{attrs}>" + "".join(out) + "</row>" if out else f"<row{attrs}/>"
 
     return fresh
+
+
+@lru_cache(maxsize=1 << 16)
+def locate(given: str) -> tuple[str, int, int]:
+    """A cell reference ('k45', '$K$45') as (its plain name, row, column); the same few names
+    recur on every unit sheet, so each is worked out once."""
+    m = _REF.fullmatch(given)
+    if m is None:
+        raise Unsupported(f"cell reference {given!r}")
+    letters, r = m.group(1).upper(), int(m.group(2))
+    return f"{letters}{r}", r, column_index(letters)
 
 
 def _guard(cell: str | None) -> None:
@@ -292,8 +302,8 @@ def _guard(cell: str | None) -> None:
         raise Unsupported("shared or array formula in a written cell")
 
 
-def _has_value(row: Any) -> bool:
-    text = row if isinstance(row, str) else row.xml() if isinstance(row, Row) else row.group(0)
+def _has_value(row: str | Row) -> bool:
+    text = row if isinstance(row, str) else row.xml()
     return bool(_HAS_VALUE.search(text))
 
 

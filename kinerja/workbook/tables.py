@@ -75,13 +75,33 @@ LINE_HEIGHT = 15.0  # points per line of 11-point text
 def wrapped_height(table: Table, row: list[Any]) -> float | None:
     """The height (points) a row of `table` needs so its wrapped columns show all their text;
     None when the table wraps nothing or one line is enough."""
-    lines = 1
-    for c, value in zip(table.columns, row):
-        if c.wrap and value is not None:
-            text = str(getattr(value, "text", value))
-            per_line = max(1, int(c.width) - 1)  # characters of an 11-point line in this width
+    return row_heights(table)(row)
+
+
+def row_heights(table: Table) -> Callable[[list[Any]], float | None]:
+    """`wrapped_height` of many rows of one table (a 50,000-row rekap): the wrapped columns and
+    their characters per line found once; a text without a line break is counted by its length
+    alone (as many lines as the splitting would count)."""
+    wrapped = [(j, max(1, int(c.width) - 1)) for j, c in enumerate(table.columns) if c.wrap]  # chars per line
+
+    def height(row: list[Any]) -> float | None:
+        lines = 1
+        n = len(row)
+        for j, per_line in wrapped:
+            if j >= n:
+                break
+            value = row[j]
+            if value is None:
+                continue
+            text = value if type(value) is str else str(getattr(value, "text", value))
+            if "\n" not in text:  # one paragraph: its length says it
+                if len(text) > per_line * lines:
+                    lines = -(-len(text) // per_line)
+                continue
             lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
-    return LINE_HEIGHT * lines + 2 if lines > 1 else None
+        return LINE_HEIGHT * lines + 2 if lines > 1 else None
+
+    return height
 
 
 @lru_cache(maxsize=1024)

@@ -1,0 +1,142 @@
+"""The package writer's fast paths give what the plain ones give: rows found with str.find as
+the row pattern finds them, cells split as the cell pattern splits them, a cell's style, the
+height of a wrapped row, and notes' shapes copied from the first one as if each were built."""
+
+from __future__ import annotations
+
+import copy
+import re
+import zipfile
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from openpyxl.utils import get_column_letter
+
+from kinerja.ooxml import comments
+from kinerja.ooxml.cells import _ATTR_R, _ATTR_S, _CELL, ROW, Row, cell_style, column_index, rows
+from kinerja.ooxml.opc import Package
+from kinerja.ooxml.tail import Tail
+from kinerja.ooxml.workbook import Book
+from kinerja.workbook import sheets as S
+from kinerja.workbook.tables import Column, Table, row_heights
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab <>&\"'\nrowc/=")), max_size=12)
+_LETTERS = st.sampled_from(["A", "B", "K", "Z", "AA", "XFD"])
+
+
+@st.composite
+def _cell(draw: st.DrawFn, row: int) -> tuple[str, str]:
+    ref = f"{draw(_LETTERS)}{row}"
+    s = draw(st.sampled_from(["", ' s="0"', ' s="17"']))
+    text = draw(_TEXT).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    kind = draw(st.sampled_from(["empty", "number", "inline", "rich"]))
+    if kind == "empty":
+        return ref, f'<c r="{ref}"{s}/>'
+    if kind == "number":
+        return ref, f'<c r="{ref}"{s} t="n"><v>{draw(st.integers(-5, 10**6))}</v></c>'
+    if kind == "inline":
+        return ref, f'<c r="{ref}"{s} t="inlineStr"><is><t>{text}</t></is></c>'
+    return ref, (f'<c r="{ref}"{s} t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><charset val="1"/></rPr>'
+                 f"<t>{text}</t></r></is></c>")
+
+
+@st.composite
+def _row(draw: st.DrawFn) -> tuple[int, str]:
+    r = draw(st.integers(1, 1_048_576))
+    attrs = f' r="{r}"' + draw(st.sampled_from(["", ' spans="1:18"', ' ht="30" customHeight="1"', ' s="3" customFormat="1"']))
+    cells = draw(st.lists(_cell(r), max_size=6))
+    if not cells and draw(st.booleans()):
+        return r, f"<row{attrs}/>"
+    if draw(st.booleans()):  # another attribute first: only the cell pattern finds the reference
+        cells = [(ref, xml.replace(f'<c r="{ref}"', f'<c t="n" r="{ref}"', 1).replace(' t="n" t=', " t=", 1))
+                 for ref, xml in cells]
+    return r, f"<row{attrs}>" + draw(st.sampled_from(["", "\n  "])).join(xml for _, xml in cells) + "</row>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_row(), max_size=8), st.sampled_from(["", "\n", "  \r\n"]))
+def test_rows_and_cells_are_found_as_the_patterns_find_them(made, gap):
+    text = gap + gap.join(xml for _, xml in made) + gap
+    plain = [(int(re.search(r'\br="(\d+)"', m.group(1)).group(1)), m.group(0)) for m in ROW.finditer(text)]
+    assert list(rows(text)) == plain
+    for _, xml in plain:
+        m = ROW.fullmatch(xml)
+        reference = Row(re.sub(r'\s+spans="[^"]*"', "", m.group(1)))
+        for c in _CELL.finditer(m.group(3) or ""):
+            reference.cells[column_index(_ATTR_R.search(c.group(1)).group(1))] = c.group(0)
+        row = Row.of(xml)
+        assert row.attrs == reference.attrs
+        assert {col: re.sub(r"\s+$", "", x) for col, x in row.cells.items()} == \
+            {col: x for col, x in reference.cells.items()}
+        for col, x in reference.cells.items():
+            found = _ATTR_S.search(x, 0, x.index(">") + 1)
+            assert row.style(col) == cell_style(x) == (int(found.group(1)) if found else 0)
+
+
+def test_a_row_element_is_not_taken_for_what_only_starts_like_one():
+    text = '<row r="1"><c r="A1" t="inlineStr"><is><t>&lt;row r="9"/&gt;</t></is></c></row><rowX r="2"/><row r="3"/>'
+    assert [r for r, _ in rows(text)] == [r for r in (1, 3)]
+
+
+def _reference_height(table: Table, row: list) -> float | None:
+    """wrapped_height as first written: every wrapped text split into lines and counted."""
+    lines = 1
+    for c, value in zip(table.columns, row):
+        if c.wrap and value is not None:
+            text = str(getattr(value, "text", value))
+            per_line = max(1, int(c.width) - 1)
+            lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+    return 15.0 * lines + 2 if lines > 1 else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.floats(1, 60)), min_size=1, max_size=5),
+       st.lists(st.one_of(st.none(), st.integers(), st.text(alphabet="ab \n", max_size=150)), max_size=7))
+def test_row_heights_count_what_wrapped_height_counted(columns, row):
+    table = Table("T", "T", tuple(Column(f"k{i}", f"K{i}", width=w, wrap=wrap) for i, (wrap, w) in enumerate(columns)))
+    assert row_heights(table)(row) == _reference_height(table, row)
+
+
+def _reference_shape(vml, sid: int, z: int, row: int, col: int) -> None:
+    """A note's VML shape built element by element, as the writer first did."""
+    V, OFF, X = comments.V, comments.OFFICE, comments.X
+    r, c = row - 1, col - 1
+    shape = etree.SubElement(vml, f"{{{V}}}shape", id=f"_x0000_s{sid}", type="#_x0000_t202",
+                             style=("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
+                                    f"height:90pt;z-index:{z};visibility:hidden"), fillcolor="#ffffe1")
+    shape.set(f"{{{OFF}}}insetmode", "auto")
+    etree.SubElement(shape, f"{{{V}}}fill", color2="#ffffe1")
+    etree.SubElement(shape, f"{{{V}}}shadow", on="t", color="black", obscured="t")
+    etree.SubElement(shape, f"{{{V}}}path").set(f"{{{OFF}}}connecttype", "none")
+    box = etree.SubElement(shape, f"{{{V}}}textbox", style="mso-direction-alt:auto")
+    etree.SubElement(box, "div", style="text-align:left")
+    data = etree.SubElement(shape, f"{{{X}}}ClientData", ObjectType="Note")
+    etree.SubElement(data, f"{{{X}}}MoveWithCells")
+    etree.SubElement(data, f"{{{X}}}SizeWithCells")
+    etree.SubElement(data, f"{{{X}}}Anchor").text = f"{c + 1}, 15, {max(r - 1, 0)}, 10, {c + 4}, 15, {r + 4}, 4"
+    etree.SubElement(data, f"{{{X}}}AutoFill").text = "False"
+    etree.SubElement(data, f"{{{X}}}Row").text = str(r)
+    etree.SubElement(data, f"{{{X}}}Column").text = str(c)
+
+
+def test_notes_shapes_copied_from_the_first_equal_shapes_built_one_by_one(sample_master):
+    with zipfile.ZipFile(sample_master) as zin:
+        pkg = Package(zin)
+        part = Book(pkg).parts[S.REKAP.sheet]
+        xml = zin.read(part).decode("utf-8")
+        notes = comments.Notes(pkg, part, Tail(xml[:xml.index("<sheetData")], xml[xml.index("</sheetData>"):]))
+        cells = [(4, 12), (5, 2), (4, 12), (900, 30), (1, 1)]  # one written twice: its shape replaced
+        for row, col in cells:
+            notes.set(f"{get_column_letter(col)}{row}", f"catatan {row}", "kinerja")
+        drawn = [el for el in notes.vml if el.tag == f"{{{comments.V}}}shape"]
+        assert len(drawn) == len(set(cells))
+        for shape in drawn:
+            data = shape[-1]
+            row, col = int(data[4].text) + 1, int(data[5].text) + 1
+            z = int(re.search(r"z-index:(\d+)", shape.get("style")).group(1))
+            alone = etree.fromstring(comments._NEW_VML.replace("{data}", "1"))
+            _reference_shape(alone, int(shape.get("id").removeprefix("_x0000_s")), z, row, col)
+            host = etree.fromstring(comments._NEW_VML.replace("{data}", "1"))
+            host.append(copy.deepcopy(shape))
+            assert etree.tostring(host) == etree.tostring(alone)
