@@ -144,8 +144,8 @@ def _read_all(paths: list[Path], inbox: Path, limits: Limits, workers: int,
 def _start(workers: int, job: Job, paths: list[Path]) -> list[subprocess.Popen]:
     """The worker processes, each given its job and every `workers`-th path; [] when they
     cannot be started."""
-    if getattr(sys, "frozen", False) or not sys.executable:
-        return []
+    if getattr(sys, "frozen", False) or not Path(sys.executable or "-").name.lower().startswith("python"):
+        return []  # a frozen app, or Python inside another program: its executable is no interpreter
     root = str(Path(kinerja.__file__).resolve().parents[1])  # this package, wherever it was imported from
     code = f"import sys; sys.path.insert(0, {root!r}); from kinerja.stages.inbox import serve; serve()"
     procs: list[subprocess.Popen] = []

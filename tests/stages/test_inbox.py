@@ -5,6 +5,7 @@ is read again here."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime
 
@@ -14,15 +15,16 @@ from collect_helpers import blank_forms, fill, retag, sheet_xml_error, typed
 from kinerja.stages import inbox as inbox_mod
 from kinerja.stages.collect import collect, inbox_files
 from kinerja.stages.inbox import FormValues, read_returns
-from kinerja.workbook.formspec import HEADER_ROW
+from kinerja.workbook.formspec import FORM_SHEET, HEADER_ROW
 
 NOW = datetime(2026, 10, 12, 10, 0)
 
 
 @pytest.fixture(scope="module")
 def messy_inbox(_sample_master_template, tmp_path_factory):
-    """Every unit's form (one with a formula error behind a blank input, one with text numbers),
-    a copy, a form of another indicator list, a damaged zip, a lock file, a text file."""
+    """Every unit's form (one with a formula error behind a blank input, one with text numbers,
+    one with a far cell), a copy, a form of another indicator list, a damaged zip, a lock file,
+    a text file, a FIFO and a link."""
     from kinerja.workbook.master import load_master
 
     loaded = load_master(_sample_master_template)
@@ -44,6 +46,10 @@ def messy_inbox(_sample_master_template, tmp_path_factory):
     (inbox / "rusak.xlsx").write_bytes(b"PK\x03\x04 bukan zip")
     (inbox / "~$SEK.xlsx").write_bytes(b"\x00" * 165)
     (inbox / "catatan.txt").write_text("bukan formulir")
+    os.mkfifo(inbox / "pipa.xlsx")
+    os.symlink("/etc/passwd", inbox / "tautan.xlsx")
+    fill(forms["PMD"], inbox / "PMD-jauh.xlsx", typed(loaded, "PMD", base=7),
+         lambda wb: wb[FORM_SHEET].cell(row=1_048_576, column=16_384, value="x"))
     return inbox
 
 
@@ -72,6 +78,8 @@ def test_workers_read_what_one_process_reads(sample_loaded, messy_inbox, monkeyp
     assert typed_in(values(rf, inds)) == typed_in(got["PEM.xlsx"])  # ... from the rows the worker sent back
     assert got["PEM.xlsx"] is not None and got["rusak.xlsx"] is None
     assert any(i.code == "formula-error" for i in got[sorted(got)[0]][1])
+    issues = {rf.name: [i.code for i in rf.issues] for rf, _ in there}
+    assert "cell-far" in issues["PMD-jauh.xlsx"] and issues["pipa.xlsx"] == issues["tautan.xlsx"] == ["file-link"]
 
 
 def test_collect_with_workers_equals_collect_here(sample_loaded, messy_inbox, monkeypatch):
