@@ -29,6 +29,7 @@ ways, hostile text included, and compares the bytes.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ CALL = "kinerja_rows"  # the Jinja global that leaves a marker where a loop's ro
 MARKER = re.compile(r"<\?kinerja-rows (\d+)\?>")  # escaped values never hold '<'
 _EDGE = ("", "{", "}", "%", "_")  # a piece ending or starting so could make a pattern of post with a value
 _SPECIAL = re.compile("[{}%_\t\a\n\f]")  # what in a value post may change or join with its neighbours
+_QUICK = re.compile("[_\t\a\n\f]")  # what post may change in a value between '>' and '<'
 _DICT_NAMES = frozenset(dir(dict))
 _MISSING = object()
 
@@ -68,6 +70,19 @@ class RowLoop:
     isolated: list[bool]  # the value sits between '>' and '<' (no post pattern crosses its edges)
     newline: list[bool]  # a '\n' in the value is exactly the line break post makes of it
     jinja: Any  # the row as a Jinja template, for a row holding other values
+    keys: Any = None  # operator.itemgetter of each slot's first key: every slot starts with a dict key
+    indexes: tuple[tuple[int, ...], ...] = ()  # per slot, the list indexes after its key
+    form: str = ""  # the post-processed pieces as a %-format, one %s per value
+
+    def __post_init__(self) -> None:
+        self.form = "%s".join(p.replace("%", "%%") for p in self.pieces)
+        if all(self.isolated) and all(self.newline) and self.slots and all(
+                s[0][0] == "." and s[0][1] not in _DICT_NAMES and all(k == "[]" for k, _ in s[1:])
+                for s in self.slots):
+            keys = [s[0][1] for s in self.slots]
+            get = operator.itemgetter(*keys)
+            self.keys = get if len(keys) > 1 else (lambda item: (get(item),))
+            self.indexes = tuple(tuple(i for _, i in s[1:]) for s in self.slots)
 
 
 class DirectRows:
@@ -144,7 +159,7 @@ class DirectRows:
         out: list[str] = []
         size = 0
         for item in items:
-            row = self._row(loop, item)
+            row = self._quick(loop, item) or self._row(loop, item)
             out.append(row)
             size += len(row)
             if size > 1 << 20:
@@ -152,6 +167,40 @@ class DirectRows:
                 out, size = [], 0
         if out:
             yield "".join(out)
+
+    def _quick(self, loop: RowLoop, item: Any) -> str | None:
+        """The row of a dict whose values (its keys, then list indexes) are plain str or numbers
+        needing no more than escaping, braces and line breaks; else None (`_row` makes it).
+        The values are escaped and post-processed together, joined by NUL: no pattern of post
+        spans a NUL, and a value holding one goes to `_row`."""
+        if loop.keys is None or type(item) is not dict:
+            return None
+        try:
+            found = loop.keys(item)
+        except KeyError:
+            return None
+        values = []
+        for v, indexes in zip(found, loop.indexes):
+            for i in indexes:
+                if type(v) is not list or i >= len(v):
+                    return None
+                v = v[i]
+            t = type(v)
+            if t is str:
+                values.append(v)
+            elif t is int or t is float or t is bool or v is None:
+                values.append(str(v))
+            else:
+                return None
+        text = "\0".join(values)
+        if text.count("\0") != len(values) - 1:
+            return None
+        text = str(escape(text))
+        if _QUICK.search(text):
+            if "\t" in text or "\a" in text or "\f" in text:
+                return None
+            text = _braces(text).replace("\n", BREAK)
+        return loop.form % tuple(text.split("\0"))
 
     def _row(self, loop: RowLoop, item: Any) -> str:
         env = self.env

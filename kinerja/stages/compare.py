@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,7 @@ def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[di
     d = master.settings.rules.desimal
     p = master.settings.period
 
+    @lru_cache(maxsize=None, typed=True)  # 200,000 cells of a large office hold a few thousand distinct pairs
     def cell(real: float | None, cap: float | None) -> str:
         if real is None:
             return "-"

@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +221,10 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
     by_kind = {k: [s for s in sums if s.kelompok == k] for k in ("Unit", "Sasaran", "Total")}
     total = by_kind["Total"][0] if by_kind["Total"] else None
     groups = []
+    # each distinct number formatted once (typed: 1 and 1.0 apart): 50,000 rows print a few
+    # thousand distinct targets, realisasi and capaian (rounded to Desimal places)
+    value_text = lru_cache(maxsize=None, typed=True)(format_value)
+    percent_text = lru_cache(maxsize=None, typed=True)(lambda v: format_percent(v, d))
     by_sasaran: dict[str, list[RekapRow]] = {}
     for r in rows:
         by_sasaran.setdefault(r.indicator.sasaran or "(tanpa sasaran)", []).append(r)
@@ -228,8 +233,8 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
         groups.append({**_summary_dict(s, d), "no": no, "baris": Rows(
             {"no": i, "kode": r.indicator.kode, "indikator": r.indicator.nama, "unit": r.unit.kode,
              "nama_unit": r.unit.nama, "satuan": r.indicator.satuan,
-             "target": format_value(r.ach.target), "realisasi": format_value(r.ach.realisasi),
-             "capaian": format_percent(r.ach.capaian, d), "predikat": r.ach.predikat,
+             "target": value_text(r.ach.target), "realisasi": value_text(r.ach.realisasi),
+             "capaian": percent_text(r.ach.capaian), "predikat": r.ach.predikat,
              "penjelasan": r.result.penjelasan if r.result else ""}
             for i, r in enumerate(members, 1))})
     below = [r for r in rows if r.below_target]
