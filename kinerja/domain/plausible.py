@@ -44,6 +44,11 @@ def magnitude(value: float, references: list[float]) -> tuple[float, int] | None
     # than 10^|k| / SLACK from every reference, and the smallest of these factors is 10 / SLACK.
     if any(_ratio_ok(value, r, 10 / SLACK) for r in refs):
         return None
+    return _scaled(value, refs)
+
+
+def _scaled(value: float, refs: list[float]) -> tuple[float, int] | None:
+    """magnitude's search over every power of ten (positive `value` and `refs`)."""
     best: tuple[float, float, int] | None = None
     for k in (1, 2, 3, -1, -2, -3):
         alt = value / 10 ** k

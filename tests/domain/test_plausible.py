@@ -3,28 +3,16 @@ with the plain search over every power of ten."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from math import log10
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kinerja.domain.plausible import NEAR, SLACK, _ratio_ok, magnitude
+from kinerja.domain.plausible import SLACK, _scaled, magnitude
 
 
 def plain_magnitude(value: float, references: list[float]) -> tuple[float, int] | None:
+    """magnitude without its quick rejection: the search over every power of ten."""
     refs = [r for r in references if r > 0]
-    if value <= 0 or not refs:
-        return None
-    best: tuple[float, float, int] | None = None
-    for k in (1, 2, 3, -1, -2, -3):
-        alt = value / 10 ** k
-        if all(_ratio_ok(alt, r, NEAR) for r in refs) and not any(
-                _ratio_ok(value, r, 10 ** abs(k) / SLACK) for r in refs):
-            distance = sum(abs(log10(alt / r)) for r in refs)
-            if best is None or distance < best[0]:
-                best = (distance, alt, k)
-    return None if best is None else (float(Decimal(repr(value)).scaleb(-best[2])), best[2])
+    return _scaled(value, refs) if value > 0 and refs else None
 
 
 # values spread over powers of ten, with the boundaries of every factor nearby
