@@ -24,8 +24,11 @@ whose worker failed (died, or raised) is read again here, where its error shows 
 from __future__ import annotations
 
 import gc
+import logging
+import logging.handlers
 import os
 import pickle
+import queue
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -122,11 +125,14 @@ def _read_all(paths: list[Path], inbox: Path, limits: Limits, workers: int,
     try:
         for n, path in enumerate(paths):
             w = n % len(procs)
-            got = _receive(procs[w].stdout) if alive[w] else None
-            if got is None:  # the worker failed on this file, or died before it: read here
-                alive[w] = alive[w] and procs[w].poll() is None
-                got = _read_one(path, job)
-            yield got
+            got = None
+            if alive[w]:
+                try:
+                    got = _receive(procs[w].stdout, path)
+                except _Lost:  # died, or its output is not what it should be: no more from it
+                    alive[w] = False
+                    procs[w].kill()
+            yield got if got is not None else _read_one(path, job)  # read here what a worker did not
         finished = True
     finally:
         for proc in procs:
@@ -178,13 +184,23 @@ def _widen(pipe: IO[bytes] | None) -> None:
         pass
 
 
-def _receive(stream: IO[bytes] | None) -> tuple[ReturnFile, Values | None] | None:
-    """The next result of a worker; None when it failed on that file or died."""
+class _Lost(Exception):
+    """A worker's output ended (it died) or is not the result it owes."""
+
+
+def _receive(stream: IO[bytes] | None, path: Path) -> tuple[ReturnFile, Values | None] | None:
+    """A worker's result for `path` (None when reading it raised there), its log records handed
+    to this process's loggers (the log file); _Lost when the worker died or its output is not
+    that result."""
     try:
-        got = pickle.load(stream)  # type: ignore[arg-type]  # noqa: S301 - our own worker's output
-    except Exception:  # noqa: BLE001 - a worker that died mid-way: EOFError, a truncated pickle
-        return None
-    return got if isinstance(got, tuple) else None
+        sent, got, records = pickle.load(stream)  # type: ignore[arg-type]  # noqa: S301 - our own worker's output
+    except Exception as e:  # noqa: BLE001 - EOFError, a truncated pickle
+        raise _Lost from e
+    if sent != str(path):
+        raise _Lost(sent)
+    for record in records:
+        logging.getLogger(record.name).handle(record)
+    return got
 
 
 def _read_one(path: Path, job: Job) -> tuple[ReturnFile, Values | None]:
@@ -194,15 +210,25 @@ def _read_one(path: Path, job: Job) -> tuple[ReturnFile, Values | None]:
 
 
 def serve() -> None:
-    """A worker's main: its job from stdin, one pickled result per file to stdout (None for a
-    file whose reading raised: the caller reads it again itself)."""
+    """A worker's main: its job from stdin; per file, its path, its result (None when reading it
+    raised: the caller reads it again itself) and what was logged meanwhile, pickled to stdout.
+    Nothing else reaches stdout: it is moved to stderr (which the caller discards) first."""
     gc.disable()  # plain values without cycles, freed by reference counting (workbook.files.gc_paused)
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    logged: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    logger = logging.getLogger("kinerja")
+    logger.addHandler(logging.handlers.QueueHandler(logged))  # records made plain (message text)
+    logger.propagate = False
     job, paths = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
-    out = sys.stdout.buffer
     for path in paths:
         try:
             got: Any = _read_one(path, job)
         except Exception:  # noqa: BLE001 - read again by the caller, where the error shows
             got = None
-        pickle.dump(got, out, protocol=pickle.HIGHEST_PROTOCOL)
+        records = []
+        while not logged.empty():
+            records.append(logged.get_nowait())
+        pickle.dump((str(path), got, records), out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()

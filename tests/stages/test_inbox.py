@@ -112,3 +112,31 @@ def test_a_file_a_worker_fails_on_is_read_here(sample_loaded, messy_inbox, monke
 
     monkeypatch.setattr(inbox_mod, "_start", dying)
     assert [seen(*x) for x in read_returns(paths, messy_inbox, workers=2)] == here
+
+
+def test_what_workers_log_reaches_this_process_log(sample_loaded, messy_inbox, monkeypatch):
+    """A library's own words (logged for kinerja-galat.log) are logged here too when a worker
+    read the file."""
+    import logging
+
+    class Keep(logging.Handler):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    monkeypatch.setattr(inbox_mod, "PARALLEL_FROM", 1)
+    paths = inbox_files(messy_inbox)
+    logged = {}
+    for workers in (1, 2):
+        keep = Keep()
+        logging.getLogger("kinerja").addHandler(keep)
+        try:
+            list(read_returns(paths, messy_inbox, workers=workers))
+        finally:
+            logging.getLogger("kinerja").removeHandler(keep)
+        logged[workers] = keep.messages
+    assert logged[2] == logged[1]
+    assert any("BadZipFile" in m for m in logged[1])
