@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -608,6 +609,7 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
 
     from python_calamine import CalamineWorkbook
 
+    from kinerja.ooxml.onepass import one_pass, plain_xml
     from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
 
     data = Path(path).read_bytes()
@@ -616,18 +618,22 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
     parts = sheet_parts(pkg) if not pkg.error else {}
     if not parts and not pkg.error:
         parts = {n: n for n in pkg.entries if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    wide = {}
+    wide, plain = {}, []
     for name, part in parts.items():
         if name in skip:
             continue
-        dim = bounded.xlsx_dimension(pkg.read(part, 4096))
+        head = pkg.read(part, 4096)
+        dim = bounded.xlsx_dimension(head)
         if dim is None or dim[0] * dim[1] > b.max_cells:  # else calamine's allocation is bounded already
             wide[name] = part
+        if plain_xml(head):
+            plain.append(part)
     if wide:
         data, cut = bounded.bound_package(data, "xlsx", wide, b, pkg.read)
         if far is not None:
             far.extend(cut)
     del pkg
+    data = one_pass(data, plain)  # each sheet read once by calamine (kinerja.ooxml.onepass)
     rows = SheetRows(CalamineWorkbook.from_filelike(io.BytesIO(data)), skip)
     return rows if lazy else {name: rows[name] for name in rows}
 
@@ -645,9 +651,9 @@ class SheetRows(Mapping):
         self._names = [n for n in wb.sheet_names if n not in skip]
         self._known = set(self._names)
         self._rows: dict[str, list[tuple]] = {}
-        # one object per distinct text and number: names, labels and targets recur on many rows/sheets
-        self._texts: dict[str, str] = {}
-        self._numbers: dict[float, float] = {}
+        # one object per distinct text and number (names, labels and targets recur on many rows
+        # and sheets); an empty cell (calamine's '') is None
+        self._values: dict[Any, Any] = {"": None}
 
     def __getitem__(self, name: str) -> list[tuple]:
         got = self._rows.get(name)
@@ -671,25 +677,21 @@ class SheetRows(Mapping):
         return len(self._names)
 
     def _read(self, name: str) -> list[tuple]:
-        sheet = self._wb.get_sheet_by_name(name)
-        texts, numbers = self._texts, self._numbers
+        # calamine pads the rows from A1 (skip_empty_area=False) and reads an empty cell as ''
+        rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        values = self._values
+        if {bool, int}.isdisjoint(map(type, chain.from_iterable(rows))):
+            # one C-level map per row: `values.setdefault(v, v)` is the one object kept for a value
+            # equal to v, None for ''. Sound only when no two values of different types are equal,
+            # which takes a bool or an int (True == 1.0): then the slower way below
+            keep = values.setdefault
+            return [tuple(map(keep, row, row)) for row in rows]
 
         def value(v: Any) -> Any:
             kind = type(v)
-            if kind is str:
-                return texts.setdefault(v, v) if v else None
-            if kind is float:
-                return numbers.setdefault(v, v)
-            return v
+            return values.setdefault(v, v) if kind is str or kind is float else v
 
-        last_row, last_col = sheet.end or (-1, -1)
-        rows: list[tuple] = []
-        for row in sheet.iter_rows():  # row by row: a large sheet is never held twice
-            pad = (None,) * (last_col + 1 - len(row))  # from column A, as to_python(skip_empty_area=False)
-            rows.append(pad + tuple(map(value, row)))
-        if rows and len(rows) <= last_row:  # and from row 1
-            rows[:0] = [(None,) * (last_col + 1)] * (last_row + 1 - len(rows))
-        return rows
+        return [tuple(map(value, row)) for row in rows]
 
 
 MASTER_SUFFIXES = (".xlsx", ".xlsm")
@@ -993,7 +995,7 @@ def _load_indicators(rows_of, report: Report, file: str, unit_codes: set[str]) -
 
 def _check_targets(ind: Indicator, report: Report, file: str, row: Row) -> None:
     tws = ind.target_tw
-    if ind.target_tahunan is None or any(t is None for t in tws):
+    if ind.target_tahunan is None or None in tws:
         return
     known = [t for t in tws if t is not None]  # all four (checked above)
     expected = sum(known) if ind.metode in ("per_triwulan", "kumulatif") else known[3]
@@ -1022,12 +1024,11 @@ def _load_results(sheets: Mapping[str, list[tuple]], units: list[Unit], indicato
             if code not in known or known[code].unit != unit.kode or code in rows_by_code:
                 continue
             rows_by_code[code] = row.number
-            res = Result(indikator=code, realisasi_tw=[v["r1"], v["r2"], v["r3"], v["r4"]],
-                         penjelasan=v["penjelasan"] or "", bukti=v["bukti"] or "",
-                         realisasi_anggaran=v["realisasi_anggaran"])
-            if (any(x is not None for x in res.realisasi_tw) or res.penjelasan or res.bukti
-                    or res.realisasi_anggaran is not None):
-                results[code] = res
+            tw = [v["r1"], v["r2"], v["r3"], v["r4"]]
+            penjelasan, bukti, anggaran = v["penjelasan"] or "", v["bukti"] or "", v["realisasi_anggaran"]
+            if tw.count(None) < 4 or penjelasan or bukti or anggaran is not None:
+                results[code] = Result(indikator=code, realisasi_tw=tw, penjelasan=penjelasan, bukti=bukti,
+                                       realisasi_anggaran=anggaran)
         loaded.unit_rows[unit.kode] = rows_by_code
     return results
 

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import zip_longest
 from math import isfinite
+from types import NoneType
 from typing import Any, Literal
 
 from kinerja.domain.durations import DurationError, parse_duration
@@ -128,7 +130,7 @@ def _norm(text: str) -> str:  # the same labels and choices recur on every row: 
     return re.sub(r"[^a-z0-9]+", "", t)
 
 
-@dataclass
+@dataclass(slots=True)  # a large table has a hundred thousand of them
 class Row:
     number: int  # the sheet row (1-based)
     values: dict[str, Any]
@@ -174,17 +176,23 @@ def find_header(rows: list[tuple], table: Table) -> tuple[int | None, dict[int, 
     i = best[1]
     mapping: dict[int, Column] = {}
     extras: list[tuple[int, str]] = []
+    taken: set[int] = set()  # ids: comparing Columns field by field costs more
     for j, v in enumerate(rows[i]):
         c = names.get(norm(v))
-        if c is not None and c not in mapping.values():
+        if c is not None and id(c) not in taken:
             mapping[j] = c
+            taken.add(id(c))
         elif v not in (None, "") and c is None:
             extras.append((j, str(v)))
     return i, mapping, extras
 
 
 def read_table(rows: list[tuple], table: Table, report: Report, file: str | None = None) -> ReadTable:
-    """Read a table sheet's rows into typed values, reporting every problem lazily."""
+    """Read a table sheet's rows into typed values, reporting every problem lazily.
+
+    The values are converted a column at a time (`_column`), and the few cells that report
+    something one by one, in row order: the rows, values and issues (in their order) are those
+    of converting every cell in turn (tests/workbook/test_read_table.py)."""
     out = ReadTable()
     idx, mapping, extras = find_header(rows, table)
     sheet = table.sheet
@@ -204,46 +212,121 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
     out.columns = {c.key: j for j, c in mapping.items()}
     if any(c.required and c.key not in found for c in table.columns):
         return out
-    pending_blank: list[int] = []
     letters = {j: column_letter(j + 1) for j in mapping}
     by_key = {c.key: letters[j] for j, c in mapping.items()}
-    plan = [(j, c, c.kind == "number", c.kind in ("text", "id"), c.required) for j, c in mapping.items()]
-    body = rows[idx + 1:]
-    for r, raw in enumerate(body, start=idx + 2):
-        if all(_blank(v) for v in raw):
+    data, blank_notes, far = _data_rows(rows[idx + 1:], idx + 2, set(mapping))
+    # each column converted at once; the cells that report something, one by one below
+    raws = [raw for _, raw in data]
+    across = list(zip(*raws) if len(set(map(len, raws))) == 1 else zip_longest(*raws))
+    columns: list[list[Any]] = []
+    one_by_one: dict[int, list[tuple[int, Column]]] = {}
+    for j, c in mapping.items():
+        values, cells = _column(across[j] if j < len(across) else (None,) * len(data), c)
+        columns.append(values)
+        for i in cells:
+            one_by_one.setdefault(i, []).append((j, c))
+    keys = [c.key for c in mapping.values()]
+    absent = {c.key: None for c in table.columns if c.key not in found}
+    for i, ((r, raw), converted) in enumerate(zip(data, zip(*columns))):
+        for code, cell, params in blank_notes.get(r, ()):
+            report.issue(code, file=file, sheet=sheet, cell=cell, **params)
+        row = Row(r, dict(zip(keys, converted)), by_key)
+        if absent:
+            row.values.update(absent)
+        for j, c in one_by_one.get(i, ()):
+            value = raw[j] if j < len(raw) else None
+            ok, row.values[c.key] = convert(value, c, report, file=file, sheet=sheet, cell=f"{letters[j]}{r}")
+            if not ok:
+                row.ok, row.bad = False, (*row.bad, c.key)
+        out.rows.append(row)
+    if far is not None:
+        first, count, gap = far
+        report.issue("cell-far", file=file, sheet=sheet, cell=first, count=count,
+                     detail=f"di bawah {gap} baris kosong, tidak dibaca sebagai baris tabel")
+    return out
+
+
+def _data_rows(body: list[tuple], first: int, known: set[int]) -> tuple[
+        list[tuple[int, tuple]], dict[int, list[tuple[str, str, dict[str, Any]]]], tuple[str, int, int] | None]:
+    """The rows of a table's body that hold data (with their sheet row numbers), the notes on
+    blank rows said before a row (row number -> notes), and a stray value far below the table
+    that ends it (its cell, the values there and the blank rows above it), if any."""
+    data: list[tuple[int, tuple]] = []
+    notes: dict[int, list[tuple[str, str, dict[str, Any]]]] = {}
+    pending_blank: list[int] = []
+    for r, raw in enumerate(body, start=first):
+        if _blank_row(raw):
             pending_blank.append(r)
             continue
         if len(pending_blank) > BLANK_RUN:  # far below the rows above: a stray value, or rows after a gap
-            if _stray(body[r - idx - 2:], set(mapping), len(mapping) > 1):
-                first, count = _far(body[r - idx - 2:], r)
-                report.issue("cell-far", file=file, sheet=sheet, cell=first, count=count,
-                             detail=f"di bawah {len(pending_blank)} baris kosong, tidak dibaca sebagai baris tabel")
-                return out
-            report.issue("row-blank", file=file, sheet=sheet, cell=f"A{pending_blank[0]}",
-                         row=f"{pending_blank[0]} sampai {pending_blank[-1]}")
-        else:
-            for b in pending_blank:  # only blank rows between data rows are worth a note
-                report.issue("row-blank", file=file, sheet=sheet, cell=f"A{b}", row=b)
+            rest = body[r - first:]
+            if _stray(rest, known, len(known) > 1):
+                cell, count = _far(rest, r)
+                return data, notes, (cell, count, len(pending_blank))
+            notes[r] = [("row-blank", f"A{pending_blank[0]}", {"row": f"{pending_blank[0]} sampai {pending_blank[-1]}"})]
+        elif pending_blank:  # only blank rows between data rows are worth a note
+            notes[r] = [("row-blank", f"A{b}", {"row": b}) for b in pending_blank]
         pending_blank = []
-        row = Row(number=r, values={}, letters=by_key)
-        values, width = row.values, len(raw)
-        for j, c, number, text, required in plan:
-            value: Any = raw[j] if j < width else None
-            kind = type(value)
-            if value is None and not required:
-                values[c.key] = None  # the common cells, as convert() reads them, without a call
-            elif kind is float and number and isfinite(value):
-                values[c.key] = value
-            elif kind is str and text and (stripped := value.strip()):
-                values[c.key] = stripped
+        data.append((r, raw))
+    return data, notes, None
+
+
+def _blank_row(raw: tuple) -> bool:
+    for v in raw:  # a data row usually stops at its first cell
+        if v is not None and (not isinstance(v, str) or v.strip()):
+            return False
+    return True
+
+
+def _column(cells: tuple, c: Column) -> tuple[list[Any], list[int]]:
+    """One column of a table's data rows converted as `convert` converts each cell, and the
+    positions of the cells left to `convert` one at a time (their values here are placeholders).
+
+    Converted by distinct value: a value `convert` takes without a word (a plain number or text,
+    a choice or Ya/Tidak as typed) is converted once and looked up for every cell holding it.
+    Only texts are looked up: equal texts are the same text, while equal numbers may not be
+    (-0.0 == 0.0; True == 1.0). A number in a number column is itself; every other value (a
+    blank required cell, a number where text is asked, a date, a text with a note) goes to
+    `convert` cell by cell, which reports it at its cell as before."""
+    number, text = c.kind == "number", c.kind in ("text", "id")
+    kinds = set(map(type, cells))
+    if kinds & {bool, int}:  # True == 1.0: told apart cell by cell
+        return list(cells), list(range(len(cells)))
+    try:
+        distinct = set(cells)
+    except TypeError:  # a value that cannot be hashed: not from a workbook reader, cell by cell
+        return list(cells), list(range(len(cells)))
+    blank_ok = NoneType not in kinds or not c.required
+    distinct.discard(None)
+    # the common columns at C speed: all plain numbers, or all texts already trimmed
+    if number and kinds <= {float, NoneType} and blank_ok and all(map(isfinite, distinct)):
+        return list(cells), []
+    if (text and kinds <= {str, NoneType} and blank_ok and "" not in distinct
+            and all(map(str.__eq__, map(str.strip, distinct), distinct))):
+        return list(cells), []
+    as_typed: dict[Any, Any] = {}
+    one_by_one: set[Any] = set()
+    if not blank_ok:
+        one_by_one.add(None)
+    for v in distinct:
+        kind = type(v)
+        if kind is float:
+            if not (number and isfinite(v)):
+                one_by_one.add(v)
+        elif kind is not str:
+            one_by_one.add(v)
+        elif text and (stripped := v.strip()):
+            if stripped != v:
+                as_typed[v] = stripped
+        else:
+            quiet = Report()
+            ok, value = convert(v, c, quiet, file=None, sheet="", cell="")
+            if ok and not quiet.issues:
+                as_typed[v] = value
             else:
-                ok, values[c.key] = convert(value, c, report, file=file, sheet=sheet, cell=f"{letters[j]}{r}")
-                if not ok:
-                    row.ok, row.bad = False, (*row.bad, c.key)
-        for c in table.columns:
-            row.values.setdefault(c.key, None)
-        out.rows.append(row)
-    return out
+                one_by_one.add(v)
+    values = list(map(as_typed.get, cells, cells)) if as_typed else list(cells)
+    return values, [i for i, v in enumerate(cells) if v in one_by_one] if one_by_one else []
 
 
 BLANK_RUN = 10  # more blank rows than this between rows of a table: one note, not one per row
