@@ -303,9 +303,12 @@ class Rules(BaseModel):
         """The band of a capaian as printed (already rounded, see capaian.ratio)."""
         if capaian is None:
             return "-"
-        for band in sorted(self.skala, key=lambda b: b.batas_bawah, reverse=True):
-            if capaian >= band.batas_bawah:
-                return band.predikat
+        best = None  # the highest band reached; of equal ones the first (as a stable sort from the top)
+        for band in self.skala:
+            if capaian >= band.batas_bawah and (best is None or band.batas_bawah > best.batas_bawah):
+                best = band
+        if best is not None:
+            return best.predikat
         # below every band (e.g. a negative capaian): the lowest band, whatever the sheet's row order
         return min(self.skala, key=lambda b: b.batas_bawah).predikat if self.skala else "-"
 

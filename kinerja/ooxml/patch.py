@@ -31,7 +31,7 @@ from kinerja.ooxml.opc import Package
 from kinerja.ooxml.paper import pages_current
 from kinerja.ooxml.sheet import write_selection, write_sheet
 from kinerja.ooxml.workbook import Book
-from kinerja.ooxml.zip import COMPRESS_LEVEL, copy_member, member_info
+from kinerja.ooxml.zip import COMPRESS_LEVEL, Deflating, copy_member, member_info
 from kinerja.workbook.charts import retarget_xml
 from kinerja.workbook.description import SheetWrite, WorkbookWrites
 from kinerja.workbook.lists import LIST_SHEET, literal_ok
@@ -64,8 +64,9 @@ def patch_file(src: Path, dst: Path, writes: WorkbookWrites) -> None:
             book.select(selected)
         with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zout:
             written = set(groups)
-            for part, sheet_writes in groups.items():
-                write_sheet(pkg, zout, part, sheet_writes, book)
+            with Deflating(zout) as out:
+                for part, sheet_writes in groups.items():
+                    write_sheet(pkg, out, part, sheet_writes, book)
             book.finish()
             changed = dict(pkg.changed())
             for info in zin.infolist():

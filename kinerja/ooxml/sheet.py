@@ -25,7 +25,7 @@ from kinerja.ooxml.styles import NO_FILL
 from kinerja.ooxml.tail import Tail
 from kinerja.ooxml.validations import set_choices
 from kinerja.ooxml.workbook import Book
-from kinerja.ooxml.zip import CHUNK, copy_member, member_info
+from kinerja.ooxml.zip import CHUNK, Deflating, copy_member, member_info
 from kinerja.workbook.description import Link
 from kinerja.workbook.style import AUTHOR, INPUT_FILL, SEVERITY_FILL
 from kinerja.workbook.tables import FIRST_DATA_ROW, row_heights, wrapped_height
@@ -55,11 +55,12 @@ def _table_styles(sw: Any) -> list[tuple[str | None, str | None, Any]]:
 _MARK_COLORS = {c.upper() for c in SEVERITY_FILL.values()}
 
 
-def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any], book: Book) -> None:
+def write_sheet(pkg: Package, out: Deflating, part: str, writes: list[Any], book: Book) -> None:
     """One sheet, with its writes applied in order (as workbook.book.apply_to_workbook does):
     earlier marks cleared, rows replaced (streamed out, never all held as text), appended,
     single cells set, cells marked (fill and note), dropdowns, the sheet lock, its tab selected.
-    Its notes, hyperlinks and relationships are put into `pkg`."""
+    Its notes, hyperlinks and relationships are put into `pkg`; the part goes to `out` chunk by
+    chunk (compressed there while the next rows are made)."""
     replacing = [sw for sw in writes if sw.rows is not None]
     cut = min((sw.table.header_row + 1 if sw.table else FIRST_DATA_ROW) for sw in replacing) if replacing else None
     with _source(pkg, part) as src:
@@ -194,26 +195,26 @@ def write_sheet(pkg: Package, zout: zipfile.ZipFile, part: str, writes: list[Any
     if book.selected_part is not None:
         head = _set_tab_selected(head, part == book.selected_part)
     order = heapq.merge(sorted(rows), range(start, start + len(new)))
-    with zout.open(member_info(pkg.info(part)), "w") as out:
-        out.write(head.encode("utf-8"))
-        buf: list[str] = []
-        size, previous = 0, None
-        for r in order:
-            if r == previous:
-                continue
-            previous = r
-            row = rows.get(r)
-            if row is None:
-                text = make(r, new[r - start])
-            else:
-                text = row if isinstance(row, str) else row.xml()
-            buf.append(text)
-            size += len(text)
-            if size > CHUNK:
-                out.write("".join(buf).encode("utf-8"))
-                buf, size = [], 0
-        out.write("".join(buf).encode("utf-8"))
-        out.write(tail.xml().encode("utf-8"))
+    out.open(member_info(pkg.info(part)))
+    out.write(head.encode("utf-8"))
+    buf: list[str] = []
+    size, previous = 0, None
+    for r in order:
+        if r == previous:
+            continue
+        previous = r
+        row = rows.get(r)
+        if row is None:
+            text = make(r, new[r - start])
+        else:
+            text = row if isinstance(row, str) else row.xml()
+        buf.append(text)
+        size += len(text)
+        if size > CHUNK:
+            out.write("".join(buf).encode("utf-8"))
+            buf, size = [], 0
+    out.write(("".join(buf) + tail.xml()).encode("utf-8"))
+    out.close()
 
 
 def _source(pkg: Package, part: str) -> IO[bytes]:

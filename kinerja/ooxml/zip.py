@@ -1,11 +1,16 @@
-"""Zip members: copied as stored (compressed bytes and all), or written with fast deflate."""
+"""Zip members: copied as stored (compressed bytes and all), or written with fast deflate (by a
+background thread while the next part is made: `Deflating`)."""
 
 from __future__ import annotations
 
 import shutil
 import struct
 import zipfile
-from typing import Any
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import IO, Any
 
 CHUNK = 1 << 20
 COMPRESS_LEVEL = 1  # the parts rewritten: fast deflate (a large rekap compresses 3x faster)
@@ -66,3 +71,73 @@ def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo)
         out._didModify = True
     return True
 
+
+
+class Deflating:
+    """New members of `zout` written by one background thread, in the order given, while the
+    caller makes the next part's XML.
+
+    Why a thread helps: zlib's deflate and crc32 release the interpreter lock, so compressing
+    one chunk overlaps with building the next (a large master's write is a third compression).
+    Why it is safe: one thread does every write, in submission order, so the zip is the one the
+    calls would have written themselves; at most `depth` chunks wait (memory stays bounded).
+    An error of a write (a full disk) is raised in the caller at its next call or at `drain`;
+    on leaving the block with an error the open member is closed and nothing more is written."""
+
+    def __init__(self, zout: zipfile.ZipFile, depth: int = 8) -> None:
+        self.zout, self.depth = zout, depth
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate")
+        self.pending: deque[Future[None]] = deque()
+        self.out: IO[bytes] | None = None
+
+    def open(self, info: zipfile.ZipInfo) -> None:
+        """Start member `info` (closed by `close`); `write` adds its bytes."""
+        self._submit(self._open, info)
+
+    def write(self, data: bytes) -> None:
+        self._submit(self._write, data)
+
+    def close(self) -> None:
+        self._submit(self._close)
+
+    def drain(self) -> None:
+        """Wait until everything submitted is written (the zip is then the caller's again)."""
+        while self.pending:
+            self.pending.popleft().result()
+
+    def _submit(self, fn: Callable[..., None], *args: Any) -> None:
+        self.pending.append(self.pool.submit(fn, *args))
+        while len(self.pending) > self.depth:
+            self.pending.popleft().result()
+
+    def _open(self, info: zipfile.ZipInfo) -> None:
+        self.out = self.zout.open(info, "w")
+
+    def _write(self, data: bytes) -> None:
+        assert self.out is not None
+        self.out.write(data)
+
+    def _close(self) -> None:
+        out, self.out = self.out, None
+        assert out is not None
+        out.close()
+
+    def __enter__(self) -> Deflating:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.drain()
+        finally:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+            self.pending.clear()
+            if self.out is not None:  # a member left open by an error: closed so the zip can be
+                try:
+                    self.out.close()
+                except (OSError, ValueError, zipfile.BadZipFile):
+                    pass
+                self.out = None

@@ -70,15 +70,15 @@ def trends(master: Master, lalu: dict[str, list[float | None]] | None = None,
     out: dict[str, SasaranTrend] = {}
     quarters = [Period(tahun=p.tahun, jenis="triwulan", nomor=q) for q in range(1, p.last_quarter + 1)]
     own = (current or {}) if p.jenis == "triwulan" else {}
+    results = master.results
     for ind in master.indicators:
-        res = master.results.get(ind.kode)
+        res = results.get(ind.kode)
         rumus = master.turun_formula(ind)
         real: list[float | None] = [None] * 4
         cap: list[float | None] = [None] * 4
+        mine = own.get(ind.kode)
         for q, period in enumerate(quarters, 1):
-            a = own.get(ind.kode) if q == p.nomor else None
-            if a is None:
-                a = achievement(ind, res, period, rules, rumus)
+            a = mine if q == p.nomor and mine is not None else achievement(ind, res, period, rules, rumus)
             real[q - 1], cap[q - 1] = a.realisasi, a.capaian
         t = IndicatorTrend(ind, real, cap)
         before = lalu.get(ind.kode)
@@ -87,7 +87,11 @@ def trends(master: Master, lalu: dict[str, list[float | None]] | None = None,
 
             a = achievement(ind, Result(indikator=ind.kode, realisasi_tw=list(before)), quarters[-1], rules, rumus)
             t.lalu, t.capaian_lalu = a.realisasi, a.capaian
-        out.setdefault(ind.sasaran or NO_SASARAN, SasaranTrend(ind.sasaran or NO_SASARAN, rules=rules)).rows.append(t)
+        name = ind.sasaran or NO_SASARAN
+        group = out.get(name)
+        if group is None:
+            group = out[name] = SasaranTrend(name, rules=rules)
+        group.rows.append(t)
     return list(out.values())
 
 

@@ -1,9 +1,11 @@
 """Capaian math: polarity, turun formula, methods, zero target, cap, predicate."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kinerja.domain.capaian import achievement, ratio
-from kinerja.domain.models import Indicator, Period, Result, Rules
+from kinerja.domain.models import Indicator, Period, PredicateBand, Result, Rules
 
 TW3 = Period(tahun=2026, jenis="triwulan", nomor=3)
 YEAR = Period(tahun=2026, jenis="tahunan")
@@ -61,3 +63,18 @@ def test_predicate_scale():
     rules = Rules()
     assert [rules.predicate(x) for x in (95, 91, 90.9, 76, 70, 51, 50, None)] == [
         "Sangat Tinggi", "Sangat Tinggi", "Tinggi", "Tinggi", "Sedang", "Rendah", "Sangat Rendah", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([-10.0, 0.0, 50.0, 76.0, 91.0, 100.0]), st.text(min_size=1, max_size=3)),
+                max_size=6),
+       st.one_of(st.none(), st.floats(-50, 200, allow_nan=False)))
+def test_predicate_is_the_first_of_the_highest_bands_reached(bands, capaian):
+    """The band found in one pass is the one a stable sort from the top finds (ties: sheet order)."""
+    rules = Rules(skala=[PredicateBand(batas_bawah=b, predikat=p) for b, p in bands])
+    expected = "-"
+    if capaian is not None:
+        reached = [b for b in sorted(rules.skala, key=lambda b: b.batas_bawah, reverse=True) if capaian >= b.batas_bawah]
+        lowest = min(rules.skala, key=lambda b: b.batas_bawah).predikat if rules.skala else "-"
+        expected = reached[0].predikat if reached else lowest
+    assert rules.predicate(capaian) == expected

@@ -1,13 +1,17 @@
 """The package writer's fast paths give what the plain ones give: rows found with str.find as
 the row pattern finds them, cells split as the cell pattern splits them, a cell's style, the
-height of a wrapped row, and notes' shapes copied from the first one as if each were built."""
+height of a wrapped row, notes' shapes copied from the first one as if each were built, and
+members deflated by a background thread as if written in turn (a failed write still raised)."""
 
 from __future__ import annotations
 
 import copy
+import errno
+import io
 import re
 import zipfile
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -18,6 +22,7 @@ from kinerja.ooxml.cells import _ATTR_R, _ATTR_S, _CELL, ROW, Row, cell_style, c
 from kinerja.ooxml.opc import Package
 from kinerja.ooxml.tail import Tail
 from kinerja.ooxml.workbook import Book
+from kinerja.ooxml.zip import Deflating
 from kinerja.workbook import sheets as S
 from kinerja.workbook.tables import Column, Table, row_heights
 
@@ -140,3 +145,42 @@ def test_notes_shapes_copied_from_the_first_equal_shapes_built_one_by_one(sample
             host = etree.fromstring(comments._NEW_VML.replace("{data}", "1"))
             host.append(copy.deepcopy(shape))
             assert etree.tostring(host) == etree.tostring(alone)
+
+
+def test_members_deflated_in_the_background_are_the_members_written_in_order(tmp_path):
+    parts = {f"xl/worksheets/sheet{n}.xml": (f"<row r='{n}'/>" * (n * 5000)).encode() for n in range(1, 6)}
+    with zipfile.ZipFile(tmp_path / "a.zip", "w", zipfile.ZIP_DEFLATED) as zout, Deflating(zout, depth=2) as out:
+        for name, data in parts.items():
+            out.open(zipfile.ZipInfo(name))
+            for i in range(0, len(data), 7000):
+                out.write(data[i:i + 7000])
+            out.close()
+    with zipfile.ZipFile(tmp_path / "a.zip") as zin:
+        assert zin.testzip() is None
+        assert zin.namelist() == list(parts)
+        assert {n: zin.read(n) for n in zin.namelist()} == parts
+
+
+class _FullDisk(io.BytesIO):
+    """A file that takes `room` bytes, then fails as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, data) -> int:
+        if self.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
+def test_a_failed_background_write_is_raised_to_the_writer_and_the_zip_still_closes():
+    target = _FullDisk(20_000)
+    data = bytes(range(256)) * 4000  # does not compress below the room
+    with pytest.raises(OSError) as raised:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout, Deflating(zout) as out:
+            for n in range(3):
+                out.open(zipfile.ZipInfo(f"part{n}.xml"))
+                out.write(data)
+                out.close()
+    assert raised.value.errno == errno.ENOSPC
