@@ -55,17 +55,18 @@ from kinerja.stages import timing
 from kinerja.stages.compare import ringkasan_block
 from kinerja.stages.deadlines import file_lateness, unit_return_timing
 from kinerja.stages.forms import distribution_log
-from kinerja.stages.inbox import FormValues, Progress, Values, read_returns
 from kinerja.stages.rekap import RekapRow, consolidate, rekap_writes
-from kinerja.stages.returns import Limits, ReturnFile, as_int, plain
+from kinerja.stages.returns import Limits, ReturnFile, as_int, plain, read_return, read_values
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.files import backup_dir, gc_paused
-from kinerja.workbook.formspec import input_keys
+from kinerja.workbook.formspec import indicator_checksum, input_keys
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import find_header, read_table
 
 USED, DUPLICATE, REPLACED, REJECTED = "Dipakai", "Duplikat", "Diganti", "Ditolak"
+
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass
@@ -138,12 +139,10 @@ class CollectOutcome:
 @gc_paused()
 def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: str = "",
             limits: Limits | None = None, progress: Progress | None = None,
-            timings: dict[str, float] | None = None, workers: int | None = None) -> CollectOutcome:
+            timings: dict[str, float] | None = None) -> CollectOutcome:
     """Read the returned forms in `inbox` and describe what to write into the master.
-    `workers`: processes reading the files (default: see stages/inbox.read_returns).
     `timings`, when given, receives the seconds spent per phase: read (the files), identify
-    (which form counts for which unit), values (reading and checking the input cells: done by
-    the reading workers when there are several, and then counted in read), merge
+    (which form counts for which unit), values (reading and checking the input cells), merge
     (into the master's results), writes (consolidation and what to write)."""
     now = now or datetime.now()
     lap = _Laps(timings)
@@ -166,20 +165,29 @@ def collect(loaded: Loaded, inbox: Path, *, now: datetime | None = None, who: st
     if not inbox.is_dir():
         report.issue("inbox-missing", folder=str(inbox))
     history = _history(loaded)
-    # each form's values are taken as soon as it is read (by the reading workers when there are
-    # several): its sheet rows are then let go, a large inbox is never held whole. Which form
-    # counts is decided later; the issues of the form used are reported then, in the same order.
-    parsed: dict[str, Values] = {}
-    form_values = FormValues.of(m)
-    reads: list[ReturnFile] = []
-    for rf, got in read_returns(paths, inbox, limits, progress, workers, form_values):
+    parsed: dict[str, tuple[dict[str, dict[str, Any]], list[Issue], dict[str, dict[str, str]]]] = {}
+    period = m.settings.period
+    checksums: dict[str, str] = {}
+
+    def digest(rf: ReturnFile) -> None:
+        """The input values of a form of a known unit, read as soon as the file is: its sheet
+        rows are then let go (a large inbox is never held whole). Which form counts is decided
+        later; the issues of the form used are reported then, in the same order."""
         lap("read")
-        if got is None and (unit := form_values.unit(rf)) is not None:  # made from another indicator list
-            got = form_values(rf, {i.kode: i for i in m.indicators_of(unit)})  # compared with the master's
-        if got is not None:
-            parsed[rf.name] = got
-        reads.append(rf)
+        unit = m.unit(rf.identity.unit.strip().upper()) if rf.identity and rf.table and not rf.fatal else None
+        if unit is not None:
+            inds = m.indicators_of(unit.kode)
+            if unit.kode not in checksums:
+                checksums[unit.kode] = indicator_checksum(inds)
+            own = Report()
+            differs = rf.identity.checksum != checksums[unit.kode]  # type: ignore[union-attr]
+            cells: dict[str, dict[str, str]] = {}
+            parsed[rf.name] = (read_values(rf, unit.kode, period, [i.kode for i in inds], own,
+                                           {i.kode: i for i in inds} if differs else None, cells), own.issues, cells)
+        rf.release()
         lap("values")
+
+    reads = read_returns(paths, inbox, limits, progress, each=digest)
     lap("read")
 
     statuses, groups = _classify(reads, m, history, report)
@@ -245,6 +253,28 @@ class _Laps:
             now = perf_counter()
             self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
             self.last = now
+
+
+def read_returns(paths: list[Path], inbox: Path, limits: Limits | None = None, progress: Progress | None = None,
+                 each: Callable[[ReturnFile], None] | None = None) -> list[ReturnFile]:
+    """Every file read (returns.read_return), in the order given; `each(rf)` is called for every
+    file as soon as it is read. One file at a time: python-calamine builds a sheet holding the
+    interpreter lock, so reading threads do not overlap (measured: two were slower than one),
+    and worker processes cost on two cores what they save (each starts an interpreter, and any
+    other load takes the second core; see the README's benchmark)."""
+    limits = limits or Limits()
+    total = len(paths)
+    reads: list[ReturnFile] = []
+    for path in paths:
+        rf = read_return(path, inbox, limits)
+        if progress:
+            progress(len(reads), total, rf.path.name)
+        if each is not None:
+            each(rf)
+        reads.append(rf)
+    if progress:
+        progress(total, total, "")
+    return reads
 
 
 def inbox_files(inbox: Path, master: Path | None = None) -> list[Path]:

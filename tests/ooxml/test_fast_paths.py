@@ -18,6 +18,7 @@ from kinerja.libreoffice import convert
 from kinerja.ooxml.parts import Unsupported
 from kinerja.ooxml.patch import patch_file
 from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.stages.collect import inbox_files, read_returns
 from kinerja.stages.forms import build_forms, write_form
 from kinerja.workbook import sheets as S
 from kinerja.workbook.book import apply_to_workbook
@@ -398,6 +399,25 @@ def test_forms_from_the_first_form_equal_write_form(sample_master, sample_loaded
             checked += 1
     assert checked == len(m.units) + 3
     assert _form(second.files[1])["Formulir"]["cells"]["T15"][0]  # a revision shows what was reported
+
+
+def test_returns_are_read_in_order_each_seen_once(sample_loaded, tmp_path):
+    forms = blank_forms(sample_loaded, tmp_path / "formulir")
+    inbox = tmp_path / "masuk"
+    for n, (unit, form) in enumerate(sorted(forms.items())):
+        values = typed(sample_loaded, unit, base=n)
+        if n == 0:
+            values[next(iter(values))]["r3"] = None  # a blank input: the error lookup is armed
+        fill(form, inbox / f"{unit}.xlsx", values)
+    shutil.copy(inbox / "SEK.xlsx", inbox / "SEK (1).xlsx")
+    (inbox / "rusak.xlsx").write_bytes(b"PK\x03\x04 bukan zip")
+    (inbox / "~$SEK.xlsx").write_bytes(b"\x00" * 165)
+    paths = inbox_files(inbox)
+    seen = []
+    one = read_returns(paths, inbox, each=lambda rf: seen.append((rf.name, rf.table is not None)))
+    assert [r.name for r in one] == [p.relative_to(inbox).as_posix() for p in paths]
+    assert seen == [(r.name, r.table is not None) for r in one]
+    assert sum(1 for r in one if r.table is not None) == len(forms) + 1
 
 
 def test_gc_paused_restores_the_collector():
