@@ -12,16 +12,22 @@ between them, so the row is built here directly, and it is the same text:
   name, else Environment.getattr/getitem themselves) and escaped as Jinja's autoescape does
   (markupsafe.escape of str, int, float, bool, None); any other value (a picture, Markup, a
   missing key) sends that row through the row's own Jinja template;
-- `post` works on whole paragraphs and each of its patterns starts and ends inside one value or
-  one piece of the row's XML when the value sits between '>' and '<' (checked per value slot), so
-  the row's XML pieces are post-processed once and a value only when it holds '_' (escaped braces)
-  or a new line (a slot where a line break was proven, by post-processing a probe row, to be
-  exactly the value's '\\n' replaced); a value with a tab, a bell or a form feed, or in a slot not
-  proven, makes the row's text post-processed whole, as the Jinja path does;
-- a row is a whole table row (`<w:tr>`...`</w:tr>`, no self-closing paragraph, run or text with
-  attributes: docxtpl's regular expressions would read one as an opening that runs on into the
-  next row), and the template before the loop ends its last paragraph, so cutting the text at
-  the rows changes nothing `post` does.
+- every pattern of `post` (escaped braces '{_{', '}_}', '{_%', '%_}'; a cut '\n<w:p') is made
+  of '{', '}', '%', '_' and '\n<w:p', so none crosses the edge of a value whose neighbouring
+  pieces of XML do not end or start with one of those ("isolated", checked per value slot): the
+  pieces are post-processed once, and a value only when it holds '_' (braces) or a new line, in
+  a slot where docxtpl's line break was proven (by post-processing a probe row) to be exactly the
+  value's '\n' replaced. A value with a tab, a bell or a form feed, a new line in a slot not
+  proven, or any of '{}%_' or a new line in a slot not isolated, has its row post-processed
+  whole, as the Jinja path does;
+- `post` works on whole paragraphs: a row is a whole table row (`<w:tr>`...`</w:tr>`, no
+  self-closing paragraph, run or text with attributes, which docxtpl's regular expressions would
+  read as an opening running on into the next row), and the template before the loop ends its
+  last paragraph, so cutting the text at the rows changes nothing `post` does;
+- the usual row (a dict, each value found by a key then list indexes, all slots isolated and
+  proven) has its values escaped and post-processed together, joined by NUL (no pattern spans
+  a NUL; a value holding one takes the general way), and is put into the row's XML by one
+  %-format.
 
 A loop that is not of this kind stays with Jinja. `tests/test_wordrows.py` renders templates both
 ways, hostile text included, and compares the bytes.
@@ -49,7 +55,7 @@ CALL = "kinerja_rows"  # the Jinja global that leaves a marker where a loop's ro
 MARKER = re.compile(r"<\?kinerja-rows (\d+)\?>")  # escaped values never hold '<'
 _EDGE = ("", "{", "}", "%", "_")  # a piece ending or starting so could make a pattern of post with a value
 _SPECIAL = re.compile("[{}%_\t\a\n\f]")  # what in a value post may change or join with its neighbours
-_QUICK = re.compile("[_\t\a\n\f]")  # what post may change in a value between '>' and '<'
+_QUICK = re.compile("[_\t\a\n\f]")  # what post may change in an isolated value
 _DICT_NAMES = frozenset(dir(dict))
 _MISSING = object()
 
@@ -67,7 +73,7 @@ class RowLoop:
     raw: list[str]  # the XML pieces as Jinja would write them (len(slots) + 1)
     pieces: list[str]  # the same pieces post-processed
     slots: list[tuple[tuple[str, Any], ...]]  # per value: its lookups (('.', 'kode'), ('[]', 0))
-    isolated: list[bool]  # the value sits between '>' and '<' (no post pattern crosses its edges)
+    isolated: list[bool]  # no pattern of post crosses the value's edges (see the module's text)
     newline: list[bool]  # a '\n' in the value is exactly the line break post makes of it
     jinja: Any  # the row as a Jinja template, for a row holding other values
     keys: Any = None  # operator.itemgetter of each slot's first key: every slot starts with a dict key

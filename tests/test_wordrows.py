@@ -106,3 +106,16 @@ def test_the_report_template_with_hostile_text_in_every_table(sample_loaded, tmp
                                                                            for q in range(4)]
     xml = _both(builtin_templates_dir() / "laporan.docx", ctx, tmp_path, ["p", "u", "r", "b", "e", "s"])
     assert b"{{ x }}" in xml and b"&lt;?kinerja-rows 0?&gt;" in xml
+
+
+def test_the_receipt_template_with_hostile_text(sample_loaded, tmp_path):
+    """The forms' receipt (one row per unit, a head's NIP on a second line) built directly."""
+    from kinerja.stages.forms import receipt_context
+
+    rows = [{"no": i, "kode": HOSTILE[i % len(HOSTILE)], "unit": HOSTILE[(i + 1) % len(HOSTILE)],
+             "kepala": f"Kepala {i}\nNIP 19730512 199803 1 00{i % 10}", "file": HOSTILE[(i + 2) % len(HOSTILE)]}
+            for i in range(60)]
+    ctx = receipt_context(sample_loaded.master, rows, 1, datetime(2026, 10, 1, 9, 0))
+    ctx.pop("logo_path")
+    xml = _both(builtin_templates_dir() / "tanda_terima.docx", ctx, tmp_path, ["r"])
+    assert b"NIP 19730512" in xml and b"A &amp; B" in xml

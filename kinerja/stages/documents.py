@@ -210,14 +210,15 @@ def common_context(master: Master, now: datetime, draf: bool, report: Report) ->
             "tahun": master.settings.period.tahun}
 
 
-def report_context(loaded: Loaded, now: datetime, base: dict[str, Any],
-                   rows: list[RekapRow] | None = None) -> dict[str, Any]:
-    """Everything the report template may use (images are filled in at render time)."""
+def report_context(loaded: Loaded, now: datetime, base: dict[str, Any], rows: list[RekapRow] | None = None,
+                   sums: list[Summary] | None = None) -> dict[str, Any]:
+    """Everything the report template may use (images are filled in at render time); `rows`
+    and their `sums` when already computed."""
     master = loaded.master
     assert master is not None
     d = master.settings.rules.desimal
     rows = consolidate(master) if rows is None else rows
-    sums = summaries(master, rows)
+    sums = summaries(master, rows) if sums is None else sums
     by_kind = {k: [s for s in sums if s.kelompok == k] for k in ("Unit", "Sasaran", "Total")}
     total = by_kind["Total"][0] if by_kind["Total"] else None
     groups = []
@@ -287,13 +288,13 @@ def letter_hal(master: Master) -> str:
     return f"{without_period(master.settings.letter.hal)} {master.settings.period.label()}".strip()
 
 
-def letter_context(master: Master, nomor_surat: str, base: dict[str, Any],
-                   rows: list[RekapRow] | None = None) -> dict[str, Any]:
+def letter_context(master: Master, nomor_surat: str, base: dict[str, Any], rows: list[RekapRow] | None = None,
+                   sums: list[Summary] | None = None) -> dict[str, Any]:
     """`jumlah_indikator` is the number of indicators averaged; `jumlah_semua` all of them,
     `pengecualian` says which were left out and why ('' when none)."""
     letter = master.settings.letter
     rows = consolidate(master) if rows is None else rows
-    total = summaries(master, rows)[-1] if rows else None
+    total = ((summaries(master, rows) if sums is None else sums)[-1]) if rows else None
     return {
         **base,
         "nomor_surat": nomor_surat, "sifat": letter.sifat, "lampiran": LAMPIRAN, "hal": letter_hal(master),
@@ -580,8 +581,9 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     report = Report()
     base = common_context(master, now, draf, report)
     contexts: dict[str, dict[str, Any]] = {}
+    sums = summaries(master, rows)  # per unit, per sasaran and the total: the report and the letter
     if "laporan" in kinds:
-        contexts["laporan"] = report_context(loaded, now, base, rows)
+        contexts["laporan"] = report_context(loaded, now, base, rows, sums)
     if "waktu" in kinds:
         contexts["waktu"] = annex_context(loaded, now, base)
     number: int | None = None
@@ -598,7 +600,7 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
                              value=master.settings.letter.format_nomor, detail=str(e),
                              available=", ".join("{" + f + "}" for f in LETTER_FIELDS))
             return out
-        contexts["surat"] = letter_context(master, out.nomor_surat, base, rows)
+        contexts["surat"] = letter_context(master, out.nomor_surat, base, rows, sums)
     templates = {k: template_path(master, loaded.path, k, out.report) for k in kinds}
     for k in kinds:
         out.report.extend(check_template(templates[k], k, [f for f in contexts[k] if not f.startswith("_")]))
