@@ -14,7 +14,7 @@ deflated on its own and ended with a sync flush (a non-final block ending on a b
 and the member's own stream follows it unchanged (its back-references never reach before its
 own start); the member's CRC-32 stays as it is (see PREFIX). A package that is not a plain
 zip (ZIP64, a name given twice), an encrypted or unusually compressed member, or a part that is
-not plain UTF-8 XML is left as it is.
+not a worksheet in plain UTF-8 XML is left as it is.
 """
 
 from __future__ import annotations
@@ -43,18 +43,20 @@ PREFIX_DEFLATED = _deflated(PREFIX)
 
 # ------------------------------------------------------------------------------- the package
 
-_FOREIGN_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])""", re.I)
+_WORKSHEET = re.compile(rb"""(?:<\?xml[^>]*\?>)?\s*<(?:\w+:)?worksheet(?:[\s/>]|$)""")
+_FOREIGN_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])""", re.I)
 
 
-def plain_xml(head: bytes) -> bool:
-    """Whether a part starting with `head` is XML in UTF-8 with nothing before its first '<'
-    (no byte-order mark, no UTF-16): then text put in front of it is read as XML too."""
-    return head[:1] == b"<" and not _FOREIGN_ENCODING.match(head)
+def plain_worksheet(head: bytes) -> bool:
+    """Whether a part starting with `head` is a worksheet in UTF-8 XML with nothing before its
+    first '<' (no byte-order mark, no UTF-16): then text put in front of it is read as XML too.
+    (A chart sheet is not one: calamine names its root element when it refuses to read it.)"""
+    return bool(_WORKSHEET.match(head)) and not _FOREIGN_ENCODING.match(head)
 
 
 def one_pass(data: bytes, parts: Collection[str]) -> bytes:
     """The zip package `data` with the worksheet `parts` (member names, each checked with
-    `plain_xml`) prefixed as the module says; `data` itself when there is nothing to do or the
+    `plain_worksheet`) prefixed as the module says; `data` itself when there is nothing to do or the
     zip is not a plain one. Every other member is copied as stored."""
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()

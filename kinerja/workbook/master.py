@@ -609,7 +609,7 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
 
     from python_calamine import CalamineWorkbook
 
-    from kinerja.ooxml.onepass import one_pass, plain_xml
+    from kinerja.ooxml.onepass import one_pass, plain_worksheet
     from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
 
     data = Path(path).read_bytes()
@@ -626,7 +626,7 @@ def read_sheets(path: Path, skip: Collection[str] = (), far: list[FarCells] | No
         dim = bounded.xlsx_dimension(head)
         if dim is None or dim[0] * dim[1] > b.max_cells:  # else calamine's allocation is bounded already
             wide[name] = part
-        if plain_xml(head):
+        if plain_worksheet(head):
             plain.append(part)
     if wide:
         data, cut = bounded.bound_package(data, "xlsx", wide, b, pkg.read)
@@ -651,9 +651,7 @@ class SheetRows(Mapping):
         self._names = [n for n in wb.sheet_names if n not in skip]
         self._known = set(self._names)
         self._rows: dict[str, list[tuple]] = {}
-        # one object per distinct text and number (names, labels and targets recur on many rows
-        # and sheets); an empty cell (calamine's '') is None
-        self._values: dict[Any, Any] = {"": None}
+        self._values = _Kept({"": None})  # an empty cell (calamine's '') is None
 
     def __getitem__(self, name: str) -> list[tuple]:
         got = self._rows.get(name)
@@ -677,21 +675,32 @@ class SheetRows(Mapping):
         return len(self._names)
 
     def _read(self, name: str) -> list[tuple]:
-        # calamine pads the rows from A1 (skip_empty_area=False) and reads an empty cell as ''
+        # calamine pads the rows from A1 (skip_empty_area=False), all of one width, and reads an
+        # empty cell as ''
         rows = self._wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         values = self._values
-        if {bool, int}.isdisjoint(map(type, chain.from_iterable(rows))):
-            # one C-level map per row: `values.setdefault(v, v)` is the one object kept for a value
-            # equal to v, None for ''. Sound only when no two values of different types are equal,
-            # which takes a bool or an int (True == 1.0): then the slower way below
-            keep = values.setdefault
-            return [tuple(map(keep, row, row)) for row in rows]
+        if rows and len({len(row) for row in rows}) == 1 and {bool, int}.isdisjoint(
+                map(type, chain.from_iterable(rows))):
+            # every cell through one C-level lookup (`values[v]`: the one object kept for a
+            # value equal to v, None for ''), cut back into rows by zip. Sound only when no two
+            # values of different types are equal, which takes a bool or an int (True == 1.0)
+            cells = map(values.__getitem__, chain.from_iterable(rows))
+            return list(zip(*[cells] * len(rows[0])))
 
         def value(v: Any) -> Any:
             kind = type(v)
-            return values.setdefault(v, v) if kind is str or kind is float else v
+            return values[v] if kind is str or kind is float else v
 
         return [tuple(map(value, row)) for row in rows]
+
+
+class _Kept(dict):
+    """One object per distinct value: the first one met is kept, and returned for every equal
+    value after it (names, labels and targets recur on many rows and sheets)."""
+
+    def __missing__(self, value: Any) -> Any:
+        self[value] = value
+        return value
 
 
 MASTER_SUFFIXES = (".xlsx", ".xlsm")
@@ -963,46 +972,50 @@ def _load_indicators(rows_of, report: Report, file: str, unit_codes: set[str]) -
     out: list[Indicator] = []
     seen: dict[str, int] = {}
     sheet = S.INDIKATOR.sheet
-    for row in _read(rows_of, S.INDIKATOR, report, file) or []:
-        v = row.values
-        code = str(v["kode"] or "").strip()
+    rows = rows_of(sheet)
+    read = read_table(rows, S.INDIKATOR, report, file) if rows is not None else ReadTable()
+    # by column (no dict per row), in the order unpacked below
+    keys = ("kode", "unit", "sasaran", "program", "kegiatan", "nama", "satuan", "polaritas", "rumus_turun",
+            "metode", "target_tahunan", "tw1", "tw2", "tw3", "tw4", "pagu", "wajib_bukti", "kode_sasaran")
+    columns = [read.values.get(k, []) for k in keys]
+    for i, (r, kode, unit, sasaran, program, kegiatan, nama, satuan, polaritas, rumus_turun, metode,
+            target_tahunan, tw1, tw2, tw3, tw4, pagu, wajib_bukti, kode_sasaran) in enumerate(
+                zip(read.numbers, *columns)):
+        code = str(kode or "").strip()
         if code and code in seen:
-            report.issue("indicator-duplicate", file=file, sheet=sheet, cell=row.cell("kode"),
+            report.issue("indicator-duplicate", file=file, sheet=sheet, cell=read.cell("kode", i),
                          value=code, other_row=seen[code], indicator=code)
             continue
         if code:
-            seen[code] = row.number
-        unit = str(v["unit"] or "").strip().upper()
+            seen[code] = r
+        unit = str(unit or "").strip().upper()
         if unit and unit not in unit_codes:
-            report.issue("indicator-unknown-unit", file=file, sheet=sheet, cell=row.cell("unit"),
+            report.issue("indicator-unknown-unit", file=file, sheet=sheet, cell=read.cell("unit", i),
                          value=unit, indicator=code)
             continue
-        if not row.ok:
+        if i in read.bad:
             continue
-        ind = Indicator(kode=code, unit=unit, sasaran=v["sasaran"] or "", program=v["program"] or "",
-                        kegiatan=v["kegiatan"] or "", nama=v["nama"], satuan=v["satuan"] or "",
-                        polaritas=v["polaritas"], rumus_turun=v["rumus_turun"], metode=v["metode"],
-                        target_tahunan=v["target_tahunan"],
-                        target_tw=[v["tw1"], v["tw2"], v["tw3"], v["tw4"]], pagu=v["pagu"],
-                        wajib_bukti=bool(v["wajib_bukti"]),
-                        kode_sasaran=str(v.get("kode_sasaran") or "").strip())
-        _check_targets(ind, report, file, row)
+        ind = Indicator(kode=code, unit=unit, sasaran=sasaran or "", program=program or "",
+                        kegiatan=kegiatan or "", nama=nama, satuan=satuan or "",
+                        polaritas=polaritas, rumus_turun=rumus_turun, metode=metode,
+                        target_tahunan=target_tahunan, target_tw=[tw1, tw2, tw3, tw4], pagu=pagu,
+                        wajib_bukti=bool(wajib_bukti), kode_sasaran=str(kode_sasaran or "").strip())
+        _check_targets(ind, report, file, read.cell("target_tahunan", i), r)
         out.append(ind)
     for code in sorted(unit_codes - {i.unit for i in out}):
         report.issue("unit-no-indicators", file=file, sheet=S.INDIKATOR.sheet, unit=code)
     return out
 
 
-def _check_targets(ind: Indicator, report: Report, file: str, row: Row) -> None:
+def _check_targets(ind: Indicator, report: Report, file: str, cell: str, row: int) -> None:
     tws = ind.target_tw
     if ind.target_tahunan is None or None in tws:
         return
     known = [t for t in tws if t is not None]  # all four (checked above)
     expected = sum(known) if ind.metode in ("per_triwulan", "kumulatif") else known[3]
     if abs(expected - ind.target_tahunan) > 1e-6 * max(1.0, abs(ind.target_tahunan)):
-        report.issue("target-sum-mismatch", file=file, sheet=S.INDIKATOR.sheet,
-                     cell=row.cell("target_tahunan"), indicator=ind.kode, row=row.number,
-                     quarters=expected, yearly=ind.target_tahunan)
+        report.issue("target-sum-mismatch", file=file, sheet=S.INDIKATOR.sheet, cell=cell,
+                     indicator=ind.kode, row=row, quarters=expected, yearly=ind.target_tahunan)
 
 
 def _load_results(sheets: Mapping[str, list[tuple]], units: list[Unit], indicators: list[Indicator],
@@ -1017,15 +1030,16 @@ def _load_results(sheets: Mapping[str, list[tuple]], units: list[Unit], indicato
         read = read_table(sheets[unit.sheet_name], table, report, file)
         loaded.unit_tables[unit.kode] = read
         rows_by_code: dict[str, int] = {}
-        for row in read.rows:
-            v = row.values
-            code = str(v["kode"] or "").strip()
+        v = read.values  # by column: no dict per row (the rows are made if a stage asks for them)
+        for r, kode, *tw, penjelasan, bukti, anggaran in zip(
+                read.numbers, v["kode"], v["r1"], v["r2"], v["r3"], v["r4"], v["penjelasan"], v["bukti"],
+                v["realisasi_anggaran"]):
+            code = str(kode or "").strip()
             # another unit's code, or a second row of one code: not used (validate reports it)
             if code not in known or known[code].unit != unit.kode or code in rows_by_code:
                 continue
-            rows_by_code[code] = row.number
-            tw = [v["r1"], v["r2"], v["r3"], v["r4"]]
-            penjelasan, bukti, anggaran = v["penjelasan"] or "", v["bukti"] or "", v["realisasi_anggaran"]
+            rows_by_code[code] = r
+            penjelasan, bukti = penjelasan or "", bukti or ""
             if tw.count(None) < 4 or penjelasan or bukti or anggaran is not None:
                 results[code] = Result(indikator=code, realisasi_tw=tw, penjelasan=penjelasan, bukti=bukti,
                                        realisasi_anggaran=anggaran)

@@ -225,28 +225,33 @@ SATUAN = ["%", "dokumen", "orang", "kegiatan", "laporan", "desa", "hari", "menit
           "paket", "kali", "nilai", "indeks", "Rp", "lembaga", "kelompok", "km", "titik"]
 
 
+# a unit's sheet (one per unit: the columns made once)
+UNIT_DATA_COLUMNS = (
+    C("kode", "Kode", "id", required=True, width=12, input=False),
+    C("nama", "Indikator Kinerja", width=48, input=False),
+    C("satuan", "Satuan", width=10, input=False),
+    C("target_tahunan", "Target Tahunan", "number", input=False, number_format=NUM),
+    C("t1", "Target TW I", "number", input=False, number_format=NUM),
+    C("t2", "Target TW II", "number", input=False, number_format=NUM),
+    C("t3", "Target TW III", "number", input=False, number_format=NUM),
+    C("t4", "Target TW IV", "number", input=False, number_format=NUM),
+    C("r1", "Realisasi TW I", "number", number_format=NUM),
+    C("r2", "Realisasi TW II", "number", number_format=NUM),
+    C("r3", "Realisasi TW III", "number", number_format=NUM),
+    C("r4", "Realisasi TW IV", "number", number_format=NUM),
+    C("penjelasan", "Penjelasan", width=40),
+    C("bukti", "Bukti Dukung", width=30),
+    C("realisasi_anggaran", "Realisasi Anggaran (Rp)", "number", number_format="#,##0", width=16),
+    C("capaian", "Capaian (%)", "number", input=False, number_format=PCT),
+    C("predikat", "Predikat", input=False),
+    C("sumber", "Sumber", width=30, input=False),
+)
+
+
 def unit_data_table(sheet: str) -> Table:
     """A unit's own sheet: its indicators with targets (copied) and what it reported."""
-    return Table(sheet, "Data Kinerja Unit", (
-        C("kode", "Kode", "id", required=True, width=12, input=False),
-        C("nama", "Indikator Kinerja", width=48, input=False),
-        C("satuan", "Satuan", width=10, input=False),
-        C("target_tahunan", "Target Tahunan", "number", input=False, number_format=NUM),
-        C("t1", "Target TW I", "number", input=False, number_format=NUM),
-        C("t2", "Target TW II", "number", input=False, number_format=NUM),
-        C("t3", "Target TW III", "number", input=False, number_format=NUM),
-        C("t4", "Target TW IV", "number", input=False, number_format=NUM),
-        C("r1", "Realisasi TW I", "number", number_format=NUM),
-        C("r2", "Realisasi TW II", "number", number_format=NUM),
-        C("r3", "Realisasi TW III", "number", number_format=NUM),
-        C("r4", "Realisasi TW IV", "number", number_format=NUM),
-        C("penjelasan", "Penjelasan", width=40),
-        C("bukti", "Bukti Dukung", width=30),
-        C("realisasi_anggaran", "Realisasi Anggaran (Rp)", "number", number_format="#,##0", width=16),
-        C("capaian", "Capaian (%)", "number", input=False, number_format=PCT),
-        C("predikat", "Predikat", input=False),
-        C("sumber", "Sumber", width=30, input=False),
-    ), hint="Diisi oleh 'Himpun & Rekap' dari formulir unit; boleh juga diketik langsung.")
+    return Table(sheet, "Data Kinerja Unit", UNIT_DATA_COLUMNS,
+                 hint="Diisi oleh 'Himpun & Rekap' dari formulir unit; boleh juga diketik langsung.")
 
 
 # ----------------------------------------------------------------------------------- stage sheets

@@ -150,9 +150,33 @@ class Row:
 
 @dataclass
 class ReadTable:
-    rows: list[Row] = field(default_factory=list)
+    """A table sheet as read: where its header was found, and its data rows column by column
+    (`values`: every key of the table, in the order of the columns found, then the others).
+    The rows as `Row`s (a dict of values each) are made when first asked for: a stage that
+    reads a large table by its columns never pays for a dict per row."""
+
     columns: dict[str, int] = field(default_factory=dict)  # key -> 0-based index found
     header_row: int | None = None
+    numbers: list[int] = field(default_factory=list)  # the sheet row of each data row
+    values: dict[str, list[Any]] = field(default_factory=dict)  # key -> the value in each data row
+    bad: dict[int, tuple[str, ...]] = field(default_factory=dict)  # data row -> keys of its cells in error
+    letters: dict[str, str] = field(default_factory=dict)  # key -> column letter (columns found)
+    _rows: list[Row] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            keys = list(self.values)
+            self._rows = [Row(r, dict(zip(keys, row)), self.letters)
+                          for r, row in zip(self.numbers, zip(*self.values.values()))]
+            for i, bad in self.bad.items():
+                self._rows[i].ok, self._rows[i].bad = False, bad
+        return self._rows
+
+    def cell(self, key: str, i: int) -> str:
+        """The cell of `key` in data row i ('C7'), as Row.cell names it."""
+        letter = self.letters.get(key)
+        return f"{letter or '?'}{self.numbers[i]}"
 
 
 def find_header(rows: list[tuple], table: Table) -> tuple[int | None, dict[int, Column], list[tuple[int, str]]]:
@@ -193,7 +217,7 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
     The values are converted a column at a time (`_column`), and the few cells that report
     something one by one, in row order: the rows, values and issues (in their order) are those
     of converting every cell in turn (tests/workbook/test_read_table.py)."""
-    out = ReadTable()
+    out = ReadTable(values={c.key: [] for c in table.columns})
     idx, mapping, extras = find_header(rows, table)
     sheet = table.sheet
     if idx is None:
@@ -213,32 +237,28 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
     if any(c.required and c.key not in found for c in table.columns):
         return out
     letters = {j: column_letter(j + 1) for j in mapping}
-    by_key = {c.key: letters[j] for j, c in mapping.items()}
+    out.letters = {c.key: letters[j] for j, c in mapping.items()}
     data, blank_notes, far = _data_rows(rows[idx + 1:], idx + 2, set(mapping))
-    # each column converted at once; the cells that report something, one by one below
+    out.numbers, out.values = [r for r, _ in data], {}
+    # each column converted at once (`_column`); the cells that report something, one by one below
     raws = [raw for _, raw in data]
     across = list(zip(*raws) if len(set(map(len, raws))) == 1 else zip_longest(*raws))
-    columns: list[list[Any]] = []
     one_by_one: dict[int, list[tuple[int, Column]]] = {}
     for j, c in mapping.items():
-        values, cells = _column(across[j] if j < len(across) else (None,) * len(data), c)
-        columns.append(values)
+        out.values[c.key], cells = _column(across[j] if j < len(across) else (None,) * len(data), c)
         for i in cells:
             one_by_one.setdefault(i, []).append((j, c))
-    keys = [c.key for c in mapping.values()]
-    absent = {c.key: None for c in table.columns if c.key not in found}
-    for i, ((r, raw), converted) in enumerate(zip(data, zip(*columns))):
-        for code, cell, params in blank_notes.get(r, ()):
+    for c in table.columns:
+        out.values.setdefault(c.key, [None] * len(data))
+    for i in sorted(one_by_one.keys() | blank_notes.keys()):  # what a row says, in row order
+        r, raw = data[i]
+        for code, cell, params in blank_notes.get(i, ()):
             report.issue(code, file=file, sheet=sheet, cell=cell, **params)
-        row = Row(r, dict(zip(keys, converted)), by_key)
-        if absent:
-            row.values.update(absent)
         for j, c in one_by_one.get(i, ()):
             value = raw[j] if j < len(raw) else None
-            ok, row.values[c.key] = convert(value, c, report, file=file, sheet=sheet, cell=f"{letters[j]}{r}")
+            ok, out.values[c.key][i] = convert(value, c, report, file=file, sheet=sheet, cell=f"{letters[j]}{r}")
             if not ok:
-                row.ok, row.bad = False, (*row.bad, c.key)
-        out.rows.append(row)
+                out.bad[i] = (*out.bad.get(i, ()), c.key)
     if far is not None:
         first, count, gap = far
         report.issue("cell-far", file=file, sheet=sheet, cell=first, count=count,
@@ -249,8 +269,8 @@ def read_table(rows: list[tuple], table: Table, report: Report, file: str | None
 def _data_rows(body: list[tuple], first: int, known: set[int]) -> tuple[
         list[tuple[int, tuple]], dict[int, list[tuple[str, str, dict[str, Any]]]], tuple[str, int, int] | None]:
     """The rows of a table's body that hold data (with their sheet row numbers), the notes on
-    blank rows said before a row (row number -> notes), and a stray value far below the table
-    that ends it (its cell, the values there and the blank rows above it), if any."""
+    blank rows said before a data row (its index in the first list -> notes), and a stray value
+    far below the table that ends it (its cell, the values there and the blank rows above it)."""
     data: list[tuple[int, tuple]] = []
     notes: dict[int, list[tuple[str, str, dict[str, Any]]]] = {}
     pending_blank: list[int] = []
@@ -263,9 +283,10 @@ def _data_rows(body: list[tuple], first: int, known: set[int]) -> tuple[
             if _stray(rest, known, len(known) > 1):
                 cell, count = _far(rest, r)
                 return data, notes, (cell, count, len(pending_blank))
-            notes[r] = [("row-blank", f"A{pending_blank[0]}", {"row": f"{pending_blank[0]} sampai {pending_blank[-1]}"})]
+            notes[len(data)] = [("row-blank", f"A{pending_blank[0]}",
+                                 {"row": f"{pending_blank[0]} sampai {pending_blank[-1]}"})]
         elif pending_blank:  # only blank rows between data rows are worth a note
-            notes[r] = [("row-blank", f"A{b}", {"row": b}) for b in pending_blank]
+            notes[len(data)] = [("row-blank", f"A{b}", {"row": b}) for b in pending_blank]
         pending_blank = []
         data.append((r, raw))
     return data, notes, None

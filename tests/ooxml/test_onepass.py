@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from kinerja.ooxml.onepass import PREFIX, one_pass, plain_xml
+from kinerja.ooxml.onepass import PREFIX, one_pass, plain_worksheet
 from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
 
 EXCEL = Path(__file__).resolve().parent.parent / "data" / "excel-authored"
@@ -90,11 +90,13 @@ def test_stored_members_and_data_descriptors(sample_master):
 
 
 def test_what_is_left_as_it_is():
-    assert plain_xml(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet')
-    assert plain_xml(b"<worksheet xmlns=")
-    assert not plain_xml(b"\xef\xbb\xbf<?xml version='1.0'?><worksheet")  # a byte-order mark first
-    assert not plain_xml("<?xml version='1.0' encoding='UTF-16'?>".encode("utf-16"))
-    assert not plain_xml(b'<?xml version="1.0" encoding="windows-1252"?><worksheet')
+    assert plain_worksheet(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet')
+    assert plain_worksheet(b"<worksheet xmlns=")
+    assert plain_worksheet(b'<?xml version="1.0"?>\n<x:worksheet xmlns:x=')
+    assert not plain_worksheet(b'<?xml version="1.0"?><chartsheet xmlns=')
+    assert not plain_worksheet(b"\xef\xbb\xbf<?xml version='1.0'?><worksheet")  # a byte-order mark first
+    assert not plain_worksheet("<?xml version='1.0' encoding='UTF-16'?>".encode("utf-16"))
+    assert not plain_worksheet(b'<?xml version="1.0" encoding="windows-1252"?><worksheet')
     assert one_pass(b"not a zip", {"xl/worksheets/sheet1.xml"}) == b"not a zip"
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as z:

@@ -28,16 +28,18 @@ from kinerja.workbook.tables import (
 )
 
 
-def cell_by_cell(rows: list[tuple], table: Table, report: Report, file: str | None = None) -> ReadTable:
-    """read_table as it was before columns were converted at once: every cell in turn."""
-    out = ReadTable()
+def cell_by_cell(rows: list[tuple], table: Table, report: Report, file: str | None = None) -> tuple:
+    """read_table as it was before columns were converted at once: every cell in turn. Returns
+    (header row, columns found, rows)."""
+    out: list[Row] = []
+    header_row, columns = None, {}
     idx, mapping, extras = find_header(rows, table)
     sheet = table.sheet
     if idx is None:
         report.issue("header-missing", file=file, sheet=sheet, cell=f"A{table.header_row}",
                      column=table.columns[0].header)
-        return out
-    out.header_row = idx + 1
+        return header_row, columns, out
+    header_row = idx + 1
     found = {c.key for c in mapping.values()}
     for c in table.columns:
         if c.key not in found and c.required:
@@ -45,9 +47,9 @@ def cell_by_cell(rows: list[tuple], table: Table, report: Report, file: str | No
                          column=c.header)
     for j, name in extras:
         report.issue("column-extra", file=file, sheet=sheet, cell=f"{column_letter(j + 1)}{idx + 1}", column=name)
-    out.columns = {c.key: j for j, c in mapping.items()}
+    columns = {c.key: j for j, c in mapping.items()}
     if any(c.required and c.key not in found for c in table.columns):
-        return out
+        return header_row, columns, out
     pending: list[int] = []
     letters = {j: column_letter(j + 1) for j in mapping}
     by_key = {c.key: letters[j] for j, c in mapping.items()}
@@ -61,7 +63,7 @@ def cell_by_cell(rows: list[tuple], table: Table, report: Report, file: str | No
                 first, count = _far(body[r - idx - 2:], r)
                 report.issue("cell-far", file=file, sheet=sheet, cell=first, count=count,
                              detail=f"di bawah {len(pending)} baris kosong, tidak dibaca sebagai baris tabel")
-                return out
+                return header_row, columns, out
             report.issue("row-blank", file=file, sheet=sheet, cell=f"A{pending[0]}",
                          row=f"{pending[0]} sampai {pending[-1]}")
         else:
@@ -76,8 +78,8 @@ def cell_by_cell(rows: list[tuple], table: Table, report: Report, file: str | No
                 row.ok, row.bad = False, (*row.bad, c.key)
         for c in table.columns:
             row.values.setdefault(c.key, None)
-        out.rows.append(row)
-    return out
+        out.append(row)
+    return header_row, columns, out
 
 
 TABLES = [S.INDIKATOR, S.unit_data_table("Data SEK"), S.UNIT, S.PEJABAT, S.LANGKAH_SOP, S.JAM_KERJA, S.LIBUR,
@@ -131,12 +133,18 @@ def _said(report: Report) -> list[tuple]:
     return [(i.code, i.severity, i.location, i.message, repr(i.value), repr(i.params)) for i in report.issues]
 
 
-def _read(read: ReadTable) -> tuple:
-    def same(v: Any) -> Any:  # nan equals itself here, -0.0 differs from 0.0
+def _read(read: ReadTable | tuple) -> tuple:
+    """What a read gives, comparable: nan equals itself here, -0.0 differs from 0.0."""
+    def same(v: Any) -> Any:
         return ("float", repr(v)) if isinstance(v, float) and not isfinite(v) or v == 0.0 and type(v) is float \
             else (type(v).__name__, v)
-    return (read.header_row, read.columns,
-            [(r.number, [(k, same(v)) for k, v in r.values.items()], r.ok, r.bad, r.letters) for r in read.rows])
+    header_row, columns, rows = (read.header_row, read.columns, read.rows) if isinstance(read, ReadTable) else read
+    if isinstance(read, ReadTable):  # its columns say what its rows say
+        assert read.numbers == [r.number for r in rows]
+        assert all(read.values[k][i] is r.values[k] for i, r in enumerate(rows) for k in r.values)
+        assert all(read.cell(k, i) == r.cell(k) for i, r in enumerate(rows) for k in ("kode", "nama"))
+    return (header_row, columns,
+            [(r.number, [(k, same(v)) for k, v in r.values.items()], r.ok, r.bad, r.letters) for r in rows])
 
 
 @settings(max_examples=300, deadline=None)
