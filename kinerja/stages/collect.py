@@ -509,9 +509,12 @@ def _plausibility(m: Master, results: dict[str, Result], values: dict[str, dict[
     out: list[Issue] = []
     p, rules = m.settings.period, m.settings.rules
     sheet = rf.table.sheet if rf.table else None
+    keys = [f"r{q}" for q in p.quarters]
     for code, vals in values.items():
+        if not any(k in vals for k in keys):
+            continue
         ind = m.indicator(code)
-        if ind is None or not any(f"r{q}" in vals for q in p.quarters):
+        if ind is None:
             continue
         notes = plausible.check(ind, results[code].realisasi_tw, p, rules, m.turun_formula(ind))
         for q, found in notes.items():

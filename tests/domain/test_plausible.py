@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kinerja.domain.plausible import SLACK, _scaled, magnitude
+from kinerja.domain.models import Indicator, Rules
+from kinerja.domain.plausible import SLACK, _cumulative, _looks_cumulative, _scaled, magnitude
 
 
 def plain_magnitude(value: float, references: list[float]) -> tuple[float, int] | None:
@@ -29,3 +30,22 @@ def test_quick_rejection_changes_nothing(value, refs):
 def test_a_comma_read_as_thousands_is_still_found():
     assert magnitude(855.0, [85.0, 80.0]) == (85.5, 1)
     assert magnitude(80.0, [85.0]) is None
+
+
+# a kumulatif indicator's targets and realisasi up to TW III: zeros, negatives and blanks included
+maybe = st.one_of(st.none(), numbers, numbers.map(lambda x: -x))
+
+
+@settings(max_examples=500, deadline=None)
+@given(targets=st.lists(maybe, min_size=4, max_size=4), tw=st.lists(maybe, min_size=4, max_size=4),
+       q=st.integers(2, 4))
+def test_cumulative_quick_look_changes_nothing(targets, tw, q):
+    ind = Indicator(kode="K.1", unit="U", nama="k", satuan="dokumen", metode="kumulatif", target_tw=targets)
+    rules = Rules()
+    assert _looks_cumulative(ind, tw, q, rules, "2T-R") == _cumulative(ind, tw, q, rules, "2T-R")
+
+
+def test_a_year_to_date_total_is_still_found():
+    ind = Indicator(kode="K.2", unit="U", nama="k", satuan="dokumen", metode="kumulatif", target_tw=[10.0] * 4)
+    note = _looks_cumulative(ind, [10.0, 10.0, 30.0, None], 3, Rules(), "2T-R")
+    assert note is not None and note[0] == "realisasi-looks-cumulative"
