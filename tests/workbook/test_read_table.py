@@ -107,7 +107,7 @@ def sheets(draw) -> tuple[Table, list[tuple]]:
     header = [headers[k] for k in order if k not in dropped or not draw(st.booleans())]
     if draw(st.booleans()):
         header.insert(draw(st.integers(0, len(header))), "Kolom Tambahan")
-    width = len(header) + draw(st.integers(0, 2))
+    width = max(1, len(header) + draw(st.integers(0, 2)))
     top = draw(st.integers(0, 3))  # rows above the header
     rows: list[tuple] = [(None,) * width for _ in range(top)]
     rows.append(tuple(header) + (None,) * (width - len(header)))
