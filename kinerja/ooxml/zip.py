@@ -7,7 +7,6 @@ import shutil
 import struct
 import zipfile
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import IO, Any
@@ -80,47 +79,54 @@ class Deflating:
     Why a thread helps: zlib's deflate and crc32 release the interpreter lock, so compressing
     one chunk overlaps with building the next (a large master's write is a third compression).
     Why it is safe: one thread does every write, in submission order, so the zip is the one the
-    calls would have written themselves; at most `depth` chunks wait (memory stays bounded).
-    An error of a write (a full disk) is raised in the caller at its next call or at `drain`;
-    on leaving the block with an error the open member is closed and nothing more is written."""
+    calls would have written themselves; at most `depth` chunks of about CHUNK bytes wait
+    (memory stays bounded). Small writes are gathered into one chunk first: each hand-over to
+    the thread costs a switch of the interpreter lock, and a unit sheet is a few small writes.
+    An error of a write (a full disk) is raised in the caller at its next hand-over or at
+    `drain`; on leaving the block with an error the open member is closed, nothing more written."""
 
     def __init__(self, zout: zipfile.ZipFile, depth: int = 8) -> None:
         self.zout, self.depth = zout, depth
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate")
         self.pending: deque[Future[None]] = deque()
-        self.out: IO[bytes] | None = None
+        self.out: IO[bytes] | None = None  # the member being written (by the thread)
+        self.info: zipfile.ZipInfo | None = None  # the member to open with the next chunk
+        self.chunk: list[bytes] = []
+        self.size = 0
 
     def open(self, info: zipfile.ZipInfo) -> None:
-        """Start member `info` (closed by `close`); `write` adds its bytes."""
-        self._submit(self._open, info)
+        """Start member `info` (ended by `close`); `write` adds its bytes."""
+        self.info = info
 
     def write(self, data: bytes) -> None:
-        self._submit(self._write, data)
+        self.chunk.append(data)
+        self.size += len(data)
+        if self.size >= CHUNK:
+            self._hand_over(last=False)
 
     def close(self) -> None:
-        self._submit(self._close)
+        self._hand_over(last=True)
 
     def drain(self) -> None:
-        """Wait until everything submitted is written (the zip is then the caller's again)."""
+        """Wait until everything handed over is written (the zip is then the caller's again)."""
         while self.pending:
             self.pending.popleft().result()
 
-    def _submit(self, fn: Callable[..., None], *args: Any) -> None:
-        self.pending.append(self.pool.submit(fn, *args))
+    def _hand_over(self, last: bool) -> None:
+        data, info = b"".join(self.chunk), self.info
+        self.chunk, self.size, self.info = [], 0, None
+        self.pending.append(self.pool.submit(self._put, info, data, last))
         while len(self.pending) > self.depth:
             self.pending.popleft().result()
 
-    def _open(self, info: zipfile.ZipInfo) -> None:
-        self.out = self.zout.open(info, "w")
-
-    def _write(self, data: bytes) -> None:
+    def _put(self, info: zipfile.ZipInfo | None, data: bytes, last: bool) -> None:
+        if info is not None:
+            self.out = self.zout.open(info, "w")
         assert self.out is not None
         self.out.write(data)
-
-    def _close(self) -> None:
-        out, self.out = self.out, None
-        assert out is not None
-        out.close()
+        if last:
+            out, self.out = self.out, None
+            out.close()
 
     def __enter__(self) -> Deflating:
         return self
