@@ -149,7 +149,9 @@ def _final(n: int, d: int, rules: Rules) -> float:
         return rounded(Fraction(n, d), places)  # type: ignore[return-value]
     scaled = abs(n) * 10 ** places
     whole = (2 * scaled + d) // (2 * d)  # floor(|x| + 1/2), as numbers.round_half_up
-    return float(Decimal(whole if n >= 0 else -whole).scaleb(-places))
+    # int / int is correctly rounded in Python, as float(Decimal) is: the same double as the
+    # decimal whole * 10**-places, without making the Decimal (a 50,000-indicator rekap)
+    return (whole if n >= 0 else -whole) / 10 ** places
 
 
 def mean_capaian(values: list[float], rules: Rules) -> float | None:

@@ -97,7 +97,7 @@ def _text_cell(ref: str, value: str, s: str) -> str:
 
 def inline(value: str) -> str:
     """The rest of an inline-string cell after its attributes: '/>' or '><is>...</c>'."""
-    text = safe_text(value)[:MAX_TEXT]
+    text = (value if value.isascii() and value.isprintable() else safe_text(value))[:MAX_TEXT]  # printable ASCII: no control character
     if not text:
         return "/>"
     space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""

@@ -79,9 +79,9 @@ class Deflating:
     Why a thread helps: zlib's deflate and crc32 release the interpreter lock, so compressing
     one chunk overlaps with building the next (a large master's write is a third compression).
     Why it is safe: one thread does every write, in submission order, so the zip is the one the
-    calls would have written themselves; at most `depth` chunks of about CHUNK bytes wait
-    (memory stays bounded). Small writes are gathered into one chunk first: each hand-over to
-    the thread costs a switch of the interpreter lock, and a unit sheet is a few small writes.
+    calls would have written themselves; at most `depth` hand-overs of about CHUNK bytes wait
+    (memory stays bounded). Small writes, and small members (a unit sheet), are gathered into
+    one hand-over: each costs a switch of the interpreter lock.
     An error of a write (a full disk) is raised in the caller at its next hand-over or at
     `drain`; on leaving the block with an error the open member is closed, nothing more written."""
 
@@ -90,9 +90,11 @@ class Deflating:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deflate")
         self.pending: deque[Future[None]] = deque()
         self.out: IO[bytes] | None = None  # the member being written (by the thread)
-        self.info: zipfile.ZipInfo | None = None  # the member to open with the next chunk
-        self.chunk: list[bytes] = []
+        self.info: zipfile.ZipInfo | None = None  # the member to open with its first bytes
+        self.chunk: list[bytes] = []  # the current member's bytes not yet handed over
         self.size = 0
+        self.batch: list[tuple[zipfile.ZipInfo | None, bytes, bool]] = []  # (open, bytes, close) steps
+        self.batch_size = 0
 
     def open(self, info: zipfile.ZipInfo) -> None:
         """Start member `info` (ended by `close`); `write` adds its bytes."""
@@ -102,31 +104,42 @@ class Deflating:
         self.chunk.append(data)
         self.size += len(data)
         if self.size >= CHUNK:
-            self._hand_over(last=False)
+            self._step(last=False)
 
     def close(self) -> None:
-        self._hand_over(last=True)
+        self._step(last=True)
 
     def drain(self) -> None:
-        """Wait until everything handed over is written (the zip is then the caller's again)."""
+        """Wait until everything given is written (the zip is then the caller's again)."""
+        self._hand_over()
         while self.pending:
             self.pending.popleft().result()
 
-    def _hand_over(self, last: bool) -> None:
-        data, info = b"".join(self.chunk), self.info
+    def _step(self, last: bool) -> None:
+        data = b"".join(self.chunk)
+        self.batch.append((self.info, data, last))
+        self.batch_size += len(data)
         self.chunk, self.size, self.info = [], 0, None
-        self.pending.append(self.pool.submit(self._put, info, data, last))
+        if self.batch_size >= CHUNK:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if not self.batch:
+            return
+        self.pending.append(self.pool.submit(self._run, self.batch))
+        self.batch, self.batch_size = [], 0
         while len(self.pending) > self.depth:
             self.pending.popleft().result()
 
-    def _put(self, info: zipfile.ZipInfo | None, data: bytes, last: bool) -> None:
-        if info is not None:
-            self.out = self.zout.open(info, "w")
-        assert self.out is not None
-        self.out.write(data)
-        if last:
-            out, self.out = self.out, None
-            out.close()
+    def _run(self, steps: list[tuple[zipfile.ZipInfo | None, bytes, bool]]) -> None:
+        for info, data, last in steps:
+            if info is not None:
+                self.out = self.zout.open(info, "w")
+            assert self.out is not None
+            self.out.write(data)
+            if last:
+                out, self.out = self.out, None
+                out.close()
 
     def __enter__(self) -> Deflating:
         return self

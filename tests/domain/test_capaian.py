@@ -78,3 +78,16 @@ def test_predicate_is_the_first_of_the_highest_bands_reached(bands, capaian):
         lowest = min(rules.skala, key=lambda b: b.batas_bawah).predikat if rules.skala else "-"
         expected = reached[0].predikat if reached else lowest
     assert rules.predicate(capaian) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(-10**20, 10**20), st.integers(1, 10**30), st.integers(0, 6))
+def test_the_one_rounding_gives_the_double_of_the_rounded_decimal(n, d, places):
+    """_final's integer division is the double nearest the rounded decimal, as float(Decimal) is
+    (within Decimal's 28 digits, which scaleb would round to first)."""
+    from decimal import Decimal
+
+    from kinerja.domain.capaian import _final
+
+    whole = (2 * abs(n) * 10 ** places + d) // (2 * d)
+    assert _final(n, d, Rules(desimal=places)) == float(Decimal(whole if n >= 0 else -whole).scaleb(-places))
