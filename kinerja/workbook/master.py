@@ -1000,22 +1000,23 @@ def _load_indicators(rows_of, report: Report, file: str, unit_codes: set[str]) -
                         polaritas=polaritas, rumus_turun=rumus_turun, metode=metode,
                         target_tahunan=target_tahunan, target_tw=[tw1, tw2, tw3, tw4], pagu=pagu,
                         wajib_bukti=bool(wajib_bukti), kode_sasaran=str(kode_sasaran or "").strip())
-        _check_targets(ind, report, file, read.cell("target_tahunan", i), r)
+        _check_targets(ind, report, file, read, i)
         out.append(ind)
     for code in sorted(unit_codes - {i.unit for i in out}):
         report.issue("unit-no-indicators", file=file, sheet=S.INDIKATOR.sheet, unit=code)
     return out
 
 
-def _check_targets(ind: Indicator, report: Report, file: str, cell: str, row: int) -> None:
+def _check_targets(ind: Indicator, report: Report, file: str, read: ReadTable, i: int) -> None:
+    """The quarters' targets against the yearly one (`i`: the indicator's row of the table read)."""
     tws = ind.target_tw
     if ind.target_tahunan is None or None in tws:
         return
     known = [t for t in tws if t is not None]  # all four (checked above)
     expected = sum(known) if ind.metode in ("per_triwulan", "kumulatif") else known[3]
     if abs(expected - ind.target_tahunan) > 1e-6 * max(1.0, abs(ind.target_tahunan)):
-        report.issue("target-sum-mismatch", file=file, sheet=S.INDIKATOR.sheet, cell=cell,
-                     indicator=ind.kode, row=row, quarters=expected, yearly=ind.target_tahunan)
+        report.issue("target-sum-mismatch", file=file, sheet=S.INDIKATOR.sheet, cell=read.cell("target_tahunan", i),
+                     indicator=ind.kode, row=read.numbers[i], quarters=expected, yearly=ind.target_tahunan)
 
 
 def _load_results(sheets: Mapping[str, list[tuple]], units: list[Unit], indicators: list[Indicator],

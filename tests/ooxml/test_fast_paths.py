@@ -435,6 +435,25 @@ def test_gc_paused_restores_the_collector():
     assert gc.isenabled()
 
 
+def test_what_gc_paused_made_goes_to_the_oldest_generation_and_garbage_is_still_found():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    with gc_paused():
+        kept = [[i] for i in range(1000)]
+        cycle = Node()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gc.get_freeze_count() == 0 and gc.get_count()[0] < 100  # no young pass owed for them
+    assert any(o is kept[0] for o in gc.get_objects(generation=2))
+    gc.collect()
+    assert gone() is None  # the cycle made while paused is still collected
+
+
 def test_master_rows_are_read_from_a1_row_by_row(sample_master, tmp_path):
     from openpyxl import Workbook
     from python_calamine import CalamineWorkbook
