@@ -60,6 +60,7 @@ class Styles:
         for nf in (self.numfmts if self.numfmts is not None else []):
             self.codes[int(nf.get("numFmtId"))] = nf.get("formatCode", "")
         self.derived: dict[tuple[int, Look], int] = {}
+        self.asked: dict[tuple[int, str | None, str | None, Look | None], int] = {}  # derive's answers
         self.fill_ids: dict[str, int] = {}
         self.known: dict[bytes, int] | None = None  # an xf's XML -> its index
         self._solid: tuple[Any, set[int]] | None = None
@@ -91,6 +92,14 @@ class Styles:
     def derive(self, base: int, number_format: str | None = None, fill: str | None = None,
                look: Look | None = None) -> int:
         """The cellXfs index of `base` with another number format, fill, font, border or alignment."""
+        given = (base, number_format, fill, look)  # as asked: tens of thousands of marks ask alike
+        found = self.asked.get(given)
+        if found is not None:
+            return found
+        found = self.asked[given] = self._derive(base, number_format, fill, look)
+        return found
+
+    def _derive(self, base: int, number_format: str | None, fill: str | None, look: Look | None) -> int:
         look = look or Look()
         if number_format is not None or fill is not None:
             look = Look(number_format if number_format is not None else look.number_format,
