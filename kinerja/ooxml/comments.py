@@ -28,6 +28,7 @@ V = "urn:schemas-microsoft-com:vml"
 OFFICE = "urn:schemas-microsoft-com:office:office"
 X = "urn:schemas-microsoft-com:office:excel"
 _SHAPE_ID = re.compile(r"_x0000_s(\d+)")
+_CLIENT_DATA, _ROW, _COLUMN = f"{{{X}}}ClientData", f"{{{X}}}Row", f"{{{X}}}Column"
 _NEW_VML = (f'<xml xmlns:v="{V}" xmlns:o="{OFFICE}" xmlns:x="{X}"><o:shapelayout v:ext="edit">'
             '<o:idmap v:ext="edit" data="{data}"/></o:shapelayout></xml>')
 _SHAPETYPE = (f'<v:shapetype xmlns:v="{V}" xmlns:o="{OFFICE}" id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
@@ -167,11 +168,17 @@ class Notes:
                 m = _SHAPE_ID.fullmatch(shape.get("id", ""))
                 if m:
                     self.next_id = max(self.next_id, int(m.group(1)) + 1)
-                data = shape.find(f"{{{X}}}ClientData")
+                # the children walked, not found by path (ElementPath per shape was most of a
+                # review's write): the first ClientData, its first Row and Column, as find gives
+                data = next((c for c in shape if c.tag == _CLIENT_DATA), None)
                 if data is not None and data.get("ObjectType") == "Note":
+                    found: dict[str, str] = {}
+                    for c in data:
+                        if c.tag in (_ROW, _COLUMN) and c.tag not in found:
+                            found[c.tag] = c.text or ""
                     try:
-                        cell = (int(data.findtext(f"{{{X}}}Row")) + 1, int(data.findtext(f"{{{X}}}Column")) + 1)
-                    except (TypeError, ValueError):
+                        cell = (int(found[_ROW]) + 1, int(found[_COLUMN]) + 1)
+                    except (KeyError, ValueError):
                         continue
                     self.shapes[cell] = shape
             idmap = vml.find(f"{{{OFFICE}}}shapelayout/{{{OFFICE}}}idmap")

@@ -184,3 +184,29 @@ def test_a_failed_background_write_is_raised_to_the_writer_and_the_zip_still_clo
                 out.write(data)
                 out.close()
     assert raised.value.errno == errno.ENOSPC
+
+
+def test_the_notes_shapes_are_indexed_as_found_by_path():
+    """A drawing with a button, a note without a row, an empty column, a note twice: the shapes
+    found by walking the children are those ElementPath finds."""
+    V, X = comments.V, comments.X
+    notes = ['<x:ClientData ObjectType="Note"><x:Row>3</x:Row><x:Column>1</x:Column></x:ClientData>',
+             '<x:ClientData ObjectType="Button"><x:Row>4</x:Row><x:Column>1</x:Column></x:ClientData>',
+             '<x:ClientData ObjectType="Note"><x:Column>2</x:Column></x:ClientData>',
+             '<x:ClientData ObjectType="Note"><x:Row>5</x:Row><x:Column/></x:ClientData>',
+             '<x:ClientData ObjectType="Note"><!-- c --><x:Row>6</x:Row><x:Row>9</x:Row><x:Column>0</x:Column></x:ClientData>',
+             '<v:textbox/>']
+    shapes = "".join(f'<v:shape id="_x0000_s{1025 + n}">{body}</v:shape>' for n, body in enumerate(notes))
+    vml = etree.fromstring(comments._NEW_VML.replace("{data}", "1").replace("</xml>", shapes + "</xml>"))
+    notes_ = comments.Notes.__new__(comments.Notes)
+    notes_.vml, notes_.shapes, notes_.next_id = vml, None, 1
+    by_path = {}
+    for shape in vml.iter(f"{{{V}}}shape"):
+        data = shape.find(f"{{{X}}}ClientData")
+        if data is not None and data.get("ObjectType") == "Note":
+            try:
+                by_path[(int(data.findtext(f"{{{X}}}Row")) + 1, int(data.findtext(f"{{{X}}}Column")) + 1)] = shape
+            except (TypeError, ValueError):
+                continue
+    assert notes_._shapes() == by_path and list(by_path) == [(4, 2), (7, 1)]
+    assert notes_.next_id == 1031
