@@ -123,11 +123,13 @@ def norm(text: Any) -> str:
     return _norm(text if type(text) is str else str(text or ""))
 
 
+_IN_BRACKETS, _NOT_ALNUM = re.compile(r"\(.*?\)"), re.compile(r"[^a-z0-9]+")
+
+
 @lru_cache(maxsize=65536)
 def _norm(text: str) -> str:  # the same labels and choices recur on every row: computed once
     t = text.lower().replace("\n", " ")
-    t = re.sub(r"\(.*?\)", "", t)
-    return re.sub(r"[^a-z0-9]+", "", t)
+    return _NOT_ALNUM.sub("", _IN_BRACKETS.sub("", t))
 
 
 @dataclass(slots=True)  # a large table has a hundred thousand of them
