@@ -4,7 +4,7 @@ python-calamine's `get_sheet_by_name` reads a worksheet's XML for its values and
 `merged_cell_ranges`, unzips and parses the same XML again from the top until it meets a
 `<mergeCells>` element, which Excel writes after `<sheetData>`: the whole sheet a second time,
 a third of calamine's time on a large master. kinerja never asks for merged ranges. So
-before calamine opens the master, each worksheet part it will read gets an empty
+before calamine opens the master (and each returned form), each worksheet part it will read gets an empty
 `<mergeCells>` element in front of its XML: that second pass stops there at once (and
 finds no merged range), while the value pass skips any element before `<sheetData>`, so the
 values read are the same.

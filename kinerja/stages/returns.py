@@ -307,12 +307,16 @@ def _open_book(rf: ReturnFile, data: bytes, pkg: UntrustedPackage | None, limits
     when it cannot be read (an issue says why)."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+    from kinerja.ooxml.onepass import one_pass, plain_worksheet
+
     try:
         if pkg is not None and rf.kind in ("xlsx", "xlsm", "ods"):
             parts = sheet_parts(pkg) if rf.kind != "ods" else {}
             if rf.kind != "ods" and not parts:  # the workbook part does not read plainly: every sheet
                 parts = {n: n for n in pkg.entries if n.startswith("xl/worksheets/") and n.endswith(".xml")}
             data, far = bounded.bound_package(data, rf.kind, parts, limits.bounds, pkg.read)
+            if rf.kind != "ods":  # each sheet read once by calamine, as the master (kinerja.ooxml.onepass)
+                data = one_pass(data, [p for p in parts.values() if plain_worksheet(pkg.read(p, 4096))])
         else:
             far = _binary_far(rf, data, pkg, limits.bounds)
             if far:

@@ -104,3 +104,20 @@ def test_what_is_left_as_it_is():
         with pytest.warns(UserWarning):
             z.writestr("a.xml", "<b/>")  # a name given twice: which one a reader takes is its own choice
     assert one_pass(data.getvalue(), {"a.xml"}) == data.getvalue()
+
+
+def test_a_unit_form_as_collect_reads_it(sample_master, tmp_path):
+    """Collect gives calamine each returned form prefixed too (stages/returns._open_book): a form
+    kinerja built, filled by its unit, reads the same."""
+    from datetime import datetime
+
+    from kinerja.sample.roles import fill_form
+    from kinerja.stages.forms import build_forms
+    from kinerja.workbook.master import load_master
+
+    made = build_forms(load_master(sample_master), tmp_path, units=["PEM"], now=datetime(2026, 10, 5, 9, 0))
+    (form,) = [p for p in made.files if p.suffix == ".xlsx"]
+    code = load_master(sample_master).master.indicators_of("PEM")[0].kode
+    filled = fill_form(form, tmp_path / "kembali.xlsx", {code: {"r3": 7, "penjelasan": "Rapat & <koordinasi>"}})
+    out = _check(filled.read_bytes())
+    assert any(7 in row and "Rapat & <koordinasi>" in row for rows in _values(out).values() for row in rows)
