@@ -48,18 +48,24 @@ def period_target(ind: Indicator, period: Period) -> float | None:
     if ind.metode == "nilai_akhir" or (period.jenis == "tahunan" and ind.target_tahunan is not None):
         return ind.target_for_quarter(qs[-1]) if period.jenis != "tahunan" else (
             ind.target_tahunan if ind.target_tahunan is not None else ind.target_tw[3])
-    values = [ind.target_tw[q - 1] for q in qs]
-    if any(v is None for v in values):
-        return None
-    return exact_sum(values)  # type: ignore[arg-type]
+    return _sum_of(ind.target_tw, qs)
 
 
 def period_realisasi(ind: Indicator, realisasi_tw: list[float | None], period: Period) -> float | None:
     qs = _quarters(ind, period)
     if ind.metode == "nilai_akhir":
         return realisasi_tw[qs[-1] - 1]
-    values = [realisasi_tw[q - 1] for q in qs]
-    if any(v is None for v in values):
+    return _sum_of(realisasi_tw, qs)
+
+
+def _sum_of(per_quarter: list[float | None], qs: tuple[int, ...]) -> float | None:
+    """The exact sum of the quarters `qs` (None while one is missing). One quarter is its own
+    value: float(Decimal(repr(v))) is v, so exact_sum would give it back unchanged."""
+    if len(qs) == 1:
+        v = per_quarter[qs[0] - 1]
+        return None if v is None else float(v) + 0.0  # + 0.0: a -0.0 sums to 0.0, as in exact_sum
+    values = [per_quarter[q - 1] for q in qs]
+    if None in values:
         return None
     return exact_sum(values)  # type: ignore[arg-type]
 
@@ -89,10 +95,16 @@ def _decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
-def _quarters(ind: Indicator, period: Period) -> list[int]:
-    if ind.metode == "kumulatif":
-        return list(range(1, period.last_quarter + 1))
-    return period.quarters
+def _quarters(ind: Indicator, period: Period) -> tuple[int, ...]:
+    return _quarters_of(ind.metode == "kumulatif", period.jenis, period.nomor)
+
+
+@lru_cache(maxsize=64)
+def _quarters_of(cumulative: bool, jenis: str, nomor: int | None) -> tuple[int, ...]:
+    """The quarters an indicator's period value is made of (a few distinct answers, asked for
+    every indicator)."""
+    quarters = Period(tahun=2000, jenis=jenis, nomor=nomor).quarters  # type: ignore[arg-type]
+    return tuple(range(1, quarters[-1] + 1)) if cumulative else tuple(quarters)
 
 
 def ratio(target: float | None, realisasi: float | None, polaritas: str, rumus: TurunFormula,

@@ -91,3 +91,22 @@ def test_the_one_rounding_gives_the_double_of_the_rounded_decimal(n, d, places):
 
     whole = (2 * abs(n) * 10 ** places + d) // (2 * d)
     assert _final(n, d, Rules(desimal=places)) == float(Decimal(whole if n >= 0 else -whole).scaleb(-places))
+
+
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64),
+                          st.integers(-10**6, 10**6)), min_size=4, max_size=4),
+       st.integers(1, 4))
+def test_one_quarter_is_its_own_exact_sum(values, quarter):
+    """A period of one quarter takes its value as it is: the same double, and the same sign of
+    zero, as exact_sum over that one value."""
+    from math import copysign
+
+    from kinerja.domain.capaian import _sum_of, exact_sum
+
+    got = _sum_of(values, (quarter,))
+    v = values[quarter - 1]
+    if v is None:
+        assert got is None
+    else:
+        want = exact_sum([v])
+        assert got == want and copysign(1, got) == copysign(1, want)
