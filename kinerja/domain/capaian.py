@@ -191,6 +191,14 @@ def achievement(ind: Indicator, result: Result | None, period: Period, rules: Ru
     return Achievement(target, realisasi, capaian, rules.predicate(capaian), notes)
 
 
+def realisasi_and_capaian(ind: Indicator, result: Result | None, period: Period, rules: Rules,
+                          rumus: TurunFormula) -> tuple[float | None, float | None]:
+    """`achievement`'s realisasi and capaian alone (the same computation, without its predicate
+    and notes): what a comparison over every indicator and quarter needs."""
+    realisasi = period_realisasi(ind, result.realisasi_tw if result else [None] * 4, period)
+    return realisasi, ratio(period_target(ind, period), realisasi, ind.polaritas, rumus, rules)[0]
+
+
 # ----------------------------------------------------------------------------------- Excel
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kinerja.domain.capaian import Achievement, achievement, mean_capaian
+from kinerja.domain.capaian import Achievement, achievement, mean_capaian, realisasi_and_capaian
 from kinerja.domain.models import ROMAN, Indicator, Master, Period
 from kinerja.domain.numbers import format_number, format_percent
 from kinerja.issues.catalogue import Report
@@ -78,8 +78,10 @@ def trends(master: Master, lalu: dict[str, list[float | None]] | None = None,
         cap: list[float | None] = [None] * 4
         mine = own.get(ind.kode)
         for q, period in enumerate(quarters, 1):
-            a = mine if q == p.nomor and mine is not None else achievement(ind, res, period, rules, rumus)
-            real[q - 1], cap[q - 1] = a.realisasi, a.capaian
+            if q == p.nomor and mine is not None:
+                real[q - 1], cap[q - 1] = mine.realisasi, mine.capaian
+            else:
+                real[q - 1], cap[q - 1] = realisasi_and_capaian(ind, res, period, rules, rumus)
         t = IndicatorTrend(ind, real, cap)
         before = lalu.get(ind.kode)
         if before is not None:

@@ -110,3 +110,20 @@ def test_one_quarter_is_its_own_exact_sum(values, quarter):
     else:
         want = exact_sum([v])
         assert got == want and copysign(1, got) == copysign(1, want)
+
+
+@given(st.sampled_from(["naik", "turun"]), st.sampled_from(["per_triwulan", "kumulatif", "nilai_akhir"]),
+       st.lists(st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)), min_size=4, max_size=4),
+       st.lists(st.one_of(st.none(), st.floats(0, 1e6, allow_nan=False)), min_size=4, max_size=4),
+       st.sampled_from([Period(tahun=2026, jenis="triwulan", nomor=q) for q in range(1, 5)]
+                       + [Period(tahun=2026, jenis="semester", nomor=1), Period(tahun=2026, jenis="tahunan")]))
+def test_realisasi_and_capaian_are_achievements_own(polaritas, metode, targets, realisasi, period):
+    """The comparison's shortcut gives the very realisasi and capaian `achievement` gives."""
+    from kinerja.domain.capaian import realisasi_and_capaian
+
+    ind = Indicator(kode="X.01", unit="X", nama="x", polaritas=polaritas, metode=metode,
+                    target_tahunan=None, target_tw=targets)
+    res = Result(indikator="X.01", realisasi_tw=realisasi)
+    for rumus in ("2T-R", "T/R"):
+        a = achievement(ind, res, period, Rules(), rumus)
+        assert realisasi_and_capaian(ind, res, period, Rules(), rumus) == (a.realisasi, a.capaian)
