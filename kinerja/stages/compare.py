@@ -153,21 +153,16 @@ def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[di
 def chart_png(path: Path, size: tuple[float, float], labelsize: float) -> Iterator[Any]:
     """Matplotlib axes (headless backend) for a document's chart; on leaving the block the axes
     get the house finish (tick labels at `labelsize`, no top or right spine) and the figure is
-    saved to `path` as PNG at 150 dpi, then closed."""
-    import matplotlib
+    saved to `path` as PNG at 150 dpi (a figure of its own, outside pyplot, freed with it)."""
+    from matplotlib.figure import Figure  # not pyplot: no global figure state, a third less to import
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=size, dpi=150)
-    try:
-        yield ax
-        ax.tick_params(labelsize=labelsize)
-        ax.spines[["top", "right"]].set_visible(False)
-        fig.tight_layout()
-        fig.savefig(path)
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=size, dpi=150)
+    ax = fig.subplots()
+    yield ax
+    ax.tick_params(labelsize=labelsize)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path)  # a PNG through matplotlib's Agg renderer, byte for byte as pyplot's Agg figure
 
 
 def trend_chart(title: str, means: list[float | None], path: Path, last_year: float | None = None,
