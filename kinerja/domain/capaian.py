@@ -116,6 +116,14 @@ def ratio(target: float | None, realisasi: float | None, polaritas: str, rumus: 
     the same value as with fractions.Fraction, without normalising every intermediate result."""
     if target is None or realisasi is None:
         return None, []
+    try:
+        return _ratio(target, realisasi, polaritas, rumus, rules)
+    except OverflowError:  # beyond the largest double (1E+300 against 1E-10): no capaian, said so
+        return None, [("capaian-out-of-range", {})]
+
+
+def _ratio(target: float, realisasi: float, polaritas: str, rumus: TurunFormula,
+           rules: Rules) -> tuple[float | None, list[tuple[str, dict[str, Any]]]]:
     tn, td = _exact_parts(target)
     rn, rd = _exact_parts(realisasi)
     if tn == 0:

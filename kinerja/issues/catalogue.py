@@ -265,6 +265,11 @@ _CATALOGUE: list[IssueType] = [
     _t("realisasi-zero-turun", "warning", "data", "Realisasi nol pada rumus T/R",
        "Realisasi indikator '{indicator}' bernilai 0 dengan rumus T/R; capaian tidak dapat dihitung.",
        "Periksa realisasi, atau pakai rumus (2T-R)/T untuk indikator ini."),
+    _t("capaian-out-of-range", "warning", "data", "Capaian tidak terhitung: angka terlalu besar",
+       "Capaian indikator '{indicator}' tidak dapat dihitung: perbandingan realisasi dan target "
+       "melampaui angka terbesar yang dapat dihitung.",
+       "Periksa target dan realisasi indikator ini (kemungkinan salah ketik, mis. kelebihan angka nol "
+       "atau tanda E)."),
     _t("capaian-above-ceiling", "warning", "data", "Capaian terlalu tinggi",
        "Capaian {capaian} melebihi {limit} tanpa penjelasan.",
        "Minta unit memeriksa angka atau menuliskan penjelasan."),

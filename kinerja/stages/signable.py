@@ -152,6 +152,8 @@ def exclusions(rows: list[RekapRow]) -> list[tuple[str, list[str]]]:
             why = "targetnya nol"
         elif "realisasi-zero-turun" in codes:
             why = "realisasinya nol pada rumus T/R"
+        elif "capaian-out-of-range" in codes:
+            why = "capaiannya terlalu besar untuk dihitung"
         elif r.ach.target is None:
             why = "targetnya kosong"
         else:

@@ -226,6 +226,15 @@ def realisasi_zero_turun(ctx: Ctx, line: Line) -> Iterator[Issue]:
             yield line.issue(code, f"r{ctx.master.settings.period.last_quarter}", value=0, **params)
 
 
+@rule("capaian-out-of-range")
+def capaian_out_of_range(ctx: Ctx, line: Line) -> Iterator[Issue]:
+    """A ratio beyond the largest double (a realisasi of 1E+300 against a target of 1E-10) has
+    no capaian: said on the realisasi cell, not carried into any average."""
+    for code, params in line.ach.notes:
+        if code == "capaian-out-of-range":
+            yield line.issue(code, f"r{ctx.master.settings.period.last_quarter}", value=line.ach.realisasi, **params)
+
+
 @rule("capaian-above-ceiling")
 def capaian_above_ceiling(ctx: Ctx, line: Line) -> Iterator[Issue]:
     """Capaian above 'Capaian Maksimum Tanpa Penjelasan' with no explanation: a typo (an extra

@@ -127,3 +127,11 @@ def test_realisasi_and_capaian_are_achievements_own(polaritas, metode, targets, 
     for rumus in ("2T-R", "T/R"):
         a = achievement(ind, res, period, Rules(), rumus)
         assert realisasi_and_capaian(ind, res, period, Rules(), rumus) == (a.realisasi, a.capaian)
+
+
+def test_a_ratio_beyond_the_largest_double_has_no_capaian():
+    """1E+300 against 1E-10, or T/R with a realisasi of 5E-324: said, never an OverflowError or
+    an infinity carried into an average."""
+    for target, real, pol, rumus in ((1e-10, 1e300, "naik", "2T-R"), (1.0, 5e-324, "turun", "T/R")):
+        assert ratio(target, real, pol, rumus, Rules()) == (None, [("capaian-out-of-range", {})])
+    assert ratio(1e300, -1e300, "turun", "2T-R", Rules())[0] == 300.0  # (2T - R) / T: still a number

@@ -49,6 +49,7 @@ EXPECTED = [
     ("value-negative", "TRANTIB", "TRANTIB.04"),
     ("cumulative-decrease", "TRANTIB", "TRANTIB.04"),
     ("realisasi-zero-turun", "TRANTIB", "TRANTIB.05"),
+    ("capaian-out-of-range", "TRANTIB", "TRANTIB.06"),
     ("evidence-missing", "PMD", "PMD.01"),
     ("capaian-above-ceiling", "PMD", "PMD.04"),
     ("target-zero", "PMD", "PMD.07"),
@@ -80,7 +81,8 @@ def fill_units(master: Path, rows: list[dict]) -> None:
             ws.cell(found, 1, r["kode"])
         for key in ("r1", "r2", "r3", "r4", "t3", "realisasi_anggaran"):
             if r.get(key) not in (None, ""):
-                ws.cell(found, t.index(key), parse_number(r[key]).value)
+                text = r[key]  # as typed; '1.7E+308' is a number Excel keeps, parse_number reads none
+                ws.cell(found, t.index(key), float(text) if "E+" in text else parse_number(text).value)
             elif key == "r3" and "r3" in r:
                 ws.cell(found, t.index(key), None)
         for key in ("penjelasan", "bukti"):
@@ -318,3 +320,27 @@ def test_catalogue_doc_is_current():
         "write_catalogue_doc()'")
     for code in CATALOGUE:
         assert f"`{code}`" in catalogue_markdown()
+
+
+def test_a_capaian_beyond_any_number_is_said_and_left_out(sample_master, tmp_path):
+    """A realisasi of 1E+300 typed against a target of 1E-10: no capaian (no crash, no infinity in an
+    average), the finding on the realisasi cell, the Rekap and the report still made."""
+    from kinerja.stages.documents import render_report
+
+    golden_master(sample_master)
+    wb = load_workbook(sample_master)
+    ws, t = wb["Data SEK"], S.unit_data_table("Data SEK")
+    row = next(c.row for c in ws["A"] if c.value == "SEK.03")
+    ws.cell(row, t.index("r3")).value = 1e300
+    ws = wb[S.INDIKATOR.sheet]  # against a TW III target of 1E-10: 1E+312 %
+    ws[f"{S.INDIKATOR.letter('tw3')}{next(c.row for c in ws['A'] if c.value == 'SEK.03')}"] = 1e-10
+    wb.save(sample_master)
+    out = validate(load_master(sample_master), NOW)
+    (issue,) = [f.issue for f in out.found if key(f.issue) == ("capaian-out-of-range", "SEK", "SEK.03")]
+    assert (issue.location.indicator, issue.location.cell) == ("SEK.03", f"{t.letter('r3')}{row}")
+    write_file(sample_master, out.writes, backup=False)
+    rekap = load_workbook(sample_master)[S.REKAP.sheet]
+    line = next(r for r in rekap.iter_rows(min_row=4) if r[4].value == "SEK.03")
+    assert line[S.REKAP.index("capaian") - 1].value is None
+    made = render_report(load_master(sample_master), tmp_path, force=True, now=NOW, documents=("laporan",))
+    assert made.files and not made.report.blocking, made.report.to_json()
