@@ -71,7 +71,6 @@ def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo)
     return True
 
 
-
 class Deflating:
     """New members of `zout` written by one background thread, in the order given, while the
     caller makes the next part's XML.
