@@ -683,10 +683,15 @@ def make_issue(code: str, *, file: str | None = None, sheet: str | None = None,
     values.setdefault("cell", cell or "-")
     values.setdefault("unit", unit or "-")
     values.setdefault("indicator", indicator or "-")
-    return Issue(
+    for where in (file, sheet, cell, unit, indicator):
+        if where is not None and type(where) is not str:
+            raise TypeError(f"{code}: location {where!r} is not text")
+    # built without pydantic's validation (every field is already of its type, checked above
+    # where a caller could get it wrong): a validation of 50,000 indicators makes thousands
+    return Issue.model_construct(
         code=code,
         severity=Severity(severity) if severity else kind.severity,
-        location=Location(file=file, sheet=sheet, cell=cell, unit=unit, indicator=indicator),
+        location=Location.model_construct(file=file, sheet=sheet, cell=cell, unit=unit, indicator=indicator),
         message=kind.template.format_map(values),
         action=kind.action.format_map(values),
         value=_jsonable(params.get("value")),

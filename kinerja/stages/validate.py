@@ -118,15 +118,26 @@ class Line:
     ind: Indicator
     res: Result
     sheet: str
-    row: Row | None  # the row in the unit sheet; None when the sheet has no row for it
+    read: ReadTable | None  # the unit sheet as read (None when the master has no such sheet)
+    at: int | None  # the indicator's data row in `read` (its first); None when the sheet has no row for it
     ach: Achievement
     raw: float | None  # capaian before the optional upper cap (Batas Atas Capaian), rounded as printed
 
+    @property
+    def row(self) -> Row | None:
+        """The row in the unit sheet, made when asked (most lines never need theirs as a Row)."""
+        return None if self.at is None or self.read is None else self.read.row(self.at)
+
+    def value(self, key: str) -> Any:
+        """The unit sheet's value of `key` on this line's row (the line has a row)."""
+        assert self.read is not None and self.at is not None
+        return self.read.values[key][self.at]
+
     def cell(self, key: str) -> str | None:
-        if self.row is None:
+        if self.at is None or self.read is None:
             return None
-        table = S.unit_data_table(self.sheet)
-        return self.row.cells.get(key) or f"{table.letter(key)}{self.row.number}"
+        letter = self.read.letters.get(key) or S.unit_data_table(self.sheet).letter(key)
+        return f"{letter}{self.read.numbers[self.at]}"
 
     def issue(self, code: str, key: str, **params) -> Issue:
         return make_issue(code, sheet=self.sheet, cell=self.cell(key), unit=self.unit.kode,
@@ -188,7 +199,7 @@ def realisasi_missing(ctx: Ctx, line: Line) -> Iterator[Issue]:
     needed = sorted(set(period.quarters) | (set(range(1, period.last_quarter))
                                             if line.ind.metode == "kumulatif" else set()))
     for q in needed:
-        if line.row is not None and line.res.realisasi_tw[q - 1] is None:
+        if line.at is not None and line.res.realisasi_tw[q - 1] is None:
             yield line.issue("realisasi-missing", f"r{q}", quarter=_quarter(q))
 
 
@@ -334,6 +345,8 @@ def _master_copy(ind: Indicator, key: str):
 
 
 def _differs(a, b) -> bool:
+    """Whether a unit sheet's copy `a` differs from the master's `b` (equal values never do:
+    callers test `a != b` first, the common case, at C speed)."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return abs(a - b) > 1e-9 * max(1.0, abs(b))
     return " ".join(str(a).split()).lower() != " ".join(str(b or "").split()).lower()
@@ -344,12 +357,11 @@ def indicator_inconsistent(ctx: Ctx, line: Line) -> Iterator[Issue]:
     """The unit sheet shows a copy of the indicator (name, satuan, targets); capaian is always
     computed from the Indikator sheet, so a copy that differs misleads whoever reads the unit
     sheet. Empty copies are not compared (a sheet typed by hand may leave them out)."""
-    if line.row is None:
+    if line.at is None:
         return
-    values = line.row.values
     diffs = [(key, label, here, there) for key, label in _COPIED
-             if (here := values.get(key)) is not None and here != ""
-             and _differs(here, there := _master_copy(line.ind, key))]
+             if (here := line.value(key)) is not None and here != ""
+             and here != (there := _master_copy(line.ind, key)) and _differs(here, there)]
     if diffs:
         detail = "; ".join(f"{label} {_show(here)} di sheet '{line.sheet}', {_show(there)} di sheet Indikator"
                            for _k, label, here, there in diffs)
@@ -378,13 +390,13 @@ def indicator_duplicate(ctx: Ctx) -> Iterator[Issue]:
     for code, read in ctx.unit_sheets.items():
         sheet = _unit(ctx, code).sheet_name
         seen: dict[str, int] = {}
-        for row in read.rows:
-            kode = str(row.values.get("kode") or "").strip()
+        for i, kode in enumerate(read.values["kode"]):  # by column: no Row made per row
+            kode = str(kode or "").strip()
             if kode in seen:
-                yield make_issue("indicator-duplicate", sheet=sheet, cell=row.cell("kode"), unit=code,
+                yield make_issue("indicator-duplicate", sheet=sheet, cell=read.cell("kode", i), unit=code,
                                  indicator=kode, value=kode, other_row=seen[kode], field="kode")
             elif kode:
-                seen[kode] = row.number
+                seen[kode] = read.numbers[i]
 
 
 @rule("unit-row-unknown", per_line=False)
@@ -393,19 +405,19 @@ def unit_row_unknown(ctx: Ctx) -> Iterator[Issue]:
     code, or a code not on the Indikator sheet): its values are not used."""
     for code, read in ctx.unit_sheets.items():
         sheet = _unit(ctx, code).sheet_name
-        for row in read.rows:
-            kode = str(row.values.get("kode") or "").strip()
+        for i, kode in enumerate(read.values["kode"]):
+            kode = str(kode or "").strip()
             other = ctx.master.indicator(kode)
             if kode and (other is None or other.unit != code):
-                yield make_issue("unit-row-unknown", sheet=sheet, cell=row.cell("kode"), unit=code,
-                                 value=kode, row=row.number, field="kode",
+                yield make_issue("unit-row-unknown", sheet=sheet, cell=read.cell("kode", i), unit=code,
+                                 value=kode, row=read.numbers[i], field="kode",
                                  owner=f" (indikator unit '{other.unit}')" if other else "")
 
 
 @rule("unit-row-missing")
 def unit_row_missing(ctx: Ctx, line: Line) -> Iterator[Issue]:
     """An indicator of the unit with no row in the unit's sheet: nowhere to record its values."""
-    if line.row is None and line.unit.kode in ctx.unit_sheets:
+    if line.at is None and line.unit.kode in ctx.unit_sheets:
         yield make_issue("unit-row-missing", sheet=line.sheet, cell="A1", unit=line.unit.kode,
                          indicator=line.ind.kode)
 
@@ -476,19 +488,20 @@ def build_context(loaded: Loaded, now: datetime) -> Ctx:
     unit_sheets: dict[str, ReadTable] = {}
     lines: list[Line] = []
     for unit in m.units:
-        rows_by_code: dict[str, Row] = {}
+        first: dict[str, int] = {}  # code -> its first data row in the unit sheet
+        read: ReadTable | None = None
         if unit.sheet_name in loaded.rows:
             read = loaded.unit_tables.get(unit.kode) or read_table(
                 loaded.rows[unit.sheet_name], S.unit_data_table(unit.sheet_name), Report())
             unit_sheets[unit.kode] = read
-            for row in read.rows:
-                rows_by_code.setdefault(str(row.values.get("kode") or "").strip(), row)
+            for i, kode in enumerate(read.values["kode"]):
+                first.setdefault(str(kode or "").strip(), i)
         for ind in m.indicators_of(unit.kode):
             res = m.results.get(ind.kode) or Result(indikator=ind.kode)
             rumus = m.turun_formula(ind)
             ach = achievement(ind, res, p, rules, rumus)
             raw = ratio(ach.target, ach.realisasi, ind.polaritas, rumus, uncapped)[0]
-            lines.append(Line(unit, ind, res, unit.sheet_name, rows_by_code.get(ind.kode), ach, raw))
+            lines.append(Line(unit, ind, res, unit.sheet_name, read, first.get(ind.kode), ach, raw))
     return Ctx(loaded, m, now, lines, unit_sheets)
 
 

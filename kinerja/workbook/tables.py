@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import zip_longest
 from math import isfinite
 from types import NoneType
@@ -67,8 +67,15 @@ class Table:
         """1-based column number of key in the canonical layout."""
         return next(i for i, c in enumerate(self.columns, 1) if c.key == key)
 
+    @cached_property
+    def _letters(self) -> dict[str, str]:
+        # kept in the instance's __dict__ (a frozen dataclass still has one): a table named
+        # per cell (the Rekap's findings) looks each letter up once
+        return {c.key: column_letter(i) for i, c in enumerate(self.columns, 1)}
+
     def letter(self, key: str) -> str:
-        return column_letter(self.index(key))
+        """The column letter of key in the canonical layout."""
+        return self._letters[key]
 
 
 LINE_HEIGHT = 15.0  # points per line of 11-point text
@@ -174,6 +181,15 @@ class ReadTable:
             for i, bad in self.bad.items():
                 self._rows[i].ok, self._rows[i].bad = False, bad
         return self._rows
+
+    def row(self, i: int) -> Row:
+        """Data row i as a Row, equal to `rows[i]`, without making every row."""
+        if self._rows is not None:
+            return self._rows[i]
+        row = Row(self.numbers[i], {key: column[i] for key, column in self.values.items()}, self.letters)
+        if i in self.bad:
+            row.ok, row.bad = False, self.bad[i]
+        return row
 
     def cell(self, key: str, i: int) -> str:
         """The cell of `key` in data row i ('C7'), as Row.cell names it."""
