@@ -42,6 +42,62 @@ def _cell(ref: str) -> tuple[int, int]:
     return row, column_index_from_string(letters)
 
 
+class _New:
+    """A note added by this writer, kept as text until `finish` (validate adds tens of thousands:
+    an element tree per note and per shape was most of its write). `finish` writes exactly the
+    XML lxml would for the same elements (tests/ooxml/test_notes_text.py)."""
+
+    __slots__ = ("ref", "author", "text", "sid", "z")
+
+    def __init__(self, ref: str, author: int, text: str) -> None:
+        self.ref, self.author, self.text = ref, author, text
+        self.sid = self.z = 0  # its shape's id number and z-index (set by _add_shape)
+
+    def comment_xml(self) -> str:
+        return (f'<comment ref="{self.ref}" authorId="{self.author}"><text><t xml:space="preserve">'
+                f'{_escaped(self.text)}</t></text></comment>')
+
+    def shape_xml(self, row: int, col: int) -> str:
+        r, c = row - 1, col - 1
+        return (f'<v:shape id="_x0000_s{self.sid}" type="#_x0000_t202" style="{_shape_style(self.z)}" '
+                'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+                '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+                '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"/></v:textbox>'
+                '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+                f'<x:Anchor>{_anchor(r, c)}</x:Anchor><x:AutoFill>False</x:AutoFill>'
+                f'<x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>')
+
+
+def _escaped(text: str) -> str:
+    """Element text as lxml writes it (UTF-8): &, <, > and the carriage return escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _shape_style(z: int) -> str:
+    return ("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
+            f"height:90pt;z-index:{z};visibility:hidden")
+
+
+def _anchor(r: int, c: int) -> str:
+    """A note's box: right of its cell, from the row above (0-based row and column)."""
+    return f"{c + 1}, 15, {max(r - 1, 0)}, 10, {c + 4}, 15, {r + 4}, 4"
+
+
+_MARK = "kinerja-new-notes"  # a comment node standing where the new notes go when serialized
+
+
+def _with_new(root: Any, parent: Any, texts: Iterable[str], serialize_root: Callable[[Any], bytes]) -> bytes:
+    """`root` serialized with `texts` appended to `parent`'s children (as if they were elements)."""
+    mark = etree.Comment(_MARK)
+    parent.append(mark)
+    try:
+        data = serialize_root(root)
+    finally:
+        parent.remove(mark)
+    at = data.rindex(f"<!--{_MARK}-->".encode())
+    return data[:at] + "".join(texts).encode() + data[at + len(_MARK) + 7:]
+
+
 class Notes:
     """The notes of one sheet, changed in place and written back by `finish`."""
 
@@ -64,6 +120,8 @@ class Notes:
         self.shapetype = False
         self.listing: Any = None  # the comments part's <commentList>
         self.template: Any = None  # a note's shape as first drawn, copied for the next ones
+        self.new: dict[tuple[int, int], _New] = {}  # notes added as text, in the order added
+        self.as_text: bool | None = None  # whether new notes can be kept as text (plain namespaces)
 
     # ------------------------------------------------------------------ reading
 
@@ -110,7 +168,7 @@ class Notes:
         return self.cells
 
     def _author(self, c: Any) -> str:
-        a = int(c.get("authorId", "0"))
+        a = c.author if type(c) is _New else int(c.get("authorId", "0"))
         authors = self._authors()
         return authors[a] if a < len(authors) else ""
 
@@ -123,7 +181,7 @@ class Notes:
         gone = set()
         for (row, col), c in list(index.items()):
             if not keep(row, col, self._author(c)):
-                listing.remove(c)
+                self._drop(listing, (row, col), c)
                 del index[(row, col)]
                 gone.add((row, col))
         if gone:
@@ -139,7 +197,7 @@ class Notes:
         if old is not None:
             if self._author(old).startswith("tc="):
                 return  # a threaded comment's note: the conversation stays
-            listing.remove(old)
+            self._drop(listing, (row, col), old)
             self._remove_shapes({(row, col)})
         authors = self._authors()
         if author not in authors:
@@ -151,13 +209,34 @@ class Notes:
             etree.SubElement(box, f"{{{MAIN}}}author").text = author
             self.authors = None
             authors = self._authors()
-        c = etree.SubElement(listing, f"{{{MAIN}}}comment", ref=ref, authorId=str(authors.index(author)))
-        t = etree.SubElement(etree.SubElement(c, f"{{{MAIN}}}text"), f"{{{MAIN}}}t")
-        t.text = safe_text(text)
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        if self._as_text():
+            c: Any = _New(ref, authors.index(author), safe_text(text))
+            self.new[(row, col)] = c
+        else:
+            c = etree.SubElement(listing, f"{{{MAIN}}}comment", ref=ref, authorId=str(authors.index(author)))
+            t = etree.SubElement(etree.SubElement(c, f"{{{MAIN}}}text"), f"{{{MAIN}}}t")
+            t.text = safe_text(text)
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
         index[(row, col)] = c
         self._add_shape(row, col)
         self.changed = True
+
+    def _as_text(self) -> bool:
+        """New notes are kept as text when both parts use the namespaces the text is written in:
+        the comments part's main namespace unprefixed, the drawing's v, o and x as Excel names
+        them (both as Excel and this writer make them); otherwise as elements."""
+        if self.as_text is None:
+            listing, vml = self._list(), self._drawing()
+            self.as_text = (listing.prefix is None and listing.nsmap.get(None) == MAIN
+                            and all(vml.nsmap.get(k) == u for k, u in (("v", V), ("o", OFFICE), ("x", X)))
+                            and None not in vml.nsmap)
+        return self.as_text
+
+    def _drop(self, listing: Any, cell: tuple[int, int], c: Any) -> None:
+        if type(c) is _New:
+            del self.new[cell]
+        else:
+            listing.remove(c)
 
     def _shapes(self) -> dict[tuple[int, int], Any]:
         """The notes' VML shapes by cell (1-based), made once."""
@@ -192,6 +271,8 @@ class Notes:
         shapes = self._shapes()
         for cell in cells:
             shape = shapes.pop(cell, None)
+            if type(shape) is _New:  # its text is dropped with the note (`_drop`)
+                continue
             if shape is not None:
                 shape.getparent().remove(shape)
 
@@ -205,6 +286,11 @@ class Notes:
             self.shapetype = True
         sid = self.next_id
         self.next_id += 1
+        new = self.new.get((row, col))
+        if new is not None:
+            new.sid, new.z = sid, len(shapes) + 1
+            shapes[(row, col)] = new
+            return
         r, c = row - 1, col - 1
         if self.template is None:
             shape = etree.SubElement(vml, f"{{{V}}}shape", id="", type="#_x0000_t202", style="", fillcolor="#ffffe1")
@@ -226,10 +312,9 @@ class Notes:
             shape = copy.deepcopy(self.template)
             vml.append(shape)
         shape.set("id", f"_x0000_s{sid}")  # the attributes and texts that differ, in place
-        shape.set("style", ("position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:225pt;"
-                            f"height:90pt;z-index:{len(shapes) + 1};visibility:hidden"))
+        shape.set("style", _shape_style(len(shapes) + 1))
         data = shape[-1]  # x:ClientData: MoveWithCells, SizeWithCells, Anchor, AutoFill, Row, Column
-        data[2].text = f"{c + 1}, 15, {max(r - 1, 0)}, 10, {c + 4}, 15, {r + 4}, 4"
+        data[2].text = _anchor(r, c)
         data[4].text = str(r)
         data[5].text = str(c)
         shapes[(row, col)] = shape
@@ -242,7 +327,7 @@ class Notes:
         if not self.changed:
             return
         listing = self._list()
-        if len([c for c in listing if isinstance(c.tag, str)]) == 0 and self.comments_part:
+        if not self.new and len([c for c in listing if isinstance(c.tag, str)]) == 0 and self.comments_part:
             for rid, part in self.rels.of_type("comments"):
                 self.rels.remove(rid)
                 self.pkg.drop(part)
@@ -251,13 +336,14 @@ class Notes:
             self.comments_part = self.pkg.free("xl/comments{}.xml")
             self.rels.add(COMMENTS_TYPE, self.comments_part)
         if self.comments_part:
-            self.pkg.put(self.comments_part, serialize(self.root))
+            self.pkg.put(self.comments_part, _with_new(self.root, listing, (n.comment_xml() for n in self.new.values()),
+                                                       serialize) if self.new else serialize(self.root))
             self.pkg.types.override(self.comments_part, COMMENTS_CT)
         if self.vml is None or self.vml_part is None:
             return
         drawing = self.tail.find("legacyDrawing")
         shapes = [el for el in self.vml if isinstance(el.tag, str) and el.tag != f"{{{OFFICE}}}shapelayout"
-                  and el.tag != f"{{{V}}}shapetype"]
+                  and el.tag != f"{{{V}}}shapetype"] + list(self.new)
         if not shapes and drawing is not None:  # nothing left to draw: the drawing goes
             rid = drawing.get(f"{{{REL}}}id", "")
             self.tail.remove("legacyDrawing")
@@ -266,7 +352,8 @@ class Notes:
             return
         if not shapes:
             return
-        self.pkg.put(self.vml_part, etree.tostring(self.vml))
+        self.pkg.put(self.vml_part, _with_new(self.vml, self.vml, (n.shape_xml(*cell) for cell, n in self.new.items()),
+                                              etree.tostring) if self.new else etree.tostring(self.vml))
         if drawing is None:
             rid = self.rels.add(VML_TYPE, self.vml_part)
             self.tail.ensure("legacyDrawing").set(f"{{{REL}}}id", rid)

@@ -24,6 +24,7 @@ from kinerja.ooxml.tail import Tail
 from kinerja.ooxml.workbook import Book
 from kinerja.ooxml.zip import Deflating
 from kinerja.workbook import sheets as S
+from kinerja.workbook.style import AUTHOR
 from kinerja.workbook.tables import Column, Table, row_heights
 
 _TEXT = st.text(alphabet=st.sampled_from(list("ab <>&\"'\nrowc/=")), max_size=12)
@@ -131,6 +132,7 @@ def test_notes_shapes_copied_from_the_first_equal_shapes_built_one_by_one(sample
         part = Book(pkg).parts[S.REKAP.sheet]
         xml = zin.read(part).decode("utf-8")
         notes = comments.Notes(pkg, part, Tail(xml[:xml.index("<sheetData")], xml[xml.index("</sheetData>"):]))
+        notes.as_text = False  # the element way (a drawing in other namespaces), shapes copied
         cells = [(4, 12), (5, 2), (4, 12), (900, 30), (1, 1)]  # one written twice: its shape replaced
         for row, col in cells:
             notes.set(f"{get_column_letter(col)}{row}", f"catatan {row}", "kinerja")
@@ -210,3 +212,82 @@ def test_the_notes_shapes_are_indexed_as_found_by_path():
                 continue
     assert notes_._shapes() == by_path and list(by_path) == [(4, 2), (7, 1)]
     assert notes_.next_id == 1031
+
+
+# A sheet as Excel leaves it with a staff note (B2), a threaded comment's note (C3) and a button
+# sharing the notes' drawing; or a sheet without any.
+_THREAD = "tc={6B2A1C4E-0000-4000-8000-000000000001}"
+_EXCEL_PARTS = {
+    "xl/worksheets/_rels/sheet1.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+        '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId2" Type='
+        f'"{comments.COMMENTS_TYPE}" Target="../comments1.xml"/><Relationship Id="rId1" Type='
+        f'"{comments.VML_TYPE}" Target="../drawings/vmlDrawing1.vml"/></Relationships>'),
+    "xl/comments1.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="http://schemas.openxmlformats.org'
+        '/spreadsheetml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        f'mc:Ignorable="xr"><authors><author>Staf</author><author>{_THREAD}</author></authors><commentList>'
+        '<comment ref="B2" authorId="0" shapeId="0"><text><r><t>catatan staf &amp; lain</t></r></text></comment>'
+        '<comment ref="C3" authorId="1" shapeId="0"><text><t>[Threaded comment]</t></text></comment>'
+        '</commentList></comments>'),
+    "xl/drawings/vmlDrawing1.vml": (
+        '<xml xmlns:v="urn:schemas-microsoft-com:vml"\n xmlns:o="urn:schemas-microsoft-com:office:office"\n '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel">\n <o:shapelayout v:ext="edit">\n  <o:idmap v:ext="edit" '
+        'data="1"/>\n </o:shapelayout><v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202"\n  '
+        'path="m,l,21600r21600,l21600,xe">\n  <v:stroke joinstyle="miter"/>\n  <v:path gradientshapeok="t" '
+        'o:connecttype="rect"/>\n </v:shapetype><v:shape id="_x0000_s1025" type="#_x0000_t202" style="visibility:'
+        'hidden" fillcolor="#ffffe1" o:insetmode="auto">\n  <x:ClientData ObjectType="Note">\n   <x:Row>1</x:Row>'
+        '\n   <x:Column>1</x:Column>\n  </x:ClientData>\n </v:shape><v:shape id="_x0000_s1026" type="#_x0000_t202">'
+        '<x:ClientData ObjectType="Note"><x:Row>2</x:Row><x:Column>2</x:Column></x:ClientData></v:shape>'
+        '<v:shape id="_x0000_s1027" type="#_x0000_t201"><x:ClientData ObjectType="Button"><x:Anchor>1, 0, 5, 0, 3, 0, '
+        '7, 0</x:Anchor></x:ClientData></v:shape></xml>'),
+}
+
+
+def _sheet_package(excel: bool) -> tuple[bytes, str]:
+    tail = '<legacyDrawing r:id="rId1"/></worksheet>' if excel else "</worksheet>"
+    sheet = (f'<worksheet xmlns="{comments.MAIN}" xmlns:r="{comments.REL}"><sheetData><row r="1"/></sheetData>'
+             + tail)
+    types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+             'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", types)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        for name, data in (_EXCEL_PARTS.items() if excel else ()):
+            z.writestr(name, data)
+    return buf.getvalue(), sheet
+
+
+_NOTE_TEXT = st.text(alphabet=st.sampled_from(list("ab &<>\"'\r\n\t]=é\x01\x0b")), max_size=20)
+_NOTE_OPS = st.lists(st.one_of(
+    st.tuples(st.just("set"), st.integers(1, 6), st.integers(1, 5), _NOTE_TEXT,
+              st.sampled_from([AUTHOR, "Staf", "Sekretaris"])),
+    st.tuples(st.just("remove"), st.sampled_from([AUTHOR, "Staf", _THREAD]))), max_size=14)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_NOTE_OPS, st.booleans())
+def test_notes_kept_as_text_are_written_as_the_elements_were(ops, excel):
+    """New notes and their shapes kept as text (the fast way) give the bytes the element way gives:
+    beside a staff note, a threaded comment and a button, or on a sheet without notes; notes
+    replaced, set twice, removed by author, text with &, <, > and carriage returns."""
+    written = []
+    for as_text in (True, False):
+        data, sheet = _sheet_package(excel)
+        with zipfile.ZipFile(io.BytesIO(data)) as zin:
+            pkg = Package(zin)
+            tail = Tail(sheet[:sheet.index("<sheetData")], sheet[sheet.index("</sheetData>"):])
+            notes = comments.Notes(pkg, "xl/worksheets/sheet1.xml", tail)
+            notes.as_text = as_text
+            for op in ops:
+                if op[0] == "set":
+                    _, row, col, text, author = op
+                    notes.set(f"{get_column_letter(col)}{row}", text, author)
+                else:
+                    notes.remove(lambda r, c, a, gone=op[1]: a != gone)
+            notes.finish()
+            written.append((dict(pkg.changed()), tail.xml()))
+            if as_text and ops and ops[-1][0] == "set" and not (excel and ops[-1][1:3] == (3, 3)):
+                assert notes.new  # the last note set is kept as text (C3 holds the threaded comment)
+    assert written[0] == written[1]
