@@ -62,6 +62,7 @@ from kinerja.stages.rekap import RekapRow, rekap_cell, rekap_writes
 from kinerja.stages.signable import EXPLANATION_SETTING, blank_target_issues, excepted
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Link, Mark, WorkbookWrites
+from kinerja.workbook.files import gc_paused
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.style import INPUT_FILL, SEVERITY_FILL
 from kinerja.workbook.tables import ReadTable, Row, norm, read_table
@@ -567,6 +568,7 @@ class ValidationOutcome:
         return [f"Lembar Validasi diperbarui. {state}"]
 
 
+@gc_paused()  # tens of thousands of findings and lines: no collector pass walks the loaded master
 def validate(loaded: Loaded, now: datetime) -> ValidationOutcome:
     """Run the data rules, gather earlier findings, write the Validasi sheet and highlights."""
     m = loaded.master
