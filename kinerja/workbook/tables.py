@@ -208,11 +208,15 @@ def find_header(rows: list[tuple], table: Table) -> tuple[int | None, dict[int, 
     blank_named = "" in names
     digits_named = any(k.isdigit() for k in names)
     best: tuple[int, int] = (0, -1)
-    for i, row in enumerate(rows[:15]):
+    first = rows[:15]
+    width = max(map(len, first), default=0)
+    for i, row in enumerate(first):
         score = sum(1 for v in row if (v is not None or blank_named)
                     and (type(v) is not float or digits_named) and norm(v) in names)
         if score > best[0]:
             best = (score, i)
+            if score == width:  # every cell of the widest row a name: no later row can score more
+                break           # (the data rows below a header, filled with text, are not scanned)
     if best[0] == 0:
         return None, {}, []
     i = best[1]

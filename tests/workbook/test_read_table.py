@@ -24,6 +24,7 @@ from kinerja.workbook.tables import (
     column_letter,
     convert,
     find_header,
+    norm,
     read_table,
 )
 
@@ -154,6 +155,40 @@ def test_read_table_equals_converting_cell_by_cell(sheet):
     fast, slow = Report(), Report()
     assert _read(read_table(rows, table, fast, "induk.xlsx")) == _read(cell_by_cell(rows, table, slow, "induk.xlsx"))
     assert _said(fast) == _said(slow)
+
+
+def _header_by_full_scan(rows: list[tuple], table: Table) -> int | None:
+    """The header row as find_header chose it before it stopped at a row of names only: the
+    best of all the first 15 rows (the first of equals)."""
+    names = {norm(n) for c in table.columns for n in (c.header, *c.aliases)}
+    scores = [sum(1 for v in row if (v is not None or "" in names) and (type(v) is not float or
+                                                                       any(k.isdigit() for k in names))
+                  and norm(v) in names) for row in rows[:15]]
+    best = max(scores, default=0)
+    return scores.index(best) if best else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(sheets(), st.integers(0, 3), st.booleans())
+def test_the_header_found_is_the_best_of_the_first_rows(sheet, again, names_only):
+    """find_header stops at a row that is all names; the row it takes is still the best of the
+    first 15 (a header repeated below, a row of names only, a wider row further down)."""
+    table, rows = sheet
+    rows = list(rows)
+    if names_only:
+        rows.insert(min(again, len(rows)), tuple(c.header for c in table.columns))
+    if again and rows:
+        rows.insert(min(len(rows), again + 2), rows[min(again, len(rows) - 1)] + ("Kode",))
+    assert find_header(rows, table)[0] == _header_by_full_scan(rows, table)
+
+
+@settings(max_examples=100, deadline=None)
+@given(sheets())
+def test_a_row_made_alone_equals_the_row_made_with_all(sheet):
+    table, rows = sheet
+    alone, whole = read_table(rows, table, Report()), read_table(rows, table, Report())
+    made = [alone.row(i) for i in range(len(alone.numbers))]
+    assert alone._rows is None and made == whole.rows
 
 
 def test_a_large_clean_table_reads_every_value(sample_master):
