@@ -48,6 +48,7 @@ from kinerja.stages.signable import (
 from kinerja.stages.timing import format_durasi, recompute, stamp
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.files import gc_paused
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import read_table
 
@@ -537,6 +538,7 @@ def relative_to_master(path: Path, master_path: Path) -> str:
         return str(path)
 
 
+@gc_paused()  # 50,000 rows of context and table text: no collector pass walks the loaded master
 def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bool = False, who: str = "",
                   now: datetime | None = None, documents: Iterable[str] = DOCUMENTS) -> ReportOutcome:
     """Render the report, the cover letter and/or the internal SOP-timing annex into `out_dir`.
