@@ -40,7 +40,7 @@ from kinerja.stages.approval import (
     period_tag,
 )
 from kinerja.workbook import sheets as S
-from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.description import Mark, WorkbookWrites
 from kinerja.workbook.master import Loaded
 
 # ----------------------------------------------------------------------------------- review
@@ -239,20 +239,23 @@ def _return_units(loaded: Loaded, v: Any, units: list[str], by_unit: dict[str, l
 def mark_revision_form(path: Path, found: list, note: str) -> None:
     """Highlight each problem cell of a revision form with a note saying what to fix, and put
     the Sekretaris' note on the form's 'Putaran' line. Issues without a cell on the form (a
-    unit-level problem) go into that line too."""
-    from openpyxl import load_workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
+    unit-level problem) go into that line too. The form just built is patched as the master is
+    (its other parts kept as built), read back with python-calamine to find its rows."""
+    from python_calamine import CalamineWorkbook
 
-    from kinerja.workbook.book import set_value
-    from kinerja.workbook.files import save_atomic
+    from kinerja.workbook.files import write_file
     from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
-    from kinerja.workbook.style import AUTHOR, SEVERITY_FILL
+    from kinerja.workbook.style import SEVERITY_FILL
 
     letters = {key: _col(j) for j, (key, _h) in enumerate(COLUMNS, 1)}
-    wb = load_workbook(path)
-    ws = wb[FORM_SHEET]
-    rows = {str(ws[f"{letters['kode']}{r}"].value or "").strip(): r for r in range(HEADER_ROW + 1, ws.max_row + 1)}
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(FORM_SHEET).to_python(skip_empty_area=False)
+
+    def text(r: int, j: int) -> str:  # the text of row r (1-based), column j (0-based)
+        v = sheet[r - 1][j] if r <= len(sheet) and j < len(sheet[r - 1]) else ""
+        return str(int(v) if isinstance(v, float) and v.is_integer() else v).strip()
+
+    kode = [key for key, _h in COLUMNS].index("kode")
+    rows = {text(r, kode): r for r in range(HEADER_ROW + 1, len(sheet) + 1)}
     cells: dict[str, list] = {}
     general: list[str] = []
     for f in found:
@@ -263,21 +266,20 @@ def mark_revision_form(path: Path, found: list, note: str) -> None:
             general.append(i.message)
             continue
         cells.setdefault(f"{letters[key]}{r}", []).append(f)
+    writes = WorkbookWrites()
+    sw = writes.sheet(FORM_SHEET)
     for ref, items in cells.items():
         worst = min(items, key=lambda f: f.issue.severity.rank).issue.severity
-        text = "\n".join(f"{f.issue.message} {f.issue.action}" + (f" Catatan Sekretaris: {f.catatan}"
+        told = "\n".join(f"{f.issue.message} {f.issue.action}" + (f" Catatan Sekretaris: {f.catatan}"
                                                                   if f.catatan else "") for f in items)
-        ws[ref].fill = PatternFill("solid", fgColor=SEVERITY_FILL[worst.value])
-        comment = Comment(text, AUTHOR)
-        comment.width, comment.height = 320, 140
-        ws[ref].comment = comment
+        sw.marks.append(Mark(ref, SEVERITY_FILL[worst.value], told))
     # the form's 'Putaran' line (label in column A, value in C) carries the Sekretaris' note
-    r = next((r for r in range(1, HEADER_ROW) if str(ws[f"A{r}"].value or "").strip() == "Putaran"), None)
+    r = next((r for r in range(1, HEADER_ROW) if text(r, 0) == "Putaran"), None)
     if r is not None:
-        told = [note, f"Perbaiki {len(cells)} sel berwarna (arahkan kursor ke sel untuk membaca "
+        said = [note, f"Perbaiki {len(cells)} sel berwarna (arahkan kursor ke sel untuk membaca "
                       "catatannya)" if cells else "", *general]
-        set_value(ws[f"C{r}"], " - ".join(x for x in [str(ws[f"C{r}"].value or ""), *told] if x))
-    save_atomic(wb, path, backup=False)
+        sw.cells[f"C{r}"] = " - ".join(x for x in [text(r, 2), *said] if x)
+    write_file(path, writes, backup=False)
 
 
 def _col(j: int) -> str:
