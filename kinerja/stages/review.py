@@ -41,6 +41,7 @@ from kinerja.stages.approval import (
 )
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Mark, WorkbookWrites
+from kinerja.workbook.files import gc_paused
 from kinerja.workbook.master import Loaded
 
 # ----------------------------------------------------------------------------------- review
@@ -73,6 +74,7 @@ class ReviewOutcome:
         return lines
 
 
+@gc_paused()  # the validation redone and the rekap rebuilt: no collector pass walks the loaded master
 def review(loaded: Loaded, out_dir: Path, *, who: str = "", now: datetime, force: bool = False) -> ReviewOutcome:
     """Act on the Sekretaris' decisions on the Validasi sheet.
 
