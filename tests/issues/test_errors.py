@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -93,3 +95,18 @@ def test_ribbon_edge_shows_the_message(sample_master, monkeypatch):
     assert message == "Langkah 99 tidak ada; SOP ini berisi langkah 1 sampai 14."
     assert book.app.alerts[-1][1] == message
     assert not log_path(book).exists()  # a user's mistake, not a failure to log
+
+
+def test_an_issue_is_built_as_its_model_validates_it_and_a_location_must_be_text():
+    """make_issue builds the Issue without pydantic's validation (thousands per validation): the
+    result equals the validated model, and a location that is not text is still refused."""
+    from kinerja.issues.catalogue import Issue, make_issue
+
+    issue = make_issue("number-invalid", file="f.xlsx", sheet="Data PEM", cell="I7", unit="PEM",
+                       indicator="PEM.01", column="Realisasi TW III", value=1.5, detail="x & <y>")
+    again = Issue.model_validate(issue.model_dump())
+    assert again == issue and again.model_dump_json() == issue.model_dump_json()
+    assert issue.location.text() == "f.xlsx › Data PEM!I7" and issue.message == "Nilai '1,5' bukan angka."
+    for where in ({"cell": 7}, {"file": Path("f.xlsx")}, {"indicator": 1.0}):
+        with pytest.raises(TypeError):
+            make_issue("number-invalid", column="X", **where)
