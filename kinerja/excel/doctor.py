@@ -18,6 +18,7 @@ from typing import Any
 
 from kinerja.excel import setup as S
 from kinerja.issues.explain import explain
+from kinerja.workbook.digest import sha256_file
 
 OK, MASALAH, PERHATIAN, TIDAK = "OK", "MASALAH", "PERHATIAN", "TIDAK DIPERIKSA"
 OFFICE_VERSIONS = ("16.0", "15.0")  # Microsoft 365 / 2016-2021, 2013
@@ -115,7 +116,7 @@ def addin_findings(xlstart: Path | None) -> list[Finding]:
     if not dst.is_file():
         return [Finding(MASALAH, "Add-in xlwings", f"{dst} tidak ada: tombol pita tidak dapat menjalankan Python.",
                         "Jalankan 'kinerja excel setup NAMA.xlsm', tutup semua jendela Excel, buka lagi.")]
-    if src is not None and S.sha256(dst) != S.sha256(src):
+    if src is not None and sha256_file(dst) != sha256_file(src):
         return [Finding(MASALAH, "Add-in xlwings", f"{dst} berbeda dari add-in paket xlwings {S.PINNED_XLWINGS}.",
                         "Tutup Excel, jalankan 'kinerja excel setup NAMA.xlsm' untuk menyalinnya lagi.")]
     return [Finding(OK, "Add-in xlwings", f"{dst}")]

@@ -4,7 +4,6 @@ packages come from the offline folder of `kinerja excel paket` (PASANG.bat)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kinerja.issues.explain import explain
+from kinerja.workbook.digest import sha256_file
 
 PINNED_XLWINGS = "0.37.8"
 ADDIN_NAME = "xlwings.xlam"
@@ -77,10 +77,6 @@ def package_addin() -> Path | None:
     return path if path.is_file() else None
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def workbook_modules(master: Path) -> dict[str, str]:
     """The VBA modules of a workbook (name -> source), read with kinerja's own MS-OVBA reader."""
     from kinerja.ooxml.vbaproject import read_vba_project
@@ -129,7 +125,7 @@ def install_addin(xlstart: Path, out: SetupOutcome) -> None:
         out.problems.append(f"Add-in xlwings tidak ditemukan di paket xlwings: {REINSTALL}.")
         return
     dst = xlstart / ADDIN_NAME
-    if dst.is_file() and sha256(dst) == sha256(src):
+    if dst.is_file() and sha256_file(dst) == sha256_file(src):
         out.lines.append(f"Add-in xlwings sudah terpasang: {dst}")
         return
     try:

@@ -26,11 +26,12 @@ from typing import Any
 from kinerja.issues.catalogue import Report
 from kinerja.issues.explain import explain
 from kinerja.stages.approval import approval_status
-from kinerja.stages.documents import relative_to_master, sha256_file, sop_compliance
+from kinerja.stages.documents import relative_to_master, sop_compliance
 from kinerja.stages.returns import NotRegular, not_regular, open_regular
 from kinerja.stages.timing import stamp
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.digest import sha256_file
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import read_table
 

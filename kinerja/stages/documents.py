@@ -16,7 +16,6 @@ number and no register row.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import importlib
 import os
 import re
@@ -48,6 +47,7 @@ from kinerja.stages.signable import (
 from kinerja.stages.timing import format_durasi, recompute, stamp
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.digest import sha256_file
 from kinerja.workbook.files import gc_paused
 from kinerja.workbook.master import Loaded
 from kinerja.workbook.tables import read_table
@@ -519,14 +519,6 @@ def preview_pages(pdf: Path, out_dir: Path, dpi: int = 60) -> list[Path]:
     except (OSError, subprocess.SubprocessError):
         return []
     return found()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def relative_to_master(path: Path, master_path: Path) -> str:

@@ -58,9 +58,9 @@ from kinerja.domain.models import (
 from kinerja.issues.catalogue import Report, issue_row
 from kinerja.issues.explain import explain
 from kinerja.stages.archive import KIND_MASTER, MANIFEST
-from kinerja.stages.documents import sha256_file
 from kinerja.stages.rekap import RekapRow, Summary, consolidate, summarise
 from kinerja.workbook import sheets as S
+from kinerja.workbook.digest import sha256_file
 from kinerja.workbook.master import MASTER_SUFFIXES, Loaded, load_master, read_sheets, scale_from_rows
 from kinerja.workbook.tables import Column, Table, norm, read_table
 

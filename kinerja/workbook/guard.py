@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kinerja.issues.catalogue import Issue, KinerjaError, make_issue
+from kinerja.workbook.digest import sha256_stream
 
 TEMP_PREFIX = ".~kinerja-"
 STALE_AFTER = 24 * 3600  # seconds: a temp file of another computer older than this is left over
@@ -79,18 +80,10 @@ def stamp(path: Path) -> Stamp | None:
     try:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
-            digest = _sha256(f)
+            digest = sha256_stream(f)
     except OSError:
         return None
     return Stamp(st.st_size, st.st_mtime_ns, digest)
-
-
-def _sha256(f: BinaryIO) -> str:
-    """SHA-256 of what is left to read in the open file `f`."""
-    h = hashlib.sha256()
-    for chunk in iter(lambda: f.read(1 << 20), b""):
-        h.update(chunk)
-    return h.hexdigest()
 
 
 class MasterLock:
@@ -387,7 +380,7 @@ def backup(path: Path, folder: Path, name: str) -> Path:
             dst.flush()
             os.fsync(dst.fileno())
         with open(tmp, "rb") as f:
-            copy = _sha256(f)
+            copy = sha256_stream(f)
         if copy != source.hexdigest():
             raise OSError(5, "salinan cadangan tidak sama dengan aslinya")
         os.chmod(tmp, file_mode(path))

@@ -7,8 +7,9 @@ import hashlib
 from openpyxl import load_workbook
 
 from conftest import SAMPLE
-from kinerja.excel.setup import excel_setup, has_ribbon, package_addin, sha256, workbook_modules
+from kinerja.excel.setup import excel_setup, has_ribbon, package_addin, workbook_modules
 from kinerja.ooxml.xlsm import CUSTOMUI_PART
+from kinerja.workbook.digest import sha256_file
 from kinerja.workbook.macro import PANEL_CELL, PANEL_SHEET
 from kinerja.workbook.master import build_master, load_master, read_office_data
 from kinerja.workbook.ribbon import ACTIONS
@@ -42,7 +43,7 @@ def test_setup_writes_config_and_companion(tmp_path):
     xlstart = tmp_path / "XLSTART"
     out = excel_setup(master, conf=conf, interpreter="/opt/py/bin/python3", xlstart=xlstart)
     assert out.ok, out.problems
-    assert sha256(xlstart / "xlwings.xlam") == sha256(package_addin())  # the add-in the dispatcher calls
+    assert sha256_file(xlstart / "xlwings.xlam") == sha256_file(package_addin())  # the add-in the dispatcher calls
     lines = conf.read_text(encoding="utf-8").splitlines()
     assert '"LICENSE_KEY","abc"' in lines
     assert '"INTERPRETER_WIN","/opt/py/bin/python3"' in lines

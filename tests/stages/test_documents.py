@@ -29,12 +29,12 @@ from kinerja.stages.documents import (
     next_letter_number,
     preview_pages,
     render_report,
-    sha256_file,
 )
 from kinerja.stages.rekap import consolidate
 from kinerja.stages.review import fingerprint
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
+from kinerja.workbook.digest import sha256_file
 from kinerja.workbook.files import write_file
 from kinerja.workbook.master import load_master
 from kinerja.workbook.tables import read_table
