@@ -3,15 +3,13 @@ stream: a report of 50,000 indicator rows never exists as one string or one XML 
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import tempfile
-import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kinerja.ooxml.zip import copy_member, member_info
+from kinerja.ooxml.zip import rewrite_member
 from kinerja.wordrows import MARKER, DirectRows
 
 _DOCPR = re.compile(r'(<wp:docPr\b[^>]*?\bid=")(\d+)(")')
@@ -127,25 +125,20 @@ def docx_template(path: Path, direct_rows: bool = True) -> Any:
             super().save(filename, *args, **kwargs)
             if self.spool is None:
                 return
-            target = Path(filename)
-            tmp = target.with_name(target.name + ".body")
-            with zipfile.ZipFile(target) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-                name = self.docx._part.partname.lstrip("/")
-                for info in zin.infolist():
-                    if info.filename != name:
-                        copy_member(zin, zout, info)
-                        continue
-                    xml = zin.read(info)
-                    at = xml.find(b"<w:body/>")
-                    if at < 0:
-                        raise ValueError("document body stand-in not found")
-                    with zout.open(member_info(info), "w") as out:
-                        out.write(xml[:at])
-                        self.spool.seek(0)
-                        shutil.copyfileobj(self.spool, out, 1 << 20)
-                        out.write(xml[at + len(b"<w:body/>"):])
-            os.replace(tmp, target)
-            self.spool.close()
+            spool = self.spool
+
+            def body(xml: bytes) -> Iterator[bytes]:
+                at = xml.find(b"<w:body/>")
+                if at < 0:
+                    raise ValueError("document body stand-in not found")
+                yield xml[:at]
+                spool.seek(0)
+                while chunk := spool.read(1 << 20):
+                    yield chunk
+                yield xml[at + len(b"<w:body/>"):]
+
+            rewrite_member(Path(filename), self.docx._part.partname.lstrip("/"), body)
+            spool.close()
             self.spool = None
 
     return Template(str(path))

@@ -3,11 +3,14 @@ background thread while the next part is made: `Deflating`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import zipfile
 from collections import deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
@@ -29,6 +32,31 @@ def copy_member(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipIn
     if not copy_raw(zin, zout, info):
         with zin.open(info) as src, zout.open(member_info(info), "w") as out:
             shutil.copyfileobj(src, out, CHUNK)
+
+
+def rewrite_member(path: Path, name: str, content: Callable[[bytes], Iterable[bytes]]) -> None:
+    """Replace member `name` of the package `path` by the pieces `content(its old bytes)` yields,
+    deflated (by a background thread) as they come, so the new member is never whole in memory;
+    every other member is copied as stored, in its place. `path` is replaced once complete."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            if name not in zin.NameToInfo:
+                raise KeyError(f"{name} not in {path.name}")
+            for info in zin.infolist():
+                if info.filename != name:
+                    copy_member(zin, zout, info)
+                    continue
+                with Deflating(zout) as out:
+                    out.open(member_info(info))
+                    for piece in content(zin.read(info)):
+                        out.write(piece)
+                    out.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:

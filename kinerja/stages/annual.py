@@ -16,13 +16,16 @@ capaian, last year, the Renstra end target; the units' explanations as the start
 analysis; budget per program/kegiatan beside capaian; a trend chart per sasaran), Bab IV
 Penutup. The paragraphs the office writes itself come from the sheet 'Teks LKjIP' (made by the
 first run, one row per paragraph); an empty one is printed as a marked placeholder and listed
-by `kinerja check` until filled.
+by `kinerja check` until filled. The document is made with python-docx, its tables written as XML
+text when it is saved (`kinerja.wordtables`: the same document, an office of 50,000 indicators in
+seconds).
 """
 
 from __future__ import annotations
 
 import getpass
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +36,7 @@ from kinerja.domain.numbers import format_number, format_percent
 from kinerja.issues.catalogue import Report
 from kinerja.issues.explain import explain
 from kinerja.stages.approval import approval_status, approved_values
+from kinerja.wordtables import SHADE, StreamedTables, WordTable, xml_text
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.master import Loaded, load_master
@@ -336,11 +340,54 @@ def _trend_charts(data: AnnualData, folder: Path) -> dict[str, Path]:
     return out
 
 
+def _docx_table(doc, spec: WordTable) -> None:
+    """`spec` built by python-docx, cell by cell: what `kinerja.wordtables` writes as text (kept
+    to compare the two)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    headers, widths, size = spec.headers, spec.widths, spec.size
+    t = doc.add_table(rows=1, cols=len(headers))
+    t.style = "Table Grid"
+    for j, h in enumerate(headers):
+        cell = t.rows[0].cells[j]
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(xml_text(h))
+        run.bold, run.font.size = True, Pt(size)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        shade = OxmlElement("w:shd")
+        shade.set(qn("w:val"), "clear")
+        shade.set(qn("w:fill"), SHADE)
+        cell._tc.get_or_add_tcPr().append(shade)
+    header = t.rows[0]._tr.get_or_add_trPr()
+    rep = OxmlElement("w:tblHeader")
+    rep.set(qn("w:val"), "true")
+    header.append(rep)
+    for values in spec.rows:
+        cells = t.add_row().cells
+        for j, v in enumerate(map(xml_text, values)):
+            cells[j].text = ""
+            run = cells[j].paragraphs[0].add_run(v)
+            run.font.size = Pt(size)
+            cells[j].paragraphs[0].paragraph_format.space_after = Pt(0)
+            if j and v[:1].isdigit() or v in ("-",):
+                cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    t.autofit = False
+    for j, wd in enumerate(widths):
+        t.columns[j].width = Cm(wd)
+    for row in t.rows:
+        for j, wd in enumerate(widths):
+            row.cells[j].width = Cm(wd)
+
+
 def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], path: Path, loaded: Loaded,
-              now: datetime) -> Path:
+              now: datetime, *, stream: bool = True) -> Path:
+    """The draft saved at `path`; its tables written as XML text at save (`stream` False: built
+    by python-docx, the same document)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
@@ -356,13 +403,13 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Arial")
     normal.paragraph_format.space_after = Pt(4)
     footer = sec.footer.paragraphs[0]
-    footer.text = f"DRAF LKjIP {office.nama} Tahun {data.year}"
+    footer.text = xml_text(f"DRAF LKjIP {office.nama} Tahun {data.year}")
     footer.runs[0].font.size = Pt(8)
 
     def para(text: str = "", *, bold=False, size=None, center=False, italic=False, before=0, after=4):
         p = doc.add_paragraph()
         if text:
-            run = p.add_run(text)
+            run = p.add_run(xml_text(text))
             run.bold, run.italic = bold, italic
             if size:
                 run.font.size = Pt(size)
@@ -380,7 +427,7 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
                 para(chunk)
             return
         p = para()
-        run = p.add_run(PLACEHOLDER.format(label=label, sheet=TEXT.sheet))
+        run = p.add_run(xml_text(PLACEHOLDER.format(label=label, sheet=TEXT.sheet)))
         run.italic = True
         run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
@@ -391,38 +438,14 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     def page_break() -> None:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def table(headers: list[str], rows: list[list[str]], widths: list[float], size: float = 8) -> None:
-        t = doc.add_table(rows=1, cols=len(headers))
-        t.style = "Table Grid"
-        for j, h in enumerate(headers):
-            cell = t.rows[0].cells[j]
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(h)
-            run.bold, run.font.size = True, Pt(size)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            shade = OxmlElement("w:shd")
-            shade.set(qn("w:val"), "clear")
-            shade.set(qn("w:fill"), "D9E2F3")
-            cell._tc.get_or_add_tcPr().append(shade)
-        header = t.rows[0]._tr.get_or_add_trPr()
-        rep = OxmlElement("w:tblHeader")
-        rep.set(qn("w:val"), "true")
-        header.append(rep)
-        for values in rows:
-            cells = t.add_row().cells
-            for j, v in enumerate(values):
-                cells[j].text = ""
-                run = cells[j].paragraphs[0].add_run(v)
-                run.font.size = Pt(size)
-                cells[j].paragraphs[0].paragraph_format.space_after = Pt(0)
-                if j and v[:1].isdigit() or v in ("-",):
-                    cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        t.autofit = False
-        for j, wd in enumerate(widths):
-            t.columns[j].width = Cm(wd)
-        for row in t.rows:
-            for j, wd in enumerate(widths):
-                row.cells[j].width = Cm(wd)
+    tables = StreamedTables(doc)
+
+    def table(headers: list[str], rows: Iterable[list[str]], widths: list[float], size: float = 8) -> None:
+        spec = WordTable(headers, rows, widths, size)
+        if stream:
+            tables.add(spec)
+        else:
+            _docx_table(doc, spec)
         para(after=2)
 
     def num(v: float | None) -> str:
@@ -471,13 +494,15 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     heading("BAB II\nPERENCANAAN KINERJA")
     para(f"Perjanjian Kinerja Tahun {data.year} memuat {len(groups)} sasaran strategis dengan "
          f"{len(data.rows)} indikator kinerja dan target berikut.")
-    rows = []
-    for n, (name, members) in enumerate(groups.items(), 1):
-        for i, r in enumerate(members):
-            rows.append([str(n) if i == 0 else "", name if i == 0 else "", r.ind.kode, r.ind.nama, r.ind.satuan,
-                         num(r.target), *[num(t) for t in r.ind.target_tw]])
+
+    def plan() -> Iterator[list[str]]:
+        for n, (name, members) in enumerate(groups.items(), 1):
+            for i, r in enumerate(members):
+                yield [str(n) if i == 0 else "", name if i == 0 else "", r.ind.kode, r.ind.nama, r.ind.satuan,
+                       num(r.target), *[num(t) for t in r.ind.target_tw]]
+
     table(["No", "Sasaran Strategis", "Kode", "Indikator Kinerja", "Satuan", "Target Tahunan",
-           "TW I", "TW II", "TW III", "TW IV"], rows, [0.7, 3.2, 1.6, 4.6, 1.4, 1.4, 0.9, 0.9, 0.9, 0.9], size=7)
+           "TW I", "TW II", "TW III", "TW IV"], plan(), [0.7, 3.2, 1.6, 4.6, 1.4, 1.4, 0.9, 0.9, 0.9, 0.9], size=7)
     page_break()
 
     # Bab III
@@ -494,13 +519,13 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
         table(["Kode", "Indikator", "Satuan", "Target", "Realisasi", "Capaian", "Predikat",
                f"Realisasi {data.year - 1}", f"Capaian {data.year - 1}", "Target Akhir Renstra",
                "Capaian thd Renstra"],
-              [[r.ind.kode, r.ind.nama, r.ind.satuan, num(r.target), num(r.realisasi), pct(r.capaian),
+              ([r.ind.kode, r.ind.nama, r.ind.satuan, num(r.target), num(r.realisasi), pct(r.capaian),
                 r.predikat, num(r.lalu), pct(r.capaian_lalu),
                 num(r.renstra) + (f" ({r.tahun_renstra})" if r.tahun_renstra else ""), pct(r.capaian_renstra)]
-               for r in members], [1.5, 3.9, 1.2, 1.1, 1.2, 1.3, 1.4, 1.2, 1.3, 1.4, 1.3], size=7)
+               for r in members), [1.5, 3.9, 1.2, 1.1, 1.2, 1.3, 1.4, 1.2, 1.3, 1.4, 1.3], size=7)
         para("Realisasi per triwulan (sebagaimana disetujui):", italic=True, size=9).paragraph_format.keep_with_next = True
         table(["Kode", "TW I", "TW II", "TW III", "TW IV", "Realisasi Tahunan"],
-              [[r.ind.kode, *[num(v) for v in r.tw], num(r.realisasi)] for r in members],
+              ([r.ind.kode, *[num(v) for v in r.tw], num(r.realisasi)] for r in members),
               [2, 2.4, 2.4, 2.4, 2.4, 2.9], size=8)
         if name in charts:
             doc.add_picture(str(charts[name]), width=Cm(11))
@@ -542,6 +567,9 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     if kepala and kepala.nip:
         para(f"NIP. {kepala.nip_text}")
     tmp = path.with_name(f".~{path.name}")
-    doc.save(str(tmp))
-    tmp.replace(path)
+    try:
+        tables.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
