@@ -19,11 +19,12 @@ per scenario and run:
   forms        `kinerja forms`: load the master, build the N forms, receipt, write the master
   report       `kinerja report --force`: the report (N x K indicators) and letter as .docx
 
-Prints medians over the runs of each scenario's wall time and processor time (all threads; on a
-shared machine other load moves it less), its peak resident memory (VmHWM of the process, plus
-any worker processes) and the ratios the targets are stated in, each from scenarios measured in
-the same run: collect / floor, collect's read phase / floor, validate / collect, the master's
-load in review and report / in collect, collect / handwritten.
+Prints medians over the runs of each scenario's wall time and processor time (all threads and
+helper processes; on a shared machine other load moves it less), its peak resident memory (VmHWM
+of the process, plus that of its helper processes running at once, sampled) and the ratios the
+targets are stated in, each from scenarios measured in the same run: collect / floor, collect's
+read phase / floor, validate / collect, the master's load in review and report / in collect,
+collect / handwritten.
 Generated data is kept in OUT/data-N-K and reused by later runs with the same size.
 """
 
@@ -39,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -413,24 +415,73 @@ RUNNERS = {"floor": run_floor, "handwritten": run_handwritten, "handwritten_ro":
            "validate": run_validate, "review": run_review, "forms": run_forms, "report": run_report}
 
 
-def _peak_mb() -> float:
-    """Peak resident memory of this process (VmHWM) plus its largest finished child, in MB."""
-    own = 0.0
+def _hwm_mb(pid: int | str = "self") -> float | None:
+    """A process's own peak resident memory (VmHWM), in MB; None when it is gone or unknown."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
-                own = int(line.split()[1]) / 1024
-    except OSError:
-        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+class ChildPeak(threading.Thread):
+    """The largest sum of the own peaks (VmHWM) of this process's descendants running at once,
+    sampled every 20 ms. getrusage's figure for children does not do for a helper process: Linux
+    gives a child, at its exec, the high-water mark of the process it was started from (spawned or
+    forked alike), so a 90 MB helper started by a 220 MB process reads as 220 MB."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self._stop_event = threading.Event()
+
+    def descendants(self, pid: int | str = "self") -> list[int]:
+        found = []
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                for child in (task / "children").read_text().split():
+                    found += [int(child), *self.descendants(int(child))]
+        except OSError:
+            pass
+        return found
+
+    def run(self) -> None:
+        while not self._stop_event.wait(0.02):
+            mbs = [mb for pid in self.descendants() if (mb := _hwm_mb(pid)) is not None]
+            self.peak_mb = max(self.peak_mb, sum(mbs))
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join()
+        return self.peak_mb
+
+
+def _peak_mb(children: ChildPeak) -> float:
+    """Peak resident memory of this process (VmHWM) plus that of its children running at once (their
+    own peaks, sampled), in MB. Without /proc: the process's and its largest finished child's
+    getrusage figures."""
+    own = _hwm_mb()
+    kids = children.stop()
+    if own is None:
+        return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return own + kids
 
 
 def _child(scenario: str, data: Path, work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
-    cpu = time.process_time()
+    children = ChildPeak()
+    children.start()
+    cpu, kids = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = RUNNERS[scenario](data, work)
-    result["cpu_seconds"] = time.process_time() - cpu  # every thread of the process: less moved by other load
-    result["peak_mb"] = _peak_mb()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # every thread of the process (less moved by other load than wall time), and its helper processes
+    result["cpu_seconds"] = (time.process_time() - cpu + after.ru_utime + after.ru_stime
+                             - kids.ru_utime - kids.ru_stime)
+    result["peak_mb"] = _peak_mb(children)
+    result["children_rusage_mb"] = after.ru_maxrss / 1024  # getrusage's figure, for comparison
     print("RESULT " + json.dumps(result, default=str))
 
 

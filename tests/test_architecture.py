@@ -226,9 +226,10 @@ def test_every_placeholder_is_filled_where_the_issue_is_made():
 
 
 def test_the_layers_below_the_stages_never_import_a_stage():
-    """domain, issues, workbook, ooxml, libreoffice and the Word templates know no SOP stage and
+    """domain, issues, workbook, ooxml, libreoffice, the Word templates and charts know no SOP stage and
     no sample office: the stages import them, never the reverse."""
-    below = ("domain", "issues", "workbook", "ooxml", "libreoffice", "wordtemplate", "wordrows", "wordtables")
+    below = ("domain", "issues", "workbook", "ooxml", "libreoffice", "wordtemplate", "wordrows", "wordtables",
+             "charts")
     above = ("stages", "sample")
 
     def layer(name: str) -> str:

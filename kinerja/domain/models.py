@@ -11,11 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from kinerja.domain.numbers import ROMAN
 from kinerja.domain.sop import Sop
 from kinerja.domain.workcal import DEFAULT_OFFICE_HOURS, ExtraHoliday, OfficeDay
 from kinerja.issues.catalogue import KinerjaError
-
-ROMAN = ["I", "II", "III", "IV"]
 
 # ----------------------------------------------------------------------------------- NIP
 

@@ -326,7 +326,7 @@ def render_annual(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
 
 def _trend_charts(data: AnnualData, folder: Path) -> dict[str, Path]:
     """Per sasaran: the mean capaian of its indicators per quarter, as a small chart."""
-    from kinerja.stages.compare import trend_chart
+    from kinerja.charts import trend_chart
 
     out = {}
     groups: dict[str, list[AnnualRow]] = {}

@@ -1,5 +1,5 @@
 """Quarter and year comparison: each indicator's earlier quarters of the year and the same
-quarter last year, the mean capaian per sasaran per quarter, and a small trend chart.
+quarter last year, the mean capaian per sasaran per quarter (drawn by kinerja.charts).
 
 The master holds what it needs: the year's earlier quarters are carried on the unit sheets as
 approved (`kinerja new-period`), last year's realisasi per quarter on the sheet Realisasi Tahun
@@ -9,11 +9,9 @@ that quarter's period), so a quarter shows here what its own report showed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from kinerja.domain.capaian import Achievement, achievement, mean_capaian, realisasi_and_capaian
@@ -147,43 +145,3 @@ def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[di
     return {g.nama: [{"kode": t.ind.kode,
                       "tw": [cell(t.realisasi[q], t.capaian[q]) if q < p.last_quarter else "" for q in range(4)],
                       "lalu": cell(t.lalu, t.capaian_lalu)} for t in g.rows] for g in groups}
-
-
-@contextmanager
-def chart_png(path: Path, size: tuple[float, float], labelsize: float) -> Iterator[Any]:
-    """Matplotlib axes (headless backend) for a document's chart; on leaving the block the axes
-    get the house finish (tick labels at `labelsize`, no top or right spine) and the figure is
-    saved to `path` as PNG at 150 dpi (a figure of its own, outside pyplot, freed with it)."""
-    from matplotlib.figure import Figure  # not pyplot: no global figure state, a third less to import
-
-    fig = Figure(figsize=size, dpi=150)
-    ax = fig.subplots()
-    yield ax
-    ax.tick_params(labelsize=labelsize)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)  # a PNG through matplotlib's Agg renderer, byte for byte as pyplot's Agg figure
-
-
-def trend_chart(title: str, means: list[float | None], path: Path, last_year: float | None = None,
-                quarter: int | None = None) -> Path:
-    """A small line chart of mean capaian per quarter (PNG), with a dashed line at 100% and,
-    when known, last year's same quarter as a hollow marker."""
-    xs = [f"TW {ROMAN[q]}" for q in range(4)]
-    ys = [v if v is not None else float("nan") for v in means]
-    with chart_png(path, (4.2, 1.7), 6) as ax:
-        ax.plot(xs, ys, marker="o", color="#1F4E78", linewidth=1.4, label="tahun ini")
-        for x, v in zip(xs, means):
-            if v is not None:
-                ax.annotate(format_percent(v, 1), (x, v), textcoords="offset points", xytext=(0, 5), ha="center",
-                            fontsize=6)
-        if last_year is not None and quarter:
-            ax.plot([xs[quarter - 1]], [last_year], marker="o", markerfacecolor="none", color="#C55A11",
-                    linestyle="none", label="tahun lalu")
-            ax.legend(fontsize=5, frameon=False, loc="lower right")
-        ax.axhline(100, color="#C00000", linestyle="--", linewidth=0.7)
-        known = [v for v in [*means, last_year] if v is not None]
-        ax.set_ylim(0, max([110.0] + [v * 1.2 for v in known]))
-        ax.set_ylabel("Capaian (%)", fontsize=6)
-        ax.set_title(title[:80], fontsize=6)
-    return path

@@ -30,11 +30,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kinerja.domain.models import ROMAN, Master
+from kinerja.charts import Charts, trend_chart, unit_chart
+from kinerja.domain.models import ROMAN, Master, Period
 from kinerja.domain.numbers import format_date, format_datetime, format_number, format_percent, format_value
 from kinerja.issues.catalogue import Issue, Report, Severity, make_issue
 from kinerja.issues.explain import TEMPLATE_FAILED, explain, log
-from kinerja.stages.approval import approval_status
+from kinerja.stages.approval import Approval, approval_status
+from kinerja.stages.compare import SasaranTrend, last_year, report_rows, trends
 from kinerja.stages.rekap import RekapRow, Summary, consolidate, summaries
 from kinerja.stages.signable import (
     excepted,
@@ -212,9 +214,9 @@ def common_context(master: Master, now: datetime, draf: bool, report: Report) ->
 
 
 def report_context(loaded: Loaded, now: datetime, base: dict[str, Any], rows: list[RekapRow] | None = None,
-                   sums: list[Summary] | None = None) -> dict[str, Any]:
-    """Everything the report template may use (images are filled in at render time); `rows`
-    and their `sums` when already computed."""
+                   sums: list[Summary] | None = None, compared: list[SasaranTrend] | None = None) -> dict[str, Any]:
+    """Everything the report template may use (images are filled in at render time); `rows`,
+    their `sums` and the sasaran's `compared` quarters (`comparisons`) when already computed."""
     master = loaded.master
     assert master is not None
     d = master.settings.rules.desimal
@@ -241,17 +243,15 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any], rows: li
             for i, r in enumerate(members, 1))})
     below = [r for r in rows if r.below_target]
     # the earlier quarters of the year and the same quarter last year, per sasaran
-    from kinerja.stages.compare import last_year, report_rows, trends
-
     p = master.settings.period
-    compared = trends(master, last_year(loaded.rows), {r.indicator.kode: r.ach for r in rows})
+    compared = comparisons(loaded, rows) if compared is None else compared
     table = report_rows(master, compared)
-    for g, t in zip(groups, compared):
-        g["banding"] = Rows(table[t.nama]) if p.jenis == "triwulan" and p.nomor and p.nomor > 1 or any(
-            r.lalu is not None for r in t.rows) else []
+    trend = {t.nama: t for t in compared}
+    for g in groups:
+        t = trend.get(g["nama"])
+        g["banding"] = Rows(table[t.nama]) if t is not None and shows_comparison(p, t) else []
         g["tahun_lalu"] = f"TW {ROMAN[p.last_quarter - 1]} {p.tahun - 1}"
         g["tren"] = ""
-        g["_tren"] = ([t.mean(q) if q <= p.last_quarter else None for q in range(1, 5)], t.mean_lalu())
     return {
         **base,
         "ringkasan": {"jumlah": len(rows), "terisi": total.terisi if total else 0,
@@ -270,9 +270,20 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any], rows: li
         "kepatuhan": sop_compliance(loaded, now),
         "waktu_sop_di_laporan": master.settings.waktu_sop_di_laporan,
         "grafik": "",
-        "_units": [(u, s) for u, s in zip([u for u in master.units if master.indicators_of(u.kode)],
-                                           by_kind["Unit"])],
     }
+
+
+def comparisons(loaded: Loaded, rows: list[RekapRow]) -> list[SasaranTrend]:
+    """Per sasaran, its indicators' earlier quarters of the year and the same quarter last year
+    (the period's own quarter taken from the consolidated `rows`)."""
+    assert loaded.master is not None
+    return trends(loaded.master, last_year(loaded.rows), {r.indicator.kode: r.ach for r in rows})
+
+
+def shows_comparison(p: Period, t: SasaranTrend) -> bool:
+    """A sasaran's comparison table and trend chart are shown from the second quarter of a year
+    on, and whenever last year's same quarter is known."""
+    return bool(p.jenis == "triwulan" and p.nomor and p.nomor > 1) or any(r.lalu is not None for r in t.rows)
 
 
 def _explanation(master: Master, r: RekapRow) -> str:
@@ -365,13 +376,17 @@ def _counter_text(counter: dict[int, int]) -> str:
 
 
 CHART_MAX_UNITS = 40  # bars in the unit chart; a larger office's chart shows its lowest averages
+CHART_HELPER_FROM = 5000  # indicator rows from which the charts are drawn in a helper process
 
 
-def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path:
-    """Average capaian per unit as a horizontal bar chart (PNG)."""
-    from kinerja.stages.compare import chart_png
-
+def unit_chart_data(master: Master, sums: list[Summary]) -> tuple[list[str], list[float], list[str], list[str],
+                                                                  str | None]:
+    """The unit chart (`kinerja.charts.unit_chart`) as plain data: per unit with indicators,
+    bottom to top, its code, average capaian, predicate colour and printed average; above
+    CHART_MAX_UNITS units only the lowest averages, with a title saying so."""
     rules, d = master.settings.rules, master.settings.rules.desimal
+    units = list(zip([u for u in master.units if master.indicators_of(u.kode)],
+                     [s for s in sums if s.kelompok == "Unit"]))
     title = None
     if len(units) > CHART_MAX_UNITS:  # a bar per unit of hundreds is neither readable nor cheap to draw
         lowest = sorted(range(len(units)), key=lambda i: (units[i][1].rata_rata is not None,
@@ -379,20 +394,26 @@ def _chart(units: list[tuple[Any, Summary]], master: Master, path: Path) -> Path
         title = (f"{CHART_MAX_UNITS} unit dengan rata-rata capaian terendah dari {len(units)} unit "
                  "(semua unit ada pada tabel di atas)")
         units = [units[i] for i in sorted(lowest)]
-    labels = [u.kode for u, _ in units][::-1]
-    values = [s.rata_rata or 0.0 for _, s in units][::-1]
-    colors = ["#" + (rules.predicate_color(s.predikat) or "5B9BD5") for _, s in units][::-1]
-    with chart_png(path, (6.3, 0.8 + 0.36 * max(1, len(units))), 8) as ax:
-        bars = ax.barh(labels, values, color=colors, edgecolor="#404040", linewidth=0.5)
-        ax.axvline(100, color="#C00000", linestyle="--", linewidth=0.8)
-        for bar, (_, s) in zip(bars, units[::-1]):
-            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2,
-                    f"{format_percent(s.rata_rata, d)} ({s.predikat})", va="center", fontsize=7)
-        ax.set_xlim(0, max([110.0] + [v * 1.35 for v in values]))
-        ax.set_xlabel("Rata-rata capaian (%)", fontsize=8)
-        if title:
-            ax.set_title(title, fontsize=8, loc="left")
-    return path
+    units.reverse()
+    return ([u.kode for u, _ in units], [s.rata_rata or 0.0 for _, s in units],
+            ["#" + (rules.predicate_color(s.predikat) or "5B9BD5") for _, s in units],
+            [f"{format_percent(s.rata_rata, d)} ({s.predikat})" for _, s in units], title)
+
+
+def trend_chart_data(master: Master, sums: list[Summary], compared: list[SasaranTrend]
+                     ) -> dict[str, tuple[list[float | None], float | None, int]]:
+    """The trend charts (`kinerja.charts.trend_chart`) as plain data, for each sasaran whose
+    comparison is shown (in the report's order): its mean capaian per quarter so far, last year's
+    same quarter, the quarter."""
+    p = master.settings.period
+    trend = {t.nama: t for t in compared}
+    out = {}
+    for s in sums:
+        t = trend.get(s.nama) if s.kelompok == "Sasaran" else None
+        if t is not None and shows_comparison(p, t):
+            out[s.nama] = ([t.mean(q) if q <= p.last_quarter else None for q in range(1, 5)], t.mean_lalu(),
+                           p.last_quarter)
+    return out
 
 
 LOGO_BOX_MM = (22.0, 24.0)  # the letterhead's logo cell: at most this wide and this high
@@ -555,11 +576,25 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     if not approval.approved and not force:
         out.report.issue("rekap-not-approved", sheet=S.RIWAYAT.sheet, detail=approval.detail)
         return out
+    # a large report's charts are drawn in a helper process meanwhile; a small one's here, in the time
+    # a helper would take to start
+    helper = "laporan" in kinds and len(master.indicators) >= CHART_HELPER_FROM
+    with tempfile.TemporaryDirectory(prefix="kinerja-laporan-") as tmp, Charts(helper=helper) as charts:
+        _render_documents(out, loaded, Path(out_dir), kinds, approval, force=force, pdf=pdf, who=who, now=now,
+                          charts=charts, tmp=Path(tmp))
+    return out
+
+
+def _render_documents(out: ReportOutcome, loaded: Loaded, out_dir: Path, kinds: list[str], approval: Approval, *,
+                      force: bool, pdf: bool, who: str, now: datetime, charts: Charts, tmp: Path) -> None:
+    """render_report's work once the rekap may be reported: `out` filled in."""
+    master = loaded.master
+    assert master is not None
     rows = consolidate(master)
     unfit = fitness_issues(loaded, rows)
     if unfit and not force:
         out.report.extend(unfit)
-        return out
+        return
     out.draf = draf = not approval.approved or bool(unfit)
     if draf:
         out.report.extend(i.model_copy(update={"severity": Severity.warning}) for i in unfit)
@@ -569,15 +604,21 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
                    and i.location.sheet == S.PEJABAT.sheet]
     if signatories and not draf:  # a signed document never carries a NIP that was not read right
         out.report.extend(signatories)
-        return out
+        return
 
     # everything the templates may use, then the checks, before a single file is written
     report = Report()
     base = common_context(master, now, draf, report)
     contexts: dict[str, dict[str, Any]] = {}
     sums = summaries(master, rows)  # per unit, per sasaran and the total: the report and the letter
-    if "laporan" in kinds:
-        contexts["laporan"] = report_context(loaded, now, base, rows, sums)
+    chart_jobs: dict[str, int] = {}
+    if "laporan" in kinds:  # the charts first: drawn while the rest is put together (kinerja.charts)
+        chart_jobs["grafik"] = charts.draw(unit_chart, tmp / "grafik.png", *unit_chart_data(master, sums))
+        compared = comparisons(loaded, rows)
+        for n, (name, (means, lalu, quarter)) in enumerate(trend_chart_data(master, sums, compared).items()):
+            chart_jobs[name] = charts.draw(trend_chart, name, means, tmp / f"tren-{n}.png", lalu, quarter)
+        contexts["laporan"] = report_context(loaded, now, base, rows, sums, compared)
+        del compared  # 50,000 indicators' quarters: not held while the documents are built
     if "waktu" in kinds:
         contexts["waktu"] = annex_context(loaded, now, base)
     number: int | None = None
@@ -593,53 +634,47 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
             out.report.issue("letter-format-invalid", sheet=S.SETTINGS_SHEET,
                              value=master.settings.letter.format_nomor, detail=str(e),
                              available=", ".join("{" + f + "}" for f in LETTER_FIELDS))
-            return out
+            return
         contexts["surat"] = letter_context(master, out.nomor_surat, base, rows, sums)
     templates = {k: template_path(master, loaded.path, k, out.report) for k in kinds}
     for k in kinds:
         out.report.extend(check_template(templates[k], k, [f for f in contexts[k] if not f.startswith("_")]))
         out.report.extend(template_period_issues(templates[k], master.settings.period))
     if out.report.blocking:
-        return out
+        return
     out.report.extend(report.issues)
     logo = _logo(master, loaded.path, out.report)
 
-    out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         out.report.issue("report-write-failed", file=str(out_dir), detail=explain(e))
-        return out
+        return
     key = master.settings.period.key()
     suffix = "-DRAF" if draf else ""
     names = {"laporan": f"Laporan-Data-Capaian-Kinerja-{key}{suffix}.docx",
              "surat": f"Surat-Pengantar-{key}{suffix if draf or number is None else f'-{number:03d}'}.docx",
              "waktu": f"Lampiran-Internal-Waktu-SOP-{key}{suffix}.docx"}
     made: list[tuple[str, Path]] = []
+    k = ""
     try:
-        with tempfile.TemporaryDirectory(prefix="kinerja-laporan-") as tmp:
-            for k in kinds:
-                images = {"logo": logo} if logo else {}
-                if k == "laporan":
-                    images["grafik"] = (_chart(contexts[k]["_units"], master, Path(tmp) / "grafik.png"),
-                                        {"width": 140.0})
-                    from kinerja.stages.compare import trend_chart
-
-                    for n, g in enumerate(contexts[k]["kelompok"]):
-                        if g.get("banding"):
-                            means, lalu = g["_tren"]
-                            g["tren"] = Picture(trend_chart(g["nama"], means, Path(tmp) / f"tren-{n}.png", lalu,
-                                                            master.settings.period.last_quarter), 95.0)
-                made.append((k, _render(templates[k], contexts[k], out_dir / names[k], images)))
+        for k in sorted(kinds, key=lambda k: k == "laporan"):  # the report last: its charts are being drawn
+            images = {"logo": logo} if logo else {}
+            if k == "laporan":
+                images["grafik"] = (charts.result(chart_jobs["grafik"]), {"width": 140.0})
+                for g in contexts[k]["kelompok"]:
+                    if g["nama"] in chart_jobs:
+                        g["tren"] = Picture(charts.result(chart_jobs[g["nama"]]), 95.0)
+            made.append((k, _render(templates[k], contexts[k], out_dir / names[k], images)))
+        made.sort(key=lambda m: kinds.index(m[0]))
     except Exception as e:  # noqa: BLE001 - a file open in Word, or a template failing at render
         for _, p in made:  # all or nothing: no letter file without its register row
             p.unlink(missing_ok=True)
-        k = kinds[len(made)]
         if isinstance(e, OSError):
             out.report.issue("report-write-failed", file=names[k], detail=explain(e))
         else:
             out.report.issue("template-invalid", file=templates[k].name, detail=explain(e, TEMPLATE_FAILED))
-        return out
+        return
     if pdf:
         from kinerja.libreoffice import OfficeError
 
@@ -666,4 +701,3 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
         for k in kinds:
             if k in TAHAP:
                 w.extend(stamp(loaded, TAHAP[k], start=now, end=now, who=who))
-    return out
