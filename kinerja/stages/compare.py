@@ -142,6 +142,7 @@ def report_rows(master: Master, groups: list[SasaranTrend]) -> dict[str, list[di
             return "-"
         return format_number(real, d) + (f"\n{format_percent(cap, d)}" if cap is not None else "")
 
+    last = p.last_quarter  # a property of the period: once, not per cell
     return {g.nama: [{"kode": t.ind.kode,
-                      "tw": [cell(t.realisasi[q], t.capaian[q]) if q < p.last_quarter else "" for q in range(4)],
+                      "tw": [cell(t.realisasi[q], t.capaian[q]) if q < last else "" for q in range(4)],
                       "lalu": cell(t.lalu, t.capaian_lalu)} for t in g.rows] for g in groups}

@@ -214,9 +214,11 @@ def common_context(master: Master, now: datetime, draf: bool, report: Report) ->
 
 
 def report_context(loaded: Loaded, now: datetime, base: dict[str, Any], rows: list[RekapRow] | None = None,
-                   sums: list[Summary] | None = None, compared: list[SasaranTrend] | None = None) -> dict[str, Any]:
+                   sums: list[Summary] | None = None, compared: list[SasaranTrend] | None = None,
+                   kepatuhan: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the report template may use (images are filled in at render time); `rows`,
-    their `sums` and the sasaran's `compared` quarters (`comparisons`) when already computed."""
+    their `sums`, the sasaran's `compared` quarters (`comparisons`) and the SOP steps'
+    `kepatuhan` (`sop_compliance`) when already computed."""
     master = loaded.master
     assert master is not None
     d = master.settings.rules.desimal
@@ -267,7 +269,7 @@ def report_context(loaded: Loaded, now: datetime, base: dict[str, Any], rows: li
                             "capaian": format_percent(r.ach.capaian, d), "penjelasan": _explanation(master, r)}
                            for i, r in enumerate(below, 1)),
         "catatan": notes(master, rows, d),
-        "kepatuhan": sop_compliance(loaded, now),
+        "kepatuhan": sop_compliance(loaded, now) if kepatuhan is None else kepatuhan,
         "waktu_sop_di_laporan": master.settings.waktu_sop_di_laporan,
         "grafik": "",
     }
@@ -318,9 +320,11 @@ def letter_context(master: Master, nomor_surat: str, base: dict[str, Any], rows:
     }
 
 
-def annex_context(loaded: Loaded, now: datetime, base: dict[str, Any]) -> dict[str, Any]:
-    """The internal annex for the Sekretaris: the SOP steps against mutu baku."""
-    return {**base, "kepatuhan": sop_compliance(loaded, now)}
+def annex_context(loaded: Loaded, now: datetime, base: dict[str, Any],
+                  kepatuhan: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The internal annex for the Sekretaris: the SOP steps against mutu baku (`kepatuhan` when
+    already computed)."""
+    return {**base, "kepatuhan": sop_compliance(loaded, now) if kepatuhan is None else kepatuhan}
 
 
 # ----------------------------------------------------------------------------------- letter numbers
@@ -611,16 +615,18 @@ def _render_documents(out: ReportOutcome, loaded: Loaded, out_dir: Path, kinds: 
     base = common_context(master, now, draf, report)
     contexts: dict[str, dict[str, Any]] = {}
     sums = summaries(master, rows)  # per unit, per sasaran and the total: the report and the letter
+    # the SOP steps against mutu baku: the report's and the annex's
+    kepatuhan = sop_compliance(loaded, now) if {"laporan", "waktu"} & set(kinds) else None
     chart_jobs: dict[str, int] = {}
     if "laporan" in kinds:  # the charts first: drawn while the rest is put together (kinerja.charts)
         chart_jobs["grafik"] = charts.draw(unit_chart, tmp / "grafik.png", *unit_chart_data(master, sums))
         compared = comparisons(loaded, rows)
         for n, (name, (means, lalu, quarter)) in enumerate(trend_chart_data(master, sums, compared).items()):
             chart_jobs[name] = charts.draw(trend_chart, name, means, tmp / f"tren-{n}.png", lalu, quarter)
-        contexts["laporan"] = report_context(loaded, now, base, rows, sums, compared)
+        contexts["laporan"] = report_context(loaded, now, base, rows, sums, compared, kepatuhan)
         del compared  # 50,000 indicators' quarters: not held while the documents are built
     if "waktu" in kinds:
-        contexts["waktu"] = annex_context(loaded, now, base)
+        contexts["waktu"] = annex_context(loaded, now, base, kepatuhan)
     number: int | None = None
     counter: dict[int, int] = {}
     if "surat" in kinds:
