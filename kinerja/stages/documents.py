@@ -617,12 +617,12 @@ def _render_documents(out: ReportOutcome, loaded: Loaded, out_dir: Path, kinds: 
     sums = summaries(master, rows)  # per unit, per sasaran and the total: the report and the letter
     # the SOP steps against mutu baku: the report's and the annex's
     kepatuhan = sop_compliance(loaded, now) if {"laporan", "waktu"} & set(kinds) else None
-    chart_jobs: dict[str, int] = {}
+    unit_job, trend_jobs = 0, {}  # the charts' jobs: the unit chart, the trend by sasaran
     if "laporan" in kinds:  # the charts first: drawn while the rest is put together (kinerja.charts)
-        chart_jobs["grafik"] = charts.draw(unit_chart, tmp / "grafik.png", *unit_chart_data(master, sums))
+        unit_job = charts.draw(unit_chart, tmp / "grafik.png", *unit_chart_data(master, sums))
         compared = comparisons(loaded, rows)
         for n, (name, (means, lalu, quarter)) in enumerate(trend_chart_data(master, sums, compared).items()):
-            chart_jobs[name] = charts.draw(trend_chart, name, means, tmp / f"tren-{n}.png", lalu, quarter)
+            trend_jobs[name] = charts.draw(trend_chart, name, means, tmp / f"tren-{n}.png", lalu, quarter)
         contexts["laporan"] = report_context(loaded, now, base, rows, sums, compared, kepatuhan)
         del compared  # 50,000 indicators' quarters: not held while the documents are built
     if "waktu" in kinds:
@@ -662,25 +662,25 @@ def _render_documents(out: ReportOutcome, loaded: Loaded, out_dir: Path, kinds: 
              "surat": f"Surat-Pengantar-{key}{suffix if draf or number is None else f'-{number:03d}'}.docx",
              "waktu": f"Lampiran-Internal-Waktu-SOP-{key}{suffix}.docx"}
     made: list[tuple[str, Path]] = []
-    k = ""
     try:
-        for k in sorted(kinds, key=lambda k: k == "laporan"):  # the report last: its charts are being drawn
+        for k in kinds:
             images = {"logo": logo} if logo else {}
             if k == "laporan":
-                images["grafik"] = (charts.result(chart_jobs["grafik"]), {"width": 140.0})
+                images["grafik"] = (charts.result(unit_job), {"width": 140.0})
                 for g in contexts[k]["kelompok"]:
-                    if g["nama"] in chart_jobs:
-                        g["tren"] = Picture(charts.result(chart_jobs[g["nama"]]), 95.0)
+                    if g["nama"] in trend_jobs:
+                        g["tren"] = Picture(charts.result(trend_jobs[g["nama"]]), 95.0)
             made.append((k, _render(templates[k], contexts[k], out_dir / names[k], images)))
-        made.sort(key=lambda m: kinds.index(m[0]))
     except Exception as e:  # noqa: BLE001 - a file open in Word, or a template failing at render
         for _, p in made:  # all or nothing: no letter file without its register row
             p.unlink(missing_ok=True)
+        k = kinds[len(made)]
         if isinstance(e, OSError):
             out.report.issue("report-write-failed", file=names[k], detail=explain(e))
         else:
             out.report.issue("template-invalid", file=templates[k].name, detail=explain(e, TEMPLATE_FAILED))
         return
+    charts.close()  # the charts are in the report: the helper is not kept through the PDF conversion
     if pdf:
         from kinerja.libreoffice import OfficeError
 
