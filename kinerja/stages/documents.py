@@ -580,9 +580,9 @@ def render_report(loaded: Loaded, out_dir: Path, *, pdf: bool = False, force: bo
     if not approval.approved and not force:
         out.report.issue("rekap-not-approved", sheet=S.RIWAYAT.sheet, detail=approval.detail)
         return out
-    # a large report's charts are drawn in a helper process meanwhile; a small one's here, in the time
-    # a helper would take to start
-    helper = "laporan" in kinds and len(master.indicators) >= CHART_HELPER_FROM
+    # a large report's charts are drawn in a helper process on another core meanwhile; a small one's
+    # here, in the time a helper would take to start
+    helper = "laporan" in kinds and len(master.indicators) >= CHART_HELPER_FROM and (os.cpu_count() or 1) > 1
     with tempfile.TemporaryDirectory(prefix="kinerja-laporan-") as tmp, Charts(helper=helper) as charts:
         _render_documents(out, loaded, Path(out_dir), kinds, approval, force=force, pdf=pdf, who=who, now=now,
                           charts=charts, tmp=Path(tmp))
