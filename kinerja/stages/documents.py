@@ -670,6 +670,7 @@ def _render_documents(out: ReportOutcome, loaded: Loaded, out_dir: Path, kinds: 
                 for g in contexts[k]["kelompok"]:
                     if g["nama"] in trend_jobs:
                         g["tren"] = Picture(charts.result(trend_jobs[g["nama"]]), 95.0)
+                charts.close()  # every chart is there: the helper is not kept while the documents are built
             made.append((k, _render(templates[k], contexts[k], out_dir / names[k], images)))
     except Exception as e:  # noqa: BLE001 - a file open in Word, or a template failing at render
         for _, p in made:  # all or nothing: no letter file without its register row
@@ -680,7 +681,6 @@ def _render_documents(out: ReportOutcome, loaded: Loaded, out_dir: Path, kinds: 
         else:
             out.report.issue("template-invalid", file=templates[k].name, detail=explain(e, TEMPLATE_FAILED))
         return
-    charts.close()  # the charts are in the report: the helper is not kept through the PDF conversion
     if pdf:
         from kinerja.libreoffice import OfficeError
 
