@@ -19,6 +19,10 @@ run, then the run with its size). A value's text follows python-docx's run text:
 xml:space="preserve" when it starts or ends with white space), '&', '<' and '>' escaped as lxml
 escapes them. Characters XML cannot hold (control characters, which a cell Excel wrote as
 _x0001_ can bring) are left out (`xml_text`): python-docx refuses them.
+
+A long run of paragraphs of one format (the units' explanations, one per indicator and quarter)
+is written the same way (`WordParagraphs`): python-docx finds the place of each new paragraph by
+walking the body, so 50,000 of them cost minutes.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from kinerja.ooxml.zip import rewrite_member
 SHADE = "D9E2F3"  # the header row's fill
 _REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # what lxml refuses in text
 _SPECIAL = re.compile("[&<>\t\r\n]")
+_ANY = re.compile("[&<>\t\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # the above and the refused
 _BREAKS = re.compile("([\t\r\n])")
 _PIECE = 1 << 20  # characters of table XML handed to the zip at a time
 _STAND_IN = re.compile(rb"<\?kinerja-table (\d+)\?>")
@@ -110,48 +115,102 @@ class WordTable:
                         f'<w:sz w:val="{sz}"/></w:rPr>{run_text(xml_text(h))}</w:r></w:p></w:tc>')
         head.append("</w:tr>")
         # per column: the cell up to its run's content, left-aligned and right-aligned
-        cells = [(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p><w:pPr><w:spacing w:after="0"/>'
-                  f'</w:pPr>{run}',
-                  f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr><w:p><w:pPr><w:spacing w:after="0"/>'
-                  f'<w:jc w:val="right"/></w:pPr>{run}') for w in widths]
+        cell = '<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="%d"/></w:tcPr><w:p><w:pPr><w:spacing w:after="0"/>%s</w:pPr>'
+        left = [cell % (w, "") + run for w in widths]
+        right = [cell % (w, '<w:jc w:val="right"/>') + run for w in widths]
         end = "</w:r></w:p></w:tc>"
-        out = ["".join(head)]
-        size = len(out[0])
-        for values in self.rows:
-            if len(values) != len(cells):
-                raise ValueError("one value per column")
-            row = ["<w:tr>"]
-            for j, (v, (left, right)) in enumerate(zip(values, cells)):
-                v = xml_text(v)
-                row.append(right if (j and v[:1].isdigit() or v == "-") else left)
-                if v:
-                    row.append(run_text(v))
-                row.append(end)
-            row.append("</w:tr>")
-            text = "".join(row)
-            out.append(text)
-            size += len(text)
-            if size > _PIECE:
-                yield "".join(out)
-                out, size = [], 0
-        out.append("</w:tbl>")
-        yield "".join(out)
+        empty = [c + end for c in left]
+        n = len(widths)
+
+        def rows() -> Iterator[str]:
+            for values in self.rows:
+                if len(values) != n:
+                    raise ValueError("one value per column")
+                if _ANY.search("".join(values)) is None:  # nothing escaped, broken or left out
+                    row = ["<w:tr>"]
+                    for j, v in enumerate(values):
+                        if not v:
+                            row.append(empty[j])
+                            continue
+                        first = v[0]
+                        row.append(right[j] if (j and first.isdigit()) or v == "-" else left[j])
+                        if first.isspace() or v[-1].isspace():
+                            row.append(f'<w:t xml:space="preserve">{v}</w:t>{end}')
+                        else:
+                            row.append(f"<w:t>{v}</w:t>{end}")
+                    row.append("</w:tr>")
+                    yield "".join(row)
+                    continue
+                row = ["<w:tr>"]
+                for j, v in enumerate(map(xml_text, values)):
+                    row.append(right[j] if (j and v[:1].isdigit() or v == "-") else left[j])
+                    row.append(run_text(v) + end)
+                row.append("</w:tr>")
+                yield "".join(row)
+
+        yield from _pieces("".join(head), rows(), "</w:tbl>")
 
 
-class StreamedTables:
-    """The tables of one python-docx document written at save: `add` leaves a stand-in in the
-    body where the table goes, `save` saves the document with the tables in their places."""
+@dataclass
+class WordParagraphs:
+    """Paragraphs of one format, one per text (read once, when the document is saved), as
+    python-docx makes them with `add_paragraph().add_run(text)`: the run's bold and italic set
+    (an explicit off when not), its size, the paragraph justified or centred, the space before
+    and after in points."""
+
+    texts: Iterable[str]
+    size: float | None = None
+    bold: bool = False
+    italic: bool = False
+    center: bool = False
+    before: float = 0
+    after: float = 4
+
+    def xml(self) -> Iterator[str]:
+        from docx.shared import Pt
+
+        rpr = ("<w:b/>" if self.bold else '<w:b w:val="0"/>') + ("<w:i/>" if self.italic else '<w:i w:val="0"/>')
+        if self.size:
+            rpr += f'<w:sz w:val="{half_points(self.size)}"/>'
+        ppr = (f'<w:p><w:pPr><w:spacing w:before="{Pt(self.before).twips}" w:after="{Pt(self.after).twips}"/>'
+               f'<w:jc w:val="{"center" if self.center else "both"}"/></w:pPr>')
+        start = f"{ppr}<w:r><w:rPr>{rpr}</w:rPr>"
+
+        def paragraphs() -> Iterator[str]:
+            for text in self.texts:
+                yield f"{start}{run_text(xml_text(text))}</w:r></w:p>" if text else f"{ppr}</w:p>"
+
+        yield from _pieces("", paragraphs(), "")
+
+
+def _pieces(head: str, parts: Iterable[str], tail: str) -> Iterator[str]:
+    """`head`, `parts` and `tail` joined into pieces of about a megabyte."""
+    out, size = [head], len(head)
+    for part in parts:
+        out.append(part)
+        size += len(part)
+        if size > _PIECE:
+            yield "".join(out)
+            out, size = [], 0
+    out.append(tail)
+    yield "".join(out)
+
+
+class StreamedBlocks:
+    """The tables (and runs of paragraphs) of one python-docx document written at save: `add`
+    leaves a stand-in in the body where the block goes, `save` saves the document with the
+    blocks in their places."""
 
     def __init__(self, doc: Any) -> None:
         self.doc = doc
-        self.tables: list[WordTable | None] = []
+        self.blocks: list[WordTable | WordParagraphs | None] = []
 
-    def add(self, table: WordTable) -> None:
+    def add(self, block: WordTable | WordParagraphs) -> None:
         from lxml import etree
 
-        pi = etree.ProcessingInstruction("kinerja-table", str(len(self.tables)))
+        pi = etree.ProcessingInstruction("kinerja-table", str(len(self.blocks)))
         self.doc.element.body.insert_element_before(pi, "w:sectPr")
-        self.tables.append(table)
+        self.blocks.append(block)
 
     def save(self, path: Path) -> None:
         self.doc.save(str(path))
@@ -163,12 +222,12 @@ class StreamedTables:
         for m in _STAND_IN.finditer(xml):
             yield xml[at:m.start()]
             n = int(m.group(1))
-            table, self.tables[n] = self.tables[n], None  # written once; its rows let go
-            if table is None:
-                raise ValueError(f"table {n} written twice")
-            for piece in table.xml():
+            block, self.blocks[n] = self.blocks[n], None  # written once; its rows let go
+            if block is None:
+                raise ValueError(f"block {n} written twice")
+            for piece in block.xml():
                 yield piece.encode("utf-8")
             at = m.end()
         yield xml[at:]
-        if any(t is not None for t in self.tables):
-            raise ValueError("a table's stand-in is missing from the document")
+        if any(b is not None for b in self.blocks):
+            raise ValueError("a block's stand-in is missing from the document")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from kinerja.ooxml.zip import rewrite_member
 from kinerja.sample.demo import sample_dir
 from kinerja.stages import annual as A
-from kinerja.wordtables import StreamedTables, WordTable, xml_text
+from kinerja.wordtables import StreamedBlocks, WordParagraphs, WordTable, xml_text
 from kinerja.workbook.master import build_master, load_master, read_office_data
 
 # what a unit or the office may type that XML, python-docx's run text or a template treat specially
@@ -37,13 +37,13 @@ def _table_document(rows: list[list[str]], widths: list[float], size: float, str
     doc = Document()
     doc.add_paragraph("sebelum")
     spec = WordTable([f"Kolom {j} &" for j in range(len(widths))], iter(rows), widths, size)
-    tables = StreamedTables(doc)
+    blocks = StreamedBlocks(doc)
     if stream:
-        tables.add(spec)
+        blocks.add(spec)
     else:
         A._docx_table(doc, spec)
     doc.add_paragraph("sesudah")
-    return b"".join(tables._document(serialize_part_xml(doc.element)))
+    return b"".join(blocks._document(serialize_part_xml(doc.element)))
 
 
 @settings(max_examples=30, deadline=None)
@@ -56,6 +56,27 @@ def test_a_table_is_the_xml_python_docx_makes(rows, size, widths):
     built = _table_document(rows, widths, size, False)
     assert streamed == built
     assert b"<?kinerja-table" not in streamed
+
+
+@settings(max_examples=30, deadline=None)
+@given(texts=st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12)), max_size=4),
+       size=st.sampled_from([None, 8, 9, 10.5]), bold=st.booleans(), italic=st.booleans(), center=st.booleans(),
+       before=st.sampled_from([0, 1, 4.5]), after=st.sampled_from([0, 1, 4]))
+def test_paragraphs_are_the_xml_python_docx_makes(texts, size, bold, italic, center, before, after):
+    from docx.opc.oxml import serialize_part_xml
+
+    form = dict(size=size, bold=bold, italic=italic, center=center, before=before, after=after)
+    docs = []
+    for stream in (True, False):
+        doc = Document()
+        blocks = StreamedBlocks(doc)
+        if stream:
+            blocks.add(WordParagraphs(iter(texts), **form))
+        else:
+            for text in texts:
+                A._docx_para(doc, text, **form)
+        docs.append(b"".join(blocks._document(serialize_part_xml(doc.element))))
+    assert docs[0] == docs[1]
 
 
 def test_text_xml_cannot_hold_is_left_out():
@@ -78,7 +99,7 @@ def hostile_master(tmp_path_factory) -> Path:
     for n, r in enumerate(data.results):
         r["r3"], r["r4"] = r["r2"], r["r2"]
         if n % 4 == 0:
-            r["penjelasan"] = HOSTILE[n % 18] or "x"
+            r["penjelasan"] = ("MARK " if n == 4 else "") + (HOSTILE[n % 18] or "x")
     path = tmp_path_factory.mktemp("hostile") / "induk.xlsx"
     build_master(path, "candipuro", data)
     marked = path.with_name("induk-kontrol.xlsx")
@@ -96,6 +117,7 @@ def test_the_annual_draft_is_the_document_python_docx_made(hostile_master, tmp_p
     loaded = load_master(hostile_master)
     assert loaded.master is not None, loaded.report.to_json()
     assert loaded.master.indicators[0].nama.startswith("MARK\x01\u200b\x0b ")  # it reached the draft's data
+    assert loaded.master.results[loaded.master.indicators[4].kode].penjelasan.startswith("MARK\x01")
     data = A.annual_data(loaded)
     texts, _n, _e = A.office_text(loaded)
     charts = A._trend_charts(data, tmp_path)

@@ -36,7 +36,7 @@ from kinerja.domain.numbers import format_number, format_percent
 from kinerja.issues.catalogue import Report
 from kinerja.issues.explain import explain
 from kinerja.stages.approval import approval_status, approved_values
-from kinerja.wordtables import SHADE, StreamedTables, WordTable, xml_text
+from kinerja.wordtables import SHADE, StreamedBlocks, WordParagraphs, WordTable, xml_text
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import WorkbookWrites
 from kinerja.workbook.master import Loaded, load_master
@@ -382,12 +382,32 @@ def _docx_table(doc, spec: WordTable) -> None:
             row.cells[j].width = Cm(wd)
 
 
+def _docx_para(doc, text: str = "", *, bold=False, size=None, center=False, italic=False, before=0, after=4):
+    """A paragraph of the draft, by python-docx (`kinerja.wordtables.WordParagraphs` writes the
+    same as text)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    if text:
+        run = p.add_run(xml_text(text))
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    else:
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
+    return p
+
+
 def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], path: Path, loaded: Loaded,
               now: datetime, *, stream: bool = True) -> Path:
     """The draft saved at `path`; its tables written as XML text at save (`stream` False: built
     by python-docx, the same document)."""
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
+    from docx.enum.text import WD_BREAK, WD_COLOR_INDEX
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
@@ -407,18 +427,7 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     footer.runs[0].font.size = Pt(8)
 
     def para(text: str = "", *, bold=False, size=None, center=False, italic=False, before=0, after=4):
-        p = doc.add_paragraph()
-        if text:
-            run = p.add_run(xml_text(text))
-            run.bold, run.italic = bold, italic
-            if size:
-                run.font.size = Pt(size)
-        if center:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        else:
-            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
-        return p
+        return _docx_para(doc, text, bold=bold, size=size, center=center, italic=italic, before=before, after=after)
 
     def office_para(label: str) -> None:
         text = texts.get(label, "")
@@ -438,12 +447,12 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
     def page_break() -> None:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    tables = StreamedTables(doc)
+    blocks = StreamedBlocks(doc)
 
     def table(headers: list[str], rows: Iterable[list[str]], widths: list[float], size: float = 8) -> None:
         spec = WordTable(headers, rows, widths, size)
         if stream:
-            tables.add(spec)
+            blocks.add(spec)
         else:
             _docx_table(doc, spec)
         para(after=2)
@@ -530,11 +539,14 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
         if name in charts:
             doc.add_picture(str(charts[name]), width=Cm(11))
             para("Grafik: rata-rata capaian indikator sasaran ini per triwulan.", italic=True, size=8, center=True)
-        notes = [(r, q, t) for r in members for q, t in r.penjelasan]
-        if notes:
+        if any(r.penjelasan for r in members):
             para("Penjelasan unit kerja (bahan awal analisis):", bold=True, size=9)
-            for r, q, t in notes:
-                para(f"- {r.ind.kode} (TW {ROMAN[q - 1]}, {r.unit}): {t}", size=9, after=1)
+            notes = (f"- {r.ind.kode} (TW {ROMAN[q - 1]}, {r.unit}): {t}" for r in members for q, t in r.penjelasan)
+            if stream:
+                blocks.add(WordParagraphs(notes, size=9, after=1))
+            else:
+                for note in notes:
+                    para(note, size=9, after=1)
         para("Analisis:", bold=True, size=10, before=4)
         office_para(ANALYSIS + name)
     heading("3.2 Realisasi Anggaran", 2)
@@ -568,7 +580,7 @@ def _document(data: AnnualData, texts: dict[str, str], charts: dict[str, Path], 
         para(f"NIP. {kepala.nip_text}")
     tmp = path.with_name(f".~{path.name}")
     try:
-        tables.save(tmp)
+        blocks.save(tmp)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
