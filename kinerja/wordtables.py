@@ -1,9 +1,10 @@
-"""Large Word tables written as WordprocessingML text, row by row, into the saved document.
+"""Large Word tables (and long runs of paragraphs) written as WordprocessingML text, row by row,
+into the saved document.
 
 python-docx builds a table as an lxml tree cell by cell (about 8 ms a row of eleven cells; an
 office of 50,000 indicators is minutes and gigabytes before the tree is even serialised). Here
 python-docx still makes everything else of the document; a table is left in its body as a
-stand-in (a processing instruction `<?kinerja-table N?>`, which no escaped text can contain) and
+stand-in (a processing instruction `<?kinerja-block N?>`, which no escaped text can contain) and
 when the package is saved word/document.xml is rewritten with each stand-in replaced by its
 table's XML, made a row at a time and deflated as it comes (`kinerja.ooxml.zip.rewrite_member`):
 neither the table's tree nor its whole text exists.
@@ -37,11 +38,11 @@ from kinerja.ooxml.zip import rewrite_member
 
 SHADE = "D9E2F3"  # the header row's fill
 _REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # what lxml refuses in text
-_SPECIAL = re.compile("[&<>\t\r\n]")
-_ANY = re.compile("[&<>\t\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # the above and the refused
+_ESCAPED = re.compile("[&<>]")
+_ANY = re.compile("[&<>\t\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # escaped, a tab or break, or refused
 _BREAKS = re.compile("([\t\r\n])")
 _PIECE = 1 << 20  # characters of table XML handed to the zip at a time
-_STAND_IN = re.compile(rb"<\?kinerja-table (\d+)\?>")
+_STAND_IN = re.compile(rb"<\?kinerja-block (\d+)\?>")
 _TBL_PR = ('<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/>'
            '<w:tblLayout w:type="fixed"/><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" '
            'w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr>')
@@ -53,7 +54,7 @@ def xml_text(text: str) -> str:
 
 
 def _t(text: str) -> str:
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if _SPECIAL.search(text) else text
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if _ESCAPED.search(text) else text
     if text[:1].isspace() or text[-1:].isspace():
         return f'<w:t xml:space="preserve">{escaped}</w:t>'
     return f"<w:t>{escaped}</w:t>"
@@ -208,7 +209,7 @@ class StreamedBlocks:
     def add(self, block: WordTable | WordParagraphs) -> None:
         from lxml import etree
 
-        pi = etree.ProcessingInstruction("kinerja-table", str(len(self.blocks)))
+        pi = etree.ProcessingInstruction("kinerja-block", str(len(self.blocks)))
         self.doc.element.body.insert_element_before(pi, "w:sectPr")
         self.blocks.append(block)
 

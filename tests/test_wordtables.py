@@ -21,7 +21,7 @@ from kinerja.workbook.master import build_master, load_master, read_office_data
 # what a unit or the office may type that XML, python-docx's run text or a template treat specially
 HOSTILE = ["A & B <b>x</b>", "]]>", "{{ x }}", "{% if x %}", '"q" \'s\'', "baris\ndua\n\nempat", "tab\tdi sini",
            "\r\nCRLF\r", "=SUM(A1)", "-", "12,5 persen", " spasi di tepi ", "\u00a0tak-putus\u3000",
-           "panjang " * 2000, "", "‘kutip’ “dua” é 中文 😀", "<?kinerja-table 0?>", "bel\a", "nul\x00x",
+           "panjang " * 2000, "", "‘kutip’ “dua” é 中文 😀", "<?kinerja-block 0?>", "bel\a", "nul\x00x",
            "\x0bvt\x0c", "\ufffe\uffff", "\x1f\x7f\x85"]
 
 
@@ -55,7 +55,7 @@ def test_a_table_is_the_xml_python_docx_makes(rows, size, widths):
     streamed = _table_document(rows, widths, size, True)
     built = _table_document(rows, widths, size, False)
     assert streamed == built
-    assert b"<?kinerja-table" not in streamed
+    assert b"<?kinerja-block" not in streamed
 
 
 @settings(max_examples=30, deadline=None)
@@ -144,7 +144,7 @@ def test_the_annual_report_renders_streamed(hostile_master, tmp_path):
     [docx] = out.files
     assert [p.name for p in docx.parent.iterdir()] == [docx.name]  # no stand-in or partial package left
     xml = _members(docx)["word/document.xml"].decode("utf-8")
-    assert "<?kinerja-table" not in xml
+    assert "<?kinerja-block" not in xml
     assert xml.count("<w:tbl>") == 3 + 2 * len({i.sasaran for i in loaded.master.indicators}) == 17
 
 
