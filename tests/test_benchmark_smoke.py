@@ -1,5 +1,5 @@
 """A small run of benchmarks/bench_collect.py: every scenario runs on real generated returns and
-does its work (the timings themselves are not tested)."""
+does its work (the timings themselves are not tested); and of benchmarks/bench_annual.py."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _bench():
+def _bench(name: str = "bench_collect"):
     """The script as an importable module (spawned worker processes import it by name)."""
     import sys
 
     if str(ROOT / "benchmarks") not in sys.path:
         sys.path.insert(0, str(ROOT / "benchmarks"))
-    return importlib.import_module("bench_collect")
+    return importlib.import_module(name)
 
 
 def test_benchmark_runs_every_scenario_on_20_units(tmp_path):
@@ -43,3 +43,14 @@ def test_benchmark_runs_every_scenario_on_20_units(tmp_path):
     # the returns are the units' own: every form different, filled in its input cells
     returns = sorted((tmp_path / f"data-{units}x{per_unit}" / "masuk").glob("*.xlsx"))
     assert len(returns) == units and len({p.read_bytes() for p in returns}) == units
+
+
+def test_annual_benchmark_renders_the_draft_of_a_small_office(tmp_path):
+    from docx import Document
+
+    bench = _bench("bench_annual")
+    [run] = bench.main(["--units", "3", "--indicators", "4", "--runs", "1", "--out", str(tmp_path)])
+    assert run["seconds"] > run["render_s"] > 0 and run["peak_mb"] > 0 and run["bytes"] > 10_000
+    [docx] = (tmp_path / "tahunan-3x4" / "laporan-0").glob("LKjIP-*.docx")
+    tables = Document(str(docx)).tables
+    assert len(tables[1].rows) == 1 + 12  # the Perjanjian Kinerja: every indicator of the office
