@@ -16,9 +16,9 @@ capaian, last year, the Renstra end target; the units' explanations as the start
 analysis; budget per program/kegiatan beside capaian; a trend chart per sasaran), Bab IV
 Penutup. The paragraphs the office writes itself come from the sheet 'Teks LKjIP' (made by the
 first run, one row per paragraph); an empty one is printed as a marked placeholder and listed
-by `kinerja check` until filled. The document is made with python-docx, its tables written as XML
-text when it is saved (`kinerja.wordtables`: the same document, an office of 50,000 indicators in
-seconds).
+by `kinerja check` until filled. The document is made with python-docx, its tables and the units'
+explanations written as XML text when it is saved (`kinerja.wordtables`: the same document, an
+office of 50,000 indicators in seconds).
 """
 
 from __future__ import annotations
