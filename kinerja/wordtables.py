@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from kinerja.ooxml.zip import rewrite_member
 
@@ -54,7 +55,7 @@ def xml_text(text: str) -> str:
 
 
 def _t(text: str) -> str:
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if _ESCAPED.search(text) else text
+    escaped = escape(text) if _ESCAPED.search(text) else text
     if text[:1].isspace() or text[-1:].isspace():
         return f'<w:t xml:space="preserve">{escaped}</w:t>'
     return f"<w:t>{escaped}</w:t>"

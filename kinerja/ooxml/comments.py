@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
@@ -70,7 +71,7 @@ class _New:
 
 def _escaped(text: str) -> str:
     """Element text as lxml writes it (UTF-8): &, <, > and the carriage return escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return escape(text, {"\r": "&#13;"})
 
 
 def _shape_style(z: int) -> str:

@@ -43,6 +43,7 @@ from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Mark, WorkbookWrites
 from kinerja.workbook.files import gc_paused
 from kinerja.workbook.master import Loaded
+from kinerja.workbook.tables import column_letter
 
 # ----------------------------------------------------------------------------------- review
 
@@ -249,7 +250,7 @@ def mark_revision_form(path: Path, found: list, note: str) -> None:
     from kinerja.workbook.formspec import COLUMNS, FORM_SHEET, HEADER_ROW
     from kinerja.workbook.style import SEVERITY_FILL
 
-    letters = {key: _col(j) for j, (key, _h) in enumerate(COLUMNS, 1)}
+    letters = {key: column_letter(j) for j, (key, _h) in enumerate(COLUMNS, 1)}
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(FORM_SHEET).to_python(skip_empty_area=False)
 
     def text(r: int, j: int) -> str:  # the text of row r (1-based), column j (0-based)
@@ -282,9 +283,3 @@ def mark_revision_form(path: Path, found: list, note: str) -> None:
                       "catatannya)" if cells else "", *general]
         sw.cells[f"C{r}"] = " - ".join(x for x in [text(r, 2), *said] if x)
     write_file(path, writes, backup=False)
-
-
-def _col(j: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(j)
