@@ -258,10 +258,12 @@ class _Laps:
 def read_returns(paths: list[Path], inbox: Path, limits: Limits | None = None, progress: Progress | None = None,
                  each: Callable[[ReturnFile], None] | None = None) -> list[ReturnFile]:
     """Every file read (returns.read_return), in the order given; `each(rf)` is called for every
-    file as soon as it is read. One file at a time: python-calamine builds a sheet holding the
-    interpreter lock, so reading threads do not overlap (measured: two were slower than one),
-    and worker processes cost on two cores what they save (each starts an interpreter, and any
-    other load takes the second core; see the README's benchmark)."""
+    file as soon as it is read. One file at a time: python-calamine parses without the
+    interpreter lock, but reading a return is mostly Python (its package checked, its table
+    found), and a thread reading ahead, during the master's load or beside this loop, made
+    collect slower, not faster (measured at 1,000 returns; the load's own second thread takes that
+    core, kinerja.workbook.master.SheetRows). Worker processes cost on two cores what they save
+    (each starts an interpreter, and any other load takes the second core; see the README)."""
     limits = limits or Limits()
     total = len(paths)
     reads: list[ReturnFile] = []

@@ -488,6 +488,94 @@ def test_master_sheets_are_read_when_first_asked_for(sample_master):
     assert rows.get("tidak ada") is None and "tidak ada" not in rows
 
 
+def _load_in_one_thread(path: Path, monkeypatch: pytest.MonkeyPatch):
+    from kinerja.workbook.master import SheetRows
+
+    with monkeypatch.context() as m:
+        m.setattr(SheetRows, "prefetch", lambda self, names: None)
+        return load_master(path)
+
+
+def test_unit_sheets_parsed_ahead_load_as_sheets_read_when_asked(sample_master, monkeypatch):
+    """load_master has the unit sheets parsed in a second thread: the same model, rows and issues
+    as reading every sheet in this thread; each sheet is parsed once, by one thread or the other;
+    nothing is held or running once the master is loaded."""
+    import threading
+
+    from kinerja.workbook.master import SheetRows
+
+    alone = _load_in_one_thread(sample_master, monkeypatch)
+    parse = SheetRows._parse
+    parsed: list[tuple[str, str]] = []
+
+    def counted(wb, name):
+        parsed.append((threading.current_thread().name, name))
+        return parse(wb, name)
+
+    monkeypatch.setattr(SheetRows, "_parse", staticmethod(counted))
+    loaded = load_master(sample_master)
+    units = [u.sheet_name for u in loaded.master.units]
+    assert loaded.master == alone.master and loaded.report.issues == alone.report.issues
+    assert loaded.unit_rows == alone.unit_rows and all(loaded.rows[n] == alone.rows[n] for n in units)
+    names = [n for _, n in parsed]
+    assert sorted(names) == sorted(set(names)) and set(units) <= set(names)
+    assert S.INDIKATOR.sheet in names and "kinerja-baca-induk" in {t for t, _ in parsed}
+    rows = loaded.rows
+    assert not rows._parsed and not rows._plan  # type: ignore[attr-defined]
+    for t in threading.enumerate():
+        if t.name == "kinerja-baca-induk":
+            t.join(10)
+    assert "kinerja-baca-induk" not in {t.name for t in threading.enumerate()}
+
+
+def test_a_unit_sheet_that_cannot_be_parsed_ahead_is_named_as_when_read_alone(sample_master, monkeypatch):
+    """A damaged unit sheet fails in the thread parsing ahead: the load reports it as it does
+    when the sheet is read where asked for, naming the sheet."""
+    from kinerja.ooxml.reading import UntrustedPackage, sheet_parts
+
+    part = sheet_parts(UntrustedPackage(sample_master.read_bytes()))["Data PEM"]
+    with zipfile.ZipFile(sample_master) as z:
+        xml = z.read(part)
+    set_zip_member(sample_master, part, xml[:len(xml) // 2])
+    ahead, alone = load_master(sample_master), _load_in_one_thread(sample_master, monkeypatch)
+    assert ahead.master is None and alone.master is None
+    said = [(i.code, i.message) for i in ahead.report.issues]
+    assert said == [(i.code, i.message) for i in alone.report.issues]
+    assert ("workbook-unreadable", said[0][1]) == said[0] and "sheet 'Data PEM'" in said[0][1]
+
+
+def test_a_parser_panic_in_the_thread_reading_ahead_reaches_the_load(sample_master, monkeypatch):
+    """A Rust panic (a BaseException) while a unit sheet is read ahead is raised where that sheet
+    is asked for, as when it is read there; the load never waits for a thread that died."""
+    import threading
+
+    from kinerja.workbook.master import SheetRows
+
+    class Panic(BaseException):
+        pass
+
+    parse = SheetRows._parse
+
+    def panicking(wb, name):
+        if name == "Data PEM" and threading.current_thread().name == "kinerja-baca-induk":
+            raise Panic(name)
+        return parse(wb, name)
+
+    monkeypatch.setattr(SheetRows, "_parse", staticmethod(panicking))
+    raised: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_master(sample_master)
+        except BaseException as e:  # noqa: BLE001 - what the load let through
+            raised.append(e)
+
+    t = threading.Thread(target=load, daemon=True)
+    t.start()
+    t.join(30)
+    assert not t.is_alive() and len(raised) == 1 and isinstance(raised[0], Panic)
+
+
 def test_a_form_sized_sheet_is_bounded_without_its_cell_scan(sample_loaded, tmp_path):
     """The quick look at a return's sheets (bounded._near) finds nothing far exactly when the
     cell by cell scan finds nothing far; a stray value far below the table needs the scan."""
