@@ -669,6 +669,7 @@ class SheetRows(Mapping):
         self._running: str | None = None  # the sheet the thread is parsing now
         self._parsed: dict[str, Any] = {}  # sheet -> its rows, or what reading it raised
         self._stopped = False
+        self._thread: threading.Thread | None = None
 
     def __getitem__(self, name: str) -> list[tuple]:
         got = self._rows.get(name)
@@ -705,14 +706,19 @@ class SheetRows(Mapping):
             return
         with self._cond:
             self._plan = plan
-        threading.Thread(target=self._prefetching, args=(wb,), name="kinerja-baca-induk", daemon=True).start()
+        self._thread = threading.Thread(target=self._prefetching, args=(wb,), name="kinerja-baca-induk", daemon=True)
+        self._thread.start()
 
     def settle(self) -> None:
-        """Stop parsing ahead; what was parsed and not asked for is let go."""
+        """Stop reading ahead (the sheet being read is finished first: no thread is left inside
+        calamine when the command ends); what was read and not asked for is let go."""
         with self._cond:
             self._stopped = True
             self._plan, self._parsed = [], {}
             self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     def _prefetching(self, wb: Any) -> None:
         while True:

@@ -522,10 +522,7 @@ def test_unit_sheets_parsed_ahead_load_as_sheets_read_when_asked(sample_master, 
     assert S.INDIKATOR.sheet in names and "kinerja-baca-induk" in {t for t, _ in parsed}
     rows = loaded.rows
     assert not rows._parsed and not rows._plan  # type: ignore[attr-defined]
-    for t in threading.enumerate():
-        if t.name == "kinerja-baca-induk":
-            t.join(10)
-    assert "kinerja-baca-induk" not in {t.name for t in threading.enumerate()}
+    assert "kinerja-baca-induk" not in {t.name for t in threading.enumerate()}  # done when loaded
 
 
 def test_a_unit_sheet_that_cannot_be_parsed_ahead_is_named_as_when_read_alone(sample_master, monkeypatch):
