@@ -261,9 +261,10 @@ def read_returns(paths: list[Path], inbox: Path, limits: Limits | None = None, p
     file as soon as it is read. One file at a time: python-calamine parses without the
     interpreter lock, but reading a return is mostly Python (its package checked, its table
     found), and a thread reading ahead, during the master's load or beside this loop, made
-    collect no faster (measured at 1,000 returns: a little slower; the load's own second thread
-    takes that core, kinerja.workbook.master.SheetRows). Worker processes cost on two cores what they save
-    (each starts an interpreter, and any other load takes the second core; see the README)."""
+    collect no faster (measured at 1,000 returns: a little slower; the load's own second
+    thread takes that core, kinerja.workbook.master.SheetRows). Worker processes cost on two
+    cores what they save (each starts an interpreter, and any other load takes the second
+    core; see the README)."""
     limits = limits or Limits()
     total = len(paths)
     reads: list[ReturnFile] = []
