@@ -181,6 +181,9 @@ METHOD_LABELS: dict[str, str] = {"per_triwulan": "Per Triwulan", "kumulatif": "K
                                  "nilai_akhir": "Nilai Akhir"}
 
 
+UNIT_SHEET_PREFIX = "Data "  # a unit's sheet in the master: 'Data <KODE>' (Unit.sheet_name)
+
+
 class Unit(BaseModel):
     kode: str = Field(min_length=1, max_length=20)
     nama: str
@@ -201,7 +204,7 @@ class Unit(BaseModel):
     @property
     def sheet_name(self) -> str:
         """The unit's sheet in the master."""
-        return f"Data {self.kode}"[:31]
+        return f"{UNIT_SHEET_PREFIX}{self.kode}"[:31]
 
 
 @dataclass(slots=True)

@@ -46,7 +46,7 @@ def _cell(ref: str) -> tuple[int, int]:
 class _New:
     """A note added by this writer, kept as text until `finish` (validate adds tens of thousands:
     an element tree per note and per shape was most of its write). `finish` writes exactly the
-    XML lxml would for the same elements (tests/ooxml/test_notes_text.py)."""
+    XML lxml would for the same elements (tests/ooxml/test_fast_writes.py)."""
 
     __slots__ = ("ref", "author", "text", "sid", "z")
 

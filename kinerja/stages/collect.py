@@ -49,7 +49,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from kinerja.domain import plausible
-from kinerja.domain.models import Master, Period, Result, Unit
+from kinerja.domain.models import UNIT_SHEET_PREFIX, Master, Period, Result, Unit
 from kinerja.issues.catalogue import Issue, Report, Severity, issue_row, make_issue
 from kinerja.stages import timing
 from kinerja.stages.compare import ringkasan_block
@@ -403,7 +403,7 @@ def _choose(groups: dict[str, list[Candidate]], history: _History, report: Repor
                     x[0].mtime or datetime.min, x[0].name)
         ranked = sorted(distinct.values(), key=lambda x: (x[0].name not in blank, rank(x)))
         rf, fs = ranked[-1]
-        sheet = f"Data {unit}"
+        sheet = f"{UNIT_SHEET_PREFIX}{unit}"
         for other, ofs in ranked[:-1]:
             if other.name in blank and rf.name not in blank and rank((other, ofs)) > rank((rf, fs)):
                 _lose(ofs, REJECTED, f"formulir kosong; tetap dipakai '{rf.name}'")

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from kinerja.domain.models import (
     DEFAULT_SCALE,
     ROMAN,
+    UNIT_SHEET_PREFIX,
     Indicator,
     LetterSettings,
     Master,
@@ -147,7 +148,7 @@ def read_office_workbook(path: Path) -> OfficeData:
     holidays = [{"tanggal": h["tanggal"], "keterangan": h.get("keterangan")} for h in table_rows(S.LIBUR, False)]
     results = []
     for u in units:
-        sheet = f"Data {str(u['kode']).strip().upper()}"
+        sheet = f"{UNIT_SHEET_PREFIX}{str(u['kode']).strip().upper()}"
         if sheet in sheets:
             read = read_table(sheets[sheet], S.unit_data_table(sheet), Report(), file)
             for row in read.rows:
@@ -822,8 +823,8 @@ def load_master(path: Path, skip: Collection[str] = ()) -> Loaded:
     for f in far:
         report.issue("cell-far", file=file, sheet=f.sheet, cell=f.cell, count=f.count,
                      detail="sel itu diabaikan")
-    if isinstance(sheets, SheetRows):  # the unit sheets (Unit.sheet_name) parsed while the others are read
-        sheets.prefetch([n for n in sheets if n.startswith("Data ")])
+    if isinstance(sheets, SheetRows):  # the unit sheets (Unit.sheet_name) read while the others are
+        sheets.prefetch([n for n in sheets if n.startswith(UNIT_SHEET_PREFIX)])
     try:
         return load_from_sheets(sheets, path, report)
     except SheetUnreadable as e:

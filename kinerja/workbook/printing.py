@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl.utils import get_column_letter
 
+from kinerja.domain.models import UNIT_SHEET_PREFIX
 from kinerja.workbook import sheets as S
 from kinerja.workbook.description import Mark, PageSetup, SheetWrite, WorkbookWrites
 from kinerja.workbook.style import header_text
@@ -75,7 +76,7 @@ def paper_for(sheet: str) -> Paper:
     """The print settings of a sheet: the ones people print as listed, any other one page wide."""
     if sheet in PRINTED:
         return PRINTED[sheet]
-    if sheet.startswith("Data "):
+    if sheet.startswith(UNIT_SHEET_PREFIX):
         return UNIT_SHEET_PAPER
     return Paper(landscape=False) if sheet in PORTRAIT_SHEETS else OTHER_PAPER
 
@@ -85,7 +86,7 @@ def table_for(sheet: str):
     for t in (*S.STAGE_TABLES, *S.INPUT_TABLES):
         if t.sheet == sheet:
             return t
-    if sheet.startswith("Data "):
+    if sheet.startswith(UNIT_SHEET_PREFIX):
         return S.unit_data_table(sheet)
     return None
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kinerja.domain.models import FORMULA_LABELS, METHOD_LABELS, POLARITY_LABELS, ZERO_TARGET_LABELS
+from kinerja.domain.models import (
+    FORMULA_LABELS,
+    METHOD_LABELS,
+    POLARITY_LABELS,
+    UNIT_SHEET_PREFIX,
+    ZERO_TARGET_LABELS,
+)
 from kinerja.workbook.tables import FIRST_DATA_ROW, Column, Table  # noqa: F401 (re-export)
 
 C = Column
@@ -525,6 +531,6 @@ def legend(sheet: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
     if sheet == WAKTU.sheet:
         return "E", ((INPUT_FILL, "Isian"), (SEVERITY_FILL["warning"], "Lewat mutu baku"),
                      (SEVERITY_FILL["info"], "Hampir lewat"))
-    if sheet.startswith("Data "):
+    if sheet.startswith(UNIT_SHEET_PREFIX):
         return "H", ((INPUT_FILL, "Isian"), *severities)
     return None
