@@ -273,8 +273,8 @@ def mark_revision_form(path: Path, found: list, note: str) -> None:
     sw = writes.sheet(FORM_SHEET)
     for ref, items in cells.items():
         worst = min(items, key=lambda f: f.issue.severity.rank).issue.severity
-        told = "\n".join(f"{f.issue.message} {f.issue.action}" + (f" Catatan Sekretaris: {f.catatan}"
-                                                                  if f.catatan else "") for f in items)
+        told = "\n".join(f"{f.issue.message} {f.issue.action}"
+                         + (f" Catatan Sekretaris: {f.catatan}" if f.catatan else "") for f in items)
         sw.marks.append(Mark(ref, SEVERITY_FILL[worst.value], told))
     # the form's 'Putaran' line (label in column A, value in C) carries the Sekretaris' note
     r = next((r for r in range(1, HEADER_ROW) if text(r, 0) == "Putaran"), None)
